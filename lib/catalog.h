@@ -1,0 +1,109 @@
+/*
+ * catalog.h — report kinds and their fields, loaded from schema/catalog.json.
+ *
+ * The catalog is what gives a message meaning: which keywords name a kind,
+ * which aliases name a field, a field's type, scale, units, bounds and how its
+ * values aggregate.  The format is documented in schema/README.md and checked
+ * by schema/catalog.schema.json.  A loaded catalog is immutable and owned by
+ * whoever called catalog_load; every const pointer into it (kinds, fields) is
+ * valid until catalog_free.  cunbaod swaps whole catalogs on SIGHUP.
+ *
+ * Matching of keywords, aliases, units and yes/no words is case-insensitive
+ * for ASCII and done on the folded form (full-width -> ASCII, see utf8.h).
+ * All stored words are kept folded and lower-cased.
+ */
+#ifndef CB_CATALOG_H
+#define CB_CATALOG_H
+
+#include "cunbao.h"
+#include "period.h"
+
+enum field_type { FIELD_COUNT, FIELD_DECIMAL, FIELD_YESNO };
+enum agg { AGG_LAST, AGG_SUM, AGG_AVG, AGG_MAX, AGG_RATE };
+
+#define CATALOG_WORDS_MAX 16	/* aliases, keywords, units, yes/no words per entry */
+#define CATALOG_WORD_MAX  48	/* bytes of one word incl. NUL */
+#define CATALOG_NAME_MAX  64
+
+struct words {
+	size_t n;
+	char w[CATALOG_WORDS_MAX][CATALOG_WORD_MAX];
+};
+
+struct field {
+	char code[CB_CODE_MAX + 1];	/* "cattle" */
+	char name_zh[CATALOG_NAME_MAX];	/* "牛" */
+	char name_en[CATALOG_NAME_MAX];	/* "cattle" */
+	struct words aliases;		/* always includes code, name_zh, name_en */
+	enum field_type type;
+	unsigned scale;			/* fraction digits; 0 for count and yesno */
+	struct words units;		/* "头", "只"; empty: no unit accepted */
+	char unit_zh[CATALOG_WORD_MAX];	/* unit printed in zh replies ("头"), may be "" */
+	char unit_en[CATALOG_WORD_MAX];	/* unit printed in en replies ("m"), may be "" */
+	int64_t min, max;		/* bounds, scaled like values */
+	bool required;
+	enum agg agg;
+	struct words yes, no;		/* yesno only: 合格 / 不合格 */
+	size_t index;			/* position in its kind's fields[] */
+};
+
+/*
+ * Deadline of a kind: reports are due by `day` days into the period (1 = the
+ * first day) at `hour`:00 local time; reminders go out remind_hours before.
+ */
+struct deadline {
+	int day;
+	int hour;
+	int remind_hours;
+};
+
+struct kind {
+	char code[CB_CODE_MAX + 1];	/* "livestock" */
+	char name_zh[CATALOG_NAME_MAX];	/* "牲畜" */
+	char name_en[CATALOG_NAME_MAX];	/* "livestock" */
+	struct words keywords;		/* "牲畜", "ls", "livestock" */
+	enum period_type period;
+	struct deadline deadline;
+	size_t nfields;
+	struct field fields[CB_MAX_FIELDS];
+	char example_zh[CATALOG_NAME_MAX * 2];	/* "牲畜 牛12 猪40" for error replies */
+	char example_en[CATALOG_NAME_MAX * 2];
+	size_t index;			/* position in the catalog's kinds[] */
+};
+
+struct catalog {
+	size_t nkinds;
+	struct kind *kinds;		/* owned */
+};
+
+/*
+ * Parses a catalog from JSON text.  `file` names the source in messages.
+ * On success returns a new catalog the caller frees with catalog_free.
+ * On failure returns NULL and writes every problem found, one per line, as
+ * "file: kind.field: message" (or "file: kind: message", "file: message")
+ * into err (truncated to errlen).
+ */
+struct catalog *catalog_load(const char *json, size_t len, const char *file,
+    char *err, size_t errlen);
+void catalog_free(struct catalog *c);
+
+/* The kind with this code, or NULL. */
+const struct kind *catalog_kind(const struct catalog *c, const char *code);
+/* The kind one of whose keywords is w[0..len) (folded, case-insensitive), or NULL. */
+const struct kind *catalog_kind_by_keyword(const struct catalog *c, const char *w, size_t len);
+/* The field of k with this code, or NULL. */
+const struct field *kind_field(const struct kind *k, const char *code);
+/* The field of k one of whose aliases is w[0..len), or NULL. */
+const struct field *kind_field_by_alias(const struct kind *k, const char *w, size_t len);
+/* True if w[0..len) is one of f's units. */
+bool field_has_unit(const struct field *f, const char *w, size_t len);
+
+/* "count"/"decimal"/"yesno" and "last"/"sum"/"avg"/"max"/"rate". */
+const char *field_type_name(enum field_type t);
+const char *agg_name(enum agg a);
+
+/* The field's or kind's name in a language. */
+const char *field_name(const struct field *f, enum lang l);
+const char *kind_name(const struct kind *k, enum lang l);
+
+#endif
