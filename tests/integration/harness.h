@@ -30,7 +30,7 @@ const char *h_src(const char *rel);
 struct h_proc {
 	pid_t pid;
 	char name[64];
-	char log[256];		/* stdout+stderr of the child go here */
+	char log[512];		/* stdout+stderr of the child go here */
 	int status;		/* wait status once reaped */
 	bool reaped;
 };
@@ -55,7 +55,7 @@ void h_cleanup(void);
 /* A private mosquitto on a free port, persistence on, queue limits raised. */
 struct h_broker {
 	int port;
-	char conf[256];
+	char conf[512];
 	struct h_proc *proc;
 };
 bool h_broker_start(struct h_broker *b);	/* picks a port the first time, reuses it on restart */
