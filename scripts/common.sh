@@ -1,0 +1,44 @@
+# scripts/common.sh — what the Quick start commands share: install the Debian
+# packages cunbao needs, and build it.  Sourced, not run.
+
+# Every Debian package the build, the tests, the demo and the benchmark use.
+CUNBAO_PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
+	libmosquitto-dev mosquitto mosquitto-clients libevent-dev libsqlite3-dev sqlite3
+	libcjson-dev libcriterion-dev libssl-dev kannel kannel-extras curl ca-certificates"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs the packages (apt-get update first, as a fresh machine needs).
+# Needs root; without root it only checks that the packages are there.
+cunbao_deps() {
+	local missing
+	missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $CUNBAO_PACKAGES 2>/dev/null |
+		awk '$2 != "installed" {print $1}')
+	for p in $CUNBAO_PACKAGES; do
+		dpkg-query -W "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ "$(id -u)" != 0 ]; then
+		[ -z "${missing// /}" ] || die "missing packages (run as root to install): $missing"
+		return 0
+	fi
+	say "installing Debian packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || die "apt-get update failed"
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $CUNBAO_PACKAGES >/dev/null ||
+		die "apt-get install failed"
+}
+
+# Configures and builds into $1 with extra cmake arguments; -Werror always.
+cunbao_build() {
+	local dir=$1; shift
+	say "building in $dir $*"
+	mkdir -p "$dir"
+	cmake -S "$CUNBAO_ROOT" -B "$dir" -DCUNBAO_WERROR=ON "$@" >"$dir/cmake.out" 2>&1 ||
+		{ cat "$dir/cmake.out"; die "cmake failed"; }
+	cmake --build "$dir" -j "$(nproc)" >"$dir/build.out" 2>&1 ||
+		{ grep -E 'error|Error' -A3 "$dir/build.out" | head -60; die "build failed (log: $dir/build.out)"; }
+}
+
+CUNBAO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
