@@ -21,6 +21,14 @@ size_t utf8_put(int32_t cp, char *out);
 /* Folds full-width ASCII (U+FF01..U+FF5E) and the ideographic space to ASCII, ASCII to lower case. */
 int32_t utf8_fold(int32_t cp);
 
+/*
+ * Writes the folded form (utf8_fold of every code point) of s[0..len) into
+ * out, NUL-terminated, at most outlen bytes with the NUL.  Returns its
+ * length, or (size_t)-1 (out then "") if s is not valid UTF-8 or the folded
+ * text does not fit.
+ */
+size_t utf8_fold_text(const char *s, size_t len, char *out, size_t outlen);
+
 /* True for CJK ideographs and CJK punctuation (what makes a message "zh"). */
 bool utf8_is_cjk(int32_t cp);
 
