@@ -1,0 +1,197 @@
+/*
+ * rollup.c — exact rollup arithmetic and the retained rollup payloads.
+ *
+ * Every update is computed into a copy of the state and stored only when no
+ * step overflowed, so a refused update leaves the cell exactly as it was.
+ */
+#include <string.h>
+
+#include "dec.h"
+#include "jsonw.h"
+#include "rollup.h"
+
+/*
+ * Adds one value of a group's report: it counts, adds to the sum, may raise
+ * the maximum, becomes the latest value, and counts as a yes when non-zero
+ * (yes/no values are 0 or 1, so yes equals their sum).
+ */
+bool
+rollup_apply(struct rollup_state *s, int64_t v)
+{
+	struct rollup_state n = *s;
+
+	if (!dec_add(n.sum, v, &n.sum) || !dec_add(n.count, 1, &n.count) ||
+	    !dec_add(n.yes, v != 0, &n.yes))
+		return false;
+	n.max = s->count == 0 || v > s->max ? v : s->max;
+	n.last = v;
+	*s = n;
+	return true;
+}
+
+/*
+ * Adds a child's cell into its parent's: sums, counts, yes answers and
+ * latest values add up; the maximum is the larger of the two (a child with
+ * no values leaves it alone).
+ */
+bool
+rollup_combine(struct rollup_state *parent, const struct rollup_state *child)
+{
+	struct rollup_state n = *parent;
+
+	if (!dec_add(n.sum, child->sum, &n.sum) ||
+	    !dec_add(n.count, child->count, &n.count) ||
+	    !dec_add(n.last, child->last, &n.last) ||
+	    !dec_add(n.yes, child->yes, &n.yes))
+		return false;
+	if (child->count > 0 && (parent->count == 0 || child->max > parent->max))
+		n.max = child->max;
+	*parent = n;
+	return true;
+}
+
+/*
+ * Takes a child's earlier cell back out of its parent.  The maximum stays as
+ * it was (the caller recomputes it from the remaining children), except that
+ * a parent left with no values gets 0.  Refuses, besides overflow, to take
+ * out more values than the parent counts.
+ */
+bool
+rollup_uncombine(struct rollup_state *parent, const struct rollup_state *child)
+{
+	struct rollup_state n = *parent;
+
+	if (!dec_sub(n.sum, child->sum, &n.sum) ||
+	    !dec_sub(n.count, child->count, &n.count) ||
+	    !dec_sub(n.last, child->last, &n.last) ||
+	    !dec_sub(n.yes, child->yes, &n.yes) || n.count < 0)
+		return false;
+	if (n.count == 0)
+		n.max = 0;
+	*parent = n;
+	return true;
+}
+
+/*
+ * The figure a cell shows under f's aggregation, with its scale: the stock,
+ * the sum or the maximum at the field's scale; the mean with
+ * ROLLUP_AVG_EXTRA more fraction digits; the yes share at ROLLUP_RATE_SCALE.
+ * Averages and rates round half away from zero.
+ */
+bool
+rollup_value(const struct rollup_state *s, const struct field *f, int64_t *v, unsigned *scale)
+{
+	if (s->count <= 0)
+		return false;
+	switch (f->agg) {
+	case AGG_LAST:
+		*v = s->last;
+		break;
+	case AGG_SUM:
+		*v = s->sum;
+		break;
+	case AGG_MAX:
+		*v = s->max;
+		break;
+	case AGG_AVG:
+		if (!dec_div(s->sum, s->count, ROLLUP_AVG_EXTRA, v))
+			return false;
+		*scale = f->scale + ROLLUP_AVG_EXTRA;
+		return true;
+	case AGG_RATE:
+		if (!dec_div(s->yes, s->count, ROLLUP_RATE_SCALE, v))
+			return false;
+		*scale = ROLLUP_RATE_SCALE;
+		return true;
+	default:
+		return false;
+	}
+	*scale = f->scale;
+	return true;
+}
+
+/* Writes the "area", "kind" and "period" members every retained payload opens with. */
+static void
+encode_head(struct jsonw *w, const char *area, const char *kind, const char *period)
+{
+	jsonw_obj(w);
+	jsonw_key(w, "area");
+	jsonw_str(w, area);
+	jsonw_key(w, "kind");
+	jsonw_str(w, kind);
+	jsonw_key(w, "period");
+	jsonw_str(w, period);
+}
+
+/*
+ * Encodes one rollup (see rollup.h).  A field whose figure cannot be
+ * computed (an average overflowing) makes the whole payload fail with 0
+ * rather than go out silently without it.
+ */
+size_t
+rollup_encode(const char *area, const struct kind *k, const char *period,
+    const struct rollup_state *states, unsigned reported, unsigned expected,
+    const char *updated_at, char *buf, size_t buflen)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, buf, buflen);
+	encode_head(&w, area, k->code, period);
+	jsonw_key(&w, "values");
+	jsonw_obj(&w);
+	for (size_t i = 0; i < k->nfields && i < CB_MAX_FIELDS; i++) {
+		int64_t v;
+		unsigned scale;
+
+		if (states[i].count == 0)
+			continue;
+		if (!rollup_value(&states[i], &k->fields[i], &v, &scale)) {
+			w.overflow = true;	/* jsonw_finish now returns 0 */
+			break;
+		}
+		jsonw_key(&w, k->fields[i].code);
+		jsonw_dec(&w, v, scale);
+	}
+	jsonw_end(&w);
+	jsonw_key(&w, "reported");
+	jsonw_int(&w, reported);
+	jsonw_key(&w, "expected");
+	jsonw_int(&w, expected);
+	jsonw_key(&w, "updated_at");
+	jsonw_str(&w, updated_at);
+	jsonw_end(&w);
+	return jsonw_finish(&w);
+}
+
+/* Writes n strings as a JSON array. */
+static void
+encode_list(struct jsonw *w, const char *const *list, size_t n)
+{
+	jsonw_arr(w);
+	for (size_t i = 0; i < n; i++)
+		jsonw_str(w, list[i]);
+	jsonw_end(w);
+}
+
+/* Encodes one completeness payload; "expected" is reported plus missing. */
+size_t
+completeness_encode(const char *area, const char *kind, const char *period,
+    const char *const *reported, size_t nreported,
+    const char *const *missing, size_t nmissing,
+    const char *updated_at, char *buf, size_t buflen)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, buf, buflen);
+	encode_head(&w, area, kind, period);
+	jsonw_key(&w, "expected");
+	jsonw_int(&w, (int64_t)(nreported + nmissing));
+	jsonw_key(&w, "reported");
+	encode_list(&w, reported, nreported);
+	jsonw_key(&w, "missing");
+	encode_list(&w, missing, nmissing);
+	jsonw_key(&w, "updated_at");
+	jsonw_str(&w, updated_at);
+	jsonw_end(&w);
+	return jsonw_finish(&w);
+}
