@@ -98,6 +98,12 @@ const struct field *kind_field_by_alias(const struct kind *k, const char *w, siz
 /* True if w[0..len) is one of f's units. */
 bool field_has_unit(const struct field *f, const char *w, size_t len);
 
+/*
+ * Reads w[0..len) as one of yesno field f's words: 1 for a yes word, 0 for a
+ * no word, -1 for anything else (and for a field that is not yesno).
+ */
+int field_yesno_word(const struct field *f, const char *w, size_t len);
+
 /* "count"/"decimal"/"yesno" and "last"/"sum"/"avg"/"max"/"rate". */
 const char *field_type_name(enum field_type t);
 const char *agg_name(enum agg a);
