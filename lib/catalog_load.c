@@ -660,14 +660,11 @@ kind_load_fields(struct loader *ld, const char *where, const cJSON *obj, struct 
 
 	if (fields == NULL)
 		return;
-	if (agg != NULL) {
-		enum agg a;
-		if (!agg_parse(agg->valuestring, &a)) {
-			load_err(ld, where, "agg '%.*s' must be one of last, sum, avg, max, rate",
-			    show(agg->valuestring), agg->valuestring);
-			agg = NULL;
-		}
-	}
+	enum agg a;
+	/* A bad default is reported here once; fields inheriting it stay quiet. */
+	if (agg != NULL && !agg_parse(agg->valuestring, &a))
+		load_err(ld, where, "agg '%.*s' must be one of last, sum, avg, max, rate",
+		    show(agg->valuestring), agg->valuestring);
 	for (const cJSON *f = fields->child; f != NULL; f = f->next, n++) {
 		if (n == CB_MAX_FIELDS) {
 			load_err(ld, where, "too many fields (%d, max %d)",
