@@ -1,0 +1,672 @@
+/*
+ * sms.c — from tokens to a struct parsed (DESIGN section 5).
+ *
+ * After the checks on the raw text (size, UTF-8, blank), the tokens of
+ * sms_lex are read in three steps:
+ *   1. the command, if the message starts with one (帮助 查询 更正 撤销);
+ *   2. the kind: named by its first keyword, or else inferred as the one
+ *      kind that has every field word of the message;
+ *   3. a walk over the tokens in order, one handler per token type, taking
+ *      field/value pairs, units, the group and the period, and stopping at
+ *      the first problem.
+ * When the kind cannot be inferred, the walk still runs (without resolving
+ * fields) so that a problem earlier in the text is the one reported.
+ */
+#include <string.h>
+
+#include "sms.h"
+#include "sms_int.h"
+#include "utf8.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NONE ((size_t)-1)
+
+struct walk {
+	const struct catalog *c;
+	const struct sms_context *ctx;
+	const char *text;		/* the original message */
+	struct sms_lexed *lx;
+	struct parsed *out;
+	size_t first;			/* first token after the command */
+	bool args_only;			/* HELP, QUERY, UNDO: a kind and a period, no values */
+	const struct kind *kind;
+	size_t kind_tok;		/* the keyword that named the kind, NONE if inferred */
+	bool kind_failed;		/* inference failed: fields cannot be resolved */
+	size_t err_tok;			/* token of the problem found, NONE if none */
+	bool is_kw[CB_TEXT_MAX];	/* tokens that name w->kind */
+	bool seen[CB_MAX_FIELDS];
+	int64_t vals[CB_MAX_FIELDS];
+};
+
+static const char *const command_names[] = {
+	[CMD_REPORT] = "report", [CMD_HELP] = "help", [CMD_QUERY] = "query",
+	[CMD_FIX] = "fix", [CMD_UNDO] = "undo",
+};
+
+/* See parsed.h. */
+const char *
+command_name(enum command c)
+{
+	if ((unsigned)c >= NELEM(command_names))
+		return "unknown";
+	return command_names[c];
+}
+
+/*
+ * Records problem e at the original bytes [at0, at1) unless one is already
+ * recorded; the offending text is copied (truncated on a character
+ * boundary).  Returns e.
+ */
+static enum cb_error
+fail_at(struct parsed *out, const char *text, enum cb_error e, uint32_t at0, uint32_t at1,
+    const struct field *f)
+{
+	size_t n;
+
+	if (out->error != CB_OK)
+		return out->error;
+	out->error = e;
+	out->at[0] = at0;
+	out->at[1] = at1;
+	out->field = f;
+	n = utf8_truncate(text + at0, at1 - at0, sizeof out->token - 1);
+	memcpy(out->token, text + at0, n);
+	out->token[n] = '\0';
+	return e;
+}
+
+/* Records problem e at tokens a..b (inclusive) of the walk; returns NONE. */
+static size_t
+fail(struct walk *w, enum cb_error e, size_t a, size_t b, const struct field *f)
+{
+	uint32_t first[2], last[2];
+
+	if (w->out->error != CB_OK)
+		return NONE;
+	sms_span(&w->lx->text, w->lx->tok[a].start, w->lx->tok[a].end, first);
+	sms_span(&w->lx->text, w->lx->tok[b].start, w->lx->tok[b].end, last);
+	fail_at(w->out, w->text, e, first[0], last[1], f);
+	w->err_tok = a;
+	return NONE;
+}
+
+/* The folded text of token i. */
+static const char *
+tok_word(const struct walk *w, size_t i, size_t *n)
+{
+	*n = w->lx->tok[i].end - w->lx->tok[i].start;
+	return w->lx->text.s + w->lx->tok[i].start;
+}
+
+/* True if token i exists and is a value: a number or a yes/no word. */
+static bool
+tok_is_value(const struct walk *w, size_t i)
+{
+	return i < w->lx->ntok &&
+	    (w->lx->tok[i].type == TOK_NUM || w->lx->tok[i].type == TOK_YESNO);
+}
+
+/* True if token i is one of the catalog's words. */
+static bool
+tok_known(const struct walk *w, size_t i)
+{
+	return i < w->lx->ntok && w->lx->tok[i].type == TOK_WORD && w->lx->tok[i].known;
+}
+
+/*
+ * The field of k that word s[0..n) names.  *yn is 1 for a field's yes word
+ * (合格), 0 for its no word (不合格), -1 for a plain alias.  NULL if none.
+ */
+static const struct field *
+field_lookup(const struct kind *k, const char *s, size_t n, int *yn)
+{
+	for (size_t f = 0; f < k->nfields && f < CB_MAX_FIELDS; f++)
+		if ((*yn = field_yesno_word(&k->fields[f], s, n)) >= 0)
+			return &k->fields[f];
+	*yn = -1;
+	return kind_field_by_alias(k, s, n);
+}
+
+/* True if some kind has a field that word s[0..n) names. */
+static bool
+field_anywhere(const struct catalog *c, const char *s, size_t n)
+{
+	int yn;
+
+	for (size_t k = 0; k < c->nkinds; k++)
+		if (field_lookup(&c->kinds[k], s, n, &yn) != NULL)
+			return true;
+	return false;
+}
+
+/* True if word s[0..n) is the unit of some field of some kind. */
+static bool
+unit_anywhere(const struct catalog *c, const char *s, size_t n)
+{
+	for (size_t k = 0; k < c->nkinds; k++)
+		for (size_t f = 0; f < c->kinds[k].nfields && f < CB_MAX_FIELDS; f++)
+			if (field_has_unit(&c->kinds[k].fields[f], s, n))
+				return true;
+	return false;
+}
+
+/* Stores v for f, in the kind's field order. */
+static void
+value_put(struct walk *w, const struct field *f, int64_t v)
+{
+	if (f->index >= CB_MAX_FIELDS)
+		return;
+	w->seen[f->index] = true;
+	w->vals[f->index] = v;
+}
+
+/*
+ * The unit after a value, at token j: one of f's units is taken, the unit
+ * of another field (牛12米) is unit_mismatch; any other word is left for
+ * the next step.  Returns the next token, NONE on a problem.
+ */
+static size_t
+take_unit(struct walk *w, size_t j, const struct field *f)
+{
+	size_t n;
+	const char *s;
+	int yn;
+
+	if (!tok_known(w, j))
+		return j;
+	s = tok_word(w, j, &n);
+	if (field_has_unit(f, s, n))
+		return j + 1;
+	if (unit_anywhere(w->c, s, n) && field_lookup(w->kind, s, n, &yn) == NULL &&
+	    catalog_kind_by_keyword(w->c, s, n) == NULL)
+		return fail(w, CB_UNIT_MISMATCH, j, j, f);
+	return j;
+}
+
+/*
+ * The number at token j as the value of f, then its unit.  Checks, in this
+ * order: the numeral, the fraction digits against f's scale, the unit, the
+ * bounds.  Returns the next token, NONE on a problem.
+ */
+static size_t
+take_number(struct walk *w, size_t j, const struct field *f)
+{
+	const struct sms_tok *t = &w->lx->tok[j];
+	int64_t v;
+	size_t next;
+
+	if (t->err != CB_OK)
+		return fail(w, t->err == CB_OUT_OF_RANGE ? CB_OUT_OF_RANGE : CB_BAD_VALUE, j, j, f);
+	if (f->type == FIELD_YESNO) {
+		if (t->u.num.frac != 0 || (t->u.num.m != 0 && t->u.num.m != 1))
+			return fail(w, CB_BAD_VALUE, j, j, f);
+		value_put(w, f, t->u.num.m);
+		return j + 1;
+	}
+	if (!sms_num_scaled(&t->u.num, f->scale, &v))
+		return fail(w, CB_BAD_VALUE, j, j, f);
+	if ((next = take_unit(w, j + 1, f)) == NONE)
+		return NONE;
+	if (v < f->min || v > f->max)
+		return fail(w, CB_OUT_OF_RANGE, j, next - 1, f);
+	value_put(w, f, v);
+	return next;
+}
+
+/*
+ * Token j read as a yes/no value for f: a generic yes/no word (是, yes, √)
+ * or one of f's own words.  Returns 1, 0, or -1 when it is neither.
+ */
+static int
+tok_yesno(const struct walk *w, size_t j, const struct field *f)
+{
+	const char *s;
+	size_t n;
+
+	if (j >= w->lx->ntok)
+		return -1;
+	if (w->lx->tok[j].type == TOK_YESNO)
+		return w->lx->tok[j].u.yes;
+	if (!tok_known(w, j))
+		return -1;
+	s = tok_word(w, j, &n);
+	return field_yesno_word(f, s, n);
+}
+
+/*
+ * The value of yes/no field f named by token i: an explicit value after it
+ * (是, no, 1, 0) or, for the field's own yes/no words, the word itself.
+ * "不合格 是" reads as the no word confirmed: 0.
+ */
+static size_t
+take_yesno(struct walk *w, size_t i, const struct field *f, int yn)
+{
+	size_t j = i + 1;
+	int v = tok_yesno(w, j, f);
+
+	if (v >= 0) {
+		value_put(w, f, yn == 0 ? !v : v);
+		return j + 1;
+	}
+	if (j < w->lx->ntok && w->lx->tok[j].type == TOK_NUM) {
+		if ((j = take_number(w, j, f)) != NONE && yn == 0)
+			w->vals[f->index] = !w->vals[f->index];
+		return j;
+	}
+	if (yn < 0)
+		return fail(w, CB_BAD_VALUE, i, i, f);
+	value_put(w, f, yn);
+	return j;
+}
+
+/* Field f named by token i, and its value. */
+static size_t
+take_field(struct walk *w, size_t i, const struct field *f, int yn)
+{
+	size_t j = i + 1;
+
+	if (f->index < CB_MAX_FIELDS && w->seen[f->index])
+		return fail(w, CB_DUPLICATE_FIELD, i, i, f);
+	if (f->type == FIELD_YESNO)
+		return take_yesno(w, i, f, yn);
+	if (j < w->lx->ntok && w->lx->tok[j].type == TOK_NUM)
+		return take_number(w, j, f);
+	if (j < w->lx->ntok && w->lx->tok[j].type == TOK_WORD && !w->lx->tok[j].known)
+		return fail(w, CB_BAD_VALUE, j, j, f);	/* 牛abc */
+	if (j < w->lx->ntok && w->lx->tok[j].type == TOK_YESNO)
+		return fail(w, CB_BAD_VALUE, j, j, f);	/* 牛 是 */
+	return fail(w, CB_BAD_VALUE, i, i, f);		/* 牛 猪40: no value */
+}
+
+/* Skips a field word and its value when fields cannot be resolved. */
+static size_t
+skip_field(struct walk *w, size_t i)
+{
+	size_t j = i + 1;
+
+	if (tok_is_value(w, j))
+		j++;
+	if (j > i + 1 && tok_known(w, j)) {
+		size_t n;
+		const char *s = tok_word(w, j, &n);
+		if (unit_anywhere(w->c, s, n) && !field_anywhere(w->c, s, n))
+			j++;
+	}
+	return j;
+}
+
+/*
+ * A word (or a command out of place) that means nothing here.  The first
+ * word of a message, not followed by a value, was meant as a kind (养殖);
+ * anything else as a field (鸡12).
+ */
+static size_t
+walk_unknown(struct walk *w, size_t i)
+{
+	bool kindish = w->args_only ||
+	    (i == w->first && !tok_is_value(w, i + 1) &&
+	    (w->kind_tok == NONE || w->kind_tok > i));
+
+	return fail(w, kindish ? CB_UNKNOWN_KIND : CB_UNKNOWN_FIELD, i, i, NULL);
+}
+
+static size_t
+walk_word(struct walk *w, size_t i)
+{
+	const struct kind *k;
+	const struct field *f;
+	const char *s;
+	size_t n;
+	int yn;
+
+	if (w->is_kw[i])
+		return i + 1;
+	s = tok_word(w, i, &n);
+	if (!w->lx->tok[i].known)
+		return walk_unknown(w, i);
+	if (w->kind != NULL && !w->args_only && (f = field_lookup(w->kind, s, n, &yn)) != NULL)
+		return take_field(w, i, f, yn);
+	if (field_anywhere(w->c, s, n) && (w->kind_failed || w->args_only))
+		return skip_field(w, i);
+	if ((k = catalog_kind_by_keyword(w->c, s, n)) != NULL && k != w->kind)
+		return fail(w, CB_AMBIGUOUS_KIND, i, i, NULL);
+	if (k != NULL)
+		return i + 1;
+	return walk_unknown(w, i);
+}
+
+/*
+ * The one field a bare value can belong to (道路 1020米): the kind was named
+ * before it, and exactly one of its non-yes/no fields takes the unit written
+ * after the value (any field, when there is no unit and the kind has one).
+ */
+static const struct field *
+bare_target(struct walk *w, size_t i)
+{
+	const struct field *found = NULL;
+	const char *s = NULL;
+	size_t n = 0, count = 0;
+
+	if (w->kind == NULL || w->args_only || w->kind_tok == NONE || w->kind_tok > i)
+		return NULL;
+	if (tok_known(w, i + 1))
+		s = tok_word(w, i + 1, &n);
+	for (size_t f = 0; f < w->kind->nfields && f < CB_MAX_FIELDS; f++) {
+		const struct field *fd = &w->kind->fields[f];
+		if (fd->type == FIELD_YESNO || (s != NULL && !field_has_unit(fd, s, n)))
+			continue;
+		found = fd;
+		count++;
+	}
+	return count == 1 ? found : NULL;
+}
+
+/* A number with no field before it: a bare value, or a value before its field (12牛). */
+static size_t
+walk_number(struct walk *w, size_t i)
+{
+	const struct field *f = bare_target(w, i);
+
+	if (f == NULL)
+		return fail(w, CB_BAD_VALUE, i, i, NULL);
+	if (f->index < CB_MAX_FIELDS && w->seen[f->index])
+		return fail(w, CB_DUPLICATE_FIELD, i, i, f);
+	return take_number(w, i, f);
+}
+
+/* 是/否 with no yes/no field before it. */
+static size_t
+walk_yesno(struct walk *w, size_t i)
+{
+	return fail(w, CB_BAD_VALUE, i, i, NULL);
+}
+
+static size_t
+walk_group(struct walk *w, size_t i)
+{
+	const struct sms_tok *t = &w->lx->tok[i];
+
+	if (t->err != CB_OK || (w->out->group != 0 && w->out->group != t->u.group))
+		return fail(w, CB_BAD_GROUP, i, i, NULL);
+	w->out->group = t->u.group;
+	return i + 1;
+}
+
+/*
+ * A period token: one per message, of the kind's period type, not in the
+ * future.  Without a kind (撤销 11月) it stands as its own type.
+ */
+static size_t
+walk_period(struct walk *w, size_t i)
+{
+	const struct sms_tok *t = &w->lx->tok[i];
+	enum cb_error e;
+
+	if (w->out->period_given || (w->kind != NULL && t->u.when.type != w->kind->period))
+		return fail(w, CB_BAD_PERIOD, i, i, NULL);
+	e = sms_when_resolve(&t->u.when, w->ctx->now, w->ctx->utc_offset, &w->out->period);
+	if (e != CB_OK)
+		return fail(w, e, i, i, NULL);
+	w->out->period_given = true;
+	return i + 1;
+}
+
+static size_t (*const walkers[TOK_TYPE_COUNT])(struct walk *, size_t) = {
+	[TOK_WORD] = walk_word,
+	[TOK_NUM] = walk_number,
+	[TOK_YESNO] = walk_yesno,
+	[TOK_GROUP] = walk_group,
+	[TOK_PERIOD] = walk_period,
+	[TOK_CMD] = walk_unknown,
+};
+
+/*
+ * Finds the first keyword naming a kind and marks every keyword of that
+ * kind.  A word that is both a keyword and a field name counts as the field
+ * when a value follows it.
+ */
+static void
+kind_named(struct walk *w)
+{
+	for (size_t i = w->first; i < w->lx->ntok; i++) {
+		const struct kind *k;
+		const char *s;
+		size_t n;
+
+		if (!tok_known(w, i))
+			continue;
+		s = tok_word(w, i, &n);
+		if ((k = catalog_kind_by_keyword(w->c, s, n)) == NULL ||
+		    (field_anywhere(w->c, s, n) && tok_is_value(w, i + 1)))
+			continue;
+		if (w->kind == NULL) {
+			w->kind = k;
+			w->kind_tok = i;
+		}
+		if (k == w->kind)
+			w->is_kw[i] = true;
+	}
+}
+
+/* True if token i is a word naming a field of some kind (not the kind's keyword). */
+static bool
+tok_field_word(const struct walk *w, size_t i)
+{
+	const char *s;
+	size_t n;
+
+	if (!tok_known(w, i) || w->is_kw[i])
+		return false;
+	s = tok_word(w, i, &n);
+	return field_anywhere(w->c, s, n);
+}
+
+/* Index of the first field word of the message that kind k lacks, or NONE. */
+static size_t
+kind_lacks(const struct walk *w, const struct kind *k)
+{
+	for (size_t i = w->first; i < w->lx->ntok; i++) {
+		const char *s;
+		size_t n;
+		int yn;
+
+		if (!tok_field_word(w, i))
+			continue;
+		s = tok_word(w, i, &n);
+		if (field_lookup(k, s, n, &yn) == NULL)
+			return i;
+	}
+	return NONE;
+}
+
+/* The type of the first period token of the message, or -1 if there is none. */
+static int
+period_written(const struct walk *w)
+{
+	for (size_t i = w->first; i < w->lx->ntok; i++)
+		if (w->lx->tok[i].type == TOK_PERIOD && w->lx->tok[i].err == CB_OK)
+			return (int)w->lx->tok[i].u.when.type;
+	return -1;
+}
+
+/*
+ * Infers the kind from the field words when no keyword named it: the one
+ * kind that has them all; when several do, the one whose period type is
+ * the one written.  Returns NONE on success or when there are no field
+ * words, else the token where the message stops fitting one kind: the
+ * first field word no kind shares with the words before it, or the first
+ * field word when several kinds fit (ambiguous_kind).
+ */
+static size_t
+kind_infer(struct walk *w)
+{
+	const struct kind *fit = NULL, *fit_period = NULL;
+	size_t first = NONE, furthest = 0, nfit = 0, nfit_period = 0, lacks;
+	int ptype = period_written(w);
+
+	for (size_t i = w->first; i < w->lx->ntok && first == NONE; i++)
+		if (tok_field_word(w, i))
+			first = i;
+	if (first == NONE)
+		return NONE;
+	for (size_t k = 0; k < w->c->nkinds; k++) {
+		const struct kind *kd = &w->c->kinds[k];
+		if ((lacks = kind_lacks(w, kd)) != NONE) {
+			furthest = lacks > furthest ? lacks : furthest;
+			continue;
+		}
+		fit = kd;
+		nfit++;
+		if ((int)kd->period == ptype) {
+			fit_period = kd;
+			nfit_period++;
+		}
+	}
+	if (nfit == 1 || nfit_period == 1) {
+		w->kind = nfit == 1 ? fit : fit_period;
+		return NONE;
+	}
+	return nfit == 0 ? furthest : first;
+}
+
+/*
+ * What a complete report needs once the walk is through: a kind, at least
+ * one value, every required field.
+ */
+static void
+walk_finish(struct walk *w)
+{
+	struct parsed *out = w->out;
+	uint32_t end = (uint32_t)w->lx->text.orig_len;
+	const struct field *missing = NULL;
+	size_t nseen = 0;
+
+	if (w->args_only)
+		return;
+	if (w->kind == NULL) {
+		fail(w, CB_AMBIGUOUS_KIND, 0, w->lx->ntok - 1, NULL);
+		return;
+	}
+	for (size_t f = 0; f < w->kind->nfields && f < CB_MAX_FIELDS; f++) {
+		nseen += w->seen[f];
+		if (missing == NULL && w->kind->fields[f].required && !w->seen[f])
+			missing = &w->kind->fields[f];
+	}
+	if (nseen == 0 && missing == NULL && w->kind->nfields > 0)
+		missing = &w->kind->fields[0];
+	if (missing != NULL)
+		fail_at(out, w->text, CB_MISSING_FIELD, end, end, missing);
+}
+
+/* Copies the values out in field order and the default period. */
+static void
+walk_result(struct walk *w)
+{
+	struct parsed *out = w->out;
+
+	out->kind = w->kind;
+	if (w->kind == NULL)
+		return;
+	for (size_t f = 0; f < w->kind->nfields && f < CB_MAX_FIELDS; f++)
+		if (w->seen[f]) {
+			out->values[out->nvalues].field = &w->kind->fields[f];
+			out->values[out->nvalues].v = w->vals[f];
+			out->nvalues++;
+		}
+	if (!out->period_given)
+		out->period = period_of(w->kind->period, w->ctx->now, w->ctx->utc_offset);
+}
+
+/*
+ * Steps 1 to 3 above on lexed text.  An inference failure is reported only
+ * when the walk found nothing earlier.
+ */
+static void
+parse_tokens(struct walk *w)
+{
+	const struct sms_tok *t0 = &w->lx->tok[0];
+	size_t infer_at = NONE;
+
+	if (t0->type == TOK_CMD) {
+		w->out->cmd = t0->u.cmd;
+		w->first = 1;
+		w->args_only = t0->u.cmd != CMD_FIX;
+	}
+	kind_named(w);
+	if (w->kind == NULL && (infer_at = kind_infer(w)) != NONE)
+		w->kind_failed = true;
+	w->out->kind = w->kind;
+	for (size_t i = w->first; i < w->lx->ntok && i != NONE;)
+		i = walkers[w->lx->tok[i].type](w, i);
+	if (infer_at != NONE && (w->err_tok == NONE || w->err_tok > infer_at)) {
+		w->out->error = CB_OK;
+		fail(w, CB_AMBIGUOUS_KIND, infer_at, infer_at, NULL);
+	}
+	if (w->out->error == CB_OK)
+		walk_finish(w);
+	if (w->out->error == CB_OK)
+		walk_result(w);
+}
+
+/* Offset of the first malformed byte of text, or len if it is valid UTF-8. */
+static size_t
+utf8_first_bad(const char *text, size_t len)
+{
+	size_t i = 0, start;
+
+	while (i < len) {
+		start = i;
+		if (utf8_next(text, len, &i) < 0)
+			return start;
+	}
+	return len;
+}
+
+/* LANG_ZH if the text has any CJK character, else LANG_EN. */
+static enum lang
+text_lang(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len)
+		if (utf8_is_cjk(utf8_next(text, len, &i)))
+			return LANG_ZH;
+	return LANG_EN;
+}
+
+/* See sms.h. */
+enum cb_error
+sms_parse(const struct catalog *c, const char *text, size_t len,
+    const struct sms_context *ctx, struct parsed *out)
+{
+	static const struct sms_context utc = { 0, 0 };
+	struct sms_lexed lx;
+	struct walk w;
+	size_t bad;
+
+	memset(out, 0, sizeof *out);
+	if (text == NULL)
+		len = 0;
+	out->lang = text_lang(text, len);
+	if (len > CB_TEXT_MAX) {
+		out->error = CB_TOO_LARGE;
+		out->at[1] = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+		return out->error;
+	}
+	if ((bad = utf8_first_bad(text, len)) < len) {
+		out->error = CB_BAD_UTF8;
+		out->at[0] = (uint32_t)bad;
+		out->at[1] = (uint32_t)bad + 1;
+		return out->error;
+	}
+	if (c == NULL)
+		return fail_at(out, text, CB_INTERNAL, 0, 0, NULL);
+	sms_fold(text, len, &lx.text);
+	sms_lex(c, &lx);
+	if (lx.ntok == 0)
+		return fail_at(out, text, CB_EMPTY, 0, (uint32_t)len, NULL);
+	w = (struct walk){ .c = c, .ctx = ctx ? ctx : &utc, .text = text, .lx = &lx,
+	    .out = out, .kind_tok = NONE, .err_tok = NONE };
+	parse_tokens(&w);
+	return out->error;
+}

@@ -1,0 +1,162 @@
+/*
+ * sms_int.h — the inside of the SMS grammar, shared by lib/sms*.c and their
+ * unit tests (not by anyone else: the contract is sms.h).
+ *
+ * A message goes through three stages:
+ *   1. sms_fold (sms_lex.c): full-width folded to ASCII, ASCII lower-cased,
+ *      with a map from every folded byte back to the original text, so that
+ *      error spans point into what the leader typed;
+ *   2. sms_lex (sms_lex.c): folded text -> tokens (words, numbers, groups,
+ *      periods, commands, yes/no words), longest match first, using the
+ *      scanners of sms_num.c (numerals) and sms_time.c (groups, periods);
+ *   3. sms_parse (sms.c): tokens -> struct parsed, resolving words against
+ *      the catalog, inferring the kind and reporting the first problem.
+ */
+#ifndef CB_SMS_INT_H
+#define CB_SMS_INT_H
+
+#include "cunbao.h"
+#include "catalog.h"
+#include "parsed.h"
+#include "period.h"
+
+/* Digits a number may carry before it is out of any range we accept. */
+#define SMS_NUM_DIGITS_MAX 15
+
+/* A number as written: value = m / 10^frac, exact. */
+struct sms_num {
+	int64_t m;
+	unsigned frac;
+	enum cb_error err;	/* CB_OK, CB_BAD_VALUE (malformed numeral), CB_OUT_OF_RANGE (too long) */
+	bool chinese;		/* written with at least one Chinese numeral */
+};
+
+/*
+ * Scans a number at folded text s[i] (i < len): ASCII digits with an
+ * optional fraction ("227.74"), Chinese numerals ("一千零二十", "两百",
+ * "壹贰叁", "二〇二三"), both with a trailing multiplier ("1.2万"), and a
+ * leading '-' before ASCII digits.  Returns the bytes consumed, 0 when no
+ * number starts at i.  A malformed run of numerals ("十十") is consumed
+ * whole with out->err = CB_BAD_VALUE.
+ */
+size_t sms_num_scan(const char *s, size_t len, size_t i, struct sms_num *out);
+
+/*
+ * Converts n to an integer at scale (a field's fraction digits): false when
+ * n has more significant fraction digits than scale, or on overflow.
+ */
+bool sms_num_scaled(const struct sms_num *n, unsigned scale, int64_t *out);
+
+/*
+ * A period token as written, before it is resolved against `now`.  Either
+ * relative (rel periods from the current one: 上月 is month -1, 今天 is
+ * day 0) or absolute with the parts given (year 0: not given; n 0: month
+ * not given for a day like "5日").
+ */
+struct sms_when {
+	enum period_type type;
+	bool relative;
+	int rel;
+	int year;
+	int n;			/* month (month, day), week, quarter */
+	int day;
+	enum cb_error err;	/* CB_BAD_PERIOD for "13月", "第60周" */
+};
+
+/*
+ * Scans a period token at folded s[i]: "11月", "2023-11", "2023年11月",
+ * "上月", "本月", "w48", "第48周", "上周", "q4", "2023年", "12月5日",
+ * "2023-12-05", "昨天", "今天", English month names.  Returns the bytes
+ * consumed (0: none here) and fills *w.
+ */
+size_t sms_when_scan(const char *s, size_t len, size_t i, struct sms_when *w);
+
+/*
+ * Resolves w at now (unix seconds, utc_offset seconds east of UTC) into
+ * *out.  A month, week, quarter or day without a year is the most recent
+ * such period that is not in the future.  Returns CB_OK, CB_BAD_PERIOD
+ * (impossible date, year out of range) or CB_FUTURE_PERIOD (after the
+ * period `now` falls in).
+ */
+enum cb_error sms_when_resolve(const struct sms_when *w, int64_t now, int32_t utc_offset,
+    struct period *out);
+
+/*
+ * Scans a group token at folded s[i]: "3组", "三组", "第3组", "g3", "g03".
+ * Returns the bytes consumed (0: none here); *group is the number and *err
+ * CB_BAD_GROUP when it is outside 1..99.
+ */
+size_t sms_group_scan(const char *s, size_t len, size_t i, int *group, enum cb_error *err);
+
+/* The folded message and its map back to the original bytes. */
+struct sms_text {
+	char s[CB_TEXT_MAX + 1];	/* folded, NUL-terminated */
+	size_t len;
+	size_t orig_len;
+	uint32_t orig[CB_TEXT_MAX + 1];	/* original offset of the character each byte belongs to */
+};
+
+/*
+ * Folds text[0..len) into *t.  The caller has checked len <= CB_TEXT_MAX and
+ * that the text is valid UTF-8 (folding never makes text longer).
+ */
+void sms_fold(const char *text, size_t len, struct sms_text *t);
+
+/* The original byte span of folded bytes [start, end). */
+void sms_span(const struct sms_text *t, size_t start, size_t end, uint32_t at[2]);
+
+enum sms_tok_type {
+	TOK_WORD,	/* a catalog word (known) or a run of unknown text */
+	TOK_NUM,
+	TOK_YESNO,	/* 是 否 yes no y n √ × */
+	TOK_GROUP,
+	TOK_PERIOD,
+	TOK_CMD,
+	TOK_TYPE_COUNT
+};
+
+struct sms_tok {
+	enum sms_tok_type type;
+	uint32_t start, end;	/* byte span in the folded text */
+	enum cb_error err;	/* a problem of the token itself (bad numeral, bad group, ...) */
+	bool known;		/* TOK_WORD: one of the catalog's words */
+	union {
+		struct sms_num num;
+		int group;
+		struct sms_when when;
+		enum command cmd;
+		bool yes;
+	} u;
+};
+
+/* Every byte can start at most one token, so CB_TEXT_MAX tokens always suffice. */
+struct sms_lexed {
+	struct sms_text text;
+	size_t ntok;
+	struct sms_tok tok[CB_TEXT_MAX];
+};
+
+/* Splits lx->text (already folded) into lx->tok, matching c's words. */
+void sms_lex(const struct catalog *c, struct sms_lexed *lx);
+
+/*
+ * Length of word w if the folded text s[i..] starts with it, else 0.  An
+ * ASCII word must not run on into letters on either side ("ls" is not in
+ * "else"); other words match anywhere.
+ */
+size_t sms_word_at(const char *s, size_t len, size_t i, const char *w);
+
+/* True if the byte is an ASCII letter (folded text is lower case, but be liberal). */
+static inline bool
+sms_is_alpha(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static inline bool
+sms_is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+#endif
