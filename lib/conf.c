@@ -67,14 +67,18 @@ set_str(const struct conf_entry *e, void *m, const char *v, char *err, size_t er
 	return true;
 }
 
-/* A string goes out quoted when reading it back would otherwise change it. */
+/*
+ * A string goes out quoted when reading it back would otherwise change it:
+ * empty, blank at either end (a final CR would go with the line end), or
+ * quoted already.
+ */
 static int
 show_str(const struct conf_entry *e, const void *m, char *buf, size_t len)
 {
 	const char *s = m;
 	size_t n = strnlen(s, e->size);
-	bool quote = n == 0 || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
-	    s[n - 1] == '\t' || (n >= 2 && s[0] == '"' && s[n - 1] == '"');
+	bool quote = n == 0 || strchr(" \t", s[0]) != NULL || strchr(" \t\r", s[n - 1]) != NULL ||
+	    (n >= 2 && s[0] == '"' && s[n - 1] == '"');
 
 	return snprintf(buf, len, quote ? "\"%.*s\"" : "%.*s", (int)n, s);
 }

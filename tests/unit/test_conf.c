@@ -32,7 +32,7 @@ static const struct conf_entry table[] = {
 	{ "timeout", CONF_DURATION, M(timeout), 100, 3600000, "5s", "request timeout" },
 	{ "token", CONF_STR, M(token), 0, 0, NULL, "bearer token" },
 	{ "offset", CONF_INT, M(offset), 0, 0, "-3", "unbounded" },
-	{ NULL }
+	{ .key = NULL }
 };
 
 /* The dumped value of one key ("" if the dump lacks it). */
@@ -216,7 +216,7 @@ Test(conf, addr_limits)
 {
 	static const struct conf_entry small[] = {
 		{ "a", CONF_ADDR, 0, 12, 0, 0, NULL, "" },
-		{ NULL }
+		{ .key = NULL }
 	};
 	char a[12], err[128];
 
@@ -327,7 +327,7 @@ Test(conf, parse_long_line_and_small_err)
 /* dump -> parse -> dump gives the same text, for awkward strings too. */
 Test(conf, dump_round_trip)
 {
-	static const char *const names[] = { "", " lead", "trail ", "\"q\"", "a\"b", "#x", "村报" };
+	static const char *const names[] = { "", " lead", "trail ", "\"q\"", "a\"b", "#x", "村报", "cr\r", "\"" };
 
 	for (size_t i = 0; i < NELEM(names); i++) {
 		struct cfg a, b;
