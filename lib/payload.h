@@ -34,7 +34,8 @@ struct envelope {
 
 /*
  * Decodes an envelope.  Returns CB_OK, CB_TOO_LARGE, CB_BAD_UTF8, CB_BAD_JSON,
- * CB_BAD_TYPE, CB_MISSING_MEMBER or CB_BAD_ID, with err naming the member.
+ * CB_BAD_TYPE, CB_MISSING_MEMBER, CB_BAD_ID (id, source, channel or from
+ * malformed) or CB_BAD_VALUE (received_at too long), with err naming the member.
  * id and source are filled as far as they could be read, even on failure.
  */
 enum cb_error envelope_decode(const char *buf, size_t len, struct envelope *out, char *err, size_t errlen);
@@ -70,5 +71,7 @@ enum cb_error outbox_decode(const char *buf, size_t len, struct outbox *out, cha
 
 /* True if s[0..len) is a valid id/source: [A-Za-z0-9:._-]{1,64}. */
 bool payload_id_valid(const char *s, size_t len);
+/* True if s[0..len) is a valid channel: [a-z0-9-]{1,16}. */
+bool payload_channel_valid(const char *s, size_t len);
 
 #endif

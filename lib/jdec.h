@@ -1,0 +1,54 @@
+/*
+ * jdec.h — reading MQTT payloads with cJSON: the shared first steps of the
+ * report, envelope, receipt and outbox decoders.
+ *
+ * jdec_parse checks what every payload must be (at most CB_PAYLOAD_MAX bytes
+ * of valid UTF-8 holding one JSON object).  String members are read by table
+ * (struct jdec_str: name, required, destination, validator), so each codec
+ * lists its members instead of repeating the checks.  Messages go into the
+ * caller's err as "member: problem".  Members not in a table are ignored, so
+ * that senders may add members without breaking older daemons.
+ */
+#ifndef CB_JDEC_H
+#define CB_JDEC_H
+
+#include <cjson/cJSON.h>
+
+#include "cunbao.h"
+
+/*
+ * Parses buf[0..len) into a cJSON object the caller frees with cJSON_Delete.
+ * Returns CB_OK, CB_TOO_LARGE, CB_BAD_UTF8 or CB_BAD_JSON (not JSON, text
+ * after it, or not an object); *out is NULL on failure.
+ */
+enum cb_error jdec_parse(const char *buf, size_t len, cJSON **out, char *err, size_t errlen);
+
+/* One string member: copied into out (size bytes incl. the NUL) when valid. */
+struct jdec_str {
+	const char *name;
+	bool required;			/* absent or null: CB_MISSING_MEMBER, else left "" */
+	char *out;
+	size_t size;
+	bool (*valid)(const char *s, size_t len);	/* NULL: any text that fits */
+	enum cb_error invalid;		/* returned when too long or refused by valid */
+	const char *form;		/* the valid form, for messages: "[A-Za-z0-9:._-]{1,64}" */
+};
+
+/*
+ * Reads the members of table t from obj in order; stops at the first
+ * problem and returns its code (CB_BAD_TYPE for a non-string) with err
+ * saying which member and why.  Members read before the problem stay filled.
+ */
+enum cb_error jdec_strings(const cJSON *obj, const struct jdec_str *t, size_t n,
+    char *err, size_t errlen);
+
+/* Like jdec_strings but never fails: copies every member that is valid, skips the rest. */
+void jdec_peek(const cJSON *obj, const struct jdec_str *t, size_t n);
+
+/* Writes "member: message" into err (printf-style), cut on a character boundary. */
+void jdec_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* True if s[0..len) is text without control characters (C0, DEL). */
+bool jdec_printable(const char *s, size_t len);
+
+#endif
