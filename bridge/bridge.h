@@ -1,0 +1,297 @@
+/*
+ * bridge.h — cunbao-bridge's private interfaces.
+ *
+ * The bridge turns webhooks (Kannel, a generic HTTP SMS gateway, a
+ * Telegram-style bot) into inbox envelopes on MQTT and receipts and outbox
+ * messages back into replies on the same channel.  Its parts:
+ *
+ *   pure (no I/O, unit-tested and fuzzed):
+ *     phone.c    E.164 normalisation
+ *     form.c     application/x-www-form-urlencoded, binary-safe
+ *     charset.c  UTF-16BE / UCS-2 / Latin-1 / UTF-8 text to clean UTF-8
+ *     sig.c      HMAC-SHA256 signatures, constant-time comparison
+ *     guard.c    per-sender rate limit, loop guard, retry pacing
+ *     ch_*.c     one file per channel: parse a webhook, build a reply request
+ *     channel.c  the channel table
+ *   adapters:
+ *     spool.c    the only SQLite user: inbound rows and replies
+ *     mqtt.c     the only libmosquitto user, inside the libevent loop
+ *     http.c     the evhttp server: limits, timeouts, route table
+ *     client.c   outbound HTTP(S) requests with timeouts
+ *     relay.c    the rules that tie them together
+ *   main.c, config.c, log.c: options, the config table, signals, logging.
+ */
+#ifndef CB_BRIDGE_H
+#define CB_BRIDGE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "cunbao.h"
+#include "payload.h"
+#include "topic.h"
+
+#define BR_URL_MAX	512
+#define BR_SECRET_MAX	256
+#define BR_LIST_MAX	256
+
+/* ------------------------------------------------------------------ config.c */
+
+/* Every setting of the bridge; filled from the table in config.c. */
+struct bridge_conf {
+	char broker[128];		/* MQTT HOST:PORT (an IP: names resolve blocking) */
+	char listen[128];		/* webhook server ADDR:PORT */
+	char spool[512];		/* SQLite spool file */
+	char prefix[130];		/* topic root, "cunbao/v1" */
+	char source[CB_ID_MAX + 1];	/* receipts come back on <prefix>/receipt/<source> */
+	char country[8];		/* default country calling code, "86" */
+	char mqtt_id[CB_ID_MAX + 1];	/* MQTT client id; "" = "cunbao-bridge-<source>" */
+	int64_t mqtt_keepalive;		/* seconds */
+
+	int64_t max_body;		/* bytes of one webhook body */
+	int64_t max_headers;		/* bytes of one webhook's request line and headers */
+	int64_t http_timeout;		/* ms a webhook connection may take */
+	int64_t send_timeout;		/* ms an outbound request may take */
+
+	int64_t republish_after;	/* ms before an unreceipted envelope goes out again */
+	int64_t republish_max;		/* ms cap of the doubling republish interval */
+	int64_t retry_min, retry_max;	/* ms: backoff of failed replies */
+	int64_t give_up_after;		/* ms after which an undelivered reply is given up */
+	int64_t keep_done;		/* ms done rows are kept (absorbs gateway retries) */
+	int64_t send_concurrency;	/* replies in flight at once */
+
+	int64_t rate_limit;		/* messages per sender per rate_window; 0 = off */
+	int64_t rate_window;		/* ms */
+	int64_t loop_repeat;		/* same text from one sender more often than this: muted; 0 = off */
+	int64_t loop_window;		/* ms */
+	char own_numbers[BR_LIST_MAX];	/* numbers never answered, comma separated */
+	char sms_gateway[16];		/* channel module that sends "sms" outbox messages */
+
+	bool kannel;
+	char kannel_sendsms[BR_URL_MAX];
+	char kannel_user[64];
+	char kannel_pass[BR_SECRET_MAX];
+	char kannel_from[32];
+	char kannel_smsc[64];
+	char kannel_allow[BR_LIST_MAX];	/* peers allowed to call /kannel/incoming; "" = any */
+
+	bool generic;
+	char generic_secret[BR_SECRET_MAX];
+	char generic_reply_url[BR_URL_MAX];
+	char generic_header[64];
+
+	bool telegram;
+	char telegram_secret[BR_SECRET_MAX];
+	char telegram_token[BR_SECRET_MAX];
+	char telegram_api[BR_URL_MAX];
+};
+
+extern const struct conf_entry bridge_conf_table[];
+
+/*
+ * Checks what the table cannot: ids, the topic root, the enabled channels'
+ * settings.  Appends one line per problem to err; returns the number of
+ * problems.
+ */
+int config_check(const struct bridge_conf *c, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ log.c */
+
+void log_init(int verbose);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror(errno) */
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* A sender id with its middle hidden ("+86138****0003", "tg:70****03"), for logs at info level. */
+const char *log_who(const char *id, char *buf, size_t buflen);
+
+/* ------------------------------------------------------------------ phone.c */
+
+/*
+ * Normalises a phone number to E.164 ("+8613800000003") using the default
+ * country code cc ("86"): separators (space, -, ., (, ), full-width forms)
+ * are dropped, "00" becomes "+", a trunk "0" is replaced by +cc, a number
+ * that starts with cc and has at least 12 digits is taken as international.
+ * Short codes (3–6 digits) are kept as digits.  Returns false for anything
+ * that is not a number of 3–15 digits.
+ */
+bool phone_e164(const char *in, size_t len, const char *cc, char *out, size_t outlen);
+
+/* True if number (normalised) appears in the comma-separated list (each entry normalised with cc). */
+bool phone_in_list(const char *number, const char *list, const char *cc);
+
+/* ------------------------------------------------------------------ form.c */
+
+/*
+ * Finds key in an application/x-www-form-urlencoded string and decodes its
+ * value (%XX and '+') into out, binary-safe: *outlen gets the byte count and
+ * out is NUL-terminated after it.  Returns false when the key is absent, a
+ * %-escape is malformed or the value does not fit.
+ */
+bool form_get(const char *form, size_t len, const char *key, char *out, size_t outsize, size_t *outlen);
+
+/*
+ * Appends "key=value" URL-encoded to buf at *off, after an "&" unless buf is
+ * empty or ends in "?" or "&"; false (buf unchanged) if it does not fit.
+ */
+bool form_put(char *buf, size_t bufsize, size_t *off, const char *key, const char *val, size_t vallen);
+
+/* ------------------------------------------------------------------ charset.c */
+
+/*
+ * Converts text in the named charset (Kannel's %C: "UTF-8", "UTF-16BE",
+ * "UCS-2", "ISO-8859-1", "WINDOWS-1252", "8-BIT"; "" means by coding: 2 is
+ * UTF-16BE, anything else UTF-8) to UTF-8.  Malformed input becomes U+FFFD,
+ * so the leader still gets an answer.  Returns false for an unknown charset
+ * or when the result does not fit in outsize-1 bytes.
+ */
+bool charset_to_utf8(const char *charset, int coding, const char *in, size_t len,
+    char *out, size_t outsize, size_t *outlen);
+
+/* True if charset names one charset_to_utf8 reads (case-insensitive). */
+bool charset_known(const char *charset);
+
+/* Copies in to out replacing malformed UTF-8 with U+FFFD; false if it does not fit. */
+bool charset_clean_utf8(const char *in, size_t len, char *out, size_t outsize, size_t *outlen);
+
+/* ------------------------------------------------------------------ sig.c */
+
+#define SIG_HEX_LEN 64
+
+/* Writes the lower-case hex HMAC-SHA256 of body under secret into hex[SIG_HEX_LEN + 1]. */
+void sig_hmac_hex(const char *secret, const void *body, size_t len, char *hex);
+/* True if header ("sha256=<hex>" or "<hex>") is body's signature under secret; constant time. */
+bool sig_check(const char *secret, const char *header, const void *body, size_t len);
+/* True if a and b are equal strings, in time independent of where they differ. */
+bool sig_equal(const char *a, const char *b);
+
+/* ------------------------------------------------------------------ guard.c */
+
+enum guard_verdict {
+	GUARD_PASS,		/* forward and answer */
+	GUARD_RATE,		/* over the sender's rate: refuse (429), the gateway retries later */
+	GUARD_OWN,		/* from one of our own numbers: forward, never answer */
+	GUARD_ECHO,		/* our own reply bounced back: forward, never answer */
+	GUARD_REPEAT,		/* the same text again and again: forward, do not answer */
+};
+
+struct guard_conf {
+	int64_t rate_limit, rate_window;	/* messages per window (ms); 0 = no limit */
+	int64_t loop_repeat, loop_window;	/* answers to one text per window (ms); 0 = no limit */
+	const char *own_numbers, *country;	/* borrowed for the guard's life */
+};
+
+struct guard;
+struct guard *guard_new(const struct guard_conf *gc);
+void guard_free(struct guard *g);
+/* Judges one inbound message from `from` at now (ms). */
+enum guard_verdict guard_inbound(struct guard *g, const char *from, const char *text, size_t len, int64_t now);
+/* Remembers a reply sent to `to`, so it is recognised if it bounces back. */
+void guard_replied(struct guard *g, const char *to, const char *text, size_t len, int64_t now);
+/* True if `to` is one of our own numbers. */
+bool guard_own(const struct guard *g, const char *to);
+const char *guard_name(enum guard_verdict v);
+
+/* Delay before attempt n+1 after n failed attempts: min·2^(n-1), capped at max. */
+int64_t backoff_ms(int attempts, int64_t min, int64_t max);
+
+/* ------------------------------------------------------------------ channels */
+
+struct br_header {
+	const char *name;
+	const char *value;
+};
+
+/* One webhook request, as the channels see it (no libevent types). */
+struct webhook {
+	const char *method;		/* "GET", "POST", ... */
+	const char *path;
+	const char *query;		/* raw, after '?'; "" if none */
+	size_t querylen;
+	const struct br_header *headers;
+	size_t nheaders;
+	const char *body;		/* raw body (not NUL-terminated) */
+	size_t bodylen;
+	const char *peer;		/* peer address */
+};
+
+/* The header's value (case-insensitive name), or NULL. */
+const char *webhook_header(const struct webhook *w, const char *name);
+
+/* What a channel reads out of a webhook. */
+struct inbound {
+	char id[CB_ID_MAX + 1];		/* "kannel:<id>", "http:<id>", "tg:<update_id>" */
+	char from[CB_ID_MAX + 1];	/* E.164, or "tg:<chat id>" */
+	char text[CB_PAYLOAD_MAX];	/* clean UTF-8 */
+	size_t textlen;
+	int64_t sent_at;		/* seconds since the epoch the gateway gives; 0 if none */
+	bool ignore;			/* nothing to forward (acknowledge, log `why`) */
+	char why[64];
+};
+
+#define OUTREQ_URL_MAX	4096
+#define OUTREQ_BODY_MAX	8192
+
+/* One outbound HTTP request a channel builds for a reply. */
+struct outreq {
+	bool post;			/* POST body, else GET url */
+	char url[OUTREQ_URL_MAX];
+	char ctype[64];
+	char hname[64];			/* one extra header (a signature); "" if none */
+	char hvalue[160];
+	char body[OUTREQ_BODY_MAX];
+	size_t bodylen;
+};
+
+/* Empties req for a channel to fill. */
+void outreq_reset(struct outreq *req);
+
+enum send_verdict { SEND_OK, SEND_RETRY, SEND_FAIL };
+
+/*
+ * One channel: a webhook route in, a reply request out.  Adding a channel is
+ * one file with one of these and one line in channel.c's table.
+ */
+struct channel_ops {
+	const char *name;	/* module name, config key prefix, spool column: "kannel" */
+	const char *channel;	/* envelope channel: "sms", "tg" */
+	const char *route;	/* webhook path */
+	bool (*enabled)(const struct bridge_conf *c);
+	/* Appends "name: problem" lines to err for missing settings; returns their number. */
+	int (*check)(const struct bridge_conf *c, char *err, size_t errlen);
+	/* Reads one webhook into out; returns the HTTP status (200: out is filled), err says why not. */
+	int (*parse)(const struct bridge_conf *c, const struct webhook *w, struct inbound *out,
+	    char *err, size_t errlen);
+	/* Builds the request that sends text to `to`; false (err) when it cannot be built. */
+	bool (*reply)(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+	    struct outreq *req, char *err, size_t errlen);
+	/* Reads the gateway's answer (status 0: no answer); fills note on failure. */
+	enum send_verdict (*judge)(int status, const char *body, size_t len, char *note, size_t notelen);
+};
+
+extern const struct channel_ops ch_kannel, ch_generic, ch_telegram;
+
+/* The channel table, NULL-terminated. */
+extern const struct channel_ops *const channel_table[];
+const struct channel_ops *channel_find(const char *name);
+/* The enabled module that sends replies on envelope channel ch ("sms", "tg"), or NULL. */
+const struct channel_ops *channel_for_reply(const struct bridge_conf *c, const char *ch);
+
+/* Shared by the channels: id of the form "<prefix>:<raw>", hashing raw when it is not a valid id. */
+void channel_make_id(const char *prefix, const char *raw, size_t rawlen, char *out, size_t outlen);
+
+/* True if the comma-separated list holds item (blanks around entries ignored). */
+bool list_has(const char *list, const char *item);
+
+/* True (and *out set) if m is a JSON number holding an integer within ±2^53. */
+struct cJSON;
+bool channel_json_int(const struct cJSON *m, int64_t *out);
+
+/* Appends formatted text to err (err stays NUL-terminated, truncated if full). */
+void err_append(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

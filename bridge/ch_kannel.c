@@ -1,0 +1,194 @@
+/*
+ * ch_kannel.c — SMS through Kannel.
+ *
+ * In: Kannel's sms-service calls
+ *   get-url = "http://HOST:PORT/kannel/incoming?from=%p&text=%b&id=%I&coding=%c&charset=%C&ts=%T"
+ * and we answer 200 with an empty body (with `max-messages = 0` and
+ * `omit-empty = true` Kannel sends nothing back by itself).  %b arrives in
+ * the charset %C names: UTF-16BE for a UCS-2 SMS when mo-recode is off,
+ * UTF-8 otherwise.  %I is Kannel's message id; it is the same when Kannel
+ * retries a call, so a retry lands on the same envelope id.
+ *
+ * Out: Kannel's sendsms interface, with coding=2&charset=UTF-8 so Chinese
+ * text is sent as UCS-2 (without it Kannel turns CJK into '?').
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+
+static bool
+kannel_enabled(const struct bridge_conf *c)
+{
+	return c->kannel;
+}
+
+static int
+kannel_check(const struct bridge_conf *c, char *err, size_t errlen)
+{
+	int n = 0;
+
+	if (strncmp(c->kannel_sendsms, "http://", 7) != 0 && strncmp(c->kannel_sendsms, "https://", 8) != 0) {
+		err_append(err, errlen, "kannel-sendsms: \"%s\" is not an http(s) URL\n", c->kannel_sendsms);
+		n++;
+	}
+	if (c->kannel_user[0] == '\0') {
+		err_append(err, errlen, "kannel-user: the sendsms-user's username is required\n");
+		n++;
+	}
+	return n;
+}
+
+/* True if the peer may call us: the allow list is empty, or holds its address. */
+static bool
+kannel_peer_allowed(const char *allow, const char *peer)
+{
+	if (allow[0] == '\0')
+		return true;
+	if (peer == NULL)
+		return false;
+	if (strncmp(peer, "::ffff:", 7) == 0)
+		peer += 7;
+	return list_has(allow, peer);
+}
+
+/* Reads an optional small integer parameter; def when absent or malformed. */
+static long
+kannel_num(const struct webhook *w, const char *key, long def)
+{
+	char buf[24], *end;
+	size_t n;
+	long v;
+
+	if (!form_get(w->query, w->querylen, key, buf, sizeof buf, &n) || n == 0)
+		return def;
+	v = strtol(buf, &end, 10);
+	return *end == '\0' ? v : def;
+}
+
+/* Decodes %b by %C (or %c when %C is absent) into in->text. */
+static int
+kannel_text(const struct webhook *w, struct inbound *in, char *err, size_t errlen)
+{
+	static char raw[CB_PAYLOAD_MAX * 2];	/* one request at a time: the loop is single-threaded */
+	char charset[32] = "";
+	size_t rawlen, n;
+
+	if (!form_get(w->query, w->querylen, "text", raw, sizeof raw, &rawlen)) {
+		snprintf(err, errlen, "text is missing, malformed or longer than %zu bytes", sizeof raw - 1);
+		return 400;
+	}
+	if (!form_get(w->query, w->querylen, "charset", charset, sizeof charset, &n))
+		charset[0] = '\0';
+	if (charset[0] != '\0' && !charset_known(charset)) {
+		snprintf(err, errlen, "charset \"%s\" is not one we read", charset);
+		return 400;
+	}
+	if (!charset_to_utf8(charset, (int)kannel_num(w, "coding", 0), raw, rawlen,
+	    in->text, sizeof in->text, &in->textlen)) {
+		snprintf(err, errlen, "text is longer than %zu bytes of UTF-8", sizeof in->text - 1);
+		return 413;
+	}
+	return 200;
+}
+
+static int
+kannel_parse(const struct bridge_conf *c, const struct webhook *w, struct inbound *in,
+    char *err, size_t errlen)
+{
+	char from[64], id[128];
+	size_t n;
+	int status;
+
+	if (strcmp(w->method, "GET") != 0) {
+		snprintf(err, errlen, "Kannel calls with GET, not %s", w->method);
+		return 405;
+	}
+	if (!kannel_peer_allowed(c->kannel_allow, w->peer)) {
+		snprintf(err, errlen, "peer %s is not in kannel-allow", w->peer ? w->peer : "?");
+		return 403;
+	}
+	if (!form_get(w->query, w->querylen, "from", from, sizeof from, &n) || n == 0) {
+		snprintf(err, errlen, "from is missing");
+		return 400;
+	}
+	if (!phone_e164(from, n, c->country, in->from, sizeof in->from)) {
+		snprintf(err, errlen, "from \"%.32s\" is not a phone number", from);
+		return 400;
+	}
+	if ((status = kannel_text(w, in, err, errlen)) != 200)
+		return status;
+	in->sent_at = kannel_num(w, "ts", 0);
+	if (form_get(w->query, w->querylen, "id", id, sizeof id, &n) && n > 0) {
+		channel_make_id("kannel", id, n, in->id, sizeof in->id);
+	} else {
+		/* No %I: the same sender, time and text are the same message. */
+		char key[CB_PAYLOAD_MAX + 96];
+		int k = snprintf(key, sizeof key, "%s|%lld|%.*s", in->from, (long long)in->sent_at,
+		    (int)in->textlen, in->text);
+
+		/* The key holds '|' and '+', so it is always taken as a digest. */
+		channel_make_id("kannel", key, k > 0 ? (size_t)k : 0, in->id, sizeof in->id);
+	}
+	return 200;
+}
+
+static bool
+kannel_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+    struct outreq *req, char *err, size_t errlen)
+{
+	size_t off;
+	bool ok;
+
+	outreq_reset(req);
+	off = (size_t)snprintf(req->url, sizeof req->url, "%s", c->kannel_sendsms);
+	if (off >= sizeof req->url - 2) {
+		snprintf(err, errlen, "kannel-sendsms is too long");
+		return false;
+	}
+	if (strchr(req->url, '?') == NULL)
+		req->url[off++] = '?', req->url[off] = '\0';
+	ok = form_put(req->url, sizeof req->url, &off, "username", c->kannel_user, strlen(c->kannel_user)) &&
+	    form_put(req->url, sizeof req->url, &off, "password", c->kannel_pass, strlen(c->kannel_pass)) &&
+	    (c->kannel_from[0] == '\0' ||
+	    form_put(req->url, sizeof req->url, &off, "from", c->kannel_from, strlen(c->kannel_from))) &&
+	    form_put(req->url, sizeof req->url, &off, "to", to, strlen(to)) &&
+	    form_put(req->url, sizeof req->url, &off, "text", text, strlen(text)) &&
+	    form_put(req->url, sizeof req->url, &off, "coding", "2", 1) &&
+	    form_put(req->url, sizeof req->url, &off, "charset", "UTF-8", 5) &&
+	    (c->kannel_smsc[0] == '\0' ||
+	    form_put(req->url, sizeof req->url, &off, "smsc", c->kannel_smsc, strlen(c->kannel_smsc)));
+	if (!ok)
+		snprintf(err, errlen, "reply %s does not fit in a sendsms URL", id);
+	return ok;
+}
+
+/* Kannel answers 202 "0: Accepted for delivery" (or "3: Queued for later delivery"). */
+static enum send_verdict
+kannel_judge(int status, const char *body, size_t len, char *note, size_t notelen)
+{
+	size_t n = 0;
+
+	if (status >= 200 && status < 300)
+		return SEND_OK;
+	while (n < len && n < 120 && body[n] != '\n' && body[n] != '\r')
+		n++;
+	if (status == 0)
+		snprintf(note, notelen, "sendsms: no answer");
+	else
+		snprintf(note, notelen, "sendsms: HTTP %d %.*s", status, (int)n, body);
+	/* Even a 4xx (bad password, no sender) is a setting someone can fix: keep trying. */
+	return SEND_RETRY;
+}
+
+const struct channel_ops ch_kannel = {
+	.name = "kannel",
+	.channel = "sms",
+	.route = "/kannel/incoming",
+	.enabled = kannel_enabled,
+	.check = kannel_check,
+	.parse = kannel_parse,
+	.reply = kannel_reply,
+	.judge = kannel_judge,
+};

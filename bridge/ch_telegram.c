@@ -1,0 +1,204 @@
+/*
+ * ch_telegram.c — a Telegram-style bot.
+ *
+ * In: the Bot API posts each Update as JSON to POST /telegram/webhook with
+ * the header X-Telegram-Bot-Api-Secret-Token set to the secret given to
+ * setWebhook; anything else is 401 and nothing is kept.  A message's text
+ * (or a photo's caption) is forwarded from "tg:<chat id>" with the id
+ * "tg:<update_id>"; updates without text (stickers, joins, edits of
+ * nothing) are acknowledged and logged, since Telegram would otherwise
+ * retry them for ever.
+ *
+ * Out: POST <telegram-api>/bot<token>/sendMessage {"chat_id":…,"text":…};
+ * the API base is configurable so tests can point it at a local endpoint.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "bridge.h"
+#include "jsonw.h"
+
+static bool
+telegram_enabled(const struct bridge_conf *c)
+{
+	return c->telegram;
+}
+
+static int
+telegram_check(const struct bridge_conf *c, char *err, size_t errlen)
+{
+	int n = 0;
+
+	if (strlen(c->telegram_secret) < 16) {
+		err_append(err, errlen, "telegram-secret: a secret token of at least 16 characters is required\n");
+		n++;
+	}
+	if (c->telegram_token[0] == '\0') {
+		err_append(err, errlen, "telegram-token: the bot token is required\n");
+		n++;
+	}
+	if (strncmp(c->telegram_api, "http://", 7) != 0 && strncmp(c->telegram_api, "https://", 8) != 0) {
+		err_append(err, errlen, "telegram-api: \"%s\" is not an http(s) URL\n", c->telegram_api);
+		n++;
+	}
+	return n;
+}
+
+/* The message an update carries, or NULL. */
+static const cJSON *
+telegram_message(const cJSON *update)
+{
+	static const char *const kinds[] = { "message", "edited_message", "channel_post", "edited_channel_post" };
+	size_t i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(update, kinds[i]);
+
+		if (cJSON_IsObject(m))
+			return m;
+	}
+	return NULL;
+}
+
+/* Reads update_id, chat id, text and date out of one Update. */
+static int
+telegram_update(const cJSON *root, struct inbound *in, char *err, size_t errlen)
+{
+	const cJSON *msg, *text;
+	int64_t update_id, chat;
+	char raw[32];
+
+	if (!channel_json_int(cJSON_GetObjectItemCaseSensitive(root, "update_id"), &update_id)) {
+		snprintf(err, errlen, "update_id is missing or not an integer");
+		return 400;
+	}
+	snprintf(raw, sizeof raw, "%lld", (long long)update_id);
+	channel_make_id("tg", raw, strlen(raw), in->id, sizeof in->id);
+	if ((msg = telegram_message(root)) == NULL) {
+		in->ignore = true;
+		snprintf(in->why, sizeof in->why, "update %s carries no message", raw);
+		return 200;
+	}
+	if (!channel_json_int(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(msg, "chat"), "id"), &chat)) {
+		snprintf(err, errlen, "message.chat.id is missing or not an integer");
+		return 400;
+	}
+	snprintf(in->from, sizeof in->from, "tg:%lld", (long long)chat);
+	text = cJSON_GetObjectItemCaseSensitive(msg, "text");
+	if (!cJSON_IsString(text))
+		text = cJSON_GetObjectItemCaseSensitive(msg, "caption");
+	if (!cJSON_IsString(text)) {
+		in->ignore = true;
+		snprintf(in->why, sizeof in->why, "update %s has no text", raw);
+		return 200;
+	}
+	if (!charset_clean_utf8(text->valuestring, strlen(text->valuestring), in->text,
+	    sizeof in->text, &in->textlen)) {
+		snprintf(err, errlen, "text is too long");
+		return 413;
+	}
+	if (!channel_json_int(cJSON_GetObjectItemCaseSensitive(msg, "date"), &in->sent_at))
+		in->sent_at = 0;
+	return 200;
+}
+
+static int
+telegram_parse(const struct bridge_conf *c, const struct webhook *w, struct inbound *in,
+    char *err, size_t errlen)
+{
+	const char *token = webhook_header(w, "X-Telegram-Bot-Api-Secret-Token");
+	cJSON *root;
+	int status;
+
+	if (strcmp(w->method, "POST") != 0) {
+		snprintf(err, errlen, "use POST, not %s", w->method);
+		return 405;
+	}
+	if (token == NULL || c->telegram_secret[0] == '\0' || !sig_equal(token, c->telegram_secret)) {
+		snprintf(err, errlen, "X-Telegram-Bot-Api-Secret-Token is missing or wrong");
+		return 401;
+	}
+	root = cJSON_ParseWithLength(w->body, w->bodylen);
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		snprintf(err, errlen, "body is not a JSON object");
+		return 400;
+	}
+	status = telegram_update(root, in, err, errlen);
+	cJSON_Delete(root);
+	return status;
+}
+
+static bool
+telegram_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+    struct outreq *req, char *err, size_t errlen)
+{
+	struct jsonw w;
+	char *end;
+	long long chat;
+	int n;
+
+	outreq_reset(req);
+	if (strncmp(to, "tg:", 3) != 0 || (chat = strtoll(to + 3, &end, 10), *end != '\0' || end == to + 3)) {
+		snprintf(err, errlen, "reply %s: \"%s\" is not a chat id", id, to);
+		return false;
+	}
+	n = snprintf(req->url, sizeof req->url, "%s/bot%s/sendMessage", c->telegram_api, c->telegram_token);
+	if (n < 0 || (size_t)n >= sizeof req->url) {
+		snprintf(err, errlen, "telegram-api and token make too long a URL");
+		return false;
+	}
+	req->post = true;
+	snprintf(req->ctype, sizeof req->ctype, "application/json");
+	jsonw_init(&w, req->body, sizeof req->body);
+	jsonw_obj(&w);
+	jsonw_key(&w, "chat_id");
+	jsonw_int(&w, chat);
+	jsonw_key(&w, "text");
+	jsonw_str(&w, text);
+	jsonw_end(&w);
+	req->bodylen = jsonw_finish(&w);
+	if (req->bodylen == 0) {
+		snprintf(err, errlen, "reply %s does not fit in a request body", id);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * 200 {"ok":true} is delivery; 400 (chat not found) and 403 (bot blocked)
+ * will not get better by retrying; anything else (429, 5xx, no answer) may.
+ */
+static enum send_verdict
+telegram_judge(int status, const char *body, size_t len, char *note, size_t notelen)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(root, "ok");
+	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "description");
+	enum send_verdict v;
+
+	if (status == 200 && cJSON_IsTrue(ok))
+		v = SEND_OK;
+	else
+		v = (status == 400 || status == 403) ? SEND_FAIL : SEND_RETRY;
+	if (v != SEND_OK)
+		snprintf(note, notelen, "sendMessage: HTTP %d %.100s", status,
+		    cJSON_IsString(desc) ? desc->valuestring : "");
+	cJSON_Delete(root);
+	return v;
+}
+
+const struct channel_ops ch_telegram = {
+	.name = "telegram",
+	.channel = "tg",
+	.route = "/telegram/webhook",
+	.enabled = telegram_enabled,
+	.check = telegram_check,
+	.parse = telegram_parse,
+	.reply = telegram_reply,
+	.judge = telegram_judge,
+};

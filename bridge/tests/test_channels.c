@@ -1,0 +1,389 @@
+/*
+ * test_channels.c — each channel's webhook parser and reply builder, with
+ * the requests real gateways send (the Kannel queries are the ones Kannel
+ * 1.4.5's smsbox made here for a UCS-2 and a UTF-8 SMS).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bridge.h"
+
+#define SECRET "generic-secret-0123456789"
+#define TGSECRET "telegram-secret-0123456789"
+
+static struct bridge_conf conf;
+
+static void
+setup(void)
+{
+	memset(&conf, 0, sizeof conf);
+	snprintf(conf.country, sizeof conf.country, "86");
+	conf.kannel = conf.generic = conf.telegram = true;
+	snprintf(conf.sms_gateway, sizeof conf.sms_gateway, "kannel");
+	snprintf(conf.kannel_sendsms, sizeof conf.kannel_sendsms, "http://127.0.0.1:13013/cgi-bin/sendsms");
+	snprintf(conf.kannel_user, sizeof conf.kannel_user, "cunbao");
+	snprintf(conf.kannel_pass, sizeof conf.kannel_pass, "p&w");
+	snprintf(conf.kannel_from, sizeof conf.kannel_from, "10086");
+	snprintf(conf.kannel_allow, sizeof conf.kannel_allow, "127.0.0.1, ::1");
+	snprintf(conf.generic_secret, sizeof conf.generic_secret, SECRET);
+	snprintf(conf.generic_reply_url, sizeof conf.generic_reply_url, "http://127.0.0.1:9/out");
+	snprintf(conf.generic_header, sizeof conf.generic_header, "X-Cunbao-Signature");
+	snprintf(conf.telegram_secret, sizeof conf.telegram_secret, TGSECRET);
+	snprintf(conf.telegram_token, sizeof conf.telegram_token, "123:ABC");
+	snprintf(conf.telegram_api, sizeof conf.telegram_api, "http://127.0.0.1:9");
+}
+
+TestSuite(channels, .init = setup);
+
+static int
+kannel(const char *method, const char *query, const char *peer, struct inbound *in, char *err)
+{
+	struct webhook w = { .method = method, .path = "/kannel/incoming", .query = query,
+		.querylen = strlen(query), .peer = peer };
+
+	memset(in, 0, sizeof *in);
+	err[0] = '\0';
+	return ch_kannel.parse(&conf, &w, in, err, 256);
+}
+
+#define UCS2_QUERY "from=13800000003&text=rru%5C%00+r%5B%FF%11%FF%12%00+s*%004%000%00+%7F%8A%005" \
+	"&id=dcbe56bc-a128-4393-8728-78d81bb07bc9&coding=2&charset=UTF-16BE&ts=1796010640"
+#define UTF8_QUERY "from=%2B8613800000003&text=%E7%89%B2%E7%95%9C+%E7%89%9B%EF%BC%91%EF%BC%92+" \
+	"%E7%8C%AA40+%E7%BE%8A5&id=d2a99b27-9d03-4e4a-a9ef-63510baea493&coding=0&charset=UTF-8&ts=1796010635"
+
+Test(channels, kannel_ucs2_and_utf8)
+{
+	struct inbound in;
+	char err[256];
+
+	cr_assert_eq(kannel("GET", UCS2_QUERY, "127.0.0.1", &in, err), 200, "%s", err);
+	cr_expect_str_eq(in.from, "+8613800000003");
+	cr_expect_str_eq(in.text, "牲畜 牛１２ 猪40 羊5");
+	cr_expect_eq(in.textlen, strlen("牲畜 牛１２ 猪40 羊5"));
+	cr_expect_str_eq(in.id, "kannel:dcbe56bc-a128-4393-8728-78d81bb07bc9");
+	cr_expect_eq(in.sent_at, 1796010640);
+	cr_expect(!in.ignore);
+
+	cr_assert_eq(kannel("GET", UTF8_QUERY, "::ffff:127.0.0.1", &in, err), 200, "%s", err);
+	cr_expect_str_eq(in.text, "牲畜 牛１２ 猪40 羊5");
+	cr_expect_str_eq(in.id, "kannel:d2a99b27-9d03-4e4a-a9ef-63510baea493");
+}
+
+Test(channels, kannel_refusals)
+{
+	static const struct {
+		const char *method, *query, *peer;
+		int status;
+	} cases[] = {
+		{ "POST", UTF8_QUERY, "127.0.0.1", 405 },
+		{ "GET", UTF8_QUERY, "10.0.0.7", 403 },
+		{ "GET", UTF8_QUERY, NULL, 403 },
+		{ "GET", "text=x&id=1", "127.0.0.1", 400 },
+		{ "GET", "from=&text=x&id=1", "127.0.0.1", 400 },
+		{ "GET", "from=BANK&text=x&id=1", "127.0.0.1", 400 },
+		{ "GET", "from=13800000003&id=1", "127.0.0.1", 400 },
+		{ "GET", "from=13800000003&text=%zz&id=1", "127.0.0.1", 400 },
+		{ "GET", "from=13800000003&text=x&charset=EBCDIC", "127.0.0.1", 400 },
+	};
+	struct inbound in;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st = kannel(cases[i].method, cases[i].query, cases[i].peer, &in, err);
+
+		cr_expect_eq(st, cases[i].status, "case %zu: %d", i, st);
+		cr_expect(err[0] != '\0', "case %zu: no explanation", i);
+	}
+}
+
+Test(channels, kannel_without_id_hashes_stably)
+{
+	struct inbound a, b, c;
+	char err[256];
+
+	cr_assert_eq(kannel("GET", "from=13800000003&text=x&ts=5", "127.0.0.1", &a, err), 200);
+	cr_assert_eq(kannel("GET", "from=13800000003&text=x&ts=5", "127.0.0.1", &b, err), 200);
+	cr_assert_eq(kannel("GET", "from=13800000003&text=y&ts=5", "127.0.0.1", &c, err), 200);
+	cr_expect_str_eq(a.id, b.id);
+	cr_expect_str_neq(a.id, c.id);
+	cr_expect(strncmp(a.id, "kannel:h", 8) == 0, "%s", a.id);
+	cr_expect(payload_id_valid(a.id, strlen(a.id)));
+}
+
+Test(channels, kannel_open_when_allow_empty)
+{
+	struct inbound in;
+	char err[256];
+
+	conf.kannel_allow[0] = '\0';
+	cr_expect_eq(kannel("GET", UTF8_QUERY, "10.0.0.7", &in, err), 200, "%s", err);
+}
+
+Test(channels, kannel_reply_url)
+{
+	struct outreq req;
+	char err[128];
+
+	cr_assert(ch_kannel.reply(&conf, "kannel:1", "+8613800000003", "已收到 牛12", &req, err, sizeof err));
+	cr_expect(!req.post);
+	cr_expect_str_eq(req.url, "http://127.0.0.1:13013/cgi-bin/sendsms?username=cunbao&password=p%26w"
+	    "&from=10086&to=%2B8613800000003&text=%E5%B7%B2%E6%94%B6%E5%88%B0%20%E7%89%9B12"
+	    "&coding=2&charset=UTF-8");
+	snprintf(conf.kannel_smsc, sizeof conf.kannel_smsc, "fake");
+	snprintf(conf.kannel_sendsms, sizeof conf.kannel_sendsms, "http://h/s?x=1");
+	cr_assert(ch_kannel.reply(&conf, "kannel:1", "+8613800000003", "a", &req, err, sizeof err));
+	cr_expect(strncmp(req.url, "http://h/s?x=1&username=", 24) == 0, "%s", req.url);
+	cr_expect(strstr(req.url, "&smsc=fake") != NULL, "%s", req.url);
+}
+
+Test(channels, kannel_judge)
+{
+	char note[128] = "";
+
+	cr_expect_eq(ch_kannel.judge(202, "0: Accepted for delivery", 24, note, sizeof note), SEND_OK);
+	cr_expect_eq(ch_kannel.judge(400, "Sender missing and no global set, rejected", 42, note, sizeof note),
+	    SEND_RETRY);
+	cr_expect(strstr(note, "400 Sender missing") != NULL, "%s", note);
+	cr_expect_eq(ch_kannel.judge(0, "", 0, note, sizeof note), SEND_RETRY);
+}
+
+static int
+post(const struct channel_ops *ch, const char *ctype, const char *hname, const char *hvalue,
+    const char *body, struct inbound *in, char *err)
+{
+	struct br_header h[2] = { { "Content-Type", ctype }, { hname, hvalue } };
+	struct webhook w = { .method = "POST", .path = ch->route, .query = "", .headers = h,
+		.nheaders = hname ? 2 : 1, .body = body, .bodylen = strlen(body), .peer = "127.0.0.1" };
+
+	memset(in, 0, sizeof *in);
+	err[0] = '\0';
+	return ch->parse(&conf, &w, in, err, 256);
+}
+
+static int
+generic(const char *ctype, const char *body, bool good_sig, struct inbound *in, char *err)
+{
+	char hex[SIG_HEX_LEN + 1], header[80];
+
+	sig_hmac_hex(good_sig ? SECRET : "another-secret-entirely", body, strlen(body), hex);
+	snprintf(header, sizeof header, "sha256=%s", hex);
+	return post(&ch_generic, ctype, "x-cunbao-signature", header, body, in, err);
+}
+
+Test(channels, generic_json_and_form)
+{
+	struct inbound in;
+	char err[256];
+
+	cr_assert_eq(generic("application/json; charset=utf-8",
+	    "{\"from\":\"+86 138 0000 0003\",\"text\":\"牲畜 牛12\",\"id\":\"gw-77\",\"ts\":1701736200}",
+	    true, &in, err), 200, "%s", err);
+	cr_expect_str_eq(in.from, "+8613800000003");
+	cr_expect_str_eq(in.text, "牲畜 牛12");
+	cr_expect_str_eq(in.id, "http:gw-77");
+	cr_expect_eq(in.sent_at, 1701736200);
+
+	cr_assert_eq(generic("application/x-www-form-urlencoded",
+	    "from=13800000003&text=%E7%89%9B12&id=778", true, &in, err), 200, "%s", err);
+	cr_expect_str_eq(in.text, "牛12");
+	cr_expect_str_eq(in.id, "http:778");
+
+	cr_assert_eq(generic("application/json", "{\"from\":\"13800000003\",\"text\":\"x\",\"id\":42}",
+	    true, &in, err), 200, "%s", err);
+	cr_expect_str_eq(in.id, "http:42");
+}
+
+Test(channels, generic_refusals)
+{
+	static const struct {
+		const char *ctype, *body;
+		bool good_sig;
+		int status;
+	} cases[] = {
+		{ "application/json", "{\"from\":\"13800000003\",\"text\":\"x\",\"id\":\"1\"}", false, 401 },
+		{ "text/plain", "from=13800000003&text=x&id=1", true, 415 },
+		{ "application/json", "{\"from\":\"13800000003\",\"text\":\"x\"", true, 400 },
+		{ "application/json", "[1,2]", true, 400 },
+		{ "application/json", "{\"from\":\"13800000003\",\"text\":\"x\"}", true, 400 },
+		{ "application/json", "{\"from\":\"13800000003\",\"text\":7,\"id\":\"1\"}", true, 400 },
+		{ "application/json", "{\"from\":\"13800000003\",\"text\":\"x\",\"id\":1.5}", true, 400 },
+		{ "application/json", "{\"from\":\"13800000003\",\"text\":\"x\",\"id\":\"\"}", true, 400 },
+		{ "application/json", "{\"from\":\"nobody\",\"text\":\"x\",\"id\":\"1\"}", true, 400 },
+		{ "application/x-www-form-urlencoded", "from=13800000003&text=x", true, 400 },
+	};
+	struct inbound in;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st = generic(cases[i].ctype, cases[i].body, cases[i].good_sig, &in, err);
+
+		cr_expect_eq(st, cases[i].status, "case %zu: %d (%s)", i, st, err);
+		cr_expect(err[0] != '\0', "case %zu: no explanation", i);
+	}
+	cr_expect_eq(post(&ch_generic, "application/json", NULL, NULL, "{}", &in, err), 401);
+}
+
+Test(channels, generic_odd_id_is_hashed_and_bad_utf8_replaced)
+{
+	struct inbound in;
+	char err[256];
+
+	cr_assert_eq(generic("application/json",
+	    "{\"from\":\"13800000003\",\"text\":\"a\xff" "b\",\"id\":\"id with spaces/and slashes\"}",
+	    true, &in, err), 200, "%s", err);
+	cr_expect(strncmp(in.id, "http:h", 6) == 0, "%s", in.id);
+	cr_expect(payload_id_valid(in.id, strlen(in.id)));
+	cr_expect_str_eq(in.text, "a\xef\xbf\xbd" "b");
+}
+
+Test(channels, generic_reply_signed)
+{
+	struct outreq req;
+	char err[128];
+
+	cr_assert(ch_generic.reply(&conf, "http:1", "+8613800000003", "已收到 \"牛\"", &req, err, sizeof err));
+	cr_expect(req.post);
+	cr_expect_str_eq(req.url, "http://127.0.0.1:9/out");
+	cr_expect_str_eq(req.ctype, "application/json");
+	cr_expect_str_eq(req.body, "{\"id\":\"http:1\",\"to\":\"+8613800000003\",\"text\":\"已收到 \\\"牛\\\"\"}");
+	cr_expect_eq(req.bodylen, strlen(req.body));
+	cr_expect_str_eq(req.hname, "X-Cunbao-Signature");
+	cr_expect(sig_check(SECRET, req.hvalue, req.body, req.bodylen));
+	cr_expect_eq(ch_generic.judge(204, "", 0, err, sizeof err), SEND_OK);
+	cr_expect_eq(ch_generic.judge(500, "boom", 4, err, sizeof err), SEND_RETRY);
+	cr_expect(strstr(err, "500 boom") != NULL, "%s", err);
+}
+
+static int
+tg(const char *token, const char *body, struct inbound *in, char *err)
+{
+	return post(&ch_telegram, "application/json", token ? "X-Telegram-Bot-Api-Secret-Token" : NULL,
+	    token, body, in, err);
+}
+
+Test(channels, telegram_update)
+{
+	struct inbound in;
+	char err[256];
+
+	cr_assert_eq(tg(TGSECRET, "{\"update_id\":900001,\"message\":{\"message_id\":5,"
+	    "\"from\":{\"id\":700000003,\"is_bot\":false,\"first_name\":\"志强\"},"
+	    "\"chat\":{\"id\":700000003,\"type\":\"private\"},\"date\":1701736200,"
+	    "\"text\":\"牲畜 牛１２ 猪40 羊5\"}}", &in, err), 200, "%s", err);
+	cr_expect(!in.ignore);
+	cr_expect_str_eq(in.id, "tg:900001");
+	cr_expect_str_eq(in.from, "tg:700000003");
+	cr_expect_str_eq(in.text, "牲畜 牛１２ 猪40 羊5");
+	cr_expect_eq(in.sent_at, 1701736200);
+
+	cr_assert_eq(tg(TGSECRET, "{\"update_id\":2,\"channel_post\":{\"chat\":{\"id\":-1001234},"
+	    "\"caption\":\"卫生 合格\"}}", &in, err), 200, "%s", err);
+	cr_expect_str_eq(in.from, "tg:-1001234");
+	cr_expect_str_eq(in.text, "卫生 合格");
+}
+
+Test(channels, telegram_ignored_and_refused)
+{
+	static const struct {
+		const char *token, *body;
+		int status;
+		bool ignore;
+	} cases[] = {
+		{ TGSECRET, "{\"update_id\":3,\"message\":{\"chat\":{\"id\":1},\"sticker\":{}}}", 200, true },
+		{ TGSECRET, "{\"update_id\":4,\"my_chat_member\":{}}", 200, true },
+		{ "wrong-secret-0123456789", "{\"update_id\":5}", 401, false },
+		{ NULL, "{\"update_id\":5}", 401, false },
+		{ TGSECRET, "{\"update_id\":\"x\"}", 400, false },
+		{ TGSECRET, "{\"message\":{}}", 400, false },
+		{ TGSECRET, "not json", 400, false },
+		{ TGSECRET, "{\"update_id\":6,\"message\":{\"text\":\"x\"}}", 400, false },
+		{ TGSECRET, "{\"update_id\":6,\"message\":{\"chat\":{\"id\":\"x\"},\"text\":\"x\"}}", 400, false },
+	};
+	struct inbound in;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st = tg(cases[i].token, cases[i].body, &in, err);
+
+		cr_expect_eq(st, cases[i].status, "case %zu: %d (%s)", i, st, err);
+		cr_expect_eq(in.ignore, cases[i].ignore, "case %zu", i);
+		if (st != 200)
+			cr_expect(err[0] != '\0', "case %zu: no explanation", i);
+		else
+			cr_expect(in.why[0] != '\0', "case %zu: ignored without a reason", i);
+	}
+}
+
+Test(channels, telegram_reply_and_judge)
+{
+	struct outreq req;
+	char err[128];
+
+	cr_assert(ch_telegram.reply(&conf, "tg:1", "tg:-1001234", "已收到", &req, err, sizeof err));
+	cr_expect(req.post);
+	cr_expect_str_eq(req.url, "http://127.0.0.1:9/bot123:ABC/sendMessage");
+	cr_expect_str_eq(req.body, "{\"chat_id\":-1001234,\"text\":\"已收到\"}");
+	cr_expect(!ch_telegram.reply(&conf, "tg:1", "+8613800000003", "x", &req, err, sizeof err));
+	cr_expect(!ch_telegram.reply(&conf, "tg:1", "tg:", "x", &req, err, sizeof err));
+	cr_expect(!ch_telegram.reply(&conf, "tg:1", "tg:12x", "x", &req, err, sizeof err));
+
+	cr_expect_eq(ch_telegram.judge(200, "{\"ok\":true,\"result\":{}}", 23, err, sizeof err), SEND_OK);
+	cr_expect_eq(ch_telegram.judge(200, "{\"ok\":false}", 12, err, sizeof err), SEND_RETRY);
+	cr_expect_eq(ch_telegram.judge(403, "{\"ok\":false,\"description\":\"Forbidden: bot was blocked\"}",
+	    55, err, sizeof err), SEND_FAIL);
+	cr_expect(strstr(err, "blocked") != NULL, "%s", err);
+	cr_expect_eq(ch_telegram.judge(429, "{\"ok\":false}", 12, err, sizeof err), SEND_RETRY);
+	cr_expect_eq(ch_telegram.judge(0, "", 0, err, sizeof err), SEND_RETRY);
+}
+
+Test(channels, table_and_reply_routing)
+{
+	size_t i;
+	char err[1024] = "";
+
+	for (i = 0; channel_table[i] != NULL; i++) {
+		cr_expect_eq(channel_find(channel_table[i]->name), channel_table[i]);
+		cr_expect_eq(channel_table[i]->check(&conf, err, sizeof err), 0, "%s: %s",
+		    channel_table[i]->name, err);
+	}
+	cr_expect_null(channel_find("carrier-pigeon"));
+	cr_expect_eq(channel_for_reply(&conf, "sms"), &ch_kannel);
+	cr_expect_eq(channel_for_reply(&conf, "tg"), &ch_telegram);
+	cr_expect_null(channel_for_reply(&conf, "http"));
+	snprintf(conf.sms_gateway, sizeof conf.sms_gateway, "generic");
+	cr_expect_eq(channel_for_reply(&conf, "sms"), &ch_generic);
+	conf.generic = false;
+	cr_expect_eq(channel_for_reply(&conf, "sms"), &ch_kannel);
+	conf.telegram = false;
+	cr_expect_null(channel_for_reply(&conf, "tg"));
+}
+
+Test(channels, checks_report_missing_settings)
+{
+	char err[1024] = "";
+
+	memset(&conf, 0, sizeof conf);
+	cr_expect_eq(ch_kannel.check(&conf, err, sizeof err), 2, "%s", err);
+	cr_expect_eq(ch_generic.check(&conf, err, sizeof err), 2, "%s", err);
+	cr_expect_eq(ch_telegram.check(&conf, err, sizeof err), 3, "%s", err);
+	cr_expect(strstr(err, "kannel-sendsms:") != NULL, "%s", err);
+	cr_expect(strstr(err, "telegram-token:") != NULL, "%s", err);
+}
+
+Test(channels, make_id)
+{
+	char id[CB_ID_MAX + 1];
+	char longraw[80];
+
+	channel_make_id("kannel", "abc-1", 5, id, sizeof id);
+	cr_expect_str_eq(id, "kannel:abc-1");
+	memset(longraw, 'a', sizeof longraw);
+	channel_make_id("kannel", longraw, sizeof longraw, id, sizeof id);
+	cr_expect(strncmp(id, "kannel:h", 8) == 0 && strlen(id) == 48, "%s", id);
+	channel_make_id("tg", "", 0, id, sizeof id);
+	cr_expect(payload_id_valid(id, strlen(id)), "%s", id);
+}
