@@ -110,7 +110,7 @@ csv_record(const char *text, size_t len, size_t *pos, char **fields, int maxfiel
 	for (;;) {
 		size_t start = o.off;
 
-		if (text[p] == '"') {
+		if (p < len && text[p] == '"') {
 			p = csv_quoted(text, len, p + 1, &o);
 			if (p < len && text[p] != ',' && !csv_eol(text[p]))
 				o.bad = true;	/* text after the closing quote */
@@ -130,14 +130,19 @@ csv_record(const char *text, size_t len, size_t *pos, char **fields, int maxfiel
 	return o.bad ? -1 : o.n;
 }
 
-/* True when s must be quoted: it holds a comma, a quote or a line end, or is blank-edged. */
+/*
+ * True when s must be quoted: it holds a comma, a quote or a line end, is
+ * blank-edged, or starts with a BOM (which a reader would skip as the
+ * file's own at the start of text).
+ */
 static bool
 csv_needs_quotes(const char *s)
 {
 	size_t n = strlen(s);
 
 	return strpbrk(s, ",\"\r\n") != NULL ||
-	    (n > 0 && (s[0] == ' ' || s[n - 1] == ' '));
+	    (n > 0 && (s[0] == ' ' || s[n - 1] == ' ')) ||
+	    strncmp(s, "\xef\xbb\xbf", 3) == 0;
 }
 
 /*
