@@ -214,11 +214,12 @@ take_number(struct walk *w, size_t j, const struct field *f)
 }
 
 /*
- * Token j read as a yes/no value for f: a generic yes/no word (是, yes, √)
- * or one of f's own words.  Returns 1, 0, or -1 when it is neither.
+ * Token j read as a plain yes/no value (是, yes, √, 1/0 are numbers and
+ * handled apart).  Returns 1, 0, or -1 when it is not one.  A field's own
+ * words (合格 不合格) are not values: "合格 不合格" names the field twice.
  */
 static int
-tok_yesno(const struct walk *w, size_t j, const struct field *f)
+tok_yesno(const struct walk *w, size_t j)
 {
 	const char *s;
 	size_t n;
@@ -230,20 +231,26 @@ tok_yesno(const struct walk *w, size_t j, const struct field *f)
 	if (!tok_known(w, j))
 		return -1;
 	s = tok_word(w, j, &n);
-	return field_yesno_word(f, s, n);
+	return sms_yesno_word(s, n);
 }
 
 /*
  * The value of yes/no field f named by token i: an explicit value after it
- * (是, no, 1, 0) or, for the field's own yes/no words, the word itself.
+ * (是, no, 1, 0; after a plain alias also the field's words: 检查 合格) or,
+ * for the field's own yes/no words, the word itself.
  * "不合格 是" reads as the no word confirmed: 0.
  */
 static size_t
 take_yesno(struct walk *w, size_t i, const struct field *f, int yn)
 {
-	size_t j = i + 1;
-	int v = tok_yesno(w, j, f);
+	size_t j = i + 1, n;
+	int v = tok_yesno(w, j);
+	const char *s;
 
+	if (v < 0 && yn < 0 && tok_known(w, j)) {
+		s = tok_word(w, j, &n);
+		v = field_yesno_word(f, s, n);	/* 检查 合格 */
+	}
 	if (v >= 0) {
 		value_put(w, f, yn == 0 ? !v : v);
 		return j + 1;
@@ -273,7 +280,7 @@ take_field(struct walk *w, size_t i, const struct field *f, int yn)
 		return take_number(w, j, f);
 	if (j < w->lx->ntok && w->lx->tok[j].type == TOK_WORD && !w->lx->tok[j].known)
 		return fail(w, CB_BAD_VALUE, j, j, f);	/* 牛abc */
-	if (j < w->lx->ntok && w->lx->tok[j].type == TOK_YESNO)
+	if (tok_yesno(w, j) >= 0)
 		return fail(w, CB_BAD_VALUE, j, j, f);	/* 牛 是 */
 	return fail(w, CB_BAD_VALUE, i, i, f);		/* 牛 猪40: no value */
 }
@@ -310,6 +317,8 @@ walk_unknown(struct walk *w, size_t i)
 	return fail(w, kindish ? CB_UNKNOWN_KIND : CB_UNKNOWN_FIELD, i, i, NULL);
 }
 
+static size_t walk_yesno(struct walk *, size_t);
+
 static size_t
 walk_word(struct walk *w, size_t i)
 {
@@ -324,6 +333,8 @@ walk_word(struct walk *w, size_t i)
 	s = tok_word(w, i, &n);
 	if (!w->lx->tok[i].known)
 		return walk_unknown(w, i);
+	if (tok_yesno(w, i) >= 0)
+		return walk_yesno(w, i);	/* 是 with no yes/no field before it */
 	if (w->kind != NULL && !w->args_only && (f = field_lookup(w->kind, s, n, &yn)) != NULL)
 		return take_field(w, i, f, yn);
 	if (field_anywhere(w->c, s, n) && (w->kind_failed || w->args_only))
@@ -455,7 +466,7 @@ tok_field_word(const struct walk *w, size_t i)
 	const char *s;
 	size_t n;
 
-	if (!tok_known(w, i) || w->is_kw[i])
+	if (!tok_known(w, i) || w->is_kw[i] || tok_yesno(w, i) >= 0)
 		return false;
 	s = tok_word(w, i, &n);
 	return field_anywhere(w->c, s, n);

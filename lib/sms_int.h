@@ -146,6 +146,13 @@ void sms_lex(const struct catalog *c, struct sms_lexed *lx);
  */
 size_t sms_word_at(const char *s, size_t len, size_t i, const char *w);
 
+/*
+ * Reads folded s[0..n) as a plain yes/no value (是 否 yes no ok √ ×): 1 or
+ * 0, -1 when it is not one.  These words are values, never field names,
+ * even where the catalog also lists them as a field's yes/no words.
+ */
+int sms_yesno_word(const char *s, size_t n);
+
 /* True if the byte is an ASCII letter (folded text is lower case, but be liberal). */
 static inline bool
 sms_is_alpha(char ch)

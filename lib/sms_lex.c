@@ -22,7 +22,7 @@
  * and brackets.  Control characters separate too.
  */
 static const char *const separators[] = {
-	",", ";", ":", "=", "!", "?", ".", "/", "(", ")", "[", "]", "\"", "'",
+	",", ";", ":", "=", "!", "?", ".", "/", "~", "(", ")", "[", "]", "\"", "'",
 	"、", "。", "…", "“", "”", "‘", "’", "「", "」", "『", "』", "【", "】",
 	"《", "》", "〈", "〉", "·", "•",
 };
@@ -61,6 +61,16 @@ sms_word_at(const char *s, size_t len, size_t i, const char *w)
 	if (sms_is_alpha(w[n - 1]) && i + n < len && sms_is_alpha(s[i + n]))
 		return 0;
 	return n;
+}
+
+/* See sms_int.h. */
+int
+sms_yesno_word(const char *s, size_t n)
+{
+	for (size_t k = 0; k < NELEM(yeswords); k++)
+		if (strlen(yeswords[k].s) == n && memcmp(yeswords[k].s, s, n) == 0)
+			return yeswords[k].yes;
+	return -1;
 }
 
 /* Length of the separator at s[i], 0 if there is none. */
