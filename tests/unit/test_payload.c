@@ -236,7 +236,8 @@ Test(payload, receipt_roundtrip)
 
 	for (size_t s = 0; s < NELEM(statuses); s++)
 		for (int e = CB_OK; e < CB_ERROR_COUNT; e++) {
-			struct receipt r = { 0 }, back;
+			struct receipt r, back;
+			memset(&r, 0, sizeof r);	/* padding too: compared with memcmp */
 			strcpy(r.id, "kannel:8841");
 			r.status = statuses[s];
 			r.error = (enum cb_error)e;
