@@ -1,0 +1,465 @@
+/*
+ * main.c — cunbao-bench: measures cunbaod against the broker's own limit.
+ *
+ * One run starts a private mosquitto (or uses --broker), writes a roster of
+ * thousands of groups, and sends the same message stream through:
+ *   1. the echo ceiling at full speed, then cunbaod (fresh database) at full
+ *      speed: both rates and their ratio;
+ *   2. both again at half the ceiling's rate: latency and rollup staleness
+ *      at a load the daemon should carry with ease;
+ *   3. with --scale, cunbaod at 10^4, 10^5 and 10^6 messages: how CPU per
+ *      report, memory and database size grow;
+ *   4. with --query, API latency on a database of 10^7 reports.
+ * --smoke runs 1 and 2 small (seconds) for CI; no time is ever asserted.
+ */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <mosquitto.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct options {
+	long long smoke, json, scale, query, keep, help, check, dump;
+	long long senders, window, messages, timeout_ms, seed, probes, probe_gap_ms;
+	long long townships, villages, groups, bad_permille, dup_permille, query_reports, rate;
+	const char *broker, *cunbaod, *catalog, *tz;
+};
+
+enum opt_type { OPT_FLAG, OPT_INT, OPT_STR };
+
+/* The command line, as a table: name, type, where it goes, bounds, help. */
+static const struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t off;
+	long long min, max;
+	const char *help;
+} opt_table[] = {
+	{ "smoke", OPT_FLAG, offsetof(struct options, smoke), 0, 1,
+	  "small and quick (CI): 2,000 messages, 80 groups" },
+	{ "json", OPT_FLAG, offsetof(struct options, json), 0, 1, "print JSON instead of the table" },
+	{ "scale", OPT_FLAG, offsetof(struct options, scale), 0, 1,
+	  "also run cunbaod at 10^4, 10^5, 10^6 messages" },
+	{ "query", OPT_FLAG, offsetof(struct options, query), 0, 1,
+	  "also measure API latency on a large database" },
+	{ "keep", OPT_FLAG, offsetof(struct options, keep), 0, 1, "keep the scratch directory" },
+	{ "check", OPT_INT, offsetof(struct options, check), 1, 100000000,
+	  "run the first N messages through the pure core and exit" },
+	{ "dump", OPT_FLAG, offsetof(struct options, dump), 0, 1, "with --check: print them" },
+	{ "help", OPT_FLAG, offsetof(struct options, help), 0, 1, "this text" },
+	{ "senders", OPT_INT, offsetof(struct options, senders), 1, 60, "K publishers (8)" },
+	{ "window", OPT_INT, offsetof(struct options, window), 1, 4096,
+	  "W messages awaiting receipts per publisher (32)" },
+	{ "messages", OPT_INT, offsetof(struct options, messages), 10, 100000000,
+	  "N messages per full-speed pass (100000)" },
+	{ "rate", OPT_INT, offsetof(struct options, rate), 0, 10000000,
+	  "pace the main passes at this many messages/s; no half-rate passes (0: full speed)" },
+	{ "timeout", OPT_INT, offsetof(struct options, timeout_ms), 10, 600000,
+	  "ms before a message is sent again, same id (5000)" },
+	{ "seed", OPT_INT, offsetof(struct options, seed), 0, 1LL << 62, "stream seed (1)" },
+	{ "probes", OPT_INT, offsetof(struct options, probes), 0, 50,
+	  "staleness probe villages (4)" },
+	{ "probe-gap", OPT_INT, offsetof(struct options, probe_gap_ms), 0, 10000,
+	  "ms between one probe's rollup and its next report (20)" },
+	{ "townships", OPT_INT, offsetof(struct options, townships), 1, 99, "townships (10)" },
+	{ "villages", OPT_INT, offsetof(struct options, villages), 1, 99,
+	  "villages per township (30)" },
+	{ "groups", OPT_INT, offsetof(struct options, groups), 1, 99, "groups per village (10)" },
+	{ "bad", OPT_INT, offsetof(struct options, bad_permille), 0, 500,
+	  "bad input per mille (50)" },
+	{ "repeats", OPT_INT, offsetof(struct options, dup_permille), 0, 500,
+	  "repeated ids per mille (30)" },
+	{ "query-reports", OPT_INT, offsetof(struct options, query_reports), 1000, 100000000,
+	  "reports in the --query database (10000000)" },
+	{ "broker", OPT_STR, offsetof(struct options, broker), 0, 0,
+	  "use this broker IP:PORT instead of a private one" },
+	{ "cunbaod", OPT_STR, offsetof(struct options, cunbaod), 0, 0,
+	  "the daemon (default: daemon/cunbaod of this build)" },
+	{ "catalog", OPT_STR, offsetof(struct options, catalog), 0, 0,
+	  "catalog (default: schema/catalog.json of the source tree)" },
+	{ "tz", OPT_STR, offsetof(struct options, tz), 0, 0, "cunbaod --tz (Asia/Shanghai)" },
+};
+
+struct bench {
+	struct options o;
+	char dir[256];
+	char host[64];
+	int port;
+	struct broker broker;
+	bool own_broker;
+	struct workload *w;
+	char self[512], cunbaod[512];
+	int npasses;
+	struct bench_report rep;
+};
+
+/* What one pass measures around the timed stream. */
+struct meter {
+	pid_t consumer, broker;
+	struct usage c0, c1, b0, b1;
+	double s0, s1;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: cunbao-bench [--option value | --flag]...\n");
+	for (size_t i = 0; i < NELEM(opt_table); i++)
+		fprintf(f, "  --%-14s %s\n", opt_table[i].name, opt_table[i].help);
+}
+
+/* Parses argv by the table into *o; false (after saying why) on any error. */
+static bool
+options_parse(int argc, char **argv, struct options *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const struct opt *op = NULL;
+		for (size_t j = 0; j < NELEM(opt_table); j++)
+			if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, opt_table[j].name) == 0)
+				op = &opt_table[j];
+		if (op == NULL) {
+			fprintf(stderr, "cunbao-bench: unknown option %s\n", argv[i]);
+			return false;
+		}
+		char *field = (char *)o + op->off;
+		if (op->type == OPT_FLAG) {
+			*(long long *)field = 1;
+			continue;
+		}
+		if (++i == argc) {
+			fprintf(stderr, "cunbao-bench: --%s needs a value\n", op->name);
+			return false;
+		}
+		if (op->type == OPT_STR) {
+			*(const char **)field = argv[i];
+			continue;
+		}
+		char *end;
+		errno = 0;
+		long long v = strtoll(argv[i], &end, 10);
+		if (errno || *end || end == argv[i] || v < op->min || v > op->max) {
+			fprintf(stderr, "cunbao-bench: --%s %s: want an integer in %lld..%lld\n",
+			    op->name, argv[i], op->min, op->max);
+			return false;
+		}
+		*(long long *)field = v;
+	}
+	return true;
+}
+
+static void
+options_default(struct options *o)
+{
+	*o = (struct options){
+		.senders = 8, .window = 32, .messages = 100000, .timeout_ms = 5000, .seed = 1,
+		.probes = 4, .probe_gap_ms = 20, .townships = 10, .villages = 30, .groups = 10,
+		.bad_permille = 50, .dup_permille = 30, .query_reports = 10000000,
+		.catalog = CUNBAO_SOURCE_DIR "/schema/catalog.json", .tz = "Asia/Shanghai",
+	};
+}
+
+static void
+meter_mark(void *arg, bool start)
+{
+	struct meter *m = arg;
+
+	if (start) {
+		proc_usage(m->consumer, &m->c0);
+		if (m->broker > 0)
+			proc_usage(m->broker, &m->b0);
+		m->s0 = self_cpu_s();
+	} else {
+		proc_usage(m->consumer, &m->c1);
+		if (m->broker > 0)
+			proc_usage(m->broker, &m->b1);
+		m->s1 = self_cpu_s();
+	}
+}
+
+/* Starts the consumer of a pass: the echo (this program) or a fresh cunbaod. */
+static bool
+consumer_start(struct bench *b, bool daemon, const char *tag, const char *root,
+    struct proc *p, char *db, size_t dblen)
+{
+	char hp[96], log[512], areas[512], reporters[512], cid[64];
+
+	snprintf(hp, sizeof hp, "%s:%d", b->host, b->port);
+	snprintf(log, sizeof log, "%s/%s-%s.log", b->dir, daemon ? "cunbaod" : "echo", tag);
+	if (!daemon) {
+		char *argv[] = { b->self, "--echo", hp, (char *)root, NULL };
+		return proc_spawn(p, "echo", argv, log);
+	}
+	snprintf(db, dblen, "%s/%s.db", b->dir, tag);
+	snprintf(areas, sizeof areas, "%s/areas.csv", b->dir);
+	snprintf(reporters, sizeof reporters, "%s/reporters.csv", b->dir);
+	snprintf(cid, sizeof cid, "cunbaod-bench-%s-%d", tag, (int)getpid());
+	char *argv[] = { b->cunbaod, "-d", "--broker", hp, "--db", db,
+		"--catalog", (char *)b->o.catalog, "--areas", areas, "--reporters", reporters,
+		"--prefix", (char *)root, "--client-id", cid, "--tz", (char *)b->o.tz, NULL };
+	return proc_spawn(p, "cunbaod", argv, log);
+}
+
+/*
+ * Runs one pass through the echo or a fresh cunbaod: n messages, at `rate`
+ * per second (0: as fast as receipts come back), with staleness probes for
+ * cunbaod.  Fills *pf.  The consumer is stopped (SIGTERM) at the end; the
+ * database is measured after that, once its WAL is checkpointed.
+ */
+static void
+run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon,
+    uint64_t n, double rate)
+{
+	struct target t = { .host = b->host, .port = b->port };
+	struct meter m = { .broker = b->own_broker ? b->broker.proc.pid : 0 };
+	struct run_opts ro = {
+		.senders = (int)b->o.senders, .window = (unsigned)b->o.window, .messages = n,
+		.rate = rate, .timeout_ms = (int)b->o.timeout_ms, .ready_ms = daemon ? 60000 : 10000,
+		.probes = daemon ? (int)b->o.probes : 0, .probe_gap_ms = (int)b->o.probe_gap_ms,
+		.mark = meter_mark, .mark_arg = &m,
+	};
+	char tag[16], root[64], db[512] = "", path[600], err[512] = "";
+	struct proc p;
+	struct usage u = { 0 };
+
+	snprintf(pf->name, sizeof pf->name, "%s", name);
+	pf->messages = n;
+	pf->rate_asked = rate;
+	pf->daemon = daemon;
+	if (daemon && !file_executable(b->cunbaod)) {
+		snprintf(pf->note, sizeof pf->note, "no cunbaod at %s", b->cunbaod);
+		return;
+	}
+	snprintf(tag, sizeof tag, "p%d", ++b->npasses);
+	snprintf(root, sizeof root, "bench/%s", tag);
+	t.root = root;
+	t.tag = tag;
+	if (!consumer_start(b, daemon, tag, root, &p, db, sizeof db)) {
+		snprintf(pf->note, sizeof pf->note, "%s did not start", daemon ? "cunbaod" : "echo");
+		return;
+	}
+	if (!b->o.json)
+		fprintf(stderr, "bench: %s: %llu messages%s\n", name, (unsigned long long)n,
+		    rate > 0 ? " (paced)" : "");
+	m.consumer = p.pid;
+	pf->ran = true;
+	pf->failed = !senders_run(&t, &ro, b->w, &pf->r, err, sizeof err);
+	if (proc_usage(p.pid, &u))
+		pf->consumer_hwm_kib = u.hwm_kib;
+	pf->consumer_cpu_s = m.c1.cpu_s - m.c0.cpu_s;
+	pf->broker_cpu_s = m.broker ? m.b1.cpu_s - m.b0.cpu_s : -1;
+	pf->bench_cpu_s = m.s1 - m.s0;
+	int rc = proc_stop(&p, 30000);
+	if (pf->failed || !pf->r.complete || rc != 0) {
+		pf->failed = true;
+		snprintf(pf->note, sizeof pf->note, "%s%s%s exited %d", err, err[0] ? "; " : "",
+		    daemon ? "cunbaod" : "echo", rc);
+		proc_dump_log(&p);
+	}
+	if (daemon) {
+		snprintf(path, sizeof path, "%s-wal", db);
+		pf->db_bytes = file_size(db) + file_size(path);
+	}
+}
+
+/* Sets up what every pass shares: scratch dir, roster, broker, paths. */
+static bool
+bench_open(struct bench *b, int argc, char **argv, char *err, size_t errlen)
+{
+	struct workload_opts wo = {
+		.catalog_path = b->o.catalog, .townships = (int)b->o.townships,
+		.villages = (int)b->o.villages, .groups = (int)b->o.groups,
+		.probe_villages = (int)b->o.probes, .bad_permille = (unsigned)b->o.bad_permille,
+		.dup_permille = (unsigned)b->o.dup_permille, .seed = (uint64_t)b->o.seed,
+	};
+	ssize_t n = readlink("/proc/self/exe", b->self, sizeof b->self - 1);
+
+	if (n <= 0) {
+		snprintf(err, errlen, "/proc/self/exe: %s", strerror(errno));
+		return false;
+	}
+	b->self[n] = '\0';
+	if (b->o.cunbaod != NULL) {
+		snprintf(b->cunbaod, sizeof b->cunbaod, "%s", b->o.cunbaod);
+	} else {
+		char copy[512];
+		snprintf(copy, sizeof copy, "%s", b->self);
+		snprintf(b->cunbaod, sizeof b->cunbaod, "%s/../../daemon/cunbaod", dirname(copy));
+	}
+	if (!dir_make(b->dir, sizeof b->dir)) {
+		snprintf(err, errlen, "cannot make a scratch directory: %s", strerror(errno));
+		return false;
+	}
+	if ((b->w = workload_new(&wo, err, errlen)) == NULL ||
+	    !workload_write_roster(b->w, b->dir, err, errlen))
+		return false;
+	if (b->o.broker != NULL) {
+		if (sscanf(b->o.broker, "%63[^:]:%d", b->host, &b->port) != 2) {
+			snprintf(err, errlen, "--broker %s: want IP:PORT", b->o.broker);
+			return false;
+		}
+		return true;
+	}
+	snprintf(b->host, sizeof b->host, "127.0.0.1");
+	if (!broker_start(&b->broker, b->dir, err, errlen))
+		return false;
+	b->own_broker = true;
+	b->port = b->broker.port;
+	return true;
+}
+
+/* The machine and the command, for the report. */
+static void
+bench_describe(struct bench *b, int argc, char **argv)
+{
+	struct bench_report *r = &b->rep;
+	char line[256];
+	size_t off = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	for (int i = 0; i < argc && off < sizeof r->command; i++)
+		off += (size_t)snprintf(r->command + off, sizeof r->command - off, "%s%s",
+		    i ? " " : "", i ? argv[i] : "cunbao-bench");
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "model name", 10) == 0 && strchr(line, ':') != NULL) {
+			snprintf(r->cpu, sizeof r->cpu, "%.*s", (int)strcspn(strchr(line, ':') + 2, "\n"),
+			    strchr(line, ':') + 2);
+			break;
+		}
+	if (f != NULL)
+		fclose(f);
+	r->nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	mosquitto_version_text(r->mosquitto, sizeof r->mosquitto);
+	r->senders = (int)b->o.senders;
+	r->window = (unsigned)b->o.window;
+	r->seed = (uint64_t)b->o.seed;
+	r->groups = workload_groups(b->w);
+	r->bad_permille = (unsigned)b->o.bad_permille;
+	r->dup_permille = (unsigned)b->o.dup_permille;
+}
+
+static void
+bench_close(struct bench *b)
+{
+	struct pass_figures *v[] = { &b->rep.ceiling, &b->rep.daemon, &b->rep.ceiling_half,
+		&b->rep.daemon_half };
+
+	for (size_t i = 0; i < NELEM(v); i++)
+		run_result_free(&v[i]->r);
+	for (size_t i = 0; i < b->rep.nscale; i++)
+		run_result_free(&b->rep.scale[i].r);
+	if (b->own_broker)
+		proc_stop(&b->broker.proc, 5000);
+	workload_free(b->w);
+	if (b->dir[0] != '\0' && !b->o.keep)
+		dir_remove(b->dir);
+	else if (b->dir[0] != '\0')
+		fprintf(stderr, "bench: kept %s\n", b->dir);
+}
+
+/* Every pass of the run, in order; true if none that ran failed. */
+static bool
+bench_passes(struct bench *b)
+{
+	static const uint64_t scales[] = { 10000, 100000, 1000000 };
+	struct bench_report *r = &b->rep;
+	uint64_t n = (uint64_t)b->o.messages;
+	bool ok;
+
+	run_pass(b, &r->ceiling, "ceiling (echo)", false, n, (double)b->o.rate);
+	run_pass(b, &r->daemon, "cunbaod", true, n, (double)b->o.rate);
+	double half = r->ceiling.r.rate / 2;
+	if (half > 0 && b->o.rate == 0) {
+		run_pass(b, &r->ceiling_half, "ceiling at 1/2 ceiling", false, n / 2, half);
+		run_pass(b, &r->daemon_half, "cunbaod at 1/2 ceiling", true, n / 2, half);
+	}
+	for (size_t i = 0; b->o.scale && i < NELEM(scales) && i < SCALE_MAX; i++) {
+		char name[48];
+		snprintf(name, sizeof name, "cunbaod scale %llu", (unsigned long long)scales[i]);
+		run_pass(b, &r->scale[r->nscale++], name, true, scales[i], 0);
+	}
+	if (b->o.query)
+		snprintf(r->query.note, sizeof r->query.note, "not built yet");
+	ok = r->ceiling.ran && !r->ceiling.failed;
+	for (size_t i = 0; i < r->nscale; i++)
+		ok &= !r->scale[i].failed;
+	return ok && !r->daemon.failed && !r->ceiling_half.failed && !r->daemon_half.failed;
+}
+
+/* --check: the stream through the pure core, no broker, no daemon. */
+static int
+bench_check(struct bench *b)
+{
+	struct workload_opts wo = {
+		.catalog_path = b->o.catalog, .townships = (int)b->o.townships,
+		.villages = (int)b->o.villages, .groups = (int)b->o.groups,
+		.probe_villages = (int)b->o.probes, .bad_permille = (unsigned)b->o.bad_permille,
+		.dup_permille = (unsigned)b->o.dup_permille, .seed = (uint64_t)b->o.seed,
+	};
+	char err[1024];
+	struct workload *w = workload_new(&wo, err, sizeof err);
+	int rc;
+
+	if (w == NULL) {
+		fprintf(stderr, "cunbao-bench: %s\n", err);
+		return 2;
+	}
+	rc = check_main(w, (uint64_t)b->o.check, b->o.dump);
+	workload_free(w);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench b = { 0 };
+	char err[1024];
+	bool ok;
+
+	if (argc == 4 && strcmp(argv[1], "--echo") == 0) {
+		char host[64];
+		int port;
+		if (sscanf(argv[2], "%63[^:]:%d", host, &port) != 2)
+			return 2;
+		mosquitto_lib_init();
+		int rc = echo_main(host, port, argv[3]);
+		mosquitto_lib_cleanup();
+		return rc;
+	}
+	options_default(&b.o);
+	if (!options_parse(argc, argv, &b.o) || b.o.help) {
+		usage(b.o.help ? stdout : stderr);
+		return b.o.help ? 0 : 2;
+	}
+	if (b.o.smoke) {
+		b.o.messages = 2000;
+		b.o.townships = 2;
+		b.o.villages = 5;
+		b.o.groups = 8;
+		b.o.scale = b.o.query = 0;
+	}
+	if (b.o.check > 0)
+		return bench_check(&b);
+	mosquitto_lib_init();
+	ok = bench_open(&b, argc, argv, err, sizeof err);
+	if (!ok) {
+		fprintf(stderr, "cunbao-bench: %s\n", err);
+	} else {
+		bench_describe(&b, argc, argv);
+		ok = bench_passes(&b);
+		if (b.o.json)
+			report_json(stdout, &b.rep);
+		else
+			report_print(stdout, &b.rep);
+	}
+	bench_close(&b);
+	mosquitto_lib_cleanup();
+	return ok ? 0 : 1;
+}
