@@ -213,6 +213,7 @@ json_pass(struct jsonw *w, struct pass_figures *p)
 	jsonw_key(w, "unexpected"); jsonw_int(w, (int64_t)r->unexpected);
 	jsonw_key(w, "retries"); jsonw_int(w, (int64_t)r->retries);
 	jsonw_key(w, "extra_receipts"); jsonw_int(w, (int64_t)r->extra);
+	jsonw_key(w, "repeats_skipped"); jsonw_int(w, (int64_t)r->skipped_dups);
 	json_num(w, "seconds", r->seconds, 3);
 	json_num(w, "rate", r->rate, 1);
 	json_num(w, "p50_ms", lat_quantile(&r->latency, 0.5), 3);
