@@ -343,6 +343,8 @@ walk_word(struct walk *w, size_t i)
 		return fail(w, CB_AMBIGUOUS_KIND, i, i, NULL);
 	if (k != NULL)
 		return i + 1;
+	if (unit_anywhere(w->c, s, n))
+		return fail(w, CB_UNIT_MISMATCH, i, i, NULL);	/* a unit with no value before it */
 	return walk_unknown(w, i);
 }
 

@@ -333,6 +333,8 @@ static const struct sms_case err_cases[] = {
 	{ "硬化1020{头}", CB_UNIT_MISMATCH, "road/hardened" },
 	{ "cattle 12 {m}", CB_UNIT_MISMATCH, "livestock/cattle" },
 	{ "套种227.74{米}", CB_UNIT_MISMATCH, "crops/intercrop" },
+	{ "建设 温室6个{米}", CB_UNIT_MISMATCH, "construction" },
+	{ "道路 {米}1020", CB_UNIT_MISMATCH, "road" },
 	/* missing_field: nothing or not every required field */
 	{ "牲畜{}", CB_MISSING_FIELD, "livestock/cattle" },
 	{ "道路{}", CB_MISSING_FIELD, "road/hardened" },
