@@ -24,6 +24,7 @@ struct out {
 	char *buf;
 	size_t len;		/* capacity, NUL included */
 	size_t off;
+	bool full;		/* a piece was cut: nothing more is added */
 };
 
 /* Starts an empty reply in buf. */
@@ -33,6 +34,7 @@ out_init(struct out *o, char *buf, size_t buflen)
 	o->buf = buf;
 	o->len = buflen;
 	o->off = 0;
+	o->full = buflen == 0;
 	if (buflen > 0)
 		buf[0] = '\0';
 }
@@ -43,10 +45,12 @@ put(struct out *o, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (o->len == 0 || o->off + 1 >= o->len)
+	if (o->full)
 		return;
-	if (o->off + n + 1 > o->len)
+	if (o->off + n + 1 > o->len) {
 		n = utf8_truncate(s, n, o->len - o->off - 1);
+		o->full = true;
+	}
 	memcpy(o->buf + o->off, s, n);
 	o->off += n;
 	o->buf[o->off] = '\0';
@@ -282,7 +286,7 @@ err_unknown_field(const struct rctx *r)
 	}
 	put(r->o, L(r->l, "不认识", "Unknown item "));
 	put_token(r);
-	putf(r->o, L(r->l, "。%s可报：", ". %s takes: "), kind_name(r->p->kind, r->l));
+	putf(r->o, L(r->l, "。%s可报：", ". Items of %s: "), kind_name(r->p->kind, r->l));
 	put_fields(r->o, r->p->kind, r->l);
 	put(r->o, L(r->l, "。", ". "));
 	put_example(r, r->p->kind);
@@ -323,7 +327,7 @@ err_bad_value(const struct rctx *r)
 		put_token(r);
 		put(r->o, L(r->l, "前面要写报什么。", " needs an item before it. "));
 	} else if (f->type == FIELD_YESNO) {
-		putf(r->o, L(r->l, "%s只能写%s或%s。", "%s takes %s or %s. "), name,
+		putf(r->o, L(r->l, "%s只能写%s或%s。", "%s: write %s or %s. "), name,
 		    yesno_word(f, true, r->l), yesno_word(f, false, r->l));
 	} else {
 		switch (bad_value_kind(r->p)) {
@@ -552,15 +556,22 @@ err_not_permitted(const struct rctx *r)
 static void
 err_nothing_to_fix(const struct rctx *r)
 {
+	const struct kind *k = r->p->kind;
 	bool undo = r->p->cmd == CMD_UNDO;
+	char per[32] = "";
 
-	put(r->o, undo ? L(r->l, "没有可撤销的", "There is no") : L(r->l, "没有可更正的", "There is no"));
-	if (r->p->kind != NULL)
-		put_about(r->o, r->p->kind, &r->p->period, 0, r->l);
-	put(r->o, undo ? L(r->l, "报告。", " report to withdraw.") :
-	    L(r->l, "报告，请直接报。", " report to correct; send it as a new one. "));
-	if (!undo)
+	if (k != NULL)
+		reply_period(&r->p->period, r->l, per, sizeof per);
+	if (r->l == LANG_EN)
+		putf(r->o, "There is no%s%s%s%s report to %s.", k ? " " : "", per, k ? " " : "",
+		    k ? k->name_en : "", undo ? "withdraw" : "correct; send it as a new one");
+	else
+		putf(r->o, "没有可%s的%s%s报告%s", undo ? "撤销" : "更正", per, k ? k->name_zh : "",
+		    undo ? "。" : "，请直接报。");
+	if (!undo) {
+		put(r->o, L(r->l, "", " "));
 		put_example(r, example_kind(r));
+	}
 }
 
 static void
