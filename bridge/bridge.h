@@ -98,6 +98,9 @@ extern const struct conf_entry bridge_conf_table[];
  */
 int config_check(const struct bridge_conf *c, char *err, size_t errlen);
 
+/* Splits "HOST:PORT" or "[V6]:PORT"; false unless the port is 1..65535 and host fits. */
+bool config_addr_split(const char *addr, char *host, size_t hostlen, int *port);
+
 /* ------------------------------------------------------------------ log.c */
 
 void log_init(int verbose);
@@ -106,6 +109,8 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* The wall clock in milliseconds since the epoch (the spool persists these times). */
+int64_t clock_ms(void);
 /* A sender id with its middle hidden ("+86138****0003", "tg:70****03"), for logs at info level. */
 const char *log_who(const char *id, char *buf, size_t buflen);
 
@@ -293,5 +298,161 @@ bool channel_json_int(const struct cJSON *m, int64_t *out);
 
 /* Appends formatted text to err (err stays NUL-terminated, truncated if full). */
 void err_append(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------------ spool.c */
+
+enum spool_rc { SPOOL_OK, SPOOL_DUP, SPOOL_NONE, SPOOL_ERR };
+enum reply_state { REPLY_PENDING = 0, REPLY_SENT = 1, REPLY_FAILED = 2, REPLY_MUTED = 3 };
+
+/* A new inbound row: the envelope as it will be published. */
+struct spool_new {
+	const char *id, *module, *channel, *sender;
+	const char *payload;
+	size_t len;
+	const char *mute;		/* "" to answer, else why not */
+};
+
+/* What the spool remembers about an inbound id. */
+struct spool_origin {
+	char module[16];
+	char channel[CB_CHANNEL_MAX + 1];
+	char mute[64];
+	bool done;
+};
+
+/* An unreceipted envelope due for (re)publication; payload is malloc'd (spool_in_clear). */
+struct spool_in {
+	char id[CB_ID_MAX + 1];
+	char channel[CB_CHANNEL_MAX + 1];
+	char *payload;
+	size_t len;
+	int publishes;
+};
+
+/* A reply (or outbox message) to deliver. */
+struct spool_reply {
+	char id[CB_ID_MAX + 1];		/* the inbound id it answers, or the outbox id */
+	char module[16];
+	char to[CB_ID_MAX + 1];
+	char text[CB_REPLY_MAX];
+	int attempts;
+	int64_t created;
+};
+
+struct spool_counts {
+	int64_t inbound[2];		/* waiting for a receipt, done */
+	int64_t reply[4];		/* by enum reply_state */
+};
+
+struct spool;
+/* Opens (creating) the spool; NULL with err on failure. */
+struct spool *spool_open(const char *path, char *err, size_t errlen);
+void spool_free(struct spool *sp);
+/* Stores an inbound row (committed on return): SPOOL_OK, SPOOL_DUP (id known), SPOOL_ERR. */
+enum spool_rc spool_inbound_put(struct spool *sp, const struct spool_new *n, int64_t now);
+/* Looks an inbound id up: SPOOL_OK (out filled), SPOOL_NONE, SPOOL_ERR. */
+enum spool_rc spool_inbound_get(struct spool *sp, const char *id, struct spool_origin *out);
+/* Up to max unreceipted envelopes due at now, oldest first; returns the count. */
+int spool_inbound_due(struct spool *sp, int64_t now, struct spool_in *out, int max);
+void spool_in_clear(struct spool_in *rows, int n);
+/* Makes every unreceipted envelope due now (after a reconnect). */
+bool spool_inbound_rush(struct spool *sp, int64_t now);
+/* Records one publication and when the next one is due. */
+bool spool_inbound_published(struct spool *sp, const char *id, int64_t next);
+/*
+ * In one transaction: marks inbound id done and, when r is given, queues
+ * its reply in state (pending, or muted with note).  SPOOL_OK when the
+ * reply is new, SPOOL_DUP when it was queued before (or r is NULL), SPOOL_ERR.
+ */
+enum spool_rc spool_receipt(struct spool *sp, const char *id, const struct spool_reply *r,
+    enum reply_state state, const char *note, int64_t now);
+/* Queues an outbox message: SPOOL_OK, SPOOL_DUP, SPOOL_ERR. */
+enum spool_rc spool_reply_put(struct spool *sp, const struct spool_reply *r, enum reply_state state,
+    const char *note, int64_t now);
+/* Up to max pending replies due at now; returns the count. */
+int spool_reply_due(struct spool *sp, int64_t now, struct spool_reply *out, int max);
+/* Counts an attempt and holds the reply back until `until` while it is in flight. */
+bool spool_reply_lease(struct spool *sp, const char *id, int64_t until);
+bool spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *note);
+/* Closes a pending reply as sent, failed or muted. */
+bool spool_reply_close(struct spool *sp, const char *id, enum reply_state state, const char *note, int64_t now);
+/* Deletes done inbound rows and sent or muted replies closed before `before`; failed ones stay. */
+int spool_purge(struct spool *sp, int64_t before);
+bool spool_counts(struct spool *sp, struct spool_counts *c);
+
+/* ------------------------------------------------------------------ mqtt.c */
+
+struct event_base;
+
+struct mqtt_handlers {
+	void (*connected)(void *arg);	/* CONNACK accepted, subscriptions sent */
+	/* One message; the PUBACK of a QoS 1 message leaves only after this returns. */
+	void (*message)(void *arg, const char *topic, const char *payload, size_t len);
+};
+
+/* mosquitto_lib_init (true) or _cleanup (false), once per process. */
+void mqtt_lib(bool init);
+
+struct mqtt;
+/* A client for c->broker (persistent session, QoS 1); NULL on a bad address or no memory. */
+struct mqtt *mqtt_new(struct event_base *base, const struct bridge_conf *c, const struct mqtt_handlers *h,
+    void *arg);
+/* Adds a subscription made on every (re)connect; false when the table is full. */
+bool mqtt_watch(struct mqtt *m, const char *pattern);
+/* Starts connecting; reconnects for ever with a doubling delay. */
+void mqtt_start(struct mqtt *m);
+bool mqtt_connected(const struct mqtt *m);
+/* Publishes QoS 1; false (nothing sent) while not connected. */
+bool mqtt_publish(struct mqtt *m, const char *topic, const char *payload, size_t len);
+void mqtt_free(struct mqtt *m);
+
+/* ------------------------------------------------------------------ client.c */
+
+/* The answer to one request: status 0 when there was none (refused, timed out, reset). */
+typedef void (*client_done_fn)(void *arg, int status, const char *body, size_t len);
+
+struct client;
+struct client *client_new(struct event_base *base, int64_t timeout_ms);
+/* Cancels every request in flight (their callbacks are not called). */
+void client_free(struct client *cl);
+/* Starts r; false (err) if it could not start, and then done is never called. */
+bool client_send(struct client *cl, const struct outreq *r, client_done_fn done, void *arg,
+    char *err, size_t errlen);
+size_t client_inflight(const struct client *cl);
+
+/* ------------------------------------------------------------------ http.c */
+
+struct http_handlers {
+	/* One webhook for channel ch; returns the status, msg a sentence for a non-200. */
+	int (*webhook)(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
+	/* GET /healthz; returns the status, msg the body. */
+	int (*health)(void *arg, char *msg, size_t msglen);
+};
+
+struct http;
+/* Listens on c->listen with routes for the enabled channels; NULL with err. */
+struct http *http_new(struct event_base *base, const struct bridge_conf *c, const struct http_handlers *h,
+    void *arg, char *err, size_t errlen);
+/* Re-applies the size limits and timeout after a reload. */
+void http_apply(struct http *hs);
+/* Closes the listener and every open connection. */
+void http_free(struct http *hs);
+
+/* ------------------------------------------------------------------ relay.c */
+
+struct relay;
+/* The bridge's rules around spool (borrowed), MQTT and outbound requests; NULL with err. */
+struct relay *relay_new(struct event_base *base, const struct bridge_conf *c, struct spool *sp,
+    char *err, size_t errlen);
+/* Connects to the broker and starts the timers. */
+void relay_start(struct relay *r);
+/* http_handlers for the webhook server. */
+int relay_webhook(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
+int relay_health(void *arg, char *msg, size_t msglen);
+/* Rebuilds what depends on settings that may change on SIGHUP (the guard). */
+void relay_reconfigure(struct relay *r);
+/* Stops sending; calls done once nothing is in flight (at once if nothing is). */
+void relay_drain(struct relay *r, void (*done)(void *arg), void *arg);
+void relay_free(struct relay *r);
 
 #endif

@@ -1,0 +1,158 @@
+/*
+ * config.c — every setting of cunbao-bridge, once, as a table.
+ *
+ * The same table reads the config file (`key value` lines), the
+ * command-line flags (`--key value`, which win), serves -n and --help, and
+ * documents the keys (docs/bridge.md lists them in this order).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+
+#define M(member) offsetof(struct bridge_conf, member), sizeof(((struct bridge_conf *)0)->member)
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define HOUR (60 * MIN)
+#define DAY (24 * HOUR)
+
+const struct conf_entry bridge_conf_table[] = {
+	{ "broker", CONF_ADDR, M(broker), 0, 0, "127.0.0.1:1883", "MQTT broker HOST:PORT (an IP address)" },
+	{ "listen", CONF_ADDR, M(listen), 0, 0, "127.0.0.1:13080", "webhook server ADDR:PORT" },
+	{ "spool", CONF_STR, M(spool), 0, 0, "/var/lib/cunbao/bridge.db", "SQLite spool file" },
+	{ "prefix", CONF_STR, M(prefix), 0, 0, CB_ROOT_DEFAULT, "MQTT topic root" },
+	{ "source", CONF_STR, M(source), 0, 0, "bridge-1", "our name: receipts come on <prefix>/receipt/<source>" },
+	{ "country", CONF_STR, M(country), 0, 0, "86", "default country calling code for phone numbers" },
+	{ "mqtt-id", CONF_STR, M(mqtt_id), 0, 0, "", "MQTT client id (default cunbao-bridge-<source>)" },
+	{ "mqtt-keepalive", CONF_INT, M(mqtt_keepalive), 5, 3600, "30", "MQTT keepalive, seconds" },
+
+	{ "max-body", CONF_INT, M(max_body), 1024, 1048576, "16384", "bytes of one webhook body" },
+	{ "max-headers", CONF_INT, M(max_headers), 1024, 65536, "8192", "bytes of one webhook's request line and headers" },
+	{ "http-timeout", CONF_DURATION, M(http_timeout), SEC, 5 * MIN, "10s", "time a webhook connection may take" },
+	{ "send-timeout", CONF_DURATION, M(send_timeout), SEC, 5 * MIN, "10s", "time one outbound request may take" },
+
+	{ "republish-after", CONF_DURATION, M(republish_after), 100, HOUR, "30s", "first wait for a receipt before publishing again" },
+	{ "republish-max", CONF_DURATION, M(republish_max), SEC, DAY, "10m", "longest wait between publications (it doubles)" },
+	{ "retry-min", CONF_DURATION, M(retry_min), 100, HOUR, "2s", "first wait before sending a failed reply again" },
+	{ "retry-max", CONF_DURATION, M(retry_max), SEC, DAY, "10m", "longest wait between reply attempts (it doubles)" },
+	{ "give-up-after", CONF_DURATION, M(give_up_after), SEC, 30 * DAY, "1d", "an undelivered reply is given up after this" },
+	{ "keep-done", CONF_DURATION, M(keep_done), MIN, 365 * DAY, "7d", "done rows are kept this long (absorbs gateway retries)" },
+	{ "send-concurrency", CONF_INT, M(send_concurrency), 1, 256, "4", "replies in flight at once" },
+
+	{ "rate-limit", CONF_INT, M(rate_limit), 0, 1000000, "30", "messages one sender may send per rate-window (0: no limit)" },
+	{ "rate-window", CONF_DURATION, M(rate_window), SEC, DAY, "10m", "window of the rate limit" },
+	{ "loop-repeat", CONF_INT, M(loop_repeat), 0, 1000, "3", "answers to one sender's same text per loop-window (0: no limit)" },
+	{ "loop-window", CONF_DURATION, M(loop_window), SEC, 7 * DAY, "1h", "window of the loop guard" },
+	{ "own-numbers", CONF_STR, M(own_numbers), 0, 0, "", "our own numbers, comma separated: never answered" },
+	{ "sms-gateway", CONF_STR, M(sms_gateway), 0, 0, "kannel", "channel that sends sms replies and reminders (kannel, generic)" },
+
+	{ "kannel", CONF_BOOL, M(kannel), 0, 0, "yes", "accept SMS from Kannel on /kannel/incoming" },
+	{ "kannel-sendsms", CONF_STR, M(kannel_sendsms), 0, 0, "http://127.0.0.1:13013/cgi-bin/sendsms", "Kannel's sendsms URL" },
+	{ "kannel-user", CONF_STR, M(kannel_user), 0, 0, "cunbao", "Kannel sendsms-user username" },
+	{ "kannel-pass", CONF_STR, M(kannel_pass), 0, 0, "", "Kannel sendsms-user password" },
+	{ "kannel-from", CONF_STR, M(kannel_from), 0, 0, "", "sender number of replies (also never answered)" },
+	{ "kannel-smsc", CONF_STR, M(kannel_smsc), 0, 0, "", "smsc-id to send replies through (default: Kannel's routing)" },
+	{ "kannel-allow", CONF_STR, M(kannel_allow), 0, 0, "127.0.0.1,::1", "addresses allowed to call /kannel/incoming (empty: any)" },
+
+	{ "generic", CONF_BOOL, M(generic), 0, 0, "no", "accept SMS from an HTTP gateway on /sms/incoming" },
+	{ "generic-secret", CONF_STR, M(generic_secret), 0, 0, "", "shared secret of the HMAC-SHA256 signatures" },
+	{ "generic-reply-url", CONF_STR, M(generic_reply_url), 0, 0, "", "URL replies are POSTed to" },
+	{ "generic-header", CONF_STR, M(generic_header), 0, 0, "X-Cunbao-Signature", "signature header name" },
+
+	{ "telegram", CONF_BOOL, M(telegram), 0, 0, "no", "accept bot updates on /telegram/webhook" },
+	{ "telegram-secret", CONF_STR, M(telegram_secret), 0, 0, "", "X-Telegram-Bot-Api-Secret-Token value" },
+	{ "telegram-token", CONF_STR, M(telegram_token), 0, 0, "", "bot token for sendMessage" },
+	{ "telegram-api", CONF_STR, M(telegram_api), 0, 0, "https://api.telegram.org", "Bot API base URL" },
+	{ .key = NULL },
+};
+
+/* Appends the formatted line to err when bad; returns 1 when bad, else 0. */
+static int __attribute__((format(printf, 4, 5)))
+config_rule(bool bad, char *err, size_t errlen, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!bad)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	err_append(err, errlen, "%s\n", line);
+	return 1;
+}
+
+static bool
+config_country_valid(const char *cc)
+{
+	size_t n = strlen(cc);
+
+	return n >= 1 && n <= 3 && cc[0] != '0' && strspn(cc, "0123456789") == n;
+}
+
+/* The rules across keys that the table's types and bounds cannot express. */
+static int
+config_check_core(const struct bridge_conf *c, char *err, size_t errlen)
+{
+	const struct channel_ops *gw = channel_find(c->sms_gateway);
+	int n = 0;
+
+	n += config_rule(!topic_root_valid(c->prefix), err, errlen,
+	    "prefix: \"%s\" is not a topic root (levels, no wildcards)", c->prefix);
+	n += config_rule(!payload_id_valid(c->source, strlen(c->source)), err, errlen,
+	    "source: \"%s\" must be [A-Za-z0-9:._-]{1,64}", c->source);
+	n += config_rule(c->mqtt_id[0] != '\0' && !payload_id_valid(c->mqtt_id, strlen(c->mqtt_id)),
+	    err, errlen, "mqtt-id: \"%s\" must be [A-Za-z0-9:._-]{1,64}", c->mqtt_id);
+	n += config_rule(!config_country_valid(c->country), err, errlen,
+	    "country: \"%s\" is not a country calling code (1-3 digits)", c->country);
+	n += config_rule(gw == NULL || strcmp(gw->channel, "sms") != 0, err, errlen,
+	    "sms-gateway: \"%s\" is not an SMS channel (kannel, generic)", c->sms_gateway);
+	n += config_rule(c->retry_min > c->retry_max, err, errlen, "retry-min: longer than retry-max");
+	n += config_rule(c->republish_after > c->republish_max, err, errlen,
+	    "republish-after: longer than republish-max");
+	n += config_rule(c->spool[0] == '\0', err, errlen, "spool: a file is required");
+	return n;
+}
+
+int
+config_check(const struct bridge_conf *c, char *err, size_t errlen)
+{
+	int n = config_check_core(c, err, errlen), enabled = 0;
+	size_t i;
+
+	for (i = 0; channel_table[i] != NULL; i++) {
+		if (!channel_table[i]->enabled(c))
+			continue;
+		enabled++;
+		n += channel_table[i]->check(c, err, errlen);
+	}
+	if (enabled == 0) {
+		err_append(err, errlen, "no channel is enabled (kannel, generic, telegram)\n");
+		n++;
+	}
+	return n;
+}
+
+bool
+config_addr_split(const char *addr, char *host, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(addr, ':');
+	size_t n;
+
+	if (colon == NULL)
+		return false;
+	n = (size_t)(colon - addr);
+	if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']') {
+		addr++;
+		n -= 2;
+	}
+	if (n == 0 || n >= hostlen)
+		return false;
+	memcpy(host, addr, n);
+	host[n] = '\0';
+	*port = atoi(colon + 1);
+	return *port > 0 && *port < 65536;
+}

@@ -1,0 +1,297 @@
+/*
+ * main.c — cunbao-bridge: options, the config, signals, wiring.
+ *
+ *   cunbao-bridge [-d] [-n] [-c FILE] [--KEY VALUE ...]
+ *
+ * Every config key is also a flag (--broker, --listen, --spool, --prefix,
+ * --source, --kannel-sendsms, --kannel-user, --kannel-pass, ...), and flags
+ * win over the file.  -n checks the configuration and exits; -d logs
+ * debug lines and whole sender ids.  SIGHUP re-reads the file and swaps
+ * the new settings in only when they are valid and need no restart;
+ * SIGTERM and SIGINT stop accepting webhooks, let replies in flight finish
+ * (up to send-timeout) and exit.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "bridge.h"
+
+#define FLAGS_MAX	64
+#define ERR_MAX		8192
+#define FILE_MAX	(1024 * 1024)
+
+struct flag {
+	const char *key, *value;
+};
+
+struct bridge {
+	struct event_base *base;
+	struct bridge_conf conf;
+	const char *file;
+	struct flag flags[FLAGS_MAX];
+	int nflags;
+	struct spool *sp;
+	struct relay *relay;
+	struct http *http;
+	struct event *sigterm, *sigint, *sighup, *deadline;
+};
+
+/* Keys whose change needs a restart: a reload that changes one is refused. */
+static const char *const restart_keys[] = {
+	"broker", "listen", "spool", "prefix", "source", "mqtt-id", "mqtt-keepalive", "send-timeout",
+	"kannel", "generic", "telegram", NULL,
+};
+
+static void
+usage(FILE *f)
+{
+	char def[128];
+	const struct conf_entry *e;
+
+	fprintf(f, "usage: cunbao-bridge [-d] [-n] [-c FILE] [--KEY VALUE ...]\n\n"
+	    "  -d  debug log, whole sender ids\n  -n  check the configuration and exit\n"
+	    "  -c  config file of `key value` lines\n\nkeys (also flags, which win over the file):\n");
+	for (e = bridge_conf_table; e->key != NULL; e++) {
+		snprintf(def, sizeof def, "%s", e->def ? e->def : "");
+		fprintf(f, "  --%-18s %s [%s]\n", e->key, e->help, def);
+	}
+}
+
+/* Reads a whole file; malloc'd and NUL-terminated, NULL (err) on failure. */
+static char *
+read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+
+	if (f == NULL || (buf = malloc(FILE_MAX + 1)) == NULL) {
+		snprintf(err, errlen, "%s: cannot read\n", path);
+		goto done;
+	}
+	*len = fread(buf, 1, FILE_MAX + 1, f);
+	if (ferror(f) || *len > FILE_MAX) {
+		snprintf(err, errlen, "%s: cannot read (or larger than %d bytes)\n", path, FILE_MAX);
+		free(buf);
+		buf = NULL;
+		goto done;
+	}
+	buf[*len] = '\0';
+done:
+	if (f != NULL)
+		fclose(f);
+	return buf;
+}
+
+/* Defaults, then the file, then the flags, then the checks; returns the number of errors (in err). */
+static int
+load(const struct bridge *b, struct bridge_conf *c, char *err, size_t errlen)
+{
+	char one[512];
+	int n = 0, i;
+
+	err[0] = '\0';
+	conf_defaults(bridge_conf_table, c);
+	if (b->file != NULL) {
+		size_t len = 0;
+		char *text = read_file(b->file, &len, err, errlen);
+
+		if (text == NULL)
+			return 1;
+		n += conf_parse(bridge_conf_table, c, b->file, text, len, err, errlen);
+		free(text);
+	}
+	for (i = 0; i < b->nflags; i++) {
+		if (!conf_set(bridge_conf_table, c, b->flags[i].key, b->flags[i].value, one, sizeof one)) {
+			err_append(err, errlen, "--%s\n", one);
+			n++;
+		}
+	}
+	return n + config_check(c, err, errlen);
+}
+
+/* Reads the command line into b; returns 0, or the exit status for -h or a bad option. */
+static int
+parse_args(struct bridge *b, int argc, char **argv, int *verbose, bool *check)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-d") == 0)
+			(*verbose)++;
+		else if (strcmp(a, "-n") == 0)
+			*check = true;
+		else if (strcmp(a, "-c") == 0 && i + 1 < argc)
+			b->file = argv[++i];
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return -1;
+		} else if (strncmp(a, "--", 2) == 0 && conf_find(bridge_conf_table, a + 2) != NULL &&
+		    i + 1 < argc && b->nflags < FLAGS_MAX) {
+			b->flags[b->nflags++] = (struct flag){ a + 2, argv[++i] };
+		} else {
+			fprintf(stderr, "cunbao-bridge: unknown or incomplete option %s\n\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* True if the new settings differ from the running ones in a key that needs a restart. */
+static bool
+needs_restart(const struct bridge_conf *old, const struct bridge_conf *new, const char **which)
+{
+	size_t i;
+
+	for (i = 0; restart_keys[i] != NULL; i++) {
+		const struct conf_entry *e = conf_find(bridge_conf_table, restart_keys[i]);
+		size_t size = e->type == CONF_BOOL ? sizeof(bool) : e->type == CONF_INT ||
+		    e->type == CONF_DURATION ? sizeof(int64_t) : e->size;
+
+		if (memcmp((const char *)old + e->offset, (const char *)new + e->offset, size) != 0) {
+			*which = e->key;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct bridge *b = arg;
+	static struct bridge_conf c;
+	static char err[ERR_MAX];
+	const char *which;
+
+	if (load(b, &c, err, sizeof err) != 0) {
+		log_warnx("reload refused, the running settings stay:\n%s", err);
+		return;
+	}
+	if (needs_restart(&b->conf, &c, &which)) {
+		log_warnx("reload refused: %s changed, which needs a restart", which);
+		return;
+	}
+	b->conf = c;
+	http_apply(b->http);
+	relay_reconfigure(b->relay);
+	log_info("reloaded %s", b->file ? b->file : "(no file)");
+}
+
+static void
+on_drained(void *arg)
+{
+	struct bridge *b = arg;
+
+	event_base_loopexit(b->base, NULL);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct bridge *b = arg;
+
+	log_warnx("replies still in flight at exit: they will be sent again after the restart");
+	event_base_loopexit(b->base, NULL);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct bridge *b = arg;
+	struct timeval tv = { b->conf.send_timeout / 1000 + 1, 0 };
+
+	if (b->http == NULL)
+		return;		/* already stopping */
+	log_info("signal %d: stopping", (int)sig);
+	http_free(b->http);
+	b->http = NULL;
+	b->deadline = evtimer_new(b->base, on_deadline, b);
+	if (b->deadline != NULL)
+		evtimer_add(b->deadline, &tv);
+	relay_drain(b->relay, on_drained, b);
+}
+
+/* Opens the spool, the relay and the webhook server; fatal on failure (start-up only). */
+static void
+start(struct bridge *b)
+{
+	char err[512];
+	struct http_handlers h = { relay_webhook, relay_health };
+	size_t i;
+
+	if ((b->base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if ((b->sp = spool_open(b->conf.spool, err, sizeof err)) == NULL)
+		fatalx("spool: %s", err);
+	if ((b->relay = relay_new(b->base, &b->conf, b->sp, err, sizeof err)) == NULL)
+		fatalx("%s", err);
+	if ((b->http = http_new(b->base, &b->conf, &h, b->relay, err, sizeof err)) == NULL)
+		fatalx("webhooks: %s", err);
+	b->sigterm = evsignal_new(b->base, SIGTERM, on_stop, b);
+	b->sigint = evsignal_new(b->base, SIGINT, on_stop, b);
+	b->sighup = evsignal_new(b->base, SIGHUP, on_hup, b);
+	if (b->sigterm == NULL || b->sigint == NULL || b->sighup == NULL || evsignal_add(b->sigterm, NULL) ||
+	    evsignal_add(b->sigint, NULL) || evsignal_add(b->sighup, NULL))
+		fatalx("cannot watch signals");
+	relay_start(b->relay);
+	err[0] = '\0';
+	for (i = 0; channel_table[i] != NULL; i++)
+		if (channel_table[i]->enabled(&b->conf))
+			err_append(err, sizeof err, " %s=%s", channel_table[i]->name, channel_table[i]->route);
+	log_info("cunbao-bridge: listening on %s (%s), broker %s, receipts on %s/receipt/%s", b->conf.listen,
+	    err + 1, b->conf.broker, b->conf.prefix, b->conf.source);
+}
+
+static void
+stop(struct bridge *b)
+{
+	http_free(b->http);
+	relay_free(b->relay);
+	spool_free(b->sp);
+	if (b->sigterm != NULL)
+		event_free(b->sigterm);
+	if (b->sigint != NULL)
+		event_free(b->sigint);
+	if (b->sighup != NULL)
+		event_free(b->sighup);
+	if (b->deadline != NULL)
+		event_free(b->deadline);
+	event_base_free(b->base);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct bridge b;
+	static char err[ERR_MAX];
+	int verbose = 0, rc;
+	bool check = false;
+
+	if ((rc = parse_args(&b, argc, argv, &verbose, &check)) != 0)
+		return rc < 0 ? 0 : rc;
+	log_init(verbose);
+	if (load(&b, &b.conf, err, sizeof err) != 0) {
+		fprintf(stderr, "%s", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", b.file ? b.file : "cunbao-bridge");
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	mqtt_lib(true);
+	start(&b);
+	event_base_dispatch(b.base);
+	log_info("cunbao-bridge: stopped");
+	stop(&b);
+	mqtt_lib(false);
+	libevent_global_shutdown();
+	return 0;
+}

@@ -1,0 +1,540 @@
+/*
+ * relay.c — the bridge's rules, between the webhook server, the spool, the
+ * broker and the gateways.
+ *
+ *   webhook -> parse (channel) -> already spooled? absorbed -> guard ->
+ *     envelope -> spool (committed) -> 200 -> publish QoS 1
+ *   tick/reconnect -> republish every envelope still without a receipt, same
+ *     id, at doubling intervals (cunbaod stores each id once)
+ *   receipt -> inbound done + reply queued, in one transaction, before the
+ *     PUBACK leaves -> dispatch
+ *   outbox  -> reply queued -> dispatch
+ *   dispatch -> channel request -> delivered / retried with backoff / given
+ *     up after give-up-after (kept in the spool as failed, and logged)
+ *
+ * Replies are keyed by the id they answer, so however many receipts repeat
+ * one (republication brings "duplicate" receipts), one reply is queued.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "bridge.h"
+#include "jsonw.h"
+
+#define RELAY_BATCH	64
+#define RELAY_ROUNDS	16	/* batches per wake-up before yielding to the loop */
+#define RELAY_TICK_MS	500
+#define RELAY_PURGE_MS	(3600 * 1000LL)
+
+struct relay {
+	struct event_base *base;
+	const struct bridge_conf *conf;
+	struct spool *sp;
+	struct mqtt *mqtt;
+	struct client *client;
+	struct guard *guard;
+	char own[BR_LIST_MAX + 40];	/* own-numbers and kannel-from */
+	struct event *tick, *kick;
+	int64_t purge_at;
+	bool draining;
+	void (*drained)(void *);
+	void *drained_arg;
+};
+
+/* One reply in flight. */
+struct relay_send {
+	struct relay *r;
+	struct spool_reply row;
+};
+
+static void relay_on_message(void *arg, const char *topic, const char *payload, size_t len);
+static void relay_on_connected(void *arg);
+
+/* ISO 8601 local time with its offset, the form envelopes carry: "2023-12-05T08:30:00+08:00". */
+static void
+relay_time(int64_t secs, char *buf, size_t len)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+	long off;
+	size_t n;
+
+	localtime_r(&t, &tm);
+	off = labs(tm.tm_gmtoff / 60);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n > 0 && n < len)
+		snprintf(buf + n, len - n, "%c%02d:%02d", tm.tm_gmtoff < 0 ? '-' : '+', (int)(off / 60 % 24),
+		    (int)(off % 60));
+}
+
+/* Publishes one spooled envelope and books the next publication. */
+static void
+relay_publish(struct relay *r, const char *id, const char *channel, const char *payload, size_t len,
+    int publishes)
+{
+	char topic[CB_TOPIC_MAX];
+	int64_t now = clock_ms();
+
+	if (topic_inbox(r->conf->prefix, channel, topic, sizeof topic) == 0) {
+		log_warnx("envelope %s: no inbox topic for channel %s", id, channel);
+		return;
+	}
+	if (!mqtt_publish(r->mqtt, topic, payload, len))
+		return;		/* still due: published once connected */
+	if (publishes > 0)
+		log_info("envelope %s: no receipt yet, published again (%d)", id, publishes + 1);
+	spool_inbound_published(r->sp, id, now + backoff_ms(publishes + 1, r->conf->republish_after,
+	    r->conf->republish_max));
+}
+
+/* Publishes what is due; true if more may be waiting. */
+static bool
+relay_republish(struct relay *r)
+{
+	struct spool_in rows[RELAY_BATCH];
+	int n, i, round;
+
+	for (round = 0; round < RELAY_ROUNDS && mqtt_connected(r->mqtt); round++) {
+		n = spool_inbound_due(r->sp, clock_ms(), rows, RELAY_BATCH);
+		for (i = 0; i < n; i++)
+			relay_publish(r, rows[i].id, rows[i].channel, rows[i].payload, rows[i].len,
+			    rows[i].publishes);
+		spool_in_clear(rows, n);
+		if (n < RELAY_BATCH)
+			return false;
+	}
+	return mqtt_connected(r->mqtt);
+}
+
+/* Builds the envelope of in, spools it and publishes it; returns the HTTP status. */
+static int
+relay_accept(struct relay *r, const struct channel_ops *ch, const struct inbound *in, const char *mute,
+    char *msg, size_t msglen)
+{
+	static struct envelope e;
+	static char payload[CB_PAYLOAD_MAX];
+	int64_t now = clock_ms();
+	struct spool_new n;
+	char who[40];
+	size_t len;
+
+	memset(&e, 0, sizeof e);
+	snprintf(e.id, sizeof e.id, "%s", in->id);
+	snprintf(e.source, sizeof e.source, "%s", r->conf->source);
+	snprintf(e.channel, sizeof e.channel, "%s", ch->channel);
+	snprintf(e.from, sizeof e.from, "%s", in->from);
+	memcpy(e.text, in->text, in->textlen + 1);
+	e.textlen = in->textlen;
+	relay_time(in->sent_at > 0 ? in->sent_at : now / 1000, e.received_at, sizeof e.received_at);
+	if ((len = envelope_encode(&e, payload, sizeof payload)) == 0) {
+		snprintf(msg, msglen, "message too long for an envelope (%zu bytes of text)", in->textlen);
+		log_warnx("%s: %s from %s: %s", ch->name, in->id, log_who(in->from, who, sizeof who), msg);
+		return 413;
+	}
+	n = (struct spool_new){ in->id, ch->name, ch->channel, in->from, payload, len, mute };
+	switch (spool_inbound_put(r->sp, &n, now)) {
+	case SPOOL_ERR:
+		snprintf(msg, msglen, "cannot spool the message now; try again");
+		return 503;
+	case SPOOL_DUP:
+		return 200;
+	default:
+		break;
+	}
+	log_info("%s: %s from %s spooled%s%s", ch->name, in->id, log_who(in->from, who, sizeof who),
+	    mute[0] ? "; not to be answered: " : "", mute);
+	relay_publish(r, in->id, ch->channel, payload, len, 0);
+	return 200;
+}
+
+int
+relay_webhook(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen)
+{
+	static struct inbound in;
+	struct relay *r = arg;
+	struct spool_origin o;
+	enum guard_verdict v;
+	char who[40];
+	int status;
+
+	memset(&in, 0, sizeof in);
+	if ((status = ch->parse(r->conf, w, &in, msg, msglen)) != 200) {
+		log_warnx("%s: %s from %s refused (%d): %s", ch->name, w->method, w->peer ? w->peer : "?",
+		    status, msg);
+		return status;
+	}
+	if (in.ignore) {
+		log_info("%s: %s: acknowledged, nothing to forward", ch->name, in.why);
+		return 200;
+	}
+	switch (spool_inbound_get(r->sp, in.id, &o)) {
+	case SPOOL_ERR:
+		snprintf(msg, msglen, "cannot read the spool now; try again");
+		return 503;
+	case SPOOL_OK:
+		log_info("%s: %s again: already spooled, absorbed", ch->name, in.id);
+		return 200;
+	default:
+		break;
+	}
+	v = guard_inbound(r->guard, in.from, in.text, in.textlen, clock_ms());
+	if (v == GUARD_RATE) {
+		snprintf(msg, msglen, "too many messages from this sender; try later");
+		log_warnx("%s: %s from %s: over the rate limit, refused for now", ch->name, in.id,
+		    log_who(in.from, who, sizeof who));
+		return 429;
+	}
+	return relay_accept(r, ch, &in, v == GUARD_PASS ? "" : guard_name(v), msg, msglen);
+}
+
+static void relay_on_sent(void *arg, int status, const char *body, size_t len);
+
+/* Sends one due reply, or closes it when its time is up or it cannot be built. */
+static void
+relay_send(struct relay *r, const struct spool_reply *row, int64_t now)
+{
+	static struct outreq req;
+	const struct channel_ops *ch = channel_find(row->module);
+	struct relay_send *s;
+	char err[256], who[40];
+
+	log_who(row->to, who, sizeof who);
+	if (now - row->created >= r->conf->give_up_after) {
+		snprintf(err, sizeof err, "given up after %d attempts", row->attempts);
+		log_warnx("reply %s to %s: %s; kept in the spool as failed", row->id, who, err);
+		spool_reply_close(r->sp, row->id, REPLY_FAILED, err, now);
+		return;
+	}
+	if (ch == NULL || !ch->enabled(r->conf)) {
+		log_warnx("reply %s to %s: channel %s is off; kept for later", row->id, who, row->module);
+		spool_reply_retry(r->sp, row->id, now + r->conf->retry_max, "channel off");
+		return;
+	}
+	if (!ch->reply(r->conf, row->id, row->to, row->text, &req, err, sizeof err)) {
+		log_warnx("reply %s to %s: %s; kept in the spool as failed", row->id, who, err);
+		spool_reply_close(r->sp, row->id, REPLY_FAILED, err, now);
+		return;
+	}
+	if ((s = malloc(sizeof *s)) == NULL)
+		return;
+	s->r = r;
+	s->row = *row;
+	spool_reply_lease(r->sp, row->id, now + r->conf->send_timeout + 1000);
+	if (!client_send(r->client, &req, relay_on_sent, s, err, sizeof err)) {
+		log_warnx("reply %s to %s via %s: %s", row->id, who, ch->name, err);
+		spool_reply_retry(r->sp, row->id, now + backoff_ms(row->attempts + 1, r->conf->retry_min,
+		    r->conf->retry_max), err);
+		free(s);
+	}
+}
+
+/* Sends due replies while there is room for more in flight. */
+static void
+relay_dispatch(struct relay *r)
+{
+	struct spool_reply rows[RELAY_BATCH];
+	int64_t room, now = clock_ms();
+	int n, i;
+
+	if (r->draining)
+		return;
+	room = r->conf->send_concurrency - (int64_t)client_inflight(r->client);
+	if (room <= 0)
+		return;
+	n = spool_reply_due(r->sp, now, rows, room < RELAY_BATCH ? (int)room : RELAY_BATCH);
+	for (i = 0; i < n; i++)
+		relay_send(r, &rows[i], now);
+}
+
+static void
+relay_on_sent(void *arg, int status, const char *body, size_t len)
+{
+	struct relay_send *s = arg;
+	struct relay *r = s->r;
+	const struct channel_ops *ch = channel_find(s->row.module);
+	int64_t now = clock_ms(), next;
+	char note[256] = "", who[40];
+
+	log_who(s->row.to, who, sizeof who);
+	switch (ch ? ch->judge(status, body, len, note, sizeof note) : SEND_RETRY) {
+	case SEND_OK:
+		spool_reply_close(r->sp, s->row.id, REPLY_SENT, "", now);
+		guard_replied(r->guard, s->row.to, s->row.text, strlen(s->row.text), now);
+		log_info("reply %s delivered to %s via %s", s->row.id, who, s->row.module);
+		break;
+	case SEND_FAIL:
+		spool_reply_close(r->sp, s->row.id, REPLY_FAILED, note, now);
+		log_warnx("reply %s to %s: %s; kept in the spool as failed", s->row.id, who, note);
+		break;
+	case SEND_RETRY:
+		next = backoff_ms(s->row.attempts + 1, r->conf->retry_min, r->conf->retry_max);
+		spool_reply_retry(r->sp, s->row.id, now + next, note);
+		log_warnx("reply %s to %s: %s; attempt %d, again in %llds", s->row.id, who, note,
+		    s->row.attempts + 1, (long long)(next / 1000));
+		break;
+	}
+	free(s);
+	if (r->draining && client_inflight(r->client) == 0 && r->drained != NULL)
+		r->drained(r->drained_arg);
+	else
+		event_active(r->kick, 0, 0);
+}
+
+/* The reply of a receipt goes out on the module the message came in on, if it is that channel. */
+static const char *
+relay_reply_module(const struct relay *r, const struct receipt *rc, const struct spool_origin *o)
+{
+	const struct channel_ops *ch;
+
+	if (strcmp(rc->channel, o->channel) == 0)
+		return o->module;
+	ch = channel_for_reply(r->conf, rc->channel);
+	return ch ? ch->name : NULL;
+}
+
+static void
+relay_receipt(struct relay *r, const char *payload, size_t len)
+{
+	static struct receipt rc;
+	static struct spool_reply row;
+	struct spool_origin o;
+	const char *module, *note = "";
+	enum reply_state state = REPLY_PENDING;
+	char err[256];
+
+	if (receipt_decode(payload, len, &rc, err, sizeof err) != CB_OK) {
+		log_warnx("receipt %.64s: unreadable (%s); ignored", rc.id[0] ? rc.id : "?", err);
+		return;
+	}
+	if (spool_inbound_get(r->sp, rc.id, &o) != SPOOL_OK) {
+		log_debug("receipt %s: not one of ours, or long done", rc.id);
+		return;
+	}
+	if (rc.channel[0] == '\0' || rc.to[0] == '\0' || rc.text[0] == '\0') {
+		spool_receipt(r->sp, rc.id, NULL, REPLY_PENDING, NULL, clock_ms());
+		log_info("receipt %s: %s, no reply to send", rc.id, receipt_status_name(rc.status));
+		return;
+	}
+	memset(&row, 0, sizeof row);
+	module = relay_reply_module(r, &rc, &o);
+	snprintf(row.id, sizeof row.id, "%s", rc.id);
+	snprintf(row.module, sizeof row.module, "%.15s", module ? module : rc.channel);
+	snprintf(row.to, sizeof row.to, "%s", rc.to);
+	snprintf(row.text, sizeof row.text, "%s", rc.text);
+	if (o.mute[0] != '\0' || guard_own(r->guard, rc.to)) {
+		state = REPLY_MUTED;
+		note = o.mute[0] ? o.mute : guard_name(GUARD_OWN);
+	} else if (module == NULL) {
+		state = REPLY_FAILED;
+		note = "no channel here sends that reply";
+	}
+	if (spool_receipt(r->sp, rc.id, &row, state, note, clock_ms()) != SPOOL_OK)
+		return;		/* a repeat: its reply was queued before */
+	log_info("receipt %s: %s; reply %s%s", rc.id, receipt_status_name(rc.status),
+	    state == REPLY_PENDING ? "queued" : state == REPLY_MUTED ? "muted: " : "failed: ", note);
+	event_active(r->kick, 0, 0);
+}
+
+static void
+relay_outbox(struct relay *r, const char *payload, size_t len)
+{
+	static struct outbox ob;
+	static struct spool_reply row;
+	const struct channel_ops *ch;
+	bool own;
+	char err[256];
+
+	if (outbox_decode(payload, len, &ob, err, sizeof err) != CB_OK) {
+		log_warnx("outbox %.64s: unreadable (%s); ignored", ob.id[0] ? ob.id : "?", err);
+		return;
+	}
+	if ((ch = channel_for_reply(r->conf, ob.channel)) == NULL) {
+		log_info("outbox %s: channel %s is not served here", ob.id, ob.channel);
+		return;
+	}
+	memset(&row, 0, sizeof row);
+	snprintf(row.id, sizeof row.id, "%s", ob.id);
+	snprintf(row.module, sizeof row.module, "%s", ch->name);
+	snprintf(row.to, sizeof row.to, "%s", ob.to);
+	snprintf(row.text, sizeof row.text, "%s", ob.text);
+	own = guard_own(r->guard, ob.to);
+	if (spool_reply_put(r->sp, &row, own ? REPLY_MUTED : REPLY_PENDING, own ? guard_name(GUARD_OWN) : "",
+	    clock_ms()) != SPOOL_OK)
+		return;
+	log_info("outbox %s: queued on %s%s", ob.id, ch->name, own ? " (muted: own number)" : "");
+	event_active(r->kick, 0, 0);
+}
+
+static void
+relay_on_message(void *arg, const char *topic, const char *payload, size_t len)
+{
+	struct relay *r = arg;
+	struct topic t;
+
+	switch (topic_parse(r->conf->prefix, topic, &t)) {
+	case TOPIC_RECEIPT:
+		if (strcmp(t.source, r->conf->source) == 0)
+			relay_receipt(r, payload, len);
+		break;
+	case TOPIC_OUTBOX:
+		relay_outbox(r, payload, len);
+		break;
+	default:
+		log_debug("mqtt: message on %s ignored", topic);
+		break;
+	}
+}
+
+/* After every (re)connect, whatever waits for a receipt goes out again at once. */
+static void
+relay_on_connected(void *arg)
+{
+	struct relay *r = arg;
+
+	spool_inbound_rush(r->sp, clock_ms());
+	event_active(r->kick, 0, 0);
+}
+
+static void
+relay_on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	if (relay_republish(r))
+		event_active(r->kick, 0, 0);
+	relay_dispatch(r);
+}
+
+static void
+relay_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	int64_t now = clock_ms();
+	int n;
+
+	relay_on_kick(fd, what, arg);
+	if (now >= r->purge_at) {
+		r->purge_at = now + RELAY_PURGE_MS;
+		if ((n = spool_purge(r->sp, now - r->conf->keep_done)) > 0)
+			log_info("spool: %d old rows purged", n);
+	}
+}
+
+int
+relay_health(void *arg, char *msg, size_t msglen)
+{
+	struct relay *r = arg;
+	struct spool_counts c;
+	struct jsonw w;
+
+	if (!spool_counts(r->sp, &c)) {
+		snprintf(msg, msglen, "spool unreadable");
+		return 503;
+	}
+	jsonw_init(&w, msg, msglen);
+	jsonw_obj(&w);
+	jsonw_key(&w, "mqtt");
+	jsonw_str(&w, mqtt_connected(r->mqtt) ? "connected" : "disconnected");
+	jsonw_key(&w, "inbound_waiting");
+	jsonw_int(&w, c.inbound[0]);
+	jsonw_key(&w, "inbound_done");
+	jsonw_int(&w, c.inbound[1]);
+	jsonw_key(&w, "replies_pending");
+	jsonw_int(&w, c.reply[REPLY_PENDING]);
+	jsonw_key(&w, "replies_sent");
+	jsonw_int(&w, c.reply[REPLY_SENT]);
+	jsonw_key(&w, "replies_failed");
+	jsonw_int(&w, c.reply[REPLY_FAILED]);
+	jsonw_key(&w, "replies_muted");
+	jsonw_int(&w, c.reply[REPLY_MUTED]);
+	jsonw_end(&w);
+	return jsonw_finish(&w) > 0 ? 200 : 500;
+}
+
+void
+relay_reconfigure(struct relay *r)
+{
+	struct guard_conf gc = {
+		.rate_limit = r->conf->rate_limit, .rate_window = r->conf->rate_window,
+		.loop_repeat = r->conf->loop_repeat, .loop_window = r->conf->loop_window,
+		.own_numbers = r->own, .country = r->conf->country,
+	};
+	struct guard *g;
+
+	snprintf(r->own, sizeof r->own, "%s,%s", r->conf->own_numbers, r->conf->kannel_from);
+	if ((g = guard_new(&gc)) == NULL) {
+		log_warnx("guard: out of memory; keeping the old one");
+		return;
+	}
+	guard_free(r->guard);
+	r->guard = g;
+}
+
+struct relay *
+relay_new(struct event_base *base, const struct bridge_conf *c, struct spool *sp, char *err, size_t errlen)
+{
+	struct mqtt_handlers h = { relay_on_connected, relay_on_message };
+	struct relay *r = calloc(1, sizeof *r);
+	char receipts[CB_TOPIC_MAX], outbox[CB_TOPIC_MAX];
+
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->base = base;
+	r->conf = c;
+	r->sp = sp;
+	relay_reconfigure(r);
+	r->mqtt = mqtt_new(base, c, &h, r);
+	r->client = client_new(base, c->send_timeout);
+	r->tick = event_new(base, -1, EV_PERSIST, relay_on_tick, r);
+	r->kick = event_new(base, -1, 0, relay_on_kick, r);
+	if (r->guard == NULL || r->mqtt == NULL || r->client == NULL || r->tick == NULL || r->kick == NULL ||
+	    topic_receipt(c->prefix, c->source, receipts, sizeof receipts) == 0 ||
+	    snprintf(outbox, sizeof outbox, "%s/outbox/+", c->prefix) >= (int)sizeof outbox ||
+	    !mqtt_watch(r->mqtt, receipts) || !mqtt_watch(r->mqtt, outbox)) {
+		snprintf(err, errlen, "cannot set up the relay (broker %s, prefix %s)", c->broker, c->prefix);
+		relay_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+relay_start(struct relay *r)
+{
+	struct timeval tv = { 0, RELAY_TICK_MS * 1000 };
+
+	mqtt_start(r->mqtt);
+	event_add(r->tick, &tv);
+	event_active(r->kick, 0, 0);
+}
+
+void
+relay_drain(struct relay *r, void (*done)(void *arg), void *arg)
+{
+	r->draining = true;
+	r->drained = done;
+	r->drained_arg = arg;
+	if (client_inflight(r->client) == 0)
+		done(arg);
+}
+
+void
+relay_free(struct relay *r)
+{
+	if (r == NULL)
+		return;
+	if (r->tick != NULL)
+		event_free(r->tick);
+	if (r->kick != NULL)
+		event_free(r->kick);
+	client_free(r->client);
+	mqtt_free(r->mqtt);
+	guard_free(r->guard);
+	free(r);
+}
