@@ -1,0 +1,248 @@
+/*
+ * config.c — cunbaod's config keys and how a configuration is assembled.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "payload.h"
+#include "topic.h"
+
+#define OFF(m) offsetof(struct config, m)
+#define SZ(m) sizeof(((struct config *)0)->m)
+
+const struct conf_entry config_table[] = {
+	{ "broker", CONF_ADDR, OFF(broker), SZ(broker), 0, 0, "127.0.0.1:1883",
+	  "MQTT broker HOST:PORT (resolved once at start) [restart]" },
+	{ "db", CONF_STR, OFF(db), SZ(db), 0, 0, "/var/lib/cunbao/cunbao.db",
+	  "SQLite database file [restart]" },
+	{ "catalog", CONF_STR, OFF(catalog), SZ(catalog), 0, 0, "/etc/cunbao/catalog.json",
+	  "report kinds and fields (JSON)" },
+	{ "areas", CONF_STR, OFF(areas), SZ(areas), 0, 0, NULL,
+	  "CSV path,name,expected imported at start and on SIGHUP" },
+	{ "reporters", CONF_STR, OFF(reporters), SZ(reporters), 0, 0, NULL,
+	  "CSV id,name,area,role,lang imported at start and on SIGHUP" },
+	{ "prefix", CONF_STR, OFF(prefix), SZ(prefix), 0, 0, CB_ROOT_DEFAULT,
+	  "MQTT topic root [restart]" },
+	{ "client-id", CONF_STR, OFF(client_id), SZ(client_id), 0, 0, "cunbaod",
+	  "MQTT client id of the persistent session [restart]" },
+	{ "tz", CONF_STR, OFF(tz), SZ(tz), 0, 0, "Asia/Shanghai",
+	  "time zone that decides which period a message falls in" },
+	{ "keepalive", CONF_DURATION, OFF(keepalive), 0, 5000, 3600000, "30s",
+	  "MQTT keepalive [restart]" },
+	{ "batch-max", CONF_INT, OFF(batch_max), 0, 1, 100000, "2000",
+	  "MQTT packets read per event, committed in one transaction" },
+	{ "rollup-interval", CONF_DURATION, OFF(rollup_interval), 0, 1, 60000, "100ms",
+	  "longest delay before a changed rollup is published" },
+	{ "reconnect-max", CONF_DURATION, OFF(reconnect_max), 0, 100, 600000, "5s",
+	  "longest wait between reconnects to the broker" },
+	{ "busy-timeout", CONF_DURATION, OFF(busy_timeout), 0, 0, 600000, "5s",
+	  "how long SQLite waits for another writer [restart]" },
+	{ "verbose", CONF_BOOL, OFF(verbose), 0, 0, 0, "no",
+	  "log debug messages" },
+	{ "listen", CONF_STR, OFF(listen), SZ(listen), 0, 0, "127.0.0.1:8080",
+	  "admin HTTP API HOST:PORT, or off [restart]" },
+	{ "tokens", CONF_STR, OFF(tokens), SZ(tokens), 0, 0, NULL,
+	  "admin API bearer tokens: \"<token> <role> [name]\" lines, mode 0600" },
+	{ "remind-interval", CONF_DURATION, OFF(remind_interval), 0, 0, 86400000, "1m",
+	  "how often reminders are checked; 0 turns them off [restart]" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
+};
+
+/* Appends one formatted line to err (keeps what is there). */
+static void __attribute__((format(printf, 3, 4)))
+err_add(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t n = strnlen(err, errlen);
+	va_list ap;
+
+	if (n + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+bool
+config_flag(struct config_flags *f, const char *key, const char *value, char *err, size_t errlen)
+{
+	if (conf_find(config_table, key) == NULL) {
+		snprintf(err, errlen, "--%s: no such key", key);
+		return false;
+	}
+	if (f->n == CONFIG_FLAGS_MAX) {
+		snprintf(err, errlen, "--%s: too many options", key);
+		return false;
+	}
+	f->kv[f->n].key = key;
+	f->kv[f->n].value = value;
+	f->n++;
+	return true;
+}
+
+/*
+ * Accepts zone names that resolve to a zoneinfo file (TZDIR or
+ * /usr/share/zoneinfo), "UTC", and POSIX rules such as "CST-8"; glibc would
+ * otherwise fall back to UTC without a word.
+ */
+bool
+config_tz_valid(const char *zone)
+{
+	char path[512];
+	const char *dir = getenv("TZDIR");
+	struct stat st;
+	size_t i = 0;
+
+	if (zone[0] == ':')
+		zone++;
+	if (strcmp(zone, "UTC") == 0)
+		return true;
+	if (zone[0] != '\0' && strstr(zone, "..") == NULL && zone[0] != '/') {
+		snprintf(path, sizeof path, "%s/%s", dir ? dir : "/usr/share/zoneinfo", zone);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+	}
+	while (isalpha((unsigned char)zone[i]))
+		i++;
+	if (i < 3)
+		return false;
+	if (zone[i] == '+' || zone[i] == '-')
+		i++;
+	return isdigit((unsigned char)zone[i]);
+}
+
+/* The checks that look at a value's meaning rather than its type. */
+static int
+config_check(const struct config *c, char *err, size_t errlen)
+{
+	int n = 0;
+
+	if (!topic_root_valid(c->prefix)) {
+		err_add(err, errlen, "prefix: \"%s\" is not a topic root (levels, no wildcards)\n", c->prefix);
+		n++;
+	}
+	if (!config_tz_valid(c->tz)) {
+		err_add(err, errlen, "tz: unknown time zone \"%s\"\n", c->tz);
+		n++;
+	}
+	if (!payload_id_valid(c->client_id, strlen(c->client_id))) {
+		err_add(err, errlen, "client-id: \"%s\" is not [A-Za-z0-9:._-]{1,64}\n", c->client_id);
+		n++;
+	}
+	if (c->db[0] == '\0') {
+		err_add(err, errlen, "db: no database file given\n");
+		n++;
+	}
+	if (c->catalog[0] == '\0') {
+		err_add(err, errlen, "catalog: no catalog file given\n");
+		n++;
+	}
+	return n;
+}
+
+char *
+config_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n = -1;
+	int e = 0;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		e = errno;
+	else if (n >= CONFIG_FILE_MAX)
+		e = EFBIG;
+	else if ((buf = malloc((size_t)n + 1)) == NULL)
+		e = ENOMEM;
+	else {
+		*len = fread(buf, 1, (size_t)n, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	if (e != 0)
+		errno = e;
+	return buf;
+}
+
+int
+config_load(struct config *c, const char *file, bool must_exist,
+    const struct config_flags *flags, char *err, size_t errlen)
+{
+	char one[256];
+	int n = 0;
+
+	err[0] = '\0';
+	conf_defaults(config_table, c);
+	if (file != NULL) {
+		size_t len = 0;
+		char *text = config_read_file(file, &len);
+
+		if (text != NULL) {
+			n += conf_parse(config_table, c, file, text, len, err, errlen);
+			free(text);
+		} else if (must_exist || errno != ENOENT) {
+			err_add(err, errlen, "%s: %s\n", file, strerror(errno));
+			n++;
+		}
+	}
+	for (size_t i = 0; flags != NULL && i < flags->n; i++) {
+		if (!conf_set(config_table, c, flags->kv[i].key, flags->kv[i].value, one, sizeof one)) {
+			err_add(err, errlen, "command line: %s\n", one);
+			n++;
+		}
+	}
+	return n + config_check(c, err, errlen);
+}
+
+void
+config_usage(FILE *out)
+{
+	fprintf(out, "config keys (file lines \"key value\"; each also a --key flag):\n");
+	for (const struct conf_entry *e = config_table; e->key != NULL; e++)
+		fprintf(out, "  %-16s %-26s %s\n", e->key, e->def ? e->def : "\"\"", e->help);
+}
+
+bool
+config_reloadable(const char *key)
+{
+	const struct conf_entry *e = conf_find(config_table, key);
+
+	return e != NULL && strstr(e->help, "[restart]") == NULL;
+}
+
+/* The bytes a key occupies in struct config. */
+static size_t
+member_size(const struct conf_entry *e)
+{
+	switch (e->type) {
+	case CONF_STR:
+	case CONF_ADDR:
+		return e->size;
+	case CONF_BOOL:
+		return sizeof(bool);
+	default:
+		return sizeof(int64_t);
+	}
+}
+
+bool
+config_same(const struct conf_entry *e, const struct config *a, const struct config *b)
+{
+	return memcmp((const char *)a + e->offset, (const char *)b + e->offset, member_size(e)) == 0;
+}
+
+void
+config_copy_reloadable(struct config *dst, const struct config *src)
+{
+	for (const struct conf_entry *e = config_table; e->key != NULL; e++)
+		if (config_reloadable(e->key))
+			memcpy((char *)dst + e->offset, (const char *)src + e->offset, member_size(e));
+}

@@ -1,0 +1,84 @@
+/*
+ * config.h — cunbaod's configuration: one table of typed keys (lib/conf.h)
+ * serving the config file, the command-line flags (which win), -n and --help.
+ *
+ * Every command-line option that sets something is also a config key of the
+ * same name (--client-id <-> "client-id").  Keys marked "restart" in
+ * config_table are read once at start; SIGHUP applies the others.
+ */
+#ifndef CUNBAOD_CONFIG_H
+#define CUNBAOD_CONFIG_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "cunbao.h"
+
+#define CONFIG_PATH_MAX 256
+#define CONFIG_DEFAULT_FILE "/etc/cunbao/cunbaod.conf"
+
+struct config {
+	char broker[128];		/* "HOST:PORT" */
+	char db[CONFIG_PATH_MAX];
+	char catalog[CONFIG_PATH_MAX];
+	char areas[CONFIG_PATH_MAX];	/* "" : no import at start */
+	char reporters[CONFIG_PATH_MAX];
+	char prefix[129];		/* topic root, "cunbao/v1" */
+	char client_id[CB_ID_MAX + 1];
+	char tz[64];
+	int64_t keepalive;		/* ms */
+	int64_t batch_max;		/* packets read per readable event, one transaction */
+	int64_t rollup_interval;	/* ms between coalesced rollup publications */
+	int64_t reconnect_max;		/* ms, the longest wait between reconnects */
+	int64_t busy_timeout;		/* ms SQLite waits for another writer */
+	bool verbose;
+	/* The admin API and reminders (daemon/api*.c, daemon/remind.c). */
+	char listen[128];		/* "HOST:PORT", or "off" */
+	char tokens[CONFIG_PATH_MAX];	/* "<token> <role> [name]" lines; "" refuses every request */
+	int64_t remind_interval;	/* ms between reminder checks; 0: no automatic reminders */
+};
+
+/* The table; ends with a NULL key. */
+extern const struct conf_entry config_table[];
+
+/* Command-line values to apply on top of the file (kept for SIGHUP). */
+#define CONFIG_FLAGS_MAX 32
+struct config_flags {
+	size_t n;
+	struct {
+		const char *key;
+		const char *value;	/* borrowed from argv */
+	} kv[CONFIG_FLAGS_MAX];
+};
+
+/* Records a flag; false (with a message in err) when the key is unknown or too many flags. */
+bool config_flag(struct config_flags *f, const char *key, const char *value, char *err, size_t errlen);
+
+/*
+ * Builds a configuration: defaults, then `file` (a missing file is an error
+ * only when must_exist), then the flags, then the checks no single key can
+ * make (prefix, time zone, client id).  Every problem is appended to err as
+ * one line.  Returns the number of problems; *c is complete either way.
+ */
+int config_load(struct config *c, const char *file, bool must_exist,
+    const struct config_flags *flags, char *err, size_t errlen);
+
+/* Prints the keys with their defaults and help, for --help. */
+void config_usage(FILE *out);
+
+/* True when key may change on SIGHUP. */
+bool config_reloadable(const char *key);
+
+/* Reads a whole file (config, catalog, CSV) of at most CONFIG_FILE_MAX bytes, NUL-terminated; NULL with errno set. */
+#define CONFIG_FILE_MAX (64L << 20)
+char *config_read_file(const char *path, size_t *len);
+
+/* True when key e holds the same value in a and b. */
+bool config_same(const struct conf_entry *e, const struct config *a, const struct config *b);
+/* Copies the keys SIGHUP may change from src into dst. */
+void config_copy_reloadable(struct config *dst, const struct config *src);
+
+/* True if zone names a time zone this machine knows (a zoneinfo file, "UTC", or a POSIX TZ rule). */
+bool config_tz_valid(const char *zone);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * daemon.c — cunbaod's wiring: start-up, SIGHUP reload, shutdown, and the
+ * small services other parts use (outbox, roster reload).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "catalog.h"
+#include "daemon.h"
+#include "jsonw.h"
+#include "log.h"
+#include "mqtt.h"
+#include "rollcache.h"
+#include "roster.h"
+#include "store.h"
+#include "topic.h"
+#include "tz.h"
+
+#ifdef CUNBAO_HAVE_API
+int api_start(struct daemon *d);
+void api_reload(struct daemon *d);
+void api_stop(struct daemon *d);
+#endif
+
+#define ERR_MAX 8192
+
+/* Loads a catalog file; NULL with every problem in err. */
+static struct catalog *
+catalog_read(const char *path, char *err, size_t errlen)
+{
+	size_t len = 0;
+	char *json = config_read_file(path, &len);
+	struct catalog *c;
+
+	if (json == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	c = catalog_load(json, len, path, err, errlen);
+	free(json);
+	return c;
+}
+
+/* Imports (s != NULL) or checks (s NULL) one roster CSV; returns the number of problems. */
+static int
+roster_csv(struct store *s, const char *path, bool reporters, char *err, size_t errlen)
+{
+	size_t len = 0, changed = 0;
+	char *text;
+	int bad;
+
+	if (path[0] == '\0')
+		return 0;
+	if ((text = config_read_file(path, &len)) == NULL) {
+		snprintf(err + strlen(err), errlen - strlen(err), "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	bad = reporters ? roster_import_reporters(s, text, len, path, tz_now(), &changed, err, errlen) :
+	    roster_import_areas(s, text, len, path, tz_now(), &changed, err, errlen);
+	free(text);
+	if (bad == 0 && s != NULL && changed > 0)
+		log_info("roster: %s: %zu rows added or changed", path, changed);
+	return bad;
+}
+
+/* Logs every line of a multi-line message. */
+static void
+log_lines(const char *text)
+{
+	const char *p = text, *nl;
+
+	for (; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			log_warnx("%s", p);
+			return;
+		}
+		if (nl > p)
+			log_warnx("%.*s", (int)(nl - p), p);
+	}
+}
+
+bool
+daemon_check(const struct config *c, FILE *out)
+{
+	char *err = calloc(1, ERR_MAX);
+	struct catalog *cat;
+	int bad = 0;
+
+	if (err == NULL)
+		return false;
+	if ((cat = catalog_read(c->catalog, err, ERR_MAX)) == NULL) {
+		fprintf(out, "%s%s", err, err[strlen(err) - 1] == '\n' ? "" : "\n");
+		bad++;
+	}
+	catalog_free(cat);
+	err[0] = '\0';
+	bad += roster_csv(NULL, c->areas, false, err, ERR_MAX);
+	bad += roster_csv(NULL, c->reporters, true, err, ERR_MAX);
+	fputs(err, out);
+	free(err);
+	return bad == 0;
+}
+
+/* Loads the roster from the database and swaps it in; false keeps the old one. */
+bool
+daemon_roster_reload(struct daemon *d)
+{
+	char err[512];
+	struct roster *r = roster_load(d->store, err, sizeof err);
+	size_t orphans = 0;
+
+	if (r == NULL) {
+		log_warnx("%s; keeping the roster in use", err);
+		return false;
+	}
+	roster_free(d->roster);
+	d->roster = r;
+	orphans = roster_orphans(r);
+	log_info("roster: %zu areas, %zu reporters", roster_nareas(r), roster_nreporters(r));
+	if (orphans > 0)
+		log_warnx("roster: %zu reporters belong to areas the roster lacks (their messages get unknown_area)",
+		    orphans);
+	return true;
+}
+
+const char *
+daemon_db_path(const struct daemon *d)
+{
+	return d->conf.db;
+}
+
+bool
+daemon_connected(const struct daemon *d)
+{
+	return d->mqtt != NULL && mqtt_connected(d->mqtt);
+}
+
+bool
+daemon_outbox(struct daemon *d, const struct outbox *o)
+{
+	char topic[CB_TOPIC_MAX], buf[CB_PAYLOAD_MAX];
+	size_t len = outbox_encode(o, buf, sizeof buf);
+
+	if (len == 0 || topic_outbox(d->conf.prefix, o->channel, topic, sizeof topic) == 0) {
+		log_warnx("outbox %s: cannot encode for channel %s", o->id, o->channel);
+		return false;
+	}
+	if (!mqtt_publish(d->mqtt, topic, buf, len, false, NULL))
+		return false;
+	d->metrics.outbox_sent++;
+	mqtt_flush(d->mqtt);
+	return true;
+}
+
+/* The retained status payload: {"state":…,"version":…,"since":…[,"pid":…][,"reason":…]}. */
+static size_t
+status_encode(const char *state, int64_t since, const char *reason, char *buf, size_t buflen)
+{
+	struct jsonw w;
+	char stamp[TZ_STAMP_MAX];
+
+	tz_format(since, stamp, sizeof stamp);
+	jsonw_init(&w, buf, buflen);
+	jsonw_obj(&w);
+	jsonw_key(&w, "state");
+	jsonw_str(&w, state);
+	jsonw_key(&w, "version");
+	jsonw_str(&w, CUNBAOD_VERSION);
+	jsonw_key(&w, "since");
+	jsonw_str(&w, stamp);
+	if (reason == NULL) {
+		jsonw_key(&w, "pid");
+		jsonw_int(&w, getpid());
+	} else {
+		jsonw_key(&w, "reason");
+		jsonw_str(&w, reason);
+	}
+	jsonw_end(&w);
+	return jsonw_finish(&w);
+}
+
+/* Publishes the retained status. */
+static void
+status_publish(struct daemon *d, const char *state, int64_t since, const char *reason)
+{
+	char topic[CB_TOPIC_MAX], buf[256];
+	size_t len = status_encode(state, since, reason, buf, sizeof buf);
+
+	topic_status(d->conf.prefix, topic, sizeof topic);
+	mqtt_publish(d->mqtt, topic, buf, len, true, NULL);
+}
+
+static void
+on_connected(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->was_connected)
+		d->metrics.reconnects++;
+	d->was_connected = true;
+	status_publish(d, "online", d->started, NULL);
+	publisher_flush(d->pub);
+}
+
+/* Builds the MQTT client's settings from the config and the resolved broker address. */
+static void
+mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_config *mc)
+{
+	memset(mc, 0, sizeof *mc);
+	snprintf(mc->host, sizeof mc->host, "%s", ip);
+	mc->port = port;
+	snprintf(mc->client_id, sizeof mc->client_id, "%s", d->conf.client_id);
+	mc->keepalive = (int)(d->conf.keepalive / 1000);
+	mc->burst_max = (int)d->conf.batch_max;
+	mc->reconnect_max_ms = d->conf.reconnect_max;
+	mc->nsubs = 2;
+	snprintf(mc->subs[0], sizeof mc->subs[0], "%s/inbox/+", d->conf.prefix);
+	snprintf(mc->subs[1], sizeof mc->subs[1], "%s/report/#", d->conf.prefix);
+	topic_status(d->conf.prefix, mc->will_topic, sizeof mc->will_topic);
+	status_encode("offline", d->started, "lost", mc->will_payload, sizeof mc->will_payload);
+}
+
+static void
+on_message(void *arg, const struct mqtt_msg *m)
+{
+	struct daemon *d = arg;
+
+	batch_message(d->batch, m);
+}
+
+static void
+on_burst_end(void *arg)
+{
+	struct daemon *d = arg;
+
+	batch_end(d->batch);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (sig == SIGHUP)
+		daemon_reload(d);
+	else
+		daemon_stop(d);
+}
+
+/* Opens the database and the roster (after the fork: SQLite handles do not cross one). */
+static void
+daemon_open_store(struct daemon *d)
+{
+	char *err = calloc(1, ERR_MAX);
+
+	if (err == NULL)
+		fatalx("out of memory");
+	if ((d->store = store_open(d->conf.db, d->conf.busy_timeout, err, ERR_MAX)) == NULL)
+		fatalx("%s", err);
+	err[0] = '\0';
+	if (roster_csv(d->store, d->conf.areas, false, err, ERR_MAX) +
+	    roster_csv(d->store, d->conf.reporters, true, err, ERR_MAX) > 0) {
+		log_lines(err);
+		fatalx("roster import failed");
+	}
+	free(err);
+	if (!daemon_roster_reload(d))
+		fatalx("cannot load the roster from %s", d->conf.db);
+}
+
+/* The event loop's parts: client, batcher, publisher, signals. */
+static void
+daemon_open_loop(struct daemon *d, const char *ip, int port)
+{
+	struct mqtt_handlers h = { on_message, on_burst_end, on_connected, NULL, d };
+	struct mqtt_config mc;
+	char err[256];
+
+	if ((d->base = event_base_new()) == NULL || (d->cache = rollcache_new()) == NULL ||
+	    (d->batch = batch_new(d)) == NULL || (d->pub = publisher_new(d)) == NULL)
+		fatalx("out of memory");
+	mqtt_settings(d, ip, port, &mc);
+	if ((d->mqtt = mqtt_new(d->base, &mc, &h, err, sizeof err)) == NULL)
+		fatalx("%s", err);
+	d->ev_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+	d->ev_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+	d->ev_int = evsignal_new(d->base, SIGINT, on_signal, d);
+	if (d->ev_hup == NULL || d->ev_term == NULL || d->ev_int == NULL ||
+	    evsignal_add(d->ev_hup, NULL) || evsignal_add(d->ev_term, NULL) || evsignal_add(d->ev_int, NULL))
+		fatalx("cannot watch signals");
+}
+
+void
+daemon_start(struct daemon *d)
+{
+	char err[ERR_MAX], ip[64];
+	int port;
+
+	d->started = tz_now();
+	tz_set(d->conf.tz);
+	log_setverbose(d->conf.verbose || d->verbose_flag);
+	signal(SIGPIPE, SIG_IGN);
+	if ((d->catalog = catalog_read(d->conf.catalog, err, sizeof err)) == NULL) {
+		log_lines(err);
+		fatalx("cannot load the catalog %s", d->conf.catalog);
+	}
+	if (!mqtt_resolve(d->conf.broker, ip, sizeof ip, &port, err, sizeof err))
+		fatalx("%s", err);
+	if (!d->foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	daemon_open_store(d);
+	daemon_open_loop(d, ip, port);
+#ifdef CUNBAO_HAVE_API
+	if (api_start(d) == -1)
+		fatalx("cannot start the admin API");
+#endif
+	log_info("cunbaod %s: db %s, catalog %s (%zu kinds), broker %s (%s:%d), prefix %s, tz %s",
+	    CUNBAOD_VERSION, d->conf.db, d->conf.catalog, d->catalog->nkinds, d->conf.broker, ip, port,
+	    d->conf.prefix, d->conf.tz);
+	mqtt_start(d->mqtt);
+}
+
+/* Notes the keys a SIGHUP cannot change, and applies the others. */
+static void
+reload_apply(struct daemon *d, const struct config *nc)
+{
+	for (const struct conf_entry *e = config_table; e->key != NULL; e++)
+		if (!config_reloadable(e->key) && !config_same(e, &d->conf, nc))
+			log_warnx("reload: %s changed; it takes effect after a restart", e->key);
+	config_copy_reloadable(&d->conf, nc);
+	tz_set(d->conf.tz);
+	log_setverbose(d->conf.verbose || d->verbose_flag);
+}
+
+void
+daemon_reload(struct daemon *d)
+{
+	char *err = calloc(1, ERR_MAX);
+	struct config nc;
+	struct catalog *cat;
+
+	if (err == NULL)
+		return;
+	log_info("reload: SIGHUP");
+	if (config_load(&nc, d->conf_file, d->conf_must_exist, &d->flags, err, ERR_MAX) > 0) {
+		log_lines(err);
+		log_warnx("reload: configuration invalid; keeping the one in use");
+		free(err);
+		return;
+	}
+	reload_apply(d, &nc);
+	err[0] = '\0';
+	if ((cat = catalog_read(d->conf.catalog, err, ERR_MAX)) == NULL) {
+		log_lines(err);
+		log_warnx("reload: catalog %s invalid; keeping the one in use", d->conf.catalog);
+	} else {
+		rollcache_clear(d->cache);	/* cells borrow kinds from the old catalog */
+		catalog_free(d->catalog);
+		d->catalog = cat;
+		log_info("reload: catalog %s, %zu kinds", d->conf.catalog, cat->nkinds);
+	}
+	err[0] = '\0';
+	if (roster_csv(d->store, d->conf.areas, false, err, ERR_MAX) +
+	    roster_csv(d->store, d->conf.reporters, true, err, ERR_MAX) > 0) {
+		log_lines(err);
+		log_warnx("reload: roster import failed; nothing imported from the bad file");
+	}
+	daemon_roster_reload(d);
+	free(err);
+#ifdef CUNBAO_HAVE_API
+	api_reload(d);
+#endif
+}
+
+static void
+on_stopped(void *arg)
+{
+	struct daemon *d = arg;
+
+	event_base_loopexit(d->base, NULL);
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	if (d->stopping) {
+		log_warnx("stopping already; a second signal is ignored");
+		return;
+	}
+	d->stopping = true;
+	log_info("stopping: publishing what is pending, then disconnecting");
+	publisher_flush(d->pub);
+	if (mqtt_connected(d->mqtt))
+		status_publish(d, "offline", tz_now(), "shutdown");
+	mqtt_stop(d->mqtt, on_stopped, d);
+}
+
+void
+daemon_free(struct daemon *d)
+{
+#ifdef CUNBAO_HAVE_API
+	if (d->base != NULL)
+		api_stop(d);
+#endif
+	mqtt_free(d->mqtt);
+	publisher_free(d->pub);
+	batch_free(d->batch);
+	if (d->ev_hup)
+		event_free(d->ev_hup);
+	if (d->ev_term)
+		event_free(d->ev_term);
+	if (d->ev_int)
+		event_free(d->ev_int);
+	rollcache_free(d->cache);
+	roster_free(d->roster);
+	store_close(d->store);
+	catalog_free(d->catalog);
+	if (d->base)
+		event_base_free(d->base);
+	memset(d, 0, sizeof *d);
+}

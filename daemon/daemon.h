@@ -1,0 +1,109 @@
+/*
+ * daemon.h — cunbaod's state, one struct daemon for the whole process, and
+ * what other parts of the daemon (the admin API in daemon/api*.c, reminders)
+ * may use.
+ *
+ * Everything runs on d->base, one thread.  No SQLite transaction is ever held
+ * across event-loop callbacks: a batch begins and commits within one
+ * readable event, so another connection (the admin API opens its own on
+ * daemon_db_path(); WAL) can read at any time and write between batches.
+ *
+ * When daemon/api.c exists the build defines CUNBAO_HAVE_API and the daemon
+ * calls, on d->base:
+ *   int  api_start(struct daemon *d);    after the store and roster are up; -1 is fatal
+ *   void api_reload(struct daemon *d);   after SIGHUP applied a new config
+ *   void api_stop(struct daemon *d);     at shutdown, before anything is freed
+ * and api.c keeps its state in d->api.
+ */
+#ifndef CUNBAOD_DAEMON_H
+#define CUNBAOD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "metrics.h"
+#include "payload.h"
+
+struct event_base;
+struct event;
+struct catalog;
+struct store;
+struct roster;
+struct rollcache;
+struct mqtt;
+struct batch;
+struct publisher;
+struct mqtt_msg;
+struct cell;
+
+#define CUNBAOD_VERSION "0.1.0"
+
+struct daemon {
+	struct event_base *base;
+	struct config conf;
+	struct config_flags flags;	/* command-line values, re-applied on SIGHUP */
+	const char *conf_file;		/* NULL: none */
+	bool conf_must_exist;
+	bool foreground;		/* -d */
+	bool verbose_flag;		/* -v */
+	bool was_connected;
+	struct catalog *catalog;
+	struct store *store;
+	struct roster *roster;
+	struct rollcache *cache;
+	struct mqtt *mqtt;
+	struct batch *batch;
+	struct publisher *pub;
+	struct metrics metrics;
+	struct event *ev_hup, *ev_term, *ev_int;
+	int64_t started;		/* unix seconds */
+	bool stopping;
+	void *api;			/* daemon/api.c's state */
+};
+
+/* Starts everything (fatal on a start-up error); then run event_base_dispatch(d->base). */
+void daemon_start(struct daemon *d);
+/* Frees everything daemon_start made; safe on a partly started daemon. */
+void daemon_free(struct daemon *d);
+
+/*
+ * Checks the configuration, the catalog and the roster CSVs without
+ * touching the database or the broker (-n).  Prints every problem to out;
+ * returns true when there is none.
+ */
+bool daemon_check(const struct config *c, FILE *out);
+
+/* Publishes one outbox message (QoS 1, not retained); false when the broker is not connected. */
+bool daemon_outbox(struct daemon *d, const struct outbox *o);
+/* True while the broker session is up. */
+bool daemon_connected(const struct daemon *d);
+/* Rereads the roster from the database (after the admin API changed it); false keeps the old one. */
+bool daemon_roster_reload(struct daemon *d);
+/* The database file, for another connection. */
+const char *daemon_db_path(const struct daemon *d);
+
+/* SIGHUP: new config, catalog and roster, each kept only when valid. */
+void daemon_reload(struct daemon *d);
+/* SIGTERM/SIGINT: publish what is pending, go offline, disconnect, leave the loop. */
+void daemon_stop(struct daemon *d);
+
+/* ---- daemon/batch.c: inbound messages, group commit, receipts ---- */
+
+struct batch *batch_new(struct daemon *d);
+void batch_free(struct batch *b);
+/* The mqtt handlers (arg: the batch). */
+void batch_message(void *arg, const struct mqtt_msg *m);
+void batch_end(void *arg);
+
+/* ---- daemon/publish.c: coalesced retained rollups and completeness ---- */
+
+struct publisher *publisher_new(struct daemon *d);
+void publisher_free(struct publisher *p);
+/* Notes a committed change of a cell; it is published within rollup-interval. */
+void publisher_mark(void *arg, const struct cell *c);
+/* Publishes everything pending now (connect, shutdown). */
+void publisher_flush(struct publisher *p);
+size_t publisher_pending(const struct publisher *p);
+
+#endif

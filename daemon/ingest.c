@@ -1,0 +1,294 @@
+/*
+ * ingest.c — one inbound message: decode it, answer a repeat from the
+ * journal, dispatch envelopes to the SMS grammar and reports to the
+ * validator, then journal the outcome and encode its receipt.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest_int.h"
+#include "report.h"
+#include "rollcache.h"
+#include "sms.h"
+#include "store.h"
+#include "tz.h"
+#include "utf8.h"
+
+#define CLOCK_SKEW 300	/* seconds an envelope's received_at may run ahead of ours */
+
+int64_t
+ingest_time(const char *stamp, int64_t received_at)
+{
+	int64_t t;
+
+	if (stamp != NULL && stamp[0] != '\0' && tz_parse(stamp, &t) && t <= received_at + CLOCK_SKEW &&
+	    t > 0)
+		return t;
+	return received_at;
+}
+
+/* Copies src into dst[0..n), truncating (texts here are for people, cut where they must be). */
+static void
+copy_text(char *dst, size_t n, const char *src)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+void
+ingest_reject(struct msgctx *m, enum cb_error e, const char *field, const char *detail)
+{
+	m->rc.error = e;
+	copy_text(m->rc.error_field, sizeof m->rc.error_field, field ? field : "");
+	if (detail != NULL)
+		copy_text(m->out->detail, sizeof m->out->detail, detail);
+	else if (m->out->detail[0] == '\0')
+		copy_text(m->out->detail, sizeof m->out->detail, cb_error_name(e));
+}
+
+/* The language of a text: zh when it holds any CJK character. */
+static enum lang
+text_lang(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;)
+		if (utf8_is_cjk(utf8_next(s, len, &i)))
+			return LANG_ZH;
+	return LANG_EN;
+}
+
+/*
+ * Answers a repeated id from the journal: the original receipt, marked
+ * duplicate.  Returns 1 when answered, 0 when the id is new, -1 on error.
+ */
+static int
+answer_duplicate(struct msgctx *m)
+{
+	struct outcome *out = m->out;
+	struct receipt rc;
+	char err[128];
+	size_t len;
+	int found = store_journal_find(m->env->store, m->msg_id, out->payload, sizeof out->payload, &len);
+
+	if (found <= 0)
+		return found;
+	if (receipt_decode(out->payload, len, &rc, err, sizeof err) != CB_OK) {
+		memset(&rc, 0, sizeof rc);	/* an unreadable stored receipt: say duplicate all the same */
+		snprintf(rc.id, sizeof rc.id, "%s", m->msg_id);
+	}
+	rc.status = RECEIPT_DUPLICATE;
+	out->duplicate = true;
+	out->error = rc.error;
+	out->len = receipt_encode(&rc, out->payload, sizeof out->payload);
+	return 1;
+}
+
+/* Notes the id and source a decoder could read, and answers a repeat. */
+static int
+ingest_ids(struct msgctx *m, const char *id, const char *source)
+{
+	if (id[0] != '\0' && payload_id_valid(id, strlen(id))) {
+		m->msg_id = id;
+		snprintf(m->rc.id, sizeof m->rc.id, "%s", id);
+	}
+	if (source[0] != '\0' && payload_id_valid(source, strlen(source))) {
+		m->source = source;
+		topic_receipt(m->env->root, source, m->out->topic, sizeof m->out->topic);
+	}
+	return m->msg_id != NULL && !m->replay ? answer_duplicate(m) : 0;
+}
+
+/*
+ * An envelope from the bridge: a known sender's SMS or chat text, parsed by
+ * the grammar and run as a report or command.
+ */
+static bool
+ingest_envelope(struct msgctx *m, struct envelope *e)
+{
+	char err[200] = "";
+	enum cb_error rc = envelope_decode(m->in->payload, m->in->len, e, err, sizeof err);
+	int dup = ingest_ids(m, e->id, e->source);
+
+	if (dup != 0)
+		return dup > 0;
+	if (rc != CB_OK) {
+		ingest_reject(m, rc, NULL, err);
+		return true;
+	}
+	m->channel = e->channel;
+	snprintf(m->out->sender, sizeof m->out->sender, "%s", e->from);
+	snprintf(m->rc.channel, sizeof m->rc.channel, "%s", e->channel);
+	snprintf(m->rc.to, sizeof m->rc.to, "%s", e->from);
+	m->t = ingest_time(e->received_at, m->in->received_at);
+	m->offset = tz_offset(m->t);
+	if ((m->rep = roster_reporter(m->env->roster, e->from)) == NULL) {
+		m->lang = text_lang(e->text, e->textlen);
+		m->p.error = CB_UNKNOWN_SENDER;
+		ingest_reject(m, CB_UNKNOWN_SENDER, NULL, "sender not in the roster");
+		reply_error(m->env->catalog, &m->p, m->lang, m->rc.text, sizeof m->rc.text);
+		return true;
+	}
+	struct sms_context ctx = { m->t, m->offset };
+
+	sms_parse(m->env->catalog, e->text, e->textlen, &ctx, &m->p);
+	m->lang = m->rep->lang;
+	m->out->has_cmd = m->p.error == CB_OK;
+	m->out->cmd = m->p.cmd;
+	if (m->p.error != CB_OK) {
+		ingest_reject(m, m->p.error, m->p.token, NULL);
+		reply_error(m->env->catalog, &m->p, m->lang, m->rc.text, sizeof m->rc.text);
+		return true;
+	}
+	return ingest_command(m);
+}
+
+/* Checks a structured report's area and reporter against the topic and the roster. */
+static const struct area *
+report_area(struct msgctx *m, const struct report *r, const char *topic_area)
+{
+	const struct area *a;
+	char detail[2 * CB_AREA_MAX + 64];
+
+	if (strcmp(topic_area, r->area) != 0) {
+		snprintf(detail, sizeof detail, "topic area %s, payload area %s", topic_area, r->area);
+		ingest_reject(m, CB_BAD_AREA, "area", detail);
+		return NULL;
+	}
+	if ((a = roster_area(m->env->roster, r->area)) == NULL) {
+		ingest_reject(m, CB_UNKNOWN_AREA, "area", "area not in the roster");
+		return NULL;
+	}
+	if (a->child != NULL) {
+		ingest_reject(m, CB_NOT_PERMITTED, "area", "reports are made for areas without sub-areas");
+		return NULL;
+	}
+	if (r->reporter[0] != '\0' && (m->rep = roster_reporter(m->env->roster, r->reporter)) == NULL) {
+		ingest_reject(m, CB_UNKNOWN_SENDER, "reporter", "reporter not in the roster");
+		return NULL;
+	}
+	if (m->rep != NULL && !ingest_permitted(m->rep, a)) {
+		ingest_reject(m, CB_NOT_PERMITTED, "area", "the reporter does not own this area");
+		return NULL;
+	}
+	return a;
+}
+
+/* A structured report from an app or sensor on <root>/report/<area>. */
+static bool
+ingest_report(struct msgctx *m, struct report *r, const char *topic_area)
+{
+	char err[200] = "";
+	enum cb_error rc = report_decode(m->in->payload, m->in->len, r, err, sizeof err);
+	int dup = ingest_ids(m, r->id, r->source);
+	const struct area *a;
+
+	if (dup != 0)
+		return dup > 0;
+	m->lang = LANG_EN;
+	m->out->has_cmd = true;
+	m->out->cmd = CMD_REPORT;
+	snprintf(m->out->sender, sizeof m->out->sender, "%s", r->reporter);
+	if (rc != CB_OK) {
+		ingest_reject(m, rc, NULL, err);
+		return true;
+	}
+	if ((a = report_area(m, r, topic_area)) == NULL)
+		return true;
+	m->offset = tz_offset(m->t);
+	if (report_validate(m->env->catalog, r, m->t, m->offset, &m->p) != CB_OK) {
+		ingest_reject(m, m->p.error, m->p.token, NULL);
+		return true;
+	}
+	return ingest_store_report(m, a, 0);
+}
+
+/*
+ * A message on a topic we cannot read (a report topic whose area is not a
+ * path of slugs): rejected, but answered when its payload names an id and a
+ * source.
+ */
+static bool
+ingest_bad_topic(struct msgctx *m, struct report *r)
+{
+	char err[200];
+	int dup;
+
+	report_decode(m->in->payload, m->in->len, r, err, sizeof err);
+	if ((dup = ingest_ids(m, r->id, r->source)) != 0)
+		return dup > 0;
+	ingest_reject(m, CB_BAD_AREA, "topic", "the topic is not <root>/inbox/<channel> or <root>/report/<area>");
+	return true;
+}
+
+/* Journals the message (or rewrites its outcome on replay) and encodes its receipt. */
+static bool
+ingest_finish(struct msgctx *m)
+{
+	struct outcome *out = m->out;
+	struct store *s = m->env->store;
+	const char *status = m->rc.error == CB_OK ? "accepted" : "rejected";
+	const char *error = m->rc.error == CB_OK ? NULL : cb_error_name(m->rc.error);
+
+	m->rc.status = m->rc.error == CB_OK ? RECEIPT_ACCEPTED : RECEIPT_REJECTED;
+	out->error = m->rc.error;
+	if (out->report_id > 0)
+		snprintf(m->rc.report, sizeof m->rc.report, "r-%lld", (long long)out->report_id);
+	out->len = receipt_encode(&m->rc, out->payload, sizeof out->payload);
+	if (m->replay)
+		return store_journal_outcome(s, m->in->journal_seq, status, error,
+		    out->detail[0] ? out->detail : NULL, out->report_id);
+	struct journal_row row = {
+		.msg_id = m->msg_id, .source = m->source, .channel = m->channel,
+		.sender = out->sender[0] ? out->sender : NULL, .topic = m->in->topic,
+		.payload = m->in->payload, .len = m->in->len, .received_at = m->in->received_at,
+		.status = status, .error = error, .detail = out->detail[0] ? out->detail : NULL,
+		.command = out->has_cmd ? command_name(out->cmd) : NULL,
+		.report_id = out->report_id, .receipt = out->payload, .receipt_len = out->len,
+	};
+	return (out->journal_seq = store_journal_add(s, &row)) > 0;
+}
+
+/* Both entry points: classify the topic, handle the payload, finish. */
+static bool
+ingest_run(const struct ingest_env *env, const struct inbound *in, struct outcome *out, bool replay)
+{
+	struct msgctx m = { .env = env, .in = in, .out = out, .replay = replay };
+	union {			/* what was decoded: m points into it until the journal row is written */
+		struct envelope e;
+		struct report r;
+	} dec;
+	struct topic tp;
+	bool ok;
+
+	memset(out, 0, offsetof(struct outcome, payload));
+	out->payload[0] = '\0';
+	m.t = in->received_at;
+	m.offset = tz_offset(m.t);
+	switch (topic_parse(env->root, in->topic, &tp)) {
+	case TOPIC_INBOX:
+		ok = ingest_envelope(&m, &dec.e);
+		break;
+	case TOPIC_REPORT:
+		ok = ingest_report(&m, &dec.r, tp.area);
+		break;
+	default:
+		ok = ingest_bad_topic(&m, &dec.r);
+		break;
+	}
+	if (!ok)
+		return false;
+	return out->duplicate || ingest_finish(&m);
+}
+
+bool
+ingest_message(const struct ingest_env *env, const struct inbound *in, struct outcome *out)
+{
+	return ingest_run(env, in, out, false);
+}
+
+bool
+ingest_replay(const struct ingest_env *env, const struct inbound *in, struct outcome *out)
+{
+	return ingest_run(env, in, out, true);
+}

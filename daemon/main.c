@@ -1,0 +1,145 @@
+/*
+ * main.c — cunbaod: options, configuration, then the event loop.
+ *
+ *   cunbaod [-dnvV] [-c FILE] [--broker HOST:PORT] [--db FILE] [--catalog FILE]
+ *           [--areas CSV] [--reporters CSV] [--prefix ROOT] [--client-id ID] [--tz ZONE]
+ *
+ * Exit status: 0 after a clean stop (SIGTERM/SIGINT) or a good -n check;
+ * 1 when the configuration, catalog, roster or database is unusable;
+ * 2 on a usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "daemon.h"
+#include "log.h"
+
+/* The options that are not config keys; every config key is also --KEY VALUE. */
+static const struct option fixed_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "verbose", no_argument, NULL, 'v' },
+};
+#define NFIXED (sizeof fixed_options / sizeof fixed_options[0])
+#define OPTIONS_MAX 64
+
+/* Builds the long options: the fixed ones, then one per config key (val 0). */
+static void
+options_build(struct option *opts)
+{
+	size_t n = 0;
+
+	for (; n < NFIXED; n++)
+		opts[n] = fixed_options[n];
+	for (const struct conf_entry *e = config_table; e->key != NULL && n + 1 < OPTIONS_MAX; e++)
+		if (strcmp(e->key, "verbose") != 0)
+			opts[n++] = (struct option){ e->key, required_argument, NULL, 0 };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: cunbaod [-dnvV] [-c FILE] [--broker HOST:PORT] [--db FILE] [--catalog FILE]\n"
+	    "               [--areas CSV] [--reporters CSV] [--prefix ROOT] [--client-id ID] [--tz ZONE]\n"
+	    "\n"
+	    "cunbao's daemon: ingests reports from MQTT, stores them in SQLite, answers each\n"
+	    "with a receipt after its commit, and publishes retained rollups.\n"
+	    "\n"
+	    "  -c, --config FILE  config file (default " CONFIG_DEFAULT_FILE ", if present)\n"
+	    "  -d                 stay in the foreground, log to stderr\n"
+	    "  -n                 check the config, catalog and roster CSVs, then exit\n"
+	    "  -v, --verbose      log debug messages (one line per message)\n"
+	    "  -V, --version      print the version\n"
+	    "  -h, --help         this text\n"
+	    "  --KEY VALUE        any config key below; flags win over the file\n"
+	    "\n");
+	config_usage(out);
+	fprintf(out, "\nsignals: SIGHUP reloads config, catalog and roster (keeping what is invalid);\n"
+	    "SIGTERM/SIGINT commit, send the receipts, go offline and exit 0.\n");
+}
+
+/* Reads the command line into d (flags kept for SIGHUP); exits on a usage error. */
+static bool
+parse_args(int argc, char **argv, struct daemon *d)
+{
+	struct option options[OPTIONS_MAX];
+	char err[256];
+	bool check = false;
+	int ch, idx;
+
+	options_build(options);
+	d->conf_file = CONFIG_DEFAULT_FILE;
+	while ((ch = getopt_long(argc, argv, "c:dnhvV", options, &idx)) != -1) {
+		switch (ch) {
+		case 0:
+			if (!config_flag(&d->flags, options[idx].name, optarg, err, sizeof err)) {
+				fprintf(stderr, "cunbaod: %s\n", err);
+				exit(2);
+			}
+			break;
+		case 'c':
+			d->conf_file = optarg;
+			d->conf_must_exist = true;
+			break;
+		case 'd':
+			d->foreground = true;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'v':
+			d->verbose_flag = true;
+			break;
+		case 'V':
+			printf("cunbaod %s\n", CUNBAOD_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cunbaod: unexpected argument \"%s\"\n", argv[optind]);
+		exit(2);
+	}
+	return check;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct daemon d;
+	char err[8192];
+	bool check = parse_args(argc, argv, &d);
+
+	if (config_load(&d.conf, d.conf_file, d.conf_must_exist, &d.flags, err, sizeof err) > 0) {
+		fputs(err, stderr);
+		fprintf(stderr, "cunbaod: configuration invalid\n");
+		return 1;
+	}
+	if (check) {
+		if (!daemon_check(&d.conf, stderr)) {
+			fprintf(stderr, "cunbaod: configuration invalid\n");
+			return 1;
+		}
+		printf("configuration OK\n");
+		return 0;
+	}
+	log_init("cunbaod", d.foreground, d.verbose_flag || d.conf.verbose);
+	daemon_start(&d);
+	event_base_dispatch(d.base);
+	log_info("stopped");
+	daemon_free(&d);
+	libevent_global_shutdown();
+	return 0;
+}

@@ -1,0 +1,475 @@
+/*
+ * mqtt.c — libmosquitto inside the libevent loop (see mqtt.h for the rules).
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+#include "log.h"
+#include "mqtt.h"
+
+#define MQTT_MISC_MS 1000		/* loop_misc: keepalive pings */
+#define MQTT_BACKOFF_MIN_MS 100
+#define MQTT_STOP_MS 2000
+
+struct mqtt {
+	struct event_base *base;
+	struct mosquitto *mosq;
+	struct mqtt_config cfg;
+	struct mqtt_handlers h;
+	struct event *ev_read, *ev_write;	/* per connection */
+	struct event *ev_misc, *ev_retry, *ev_stop;
+	int fd;				/* the socket the events watch, -1 when none */
+	bool connected;			/* CONNACK accepted */
+	bool in_read;			/* inside a read burst: writing is deferred */
+	bool aborted;			/* mqtt_abort inside a burst */
+	bool stopping;
+	bool started;			/* a first connect was attempted */
+	int64_t backoff_ms;
+	size_t inflight;
+	void (*done)(void *arg);
+	void *done_arg;
+};
+
+static int lib_users;
+
+static void mqtt_lost(struct mqtt *m, int rc, const char *what);
+
+/* Arms a one-shot timer for ms milliseconds. */
+static void
+timer_in(struct event *ev, int64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	event_add(ev, &tv);
+}
+
+/* Stops watching the socket (the library may already have closed it). */
+static void
+sock_detach(struct mqtt *m)
+{
+	if (m->ev_read != NULL)
+		event_free(m->ev_read);
+	if (m->ev_write != NULL)
+		event_free(m->ev_write);
+	m->ev_read = m->ev_write = NULL;
+	m->fd = -1;
+}
+
+/* Writes what the library has queued; arms the write event for the rest. */
+static void
+sock_write(struct mqtt *m)
+{
+	int rc;
+
+	if (m->fd < 0)
+		return;
+	rc = mosquitto_loop_write(m->mosq, 1);
+	if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(m->mosq) != m->fd) {
+		mqtt_lost(m, rc, "write");
+		return;
+	}
+	if (mosquitto_want_write(m->mosq))
+		event_add(m->ev_write, NULL);
+}
+
+/*
+ * The socket is readable: read packets while bytes wait (at most
+ * burst_max), let the owner commit the burst, then write — PUBACKs last of
+ * all, after the commit.
+ */
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt *m = arg;
+	int rc = MOSQ_ERR_SUCCESS;
+
+	m->in_read = true;
+	for (int n = 0; n < m->cfg.burst_max; n++) {
+		int avail = 0;
+
+		rc = mosquitto_loop_read(m->mosq, 1);
+		if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(m->mosq) != fd)
+			rc = MOSQ_ERR_CONN_LOST;
+		if (rc != MOSQ_ERR_SUCCESS || ioctl(fd, FIONREAD, &avail) < 0 || avail <= 0)
+			break;
+	}
+	m->h.burst_end(m->h.arg);
+	m->in_read = false;
+	if (m->aborted)
+		mqtt_lost(m, MOSQ_ERR_CONN_LOST, "abort");
+	else if (rc != MOSQ_ERR_SUCCESS)
+		mqtt_lost(m, rc, "read");
+	else
+		sock_write(m);
+}
+
+static void
+on_write(evutil_socket_t fd, short what, void *arg)
+{
+	sock_write(arg);
+}
+
+/* Watches the library's current socket. */
+static bool
+sock_attach(struct mqtt *m)
+{
+	m->fd = mosquitto_socket(m->mosq);
+	if (m->fd < 0)
+		return false;
+	m->ev_read = event_new(m->base, m->fd, EV_READ | EV_PERSIST, on_read, m);
+	m->ev_write = event_new(m->base, m->fd, EV_WRITE, on_write, m);
+	if (m->ev_read == NULL || m->ev_write == NULL) {
+		sock_detach(m);
+		return false;
+	}
+	event_add(m->ev_read, NULL);
+	if (mosquitto_want_write(m->mosq))
+		event_add(m->ev_write, NULL);
+	return true;
+}
+
+/* Schedules the next connection attempt, doubling the wait up to reconnect_max. */
+static void
+retry_later(struct mqtt *m)
+{
+	timer_in(m->ev_retry, m->backoff_ms);
+	m->backoff_ms *= 2;
+	if (m->backoff_ms > m->cfg.reconnect_max_ms)
+		m->backoff_ms = m->cfg.reconnect_max_ms;
+}
+
+/*
+ * The connection is gone (or must go): forget its events, tell the owner,
+ * and either finish stopping or try again later.
+ */
+static void
+mqtt_lost(struct mqtt *m, int rc, const char *what)
+{
+	bool was = m->connected;
+
+	if (m->fd >= 0 && mosquitto_socket(m->mosq) == m->fd)
+		shutdown(m->fd, SHUT_RDWR);	/* the library closes it on reconnect */
+	sock_detach(m);
+	m->connected = false;
+	m->aborted = false;
+	if (!m->stopping)
+		log_warnx("mqtt: connection to %s:%d lost (%s: %s)", m->cfg.host, m->cfg.port, what,
+		    rc == MOSQ_ERR_ERRNO ? "system error" : mosquitto_strerror(rc));
+	if (was && m->h.disconnected != NULL)
+		m->h.disconnected(m->h.arg);
+	if (m->stopping) {
+		event_active(m->ev_stop, EV_TIMEOUT, 0);
+		return;
+	}
+	retry_later(m);
+}
+
+/* One connection attempt: the first blocking (it sets the v5 properties), later ones not. */
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt *m = arg;
+	mosquitto_property *props = NULL;
+	int rc;
+
+	if (m->stopping)
+		return;
+	if (!m->started) {
+		m->started = true;
+		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
+		rc = mosquitto_connect_bind_v5(m->mosq, m->cfg.host, m->cfg.port, m->cfg.keepalive,
+		    NULL, props);
+		mosquitto_property_free_all(&props);
+	} else
+		rc = mosquitto_reconnect_async(m->mosq);
+	if (rc != MOSQ_ERR_SUCCESS || !sock_attach(m)) {
+		log_debug("mqtt: connect to %s:%d: %s", m->cfg.host, m->cfg.port,
+		    rc == MOSQ_ERR_ERRNO ? "connection failed" : mosquitto_strerror(rc));
+		retry_later(m);
+	}
+}
+
+/* Keepalive: the library sends PINGREQ or gives up on a silent broker. */
+static void
+on_misc(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt *m = arg;
+
+	if (m->fd < 0)
+		return;
+	mosquitto_loop_misc(m->mosq);
+	if (mosquitto_socket(m->mosq) != m->fd)
+		mqtt_lost(m, MOSQ_ERR_KEEPALIVE, "keepalive");
+	else
+		sock_write(m);
+}
+
+static void
+on_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt *m = arg;
+	void (*done)(void *) = m->done;
+
+	m->done = NULL;
+	if (done != NULL)
+		done(m->done_arg);
+}
+
+/* CONNACK: subscribe (again) and tell the owner. */
+static void
+on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+
+	if (rc != 0) {
+		log_warnx("mqtt: broker %s:%d refused the connection: %s", m->cfg.host, m->cfg.port,
+		    mosquitto_reason_string(rc));
+		return;
+	}
+	m->connected = true;
+	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
+	m->inflight = 0;
+	log_info("mqtt: connected to %s:%d as %s (session %s)", m->cfg.host, m->cfg.port,
+	    m->cfg.client_id, flags & 1 ? "resumed" : "new");
+	for (size_t i = 0; i < m->cfg.nsubs; i++) {
+		int src = mosquitto_subscribe_v5(mosq, NULL, m->cfg.subs[i], 1, 0, NULL);
+
+		if (src != MOSQ_ERR_SUCCESS)
+			log_warnx("mqtt: subscribe %s: %s", m->cfg.subs[i], mosquitto_strerror(src));
+	}
+	if (m->h.connected != NULL)
+		m->h.connected(m->h.arg);
+}
+
+/* A publication: its v5 response topic and correlation data go along when present. */
+static void
+on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *msg,
+    const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+	char *rt = NULL;
+	void *cd = NULL;
+	uint16_t cdlen = 0;
+
+	if (props != NULL) {
+		mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &rt, false);
+		mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA, &cd, &cdlen, false);
+	}
+	struct mqtt_msg mm = {
+		.topic = msg->topic, .payload = msg->payload ? msg->payload : "",
+		.len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0,
+		.response_topic = rt, .correlation = cd, .correlation_len = cdlen,
+	};
+	m->h.message(m->h.arg, &mm);
+	free(rt);
+	free(cd);
+}
+
+static void
+on_publish(struct mosquitto *mosq, void *arg, int mid, int reason, const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+
+	if (m->inflight > 0)
+		m->inflight--;
+	if (reason >= 0x80)
+		log_warnx("mqtt: publication %d refused: %s", mid, mosquitto_reason_string(reason));
+}
+
+/* Options that make the library ours to drive; false with a message in err. */
+static bool
+mqtt_setup(struct mqtt *m, char *err, size_t errlen)
+{
+	struct mosquitto *mosq = m->mosq;
+
+	if (mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5) ||
+	    mosquitto_int_option(mosq, MOSQ_OPT_RECEIVE_MAXIMUM, 65535) ||
+	    mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, 65535) ||
+	    mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1) ||
+	    mosquitto_threaded_set(mosq, true)) {
+		snprintf(err, errlen, "mqtt: cannot set client options");
+		return false;
+	}
+	if (m->cfg.will_topic[0] != '\0' &&
+	    mosquitto_will_set_v5(mosq, m->cfg.will_topic, (int)strlen(m->cfg.will_payload),
+	    m->cfg.will_payload, 1, true, NULL) != MOSQ_ERR_SUCCESS) {
+		snprintf(err, errlen, "mqtt: cannot set the last will on %s", m->cfg.will_topic);
+		return false;
+	}
+	mosquitto_connect_v5_callback_set(mosq, on_connect);
+	mosquitto_message_v5_callback_set(mosq, on_message);
+	mosquitto_publish_v5_callback_set(mosq, on_publish);
+	return true;
+}
+
+struct mqtt *
+mqtt_new(struct event_base *base, const struct mqtt_config *cfg,
+    const struct mqtt_handlers *h, char *err, size_t errlen)
+{
+	struct mqtt *m = calloc(1, sizeof *m);
+
+	if (m == NULL) {
+		snprintf(err, errlen, "mqtt: out of memory");
+		return NULL;
+	}
+	if (lib_users++ == 0)
+		mosquitto_lib_init();
+	m->base = base;
+	m->cfg = *cfg;
+	m->h = *h;
+	m->fd = -1;
+	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
+	m->mosq = mosquitto_new(cfg->client_id, false, m);
+	m->ev_misc = event_new(base, -1, EV_PERSIST, on_misc, m);
+	m->ev_retry = evtimer_new(base, on_retry, m);
+	m->ev_stop = evtimer_new(base, on_stop, m);
+	if (m->mosq == NULL || m->ev_misc == NULL || m->ev_retry == NULL || m->ev_stop == NULL) {
+		snprintf(err, errlen, "mqtt: cannot make a client (out of memory?)");
+		mqtt_free(m);
+		return NULL;
+	}
+	if (!mqtt_setup(m, err, errlen)) {
+		mqtt_free(m);
+		return NULL;
+	}
+	timer_in(m->ev_misc, MQTT_MISC_MS);
+	return m;
+}
+
+void
+mqtt_free(struct mqtt *m)
+{
+	if (m == NULL)
+		return;
+	sock_detach(m);
+	if (m->ev_misc)
+		event_free(m->ev_misc);
+	if (m->ev_retry)
+		event_free(m->ev_retry);
+	if (m->ev_stop)
+		event_free(m->ev_stop);
+	if (m->mosq)
+		mosquitto_destroy(m->mosq);
+	if (--lib_users == 0)
+		mosquitto_lib_cleanup();
+	free(m);
+}
+
+void
+mqtt_start(struct mqtt *m)
+{
+	on_retry(-1, EV_TIMEOUT, m);
+}
+
+bool
+mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,
+    bool retain, const struct mqtt_msg *reply)
+{
+	mosquitto_property *props = NULL;
+	int rc;
+
+	if (!m->connected)
+		return false;
+	if (reply != NULL && reply->correlation != NULL)
+		mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, reply->correlation,
+		    (uint16_t)reply->correlation_len);
+	rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload, 1, retain, props);
+	mosquitto_property_free_all(&props);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
+		return false;
+	}
+	m->inflight++;
+	return true;
+}
+
+void
+mqtt_flush(struct mqtt *m)
+{
+	if (!m->in_read)
+		sock_write(m);
+}
+
+void
+mqtt_abort(struct mqtt *m)
+{
+	if (m->fd < 0)
+		return;
+	shutdown(m->fd, SHUT_RDWR);
+	if (m->in_read)
+		m->aborted = true;
+	else
+		mqtt_lost(m, MOSQ_ERR_CONN_LOST, "abort");
+}
+
+void
+mqtt_stop(struct mqtt *m, void (*done)(void *arg), void *arg)
+{
+	m->stopping = true;
+	m->done = done;
+	m->done_arg = arg;
+	event_del(m->ev_retry);
+	if (!m->connected || m->fd < 0) {
+		event_active(m->ev_stop, EV_TIMEOUT, 0);
+		return;
+	}
+	mosquitto_disconnect_v5(m->mosq, 0, NULL);
+	sock_write(m);
+	if (m->fd >= 0)
+		timer_in(m->ev_stop, MQTT_STOP_MS);
+}
+
+bool
+mqtt_connected(const struct mqtt *m)
+{
+	return m->connected;
+}
+
+size_t
+mqtt_inflight(const struct mqtt *m)
+{
+	return m->inflight;
+}
+
+bool
+mqtt_resolve(const char *hostport, char *ip, size_t iplen, int *port, char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(hostport, ':');
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int rc;
+
+	if (colon == NULL || (size_t)(colon - hostport) >= sizeof host) {
+		snprintf(err, errlen, "broker: \"%s\" is not HOST:PORT", hostport);
+		return false;
+	}
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	*port = atoi(colon + 1);
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		snprintf(err, errlen, "broker: %s: %s", host, gai_strerror(rc));
+		return false;
+	}
+	rc = getnameinfo(res->ai_addr, res->ai_addrlen, ip, (socklen_t)iplen, NULL, 0, NI_NUMERICHOST);
+	freeaddrinfo(res);
+	if (rc != 0) {
+		snprintf(err, errlen, "broker: %s: %s", host, gai_strerror(rc));
+		return false;
+	}
+	return true;
+}

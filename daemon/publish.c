@@ -1,0 +1,310 @@
+/*
+ * publish.c — retained rollups and completeness, coalesced.
+ *
+ * A committed change marks its (area, kind, period); a timer publishes each
+ * marked one once per rollup-interval, so a burst of 10,000 reports for one
+ * village publishes its rollup a few times, not 10,000, while no retained
+ * value is older than the interval plus one batch.  Marks are kept as text
+ * (not cell pointers) so they survive a dropped cache and a new catalog, and
+ * wait while the broker is away.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "catalog.h"
+#include "daemon.h"
+#include "log.h"
+#include "mqtt.h"
+#include "rollcache.h"
+#include "roster.h"
+#include "store.h"
+#include "topic.h"
+#include "tz.h"
+
+#define PUB_LIST_MAX 2048	/* groups listed in one completeness payload */
+
+struct pubkey {
+	struct pubkey *hnext;
+	struct pubkey *next;		/* pending order */
+	uint32_t hash;
+	char kind[CB_CODE_MAX + 1];
+	char period[CB_PERIOD_MAX];
+	char area[CB_AREA_MAX];
+};
+
+struct publisher {
+	struct daemon *d;
+	struct event *ev;
+	bool armed;
+	struct pubkey **buckets;
+	size_t nbuckets;		/* a power of two */
+	size_t count;
+	struct pubkey *head, **tail;
+	const char *reported[PUB_LIST_MAX], *missing[PUB_LIST_MAX];
+	char buf[CB_PAYLOAD_MAX];
+};
+
+static void publisher_run(struct publisher *p);
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct publisher *p = arg;
+
+	p->armed = false;
+	publisher_run(p);
+}
+
+struct publisher *
+publisher_new(struct daemon *d)
+{
+	struct publisher *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		return NULL;
+	p->d = d;
+	p->nbuckets = 256;
+	p->buckets = calloc(p->nbuckets, sizeof *p->buckets);
+	p->ev = evtimer_new(d->base, on_timer, p);
+	p->tail = &p->head;
+	if (p->buckets == NULL || p->ev == NULL) {
+		publisher_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+publisher_free(struct publisher *p)
+{
+	if (p == NULL)
+		return;
+	for (struct pubkey *k = p->head, *next; k; k = next) {
+		next = k->next;
+		free(k);
+	}
+	if (p->ev)
+		event_free(p->ev);
+	free(p->buckets);
+	free(p);
+}
+
+size_t
+publisher_pending(const struct publisher *p)
+{
+	return p->count;
+}
+
+static uint32_t
+key_hash(const char *area, const char *kind, const char *period)
+{
+	uint32_t h = 2166136261u;
+	const char *parts[] = { area, kind, period };
+
+	for (size_t i = 0; i < 3; i++)
+		for (const char *s = parts[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Adds a key unless it is pending already; false when out of memory. */
+static bool
+publisher_add(struct publisher *p, const char *area, const char *kind, const char *period)
+{
+	uint32_t h = key_hash(area, kind, period);
+	struct pubkey *k;
+
+	for (k = p->buckets[h & (p->nbuckets - 1)]; k; k = k->hnext)
+		if (k->hash == h && strcmp(k->area, area) == 0 && strcmp(k->kind, kind) == 0 &&
+		    strcmp(k->period, period) == 0)
+			return true;
+	if ((k = calloc(1, sizeof *k)) == NULL)
+		return false;
+	k->hash = h;
+	snprintf(k->area, sizeof k->area, "%s", area);
+	snprintf(k->kind, sizeof k->kind, "%s", kind);
+	snprintf(k->period, sizeof k->period, "%s", period);
+	k->hnext = p->buckets[h & (p->nbuckets - 1)];
+	p->buckets[h & (p->nbuckets - 1)] = k;
+	*p->tail = k;
+	p->tail = &k->next;
+	p->count++;
+	return true;
+}
+
+void
+publisher_mark(void *arg, const struct cell *c)
+{
+	struct publisher *p = arg;
+
+	if (!publisher_add(p, c->area, c->kind->code, c->pstr))
+		log_warnx("publish: out of memory: %s/%s/%s not published", c->area, c->kind->code, c->pstr);
+	p->d->metrics.publish_pending = p->count;
+	if (!p->armed) {
+		int64_t ms = p->d->conf.rollup_interval;
+		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+		evtimer_add(p->ev, &tv);
+		p->armed = true;
+	}
+}
+
+/* How a completeness payload names area n under a: relative path, or a's own last slug. */
+static const char *
+area_rel(const struct area *n, const struct area *a, size_t skip)
+{
+	const char *slash;
+
+	if (n != a)
+		return n->path + skip;
+	slash = strrchr(n->path, '/');
+	return slash ? slash + 1 : n->path;
+}
+
+/*
+ * Lists the expected areas under a (itself included) that have reported
+ * (own reports in effect) and those missing, as paths relative to a.
+ * Returns the number reported; *nrep and *nmiss get the listed counts.
+ */
+static unsigned
+publisher_walk(struct publisher *p, const struct area *a, const struct kind *k,
+    const struct period *per, size_t *nrep, size_t *nmiss)
+{
+	struct daemon *d = p->d;
+	size_t skip = strlen(a->path) + 1;
+	unsigned reported = 0;
+
+	*nrep = *nmiss = 0;
+	for (const struct area *n = a; n != NULL;) {
+		if (n->expected) {
+			struct cell *c = rollcache_get(d->cache, d->store, n->path, k, per);
+			const char *rel = area_rel(n, a, skip);
+
+			if (c != NULL && c->own > 0) {
+				reported++;
+				if (*nrep < PUB_LIST_MAX)
+					p->reported[(*nrep)++] = rel;
+			} else if (*nmiss < PUB_LIST_MAX)
+				p->missing[(*nmiss)++] = rel;
+		}
+		if (n->child != NULL) {
+			n = n->child;
+			continue;
+		}
+		while (n != a && n->sibling == NULL)
+			n = n->parent;
+		n = n == a ? NULL : n->sibling;
+	}
+	return reported;
+}
+
+/* Encodes the completeness payload, shortening the lists until it fits. */
+static size_t
+publisher_completeness(struct publisher *p, const char *area, const char *kind, const char *period,
+    size_t nrep, size_t nmiss, const char *stamp)
+{
+	size_t len = completeness_encode(area, kind, period, p->reported, nrep, p->missing, nmiss,
+	    stamp, p->buf, sizeof p->buf);
+
+	if (len == 0)
+		nrep = 0;
+	while (len == 0 && nmiss > 0) {
+		len = completeness_encode(area, kind, period, p->reported, 0, p->missing, nmiss,
+		    stamp, p->buf, sizeof p->buf);
+		nmiss /= 2;
+	}
+	if (len == 0)
+		len = completeness_encode(area, kind, period, NULL, 0, NULL, 0, stamp, p->buf, sizeof p->buf);
+	return len;
+}
+
+/* Publishes one retained payload; false when it could not be queued. */
+static bool
+publisher_send(struct publisher *p, const char *topic, size_t len)
+{
+	return topic[0] != '\0' && len > 0 && mqtt_publish(p->d->mqtt, topic, p->buf, len, true, NULL);
+}
+
+/*
+ * Publishes the rollup of one key (also as …/current when its period is the
+ * current one) and its completeness.  Returns false to keep the key for
+ * later (broker away, database error); a key the catalog no longer knows is
+ * dropped.
+ */
+static bool
+publisher_one(struct publisher *p, const struct pubkey *key)
+{
+	struct daemon *d = p->d;
+	const struct kind *k = catalog_kind(d->catalog, key->kind);
+	char topic[CB_TOPIC_MAX], stamp[TZ_STAMP_MAX];
+	struct period per, cur;
+	size_t nrep = 0, nmiss = 0, len;
+	unsigned reported = 0;
+
+	if (k == NULL || period_parse(key->period, strlen(key->period), k->period, &per) != CB_OK)
+		return true;
+	struct cell *c = rollcache_get(d->cache, d->store, key->area, k, &per);
+	const struct area *a = roster_area(d->roster, key->area);
+
+	if (c == NULL) {
+		log_warnx("publish %s/%s/%s: %s", key->area, key->kind, key->period, store_error(d->store));
+		return false;
+	}
+	if (a != NULL)
+		reported = publisher_walk(p, a, k, &per, &nrep, &nmiss);
+	tz_format(c->updated_at, stamp, sizeof stamp);
+	len = rollup_encode(key->area, k, key->period, c->st, reported, a ? a->nexpected : 0, stamp,
+	    p->buf, sizeof p->buf);
+	topic_rollup(d->conf.prefix, key->area, key->kind, key->period, topic, sizeof topic);
+	if (!publisher_send(p, topic, len))
+		return !mqtt_connected(d->mqtt) ? false : true;
+	d->metrics.rollups_published++;
+	int64_t now = tz_now();
+
+	cur = period_of(k->period, now, tz_offset(now));
+	if (period_cmp(&cur, &per) == 0) {
+		topic_rollup(d->conf.prefix, key->area, key->kind, "current", topic, sizeof topic);
+		if (publisher_send(p, topic, len))
+			d->metrics.rollups_published++;
+	}
+	len = publisher_completeness(p, key->area, key->kind, key->period, nrep, nmiss, stamp);
+	topic_completeness(d->conf.prefix, key->area, key->kind, key->period, topic, sizeof topic);
+	if (publisher_send(p, topic, len))
+		d->metrics.completeness_published++;
+	return true;
+}
+
+/* Publishes every pending key; keys that must wait go back on the list. */
+static void
+publisher_run(struct publisher *p)
+{
+	struct pubkey *list = p->head, *k, *next;
+
+	if (!mqtt_connected(p->d->mqtt))
+		return;	/* publisher_flush runs again on connect */
+	p->head = NULL;
+	p->tail = &p->head;
+	memset(p->buckets, 0, p->nbuckets * sizeof *p->buckets);
+	p->count = 0;
+	for (k = list; k; k = next) {
+		next = k->next;
+		if (!publisher_one(p, k) && !publisher_add(p, k->area, k->kind, k->period))
+			log_warnx("publish: out of memory: %s/%s/%s dropped", k->area, k->kind, k->period);
+		free(k);
+	}
+	p->d->metrics.publish_pending = p->count;
+	p->d->metrics.cache_cells = rollcache_size(p->d->cache);
+	mqtt_flush(p->d->mqtt);
+}
+
+void
+publisher_flush(struct publisher *p)
+{
+	if (p->armed) {
+		evtimer_del(p->ev);
+		p->armed = false;
+	}
+	publisher_run(p);
+}

@@ -1,0 +1,76 @@
+/*
+ * roster.h — the areas and reporters in memory, hashed for the hot path.
+ *
+ * A roster is loaded whole from the database (roster_load) and is immutable
+ * afterwards: cunbaod swaps in a new one when the roster changes (SIGHUP, a
+ * CSV import, the admin API) and frees the old one.  Areas form a tree by
+ * path; an ancestor missing from the database is made up (no name, not
+ * expected) so the tree is always whole.
+ */
+#ifndef CUNBAOD_ROSTER_H
+#define CUNBAOD_ROSTER_H
+
+#include "cunbao.h"
+
+struct store;
+
+enum role { ROLE_LEADER, ROLE_ADMIN };
+
+#define ROSTER_NAME_MAX 128
+
+struct area {
+	char path[CB_AREA_MAX];
+	char name[ROSTER_NAME_MAX];
+	int depth;			/* 1..5 */
+	bool expected;			/* a reporting unit that completeness counts */
+	int group;			/* N when the last slug is "gNN" (1..99), else 0 */
+	unsigned nexpected;		/* expected areas in the subtree, itself included */
+	const struct area *parent;	/* NULL at the top */
+	const struct area *child;	/* first child (paths in order) */
+	const struct area *sibling;	/* next child of the same parent */
+	struct area *hnext;
+};
+
+struct reporter {
+	char id[CB_ID_MAX + 1];
+	char name[ROSTER_NAME_MAX];
+	char area[CB_AREA_MAX];
+	enum role role;
+	enum lang lang;
+	struct reporter *hnext;
+};
+
+struct roster;
+
+/* Loads every area and reporter; NULL with a message in err on a database error. */
+struct roster *roster_load(struct store *s, char *err, size_t errlen);
+void roster_free(struct roster *r);
+
+const struct area *roster_area(const struct roster *r, const char *path);
+const struct reporter *roster_reporter(const struct roster *r, const char *id);
+/* The child "gNN" of area (group n of a village), or NULL. */
+const struct area *roster_group(const struct roster *r, const struct area *area, int n);
+size_t roster_nareas(const struct roster *r);
+size_t roster_nreporters(const struct roster *r);
+/* Reporters whose area the roster lacks. */
+size_t roster_orphans(const struct roster *r);
+
+/* "leader"/"admin" <-> enum role. */
+const char *role_name(enum role role);
+bool role_parse(const char *s, enum role *out);
+
+/*
+ * Imports areas.csv (path,name,expected) or reporters.csv
+ * (id,name,area,role,lang) text into the database, idempotently: rows are
+ * added or updated, never deleted.  All or nothing: every line is checked
+ * first, and each problem appended to err as "file:line: message".  Returns
+ * the number of problems (0: imported); *changed gets the rows added or
+ * changed.  Runs its own transaction; logs the change in roster_changes.
+ * With s NULL it only checks (cunbaod -n).
+ */
+int roster_import_areas(struct store *s, const char *text, size_t len, const char *file,
+    int64_t now, size_t *changed, char *err, size_t errlen);
+int roster_import_reporters(struct store *s, const char *text, size_t len, const char *file,
+    int64_t now, size_t *changed, char *err, size_t errlen);
+
+#endif

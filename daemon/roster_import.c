@@ -1,0 +1,236 @@
+/*
+ * roster_import.c — areas.csv and reporters.csv into the database.
+ *
+ * Each file is checked whole before anything is written, so a file with one
+ * bad line changes nothing; a good file is written in one transaction and
+ * its effect logged in roster_changes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csv.h"
+#include "payload.h"
+#include "roster.h"
+#include "store.h"
+#include "topic.h"
+
+#define IMPORT_FIELDS 8
+#define IMPORT_STORE 2048
+
+/* One parsed CSV record and where it came from. */
+struct record {
+	int line;
+	int n;
+	char *f[IMPORT_FIELDS];
+	char store[IMPORT_STORE];
+};
+
+/* What one import needs: the kind of file, its checks and its writer. */
+struct import {
+	const char *what;		/* "areas", "reporters" */
+	const char *header;		/* first field of a header line */
+	int nfields;
+	bool (*check)(const struct record *rec, char *msg, size_t msglen);
+	int (*put)(struct store *s, const struct record *rec);
+};
+
+static void __attribute__((format(printf, 3, 4)))
+err_add(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t n = strnlen(err, errlen);
+	va_list ap;
+
+	if (n + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+static bool
+area_check(const struct record *rec, char *msg, size_t msglen)
+{
+	const char *path = rec->f[0], *exp = rec->f[2];
+
+	if (!topic_area_valid(path, strlen(path)))
+		snprintf(msg, msglen, "area \"%s\" is not 1-5 slugs [a-z0-9-]{1,32}", path);
+	else if (strcmp(exp, "0") != 0 && strcmp(exp, "1") != 0)
+		snprintf(msg, msglen, "expected must be 0 or 1, not \"%s\"", exp);
+	else if (strlen(rec->f[1]) >= ROSTER_NAME_MAX)
+		snprintf(msg, msglen, "name longer than %d bytes", ROSTER_NAME_MAX - 1);
+	else
+		return true;
+	return false;
+}
+
+static int
+area_put(struct store *s, const struct record *rec)
+{
+	struct area_row a = { rec->f[0], rec->f[1], strcmp(rec->f[2], "1") == 0 };
+
+	return store_area_put(s, &a);
+}
+
+/* A reporter id: an E.164 number ("+8613800000003") or a chat id ("tg:1234"), [A-Za-z0-9:._+-]{1,64}. */
+static bool
+reporter_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > CB_ID_MAX || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789:._+-") != n)
+		return false;
+	return id[0] != '+' || (n >= 8 && strspn(id + 1, "0123456789") == n - 1);
+}
+
+static bool
+reporter_check(const struct record *rec, char *msg, size_t msglen)
+{
+	const char *id = rec->f[0], *area = rec->f[2];
+	enum role role;
+	enum lang lang;
+
+	if (!reporter_id_valid(id))
+		snprintf(msg, msglen, "id \"%s\" is neither an E.164 number (+8613800000003) nor a chat id (tg:1234)", id);
+	else if (!topic_area_valid(area, strlen(area)))
+		snprintf(msg, msglen, "area \"%s\" is not 1-5 slugs [a-z0-9-]{1,32}", area);
+	else if (!role_parse(rec->f[3], &role))
+		snprintf(msg, msglen, "role must be leader or admin, not \"%s\"", rec->f[3]);
+	else if (!lang_parse(rec->f[4], &lang))
+		snprintf(msg, msglen, "lang must be zh or en, not \"%s\"", rec->f[4]);
+	else if (strlen(rec->f[1]) >= ROSTER_NAME_MAX)
+		snprintf(msg, msglen, "name longer than %d bytes", ROSTER_NAME_MAX - 1);
+	else
+		return true;
+	return false;
+}
+
+static int
+reporter_put(struct store *s, const struct record *rec)
+{
+	enum lang lang = LANG_ZH;
+
+	lang_parse(rec->f[4], &lang);
+	struct reporter_row r = { rec->f[0], rec->f[1], rec->f[2], rec->f[3], lang_name(lang) };
+
+	return store_reporter_put(s, &r);
+}
+
+static const struct import import_areas = {
+	"areas", "path", 3, area_check, area_put,
+};
+static const struct import import_reporters = {
+	"reporters", "id", 5, reporter_check, reporter_put,
+};
+
+/*
+ * Reads the next record of text into rec, counting lines.  Returns 1 for a
+ * record, 0 at the end, -1 for a malformed one (reported in err).
+ */
+static int
+next_record(const struct import *im, const char *text, size_t len, size_t *pos,
+    struct record *rec, const char *file, char *err, size_t errlen)
+{
+	for (;;) {
+		size_t start = *pos;
+
+		rec->line++;
+		rec->n = csv_record(text, len, pos, rec->f, IMPORT_FIELDS, rec->store, sizeof rec->store);
+		for (size_t i = start; i + 1 < *pos && i < len; i++)
+			rec->line += text[i] == '\n';	/* quoted fields may span lines */
+		if (rec->n == 0)
+			return 0;
+		if (rec->n < 0) {
+			err_add(err, errlen, "%s:%d: malformed CSV record\n", file, rec->line);
+			return -1;
+		}
+		if (rec->n == 1 && rec->f[0][0] == '\0')
+			continue;	/* a blank line */
+		if (rec->n != im->nfields) {
+			err_add(err, errlen, "%s:%d: %d fields, %s.csv has %d\n", file, rec->line,
+			    rec->n, im->what, im->nfields);
+			return -1;
+		}
+		return 1;
+	}
+}
+
+/* Checks every record (pass 1) or writes them (pass 2, in the open transaction). */
+static int
+import_pass(const struct import *im, struct store *s, const char *text, size_t len,
+    const char *file, size_t *changed, char *err, size_t errlen)
+{
+	struct record rec = { .line = 0 };
+	size_t pos = 0;
+	int rc, bad = 0;
+	char msg[200];
+
+	while ((rc = next_record(im, text, len, &pos, &rec, file, err, errlen)) != 0) {
+		if (rc < 0) {
+			bad++;
+			break;	/* where the next record starts is unknown */
+		}
+		if (rec.line == 1 && strcmp(rec.f[0], im->header) == 0)
+			continue;
+		if (s == NULL) {
+			if (!im->check(&rec, msg, sizeof msg)) {
+				err_add(err, errlen, "%s:%d: %s\n", file, rec.line, msg);
+				bad++;
+			}
+			continue;
+		}
+		int put = im->put(s, &rec);
+
+		if (put < 0) {
+			err_add(err, errlen, "%s:%d: %s\n", file, rec.line, store_error(s));
+			return bad + 1;
+		}
+		*changed += put > 0;
+	}
+	return bad;
+}
+
+/* Checks, then writes in one transaction, then logs what changed. */
+static int
+import_run(const struct import *im, struct store *s, const char *text, size_t len,
+    const char *file, int64_t now, size_t *changed, char *err, size_t errlen)
+{
+	char what[CB_AREA_MAX + 96];
+	int bad;
+
+	*changed = 0;
+	if ((bad = import_pass(im, NULL, text, len, file, changed, err, errlen)) > 0 || s == NULL)
+		return bad;
+	if (!store_begin(s)) {
+		err_add(err, errlen, "%s: %s\n", file, store_error(s));
+		return 1;
+	}
+	bad = import_pass(im, s, text, len, file, changed, err, errlen);
+	snprintf(what, sizeof what, "import %s: %zu rows added or changed", im->what, *changed);
+	if (bad == 0 && *changed > 0 && !store_roster_log(s, file, now, what)) {
+		err_add(err, errlen, "%s: %s\n", file, store_error(s));
+		bad = 1;
+	}
+	if (bad == 0 && !store_commit(s)) {
+		err_add(err, errlen, "%s: %s\n", file, store_error(s));
+		bad = 1;
+	}
+	if (bad > 0)
+		store_rollback(s);
+	return bad;
+}
+
+int
+roster_import_areas(struct store *s, const char *text, size_t len, const char *file,
+    int64_t now, size_t *changed, char *err, size_t errlen)
+{
+	return import_run(&import_areas, s, text, len, file, now, changed, err, errlen);
+}
+
+int
+roster_import_reporters(struct store *s, const char *text, size_t len, const char *file,
+    int64_t now, size_t *changed, char *err, size_t errlen)
+{
+	return import_run(&import_reporters, s, text, len, file, now, changed, err, errlen);
+}
