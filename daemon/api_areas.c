@@ -1,0 +1,385 @@
+/*
+ * api_areas.c — /v1/areas: list (a subtree, paged by path), read one,
+ * create (POST), change (PUT /v1/areas/<path>), delete (DELETE; only an
+ * area nothing refers to) and import areas.csv (path,name,expected).
+ * Every write is journaled in roster_changes and makes cunbaod reload its
+ * roster.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_int.h"
+#include "api_roster.h"
+#include "jsonw.h"
+#include "store_query.h"
+#include "topic.h"
+
+static const char *const area_columns[] = { "path", "name", "expected" };
+
+/* Encodes one area as a JSON object into buf; returns the length (0 if it did not fit). */
+static size_t
+area_json(const struct sq_area *a, char *buf, size_t buflen)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, buf, buflen);
+	jsonw_obj(&w);
+	jsonw_key(&w, "path"); jsonw_str(&w, a->path);
+	jsonw_key(&w, "name"); jsonw_str(&w, a->name);
+	jsonw_key(&w, "parent");
+	if (a->parent) jsonw_str(&w, a->parent); else jsonw_raw(&w, "null");
+	jsonw_key(&w, "depth"); jsonw_int(&w, a->depth);
+	jsonw_key(&w, "expected"); jsonw_bool(&w, a->expected);
+	jsonw_end(&w);
+	return jsonw_finish(&w);
+}
+
+/* A page of areas. */
+struct area_page {
+	struct api_list list;
+	unsigned limit;
+	char last[CB_AREA_MAX];
+	bool more;
+};
+
+static bool
+area_item(void *arg, const struct sq_area *a)
+{
+	struct area_page *pg = arg;
+	char buf[1024];
+	size_t n;
+
+	if (pg->list.n == pg->limit) {
+		pg->more = true;
+		return false;
+	}
+	if ((n = area_json(a, buf, sizeof buf)) > 0)
+		api_list_item(&pg->list, buf, n);
+	snprintf(pg->last, sizeof pg->last, "%s", a->path);
+	return true;
+}
+
+static bool
+area_one(void *arg, const struct sq_area *a)
+{
+	struct evbuffer *out = arg;
+	char buf[1024];
+	size_t n = area_json(a, buf, sizeof buf);
+
+	evbuffer_add(out, buf, n);
+	evbuffer_add(out, "\n", 1);
+	return true;
+}
+
+/* GET /v1/areas/<path>: one area, or 404. */
+static void
+area_get_one(struct api_req *r)
+{
+	struct evbuffer *out = evbuffer_new();
+	int found;
+
+	if (out == NULL) {
+		api_internal(r, "out of memory");
+		return;
+	}
+	found = store_query_area_get(r->api->sq, r->rest, area_one, out);
+	if (found < 0)
+		api_internal(r, store_query_error(r->api->sq));
+	else if (found == 0)
+		api_error(r, 404, "not_found", "no area %.200s", r->rest);
+	else
+		api_reply_json(r, 200, out);
+	evbuffer_free(out);
+}
+
+void
+api_get_areas(struct api_req *r)
+{
+	struct api_filter f;
+	struct area_page pg = { 0 };
+	struct evbuffer *out;
+
+	if (*r->rest) {
+		area_get_one(r);
+		return;
+	}
+	if (!api_filter_parse(r, &f))
+		return;
+	if ((out = evbuffer_new()) == NULL) {
+		api_internal(r, "out of memory");
+		return;
+	}
+	pg.limit = f.limit;
+	api_list_begin(&pg.list, out);
+	if (!store_query_areas(r->api->sq, f.area, f.cursor, f.limit + 1, area_item, &pg)) {
+		api_internal(r, store_query_error(r->api->sq));
+	} else {
+		api_list_end(&pg.list, pg.more ? pg.last : NULL);
+		api_reply_json(r, 200, out);
+	}
+	evbuffer_free(out);
+}
+
+/*
+ * Reads "expected" (true/false, 1/0) of o into *out when present.  Answers
+ * 400 and returns false when it is something else.
+ */
+static bool
+expected_member(struct api_req *r, const cJSON *o, bool *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "expected");
+
+	if (v == NULL)
+		return true;
+	if (cJSON_IsBool(v)) {
+		*out = cJSON_IsTrue(v);
+	} else if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) {
+		*out = v->valuedouble == 1;
+	} else {
+		api_error(r, 400, "bad_request", "\"expected\": true or false");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Writes one area (create or change) in its own transaction and answers:
+ * 201/200 with the area, 404 (change of a missing one), 409 (create of an
+ * existing one), 400 (missing parent).
+ */
+static void
+area_write(struct api_req *r, const char *path, const char *name, bool expected, bool create)
+{
+	struct store_query *q = r->api->sq;
+	char what[CB_AREA_MAX + ROSTER_TEXT_MAX + 64], parent[CB_AREA_MAX];
+	int rc;
+
+	if (!store_query_begin(q)) {
+		roster_fail(r);
+		return;
+	}
+	rc = store_query_area_put(q, path, name, expected, create);
+	if (rc < 0 && rc != -1) {
+		store_query_rollback(q);
+		if (rc == -3 && topic_area_parent(path, parent, sizeof parent))
+			api_error(r, 400, "bad_request", "parent area %s does not exist: create it first", parent);
+		else if (create)
+			api_error(r, 409, "conflict", "area %s exists: change it with PUT /v1/areas/%s", path, path);
+		else
+			api_error(r, 404, "not_found", "no area %.200s", path);
+		return;
+	}
+	if (rc == -1) {
+		roster_fail(r);
+		return;
+	}
+	snprintf(what, sizeof what, "area %s %s name=%s expected=%d", create ? "add" : "change",
+	    path, name, expected);
+	if (rc == 0)
+		store_query_rollback(q);
+	else if (!roster_commit(r, what))
+		return;
+	struct evbuffer *out = evbuffer_new();
+	if (out == NULL || store_query_area_get(q, path, area_one, out) != 1)
+		api_internal(r, out ? store_query_error(q) : "out of memory");
+	else
+		api_reply_json(r, create ? 201 : 200, out);
+	if (out != NULL)
+		evbuffer_free(out);
+}
+
+void
+api_post_areas(struct api_req *r)
+{
+	cJSON *o = roster_json_body(r);
+	bool ok = true, expected = false;
+	const char *path, *name;
+
+	if (o == NULL)
+		return;
+	path = roster_json_str(r, o, "path", true, &ok);
+	name = ok ? roster_json_str(r, o, "name", true, &ok) : NULL;
+	if (ok && !topic_area_valid(path, strlen(path)))
+		api_error(r, 400, "bad_request", "\"path\": %.200s is not 1 to 5 levels of [a-z0-9-]{1,32}", path);
+	else if (ok && !roster_name_valid(name))
+		api_error(r, 400, "bad_request", "\"name\": 1 to %d bytes of text", ROSTER_TEXT_MAX - 1);
+	else if (ok && expected_member(r, o, &expected))
+		area_write(r, path, name, expected, true);
+	cJSON_Delete(o);
+}
+
+/* An area as it stands before a change. */
+struct area_now {
+	char name[ROSTER_TEXT_MAX];
+	bool expected;
+};
+
+static bool
+area_current(void *arg, const struct sq_area *a)
+{
+	struct area_now *cur = arg;
+
+	snprintf(cur->name, sizeof cur->name, "%s", a->name);
+	cur->expected = a->expected;
+	return true;
+}
+
+void
+api_put_area(struct api_req *r)
+{
+	struct area_now cur = { "", false };
+	cJSON *o;
+	bool ok = true;
+	const char *name;
+	int found;
+
+	if (!topic_area_valid(r->rest, strlen(r->rest))) {
+		api_error(r, 404, "not_found", "no area %.200s", r->rest);
+		return;
+	}
+	if ((o = roster_json_body(r)) == NULL)
+		return;
+	name = roster_json_str(r, o, "name", false, &ok);
+	if (ok && (found = store_query_area_get(r->api->sq, r->rest, area_current, &cur)) != 1) {
+		if (found < 0)
+			api_internal(r, store_query_error(r->api->sq));
+		else
+			api_error(r, 404, "not_found", "no area %.200s: create it with POST /v1/areas", r->rest);
+	} else if (ok && name != NULL && !roster_name_valid(name)) {
+		api_error(r, 400, "bad_request", "\"name\": 1 to %d bytes of text", ROSTER_TEXT_MAX - 1);
+	} else if (ok && expected_member(r, o, &cur.expected)) {
+		area_write(r, r->rest, name ? name : cur.name, cur.expected, false);
+	}
+	cJSON_Delete(o);
+}
+
+void
+api_delete_area(struct api_req *r)
+{
+	static const char *const refusals[] = {
+		[2] = "it has areas under it", [3] = "reporters belong to it", [4] = "it has reports",
+	};
+	struct store_query *q = r->api->sq;
+	char what[CB_AREA_MAX + 32];
+	int rc;
+
+	if (!topic_area_valid(r->rest, strlen(r->rest))) {
+		api_error(r, 404, "not_found", "no area %.200s", r->rest);
+		return;
+	}
+	if (!store_query_begin(q)) {
+		roster_fail(r);
+		return;
+	}
+	rc = store_query_area_delete(q, r->rest);
+	if (rc == -1) {
+		roster_fail(r);
+		return;
+	}
+	if (rc <= 0) {
+		store_query_rollback(q);
+		if (rc == 0)
+			api_error(r, 404, "not_found", "no area %.200s", r->rest);
+		else
+			api_error(r, 409, "conflict", "area %s stays: %s", r->rest, refusals[-rc]);
+		return;
+	}
+	snprintf(what, sizeof what, "area delete %s", r->rest);
+	if (!roster_commit(r, what))
+		return;
+	struct evbuffer *out = evbuffer_new();
+	if (out != NULL)
+		evbuffer_add_printf(out, "{\"deleted\":\"%s\"}\n", r->rest);
+	api_reply_json(r, 200, out);
+	if (out != NULL)
+		evbuffer_free(out);
+}
+
+/* Checks one areas.csv row; problems go to im. */
+static void
+area_row_check(struct roster_import *im, const struct roster_row *row)
+{
+	const char *path = row->f[0], *exp = row->f[2];
+
+	if (!topic_area_valid(path, strlen(path)))
+		roster_problem(im, "line %d: area \"%.64s\" is not 1 to 5 levels of [a-z0-9-]", row->line, path);
+	else if (!roster_name_valid(row->f[1]))
+		roster_problem(im, "line %d: name must be 1 to %d bytes of text", row->line, ROSTER_TEXT_MAX - 1);
+	else if (strcmp(exp, "0") != 0 && strcmp(exp, "1") != 0)
+		roster_problem(im, "line %d: expected must be 0 or 1, not \"%.16s\"", row->line, exp);
+}
+
+/* Writes the checked rows in the open transaction; false after a problem or an error (rc -1). */
+static bool
+area_rows_write(struct api_req *r, struct roster_import *im, int *err)
+{
+	char what[CB_AREA_MAX + ROSTER_TEXT_MAX + 64];
+
+	/* Parents before children: depth by depth, each in file order. */
+	for (int i = 0; i < im->nrows * CB_AREA_LEVELS; i++) {
+		const struct roster_row *row = &im->rows[i % im->nrows];
+		if (topic_area_depth(row->f[0]) != 1 + i / im->nrows)
+			continue;
+		int rc = store_query_area_upsert(r->api->sq, row->f[0], row->f[1], row->f[2][0] == '1');
+		if (rc == -1) {
+			*err = -1;
+			return false;
+		}
+		if (rc == -3) {
+			roster_problem(im, "line %d: the parent of %s is neither in the roster nor in the file",
+			    row->line, row->f[0]);
+			continue;
+		}
+		if (rc > 0) {
+			snprintf(what, sizeof what, "area %s %s name=%s expected=%s (import)",
+			    rc == 1 ? "add" : "change", row->f[0], row->f[1], row->f[2]);
+			if (!store_query_change(r->api->sq, r->who ? r->who->name : "api", api_now(), what)) {
+				*err = -1;
+				return false;
+			}
+		}
+		im->added += rc == 1;
+		im->changed += rc == 2;
+	}
+	return im->nproblems == 0;
+}
+
+void
+api_post_areas_import(struct api_req *r)
+{
+	struct roster_import im = { .header_text = "path,name,expected" };
+	char what[128];
+	int err = 0;
+
+	if ((im.rows = calloc(ROSTER_IMPORT_MAX, sizeof *im.rows)) == NULL) {
+		api_internal(r, "out of memory");
+		return;
+	}
+	if (!roster_csv_read(r, &im, area_columns, 3))
+		goto out;
+	for (int i = 0; i < im.nrows; i++)
+		area_row_check(&im, &im.rows[i]);
+	if (im.nproblems > 0) {
+		roster_import_refuse(r, &im);
+	} else if (!store_query_begin(r->api->sq)) {
+		roster_fail(r);
+	} else if (!area_rows_write(r, &im, &err)) {
+		if (err < 0) {
+			roster_fail(r);
+		} else {
+			store_query_rollback(r->api->sq);
+			roster_import_refuse(r, &im);
+		}
+	} else if (im.added + im.changed == 0) {
+		store_query_rollback(r->api->sq);	/* nothing changed: nothing to journal */
+		roster_import_reply(r, &im);
+	} else {
+		snprintf(what, sizeof what, "import areas: %d rows, %d added, %d changed",
+		    im.nrows, im.added, im.changed);
+		if (roster_commit(r, what))
+			roster_import_reply(r, &im);
+	}
+out:
+	free(im.rows);
+}

@@ -1,0 +1,116 @@
+/*
+ * api_daemon.c — the admin API inside cunbaod: builds its configuration and
+ * hooks from struct daemon (daemon.h) so the rest of the API needs nothing
+ * of the daemon's internals.  daemon.c calls api_start, api_reload and
+ * api_stop; the api lives in d->api.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "api.h"
+#include "daemon.h"
+#include "log.h"
+#include "metrics.h"
+#include "tz.h"
+
+#define METRICS_TEXT_MAX 32768
+
+static const struct catalog *
+hook_catalog(void *arg)
+{
+	const struct daemon *d = arg;
+
+	return d->catalog;
+}
+
+static int32_t
+hook_utc_offset(void *arg, int64_t t)
+{
+	return tz_offset(t);
+}
+
+static bool
+hook_connected(void *arg)
+{
+	return daemon_connected(arg);
+}
+
+static bool
+hook_outbox(void *arg, const struct outbox *o)
+{
+	return daemon_outbox(arg, o);
+}
+
+static void
+hook_metrics(void *arg, struct evbuffer *out)
+{
+	const struct daemon *d = arg;
+	char buf[METRICS_TEXT_MAX];
+	size_t n = metrics_format(&d->metrics, buf, sizeof buf);
+
+	if (n == 0)
+		log_warnx("api: the metrics do not fit %d bytes", METRICS_TEXT_MAX);
+	evbuffer_add(out, buf, n);
+}
+
+static void
+hook_roster_changed(void *arg)
+{
+	if (!daemon_roster_reload(arg))
+		log_warnx("api: the roster changed but could not be reloaded; the old one stays in use");
+}
+
+/* Logs every line of a multi-line message. */
+static void
+log_lines(const char *what, char *err)
+{
+	for (char *line = strtok(err, "\n"); line != NULL; line = strtok(NULL, "\n"))
+		log_warnx("%s: %s", what, line);
+}
+
+int
+api_start(struct daemon *d)
+{
+	struct api_config cfg = { 0 };
+	struct api_hooks hooks = {
+		.arg = d,
+		.catalog = hook_catalog,
+		.utc_offset = hook_utc_offset,
+		.broker_connected = hook_connected,
+		.outbox = hook_outbox,
+		.metrics = hook_metrics,
+		.roster_changed = hook_roster_changed,
+	};
+	char err[2048] = "";
+
+	snprintf(cfg.listen, sizeof cfg.listen, "%s", d->conf.listen);
+	cfg.listen_default = strcmp(d->conf.listen, API_LISTEN_DEFAULT) == 0;
+	snprintf(cfg.tokens, sizeof cfg.tokens, "%s", d->conf.tokens);
+	snprintf(cfg.db, sizeof cfg.db, "%s", daemon_db_path(d));
+	cfg.remind_interval_ms = d->conf.remind_interval;
+	d->api = api_new(d->base, &cfg, &hooks, err, sizeof err);
+	if (d->api == NULL) {
+		log_lines("api", err);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_reload(struct daemon *d)
+{
+	char err[2048] = "";
+
+	if (!api_reload_tokens(d->api, d->conf.tokens, err, sizeof err)) {
+		log_lines("api: keeping the old tokens", err);
+	}
+}
+
+void
+api_stop(struct daemon *d)
+{
+	api_free(d->api);
+	d->api = NULL;
+}

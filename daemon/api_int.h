@@ -1,0 +1,191 @@
+/*
+ * api_int.h — what the files of the admin API (daemon/api*.c) share: the
+ * server, one request in hand, tokens, replies, parameters and filters.
+ * Not for the rest of the daemon, which sees only api.h.
+ */
+#ifndef CUNBAOD_API_INT_H
+#define CUNBAOD_API_INT_H
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "api.h"
+#include "catalog.h"
+#include "cunbao.h"
+
+#define API_URI_MAX      4096		/* bytes of a request line's URI */
+#define API_HEADERS_MAX  16384		/* bytes of all request headers */
+#define API_BODY_MAX     (1u << 20)	/* bytes of a request body (CSV import) */
+#define API_LIMIT_DEFAULT 100
+#define API_LIMIT_MAX    1000
+#define API_TIMEOUT_S    30
+#define API_TOKEN_MIN    16		/* bytes of a token */
+#define API_TOKEN_MAX    128
+#define API_NAME_MAX     64		/* bytes of a token's name */
+#define API_CURSOR_MAX   256		/* bytes of a decoded cursor */
+#define API_ITEM_MAX     65536		/* bytes of one JSON item in a list */
+
+struct store_query;
+struct remind;
+
+enum api_role { API_ROLE_NONE = 0, API_ROLE_READ = 1, API_ROLE_ADMIN = 2 };
+
+struct api_token {
+	char secret[API_TOKEN_MAX + 1];	/* NUL-padded to the full size for constant-time comparison */
+	size_t len;
+	enum api_role role;
+	char name[API_NAME_MAX + 1];	/* who, in logs and the roster journal; never the secret */
+};
+
+struct api_tokens {
+	size_t n;
+	struct api_token *v;	/* owned */
+};
+
+struct api {
+	struct event_base *base;
+	struct evhttp *http;
+	struct api_config cfg;
+	struct api_hooks hooks;
+	struct api_tokens *tokens;
+	struct store_query *sq;
+	struct remind *remind;
+	uint64_t requests[6];		/* answered, by status class (1xx..5xx) */
+	uint64_t reminders_sent;
+};
+
+/* One request in hand, from dispatch to its one reply. */
+struct api_req {
+	struct api *api;
+	struct evhttp_request *req;
+	const char *method;
+	char path[API_PATH_MAX];	/* decoded path, without the query */
+	char log_path[API_PATH_MAX];	/* the path as logged: reporter ids masked */
+	const char *rest;		/* after a prefix route ("/v1/areas/<rest>"), "" if none */
+	struct evkeyvalq params;	/* decoded query parameters */
+	const struct api_token *who;	/* NULL for /healthz */
+	int64_t start_us;
+	bool answered;
+};
+
+/* --- api_token.c --- */
+
+/*
+ * Loads a token file: "<token> <role> [name]" lines, '#' comments.  Refuses
+ * a file readable or writable by group or others, tokens shorter than
+ * API_TOKEN_MIN or longer than API_TOKEN_MAX, unknown roles and duplicates.
+ * Returns the tokens (free with tokens_free) or NULL with every problem in err.
+ * The messages name the file, the line and the role, never a token.
+ */
+struct api_tokens *tokens_load(const char *file, char *err, size_t errlen);
+void tokens_free(struct api_tokens *t);
+
+/*
+ * Finds the token equal to presented[0..len) comparing every token in
+ * constant time (the time depends on the number of tokens, not on their
+ * contents).  Returns it, or NULL.
+ */
+const struct api_token *tokens_check(const struct api_tokens *t, const char *presented, size_t len);
+
+/* "read", "admin" */
+const char *api_role_name(enum api_role role);
+
+/* --- api.c: replies --- */
+
+/* Sends the one reply of r: status, content type and body (drained; may be NULL); logs the request. */
+void api_reply(struct api_req *r, int status, const char *content_type, struct evbuffer *body);
+/* Sends body as application/json. */
+void api_reply_json(struct api_req *r, int status, struct evbuffer *body);
+/* Sends {"error":{"code":code,"message":...}} with status. */
+void api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sends a 500 saying what failed, and logs it. */
+void api_internal(struct api_req *r, const char *what);
+
+/* The value of query parameter name, or NULL when absent. */
+const char *api_param(const struct api_req *r, const char *name);
+
+/*
+ * The request body as contiguous text (NUL-terminated copy in a buffer
+ * owned by r's request); *len its length.  NULL (after a 4xx reply) when it
+ * is missing or over max bytes.
+ */
+char *api_body(struct api_req *r, size_t max, size_t *len);
+
+/* The catalog in force. */
+const struct catalog *api_catalog(const struct api *a);
+/* Seconds east of UTC at t, from the daemon. */
+int32_t api_utc_offset(const struct api *a, int64_t t);
+/* Unix seconds now. */
+int64_t api_now(void);
+/* Writes t (unix seconds) as ISO 8601 with the daemon's offset: "2023-12-05T08:30:00+08:00". */
+void api_time_format(const struct api *a, int64_t t, char *buf, size_t buflen);
+
+/* --- api_param.c: filters --- */
+
+struct api_filter {
+	char area[CB_AREA_MAX];		/* subtree; "" for everything */
+	const struct kind *kind;	/* NULL for every kind */
+	char period[CB_PERIOD_MAX];	/* canonical text; "" for every period */
+	int64_t since;			/* unix seconds; INT64_MIN when not given */
+	unsigned limit;
+	char cursor[API_CURSOR_MAX];	/* decoded; "" from the start */
+};
+
+/*
+ * Reads the common filters (area, kind, period, since, limit, cursor) that
+ * are present among r's parameters into f.  On a bad value, answers 400
+ * naming the parameter and returns false.
+ */
+bool api_filter_parse(struct api_req *r, struct api_filter *f);
+
+/*
+ * Parses an ISO 8601 instant: "2023-12-05" (local midnight at the daemon's
+ * offset), "2023-12-05T08:30[:00[.123]]" (local), with "Z" or "+08:00" /
+ * "+0800".  Returns false on anything else.
+ */
+bool api_parse_time(const struct api *a, const char *s, int64_t *out);
+
+/* True if period text p is the canonical text of a period of kind k's type. */
+bool api_period_valid(const struct kind *k, const char *p);
+
+/* Encodes key as an opaque cursor (hex) into buf; "" if it does not fit. */
+void api_cursor_encode(const char *key, char *buf, size_t buflen);
+
+/*
+ * Writes {"items":[...items...],"next":cursor|null} around what the caller
+ * streams: api_list_begin, api_list_item for each item's JSON, api_list_end.
+ */
+struct api_list {
+	struct evbuffer *out;
+	size_t n;
+};
+void api_list_begin(struct api_list *l, struct evbuffer *out);
+void api_list_item(struct api_list *l, const char *json, size_t len);
+/* Ends the list; next is the last item's key when the page was full, else NULL. */
+void api_list_end(struct api_list *l, const char *next_key);
+
+/* --- the resources: one handler per route (api_<resource>.c) --- */
+
+void api_get_healthz(struct api_req *r);
+void api_get_metrics(struct api_req *r);
+void api_get_rollups(struct api_req *r);
+void api_get_reports(struct api_req *r);
+void api_get_completeness(struct api_req *r);
+void api_get_journal(struct api_req *r);
+void api_get_export(struct api_req *r);
+void api_get_areas(struct api_req *r);
+void api_post_areas(struct api_req *r);
+void api_put_area(struct api_req *r);
+void api_delete_area(struct api_req *r);
+void api_post_areas_import(struct api_req *r);
+void api_get_reporters(struct api_req *r);
+void api_post_reporters(struct api_req *r);
+void api_put_reporter(struct api_req *r);
+void api_delete_reporter(struct api_req *r);
+void api_post_reporters_import(struct api_req *r);
+void api_get_changes(struct api_req *r);
+void api_post_reminders(struct api_req *r);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * api_param.c — the query parameters the list resources share (area, kind,
+ * period, since, limit, cursor), ISO 8601 instants, opaque cursors, and the
+ * {"items":[...],"next":...} envelope of every list.  A bad value is a 400
+ * that names the parameter and says what would do.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_int.h"
+#include "period.h"
+#include "topic.h"
+
+/* Parses exactly n decimal digits at s into *out. */
+static bool
+digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Parses a "Z", "+08:00", "+0800" or "+08" suffix into seconds east; "" means the daemon's offset. */
+static bool
+parse_offset(const char *s, bool *given, int32_t *off)
+{
+	int h, m = 0;
+
+	*given = *s != '\0';
+	if (*s == '\0')
+		return true;
+	if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) {
+		*off = 0;
+		return true;
+	}
+	if ((s[0] != '+' && s[0] != '-') || !digits(s + 1, 2, &h))
+		return false;
+	if (s[3] == ':' && digits(s + 4, 2, &m) && s[6] == '\0')
+		;
+	else if (s[3] != '\0' && !(digits(s + 3, 2, &m) && s[5] == '\0'))
+		return false;
+	if (h > 14 || m > 59)
+		return false;
+	*off = (s[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+	return true;
+}
+
+bool
+api_parse_time(const struct api *a, const char *s, int64_t *out)
+{
+	int y, mo, d, hh = 0, mi = 0, ss = 0;
+	const char *p = s + 10;
+	bool given;
+	int32_t off = 0;
+
+	if (strlen(s) < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || !period_valid_date(y, mo, d))
+		return false;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		if (!digits(p + 1, 2, &hh) || p[3] != ':' || !digits(p + 4, 2, &mi))
+			return false;
+		p += 6;
+		if (*p == ':') {
+			if (!digits(p + 1, 2, &ss))
+				return false;
+			p += 3;
+			if (*p == '.')
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+		}
+		if (hh > 23 || mi > 59 || ss > 60)
+			return false;
+	}
+	if (!parse_offset(p, &given, &off))
+		return false;
+	int64_t local = period_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
+	if (!given)
+		off = api_utc_offset(a, local);
+	*out = local - off;
+	return true;
+}
+
+bool
+api_period_valid(const struct kind *k, const char *p)
+{
+	struct period per;
+
+	return period_parse(p, strlen(p), k->period, &per) == CB_OK;
+}
+
+/*
+ * Canonicalizes a period for kind k (or, with k NULL, for whichever period
+ * type the text has) into out.  False when no type fits.
+ */
+static bool
+period_canon(const struct kind *k, const char *s, char *out, size_t outlen)
+{
+	static const enum period_type types[] = { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH,
+		PERIOD_QUARTER, PERIOD_YEAR };
+	struct period per;
+
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		if (k != NULL && k->period != types[i])
+			continue;
+		if (period_parse(s, strlen(s), types[i], &per) == CB_OK)
+			return period_format(&per, out, outlen) > 0;
+	}
+	return false;
+}
+
+void
+api_cursor_encode(const char *key, char *buf, size_t buflen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(key), o = 0;
+
+	if (2 * n + 1 > buflen) {
+		buf[0] = '\0';
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		buf[o++] = hex[(unsigned char)key[i] >> 4];
+		buf[o++] = hex[(unsigned char)key[i] & 15];
+	}
+	buf[o] = '\0';
+}
+
+/* Decodes a hex cursor into buf; false if malformed or too long. */
+static bool
+cursor_decode(const char *s, char *buf, size_t buflen)
+{
+	size_t n = strlen(s);
+
+	if (n % 2 != 0 || n / 2 + 1 > buflen)
+		return false;
+	for (size_t i = 0; i < n / 2; i++) {
+		char pair[3] = { s[2 * i], s[2 * i + 1], '\0' };
+		char *end;
+		long v = strtol(pair, &end, 16);
+		if (*end != '\0' || v == 0 || pair[0] == '+' || pair[0] == '-' || pair[0] == ' ')
+			return false;
+		buf[i] = (char)v;
+	}
+	buf[n / 2] = '\0';
+	return true;
+}
+
+/* Reads limit: 1..API_LIMIT_MAX, default API_LIMIT_DEFAULT. */
+static bool
+limit_parse(struct api_req *r, const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	*out = API_LIMIT_DEFAULT;
+	if (s == NULL)
+		return true;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || v < 1 || v > API_LIMIT_MAX) {
+		api_error(r, 400, "bad_parameter", "limit=%.32s: give a number from 1 to %d", s, API_LIMIT_MAX);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+/* Reads area (a valid area path) and kind (in the catalog). */
+static bool
+area_kind_parse(struct api_req *r, struct api_filter *f)
+{
+	const char *area = api_param(r, "area"), *kind = api_param(r, "kind");
+
+	if (area != NULL) {
+		if (!topic_area_valid(area, strlen(area))) {
+			api_error(r, 400, "bad_parameter", "area=%.200s: give an area path like "
+			    "xinzhuang/hexi (1 to 5 levels of [a-z0-9-])", area);
+			return false;
+		}
+		snprintf(f->area, sizeof f->area, "%s", area);
+	}
+	if (kind != NULL) {
+		const struct catalog *c = api_catalog(r->api);
+		if (c == NULL || (f->kind = catalog_kind(c, kind)) == NULL) {
+			api_error(r, 400, "bad_parameter", "kind=%.64s: no such kind in the catalog", kind);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+api_filter_parse(struct api_req *r, struct api_filter *f)
+{
+	const char *period = api_param(r, "period"), *since = api_param(r, "since");
+	const char *cursor = api_param(r, "cursor");
+
+	memset(f, 0, sizeof *f);
+	f->since = INT64_MIN;
+	if (!area_kind_parse(r, f) || !limit_parse(r, api_param(r, "limit"), &f->limit))
+		return false;
+	if (period != NULL && !period_canon(f->kind, period, f->period, sizeof f->period)) {
+		api_error(r, 400, "bad_parameter", "period=%.32s: give a period%s%s like 2023-12, "
+		    "2023-W48, 2023-Q4, 2023 or 2023-12-05", period, f->kind ? " of " : "",
+		    f->kind ? period_type_name(f->kind->period) : "");
+		return false;
+	}
+	if (since != NULL && !api_parse_time(r->api, since, &f->since)) {
+		api_error(r, 400, "bad_parameter", "since=%.64s: give an ISO 8601 time like "
+		    "2023-12-05 or 2023-12-05T08:30:00+08:00", since);
+		return false;
+	}
+	if (cursor != NULL && (*cursor == '\0' || !cursor_decode(cursor, f->cursor, sizeof f->cursor))) {
+		api_error(r, 400, "bad_parameter", "cursor=%.64s: pass back the \"next\" of the previous page",
+		    cursor);
+		return false;
+	}
+	return true;
+}
+
+void
+api_list_begin(struct api_list *l, struct evbuffer *out)
+{
+	l->out = out;
+	l->n = 0;
+	evbuffer_add_printf(out, "{\"items\":[");
+}
+
+void
+api_list_item(struct api_list *l, const char *json, size_t len)
+{
+	if (l->n++ > 0)
+		evbuffer_add(l->out, ",", 1);
+	evbuffer_add(l->out, "\n", 1);
+	evbuffer_add(l->out, json, len);
+}
+
+void
+api_list_end(struct api_list *l, const char *next_key)
+{
+	char cursor[2 * API_CURSOR_MAX + 1];
+
+	if (next_key != NULL) {
+		api_cursor_encode(next_key, cursor, sizeof cursor);
+		evbuffer_add_printf(l->out, "\n],\"next\":\"%s\"}\n", cursor);
+	} else {
+		evbuffer_add_printf(l->out, "%s],\"next\":null}\n", l->n ? "\n" : "");
+	}
+}

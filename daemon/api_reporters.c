@@ -1,0 +1,402 @@
+/*
+ * api_reporters.c — /v1/reporters: list (by area subtree and role, paged by
+ * id), read one, add (POST), change (PUT /v1/reporters/<id>), remove
+ * (DELETE) and import reporters.csv (id,name,area,role,lang).  A reporter's
+ * area must exist.  Every write is journaled in roster_changes and makes
+ * cunbaod reload its roster.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_int.h"
+#include "api_roster.h"
+#include "jsonw.h"
+#include "store_query.h"
+#include "topic.h"
+
+static const char *const reporter_columns[] = { "id", "name", "area", "role", "lang" };
+static const char *const roles[] = { "leader", "admin", NULL };
+static const char *const langs[] = { "zh", "en", NULL };
+
+/* The word of words equal to s, or NULL. */
+static const char *
+word_of(const char *const *words, const char *s)
+{
+	for (size_t i = 0; s != NULL && words[i] != NULL; i++)
+		if (strcmp(words[i], s) == 0)
+			return words[i];
+	return NULL;
+}
+
+static size_t
+reporter_json(const struct sq_reporter *rp, char *buf, size_t buflen)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, buf, buflen);
+	jsonw_obj(&w);
+	jsonw_key(&w, "id"); jsonw_str(&w, rp->id);
+	jsonw_key(&w, "name"); jsonw_str(&w, rp->name);
+	jsonw_key(&w, "area"); jsonw_str(&w, rp->area);
+	jsonw_key(&w, "role"); jsonw_str(&w, rp->role);
+	jsonw_key(&w, "lang"); jsonw_str(&w, rp->lang);
+	jsonw_end(&w);
+	return jsonw_finish(&w);
+}
+
+struct reporter_page {
+	struct api_list list;
+	unsigned limit;
+	char last[CB_ID_MAX + 1];
+	bool more;
+};
+
+static bool
+reporter_item(void *arg, const struct sq_reporter *rp)
+{
+	struct reporter_page *pg = arg;
+	char buf[1024];
+	size_t n;
+
+	if (pg->list.n == pg->limit) {
+		pg->more = true;
+		return false;
+	}
+	if ((n = reporter_json(rp, buf, sizeof buf)) > 0)
+		api_list_item(&pg->list, buf, n);
+	snprintf(pg->last, sizeof pg->last, "%s", rp->id);
+	return true;
+}
+
+static bool
+reporter_one(void *arg, const struct sq_reporter *rp)
+{
+	struct evbuffer *out = arg;
+	char buf[1024];
+	size_t n = reporter_json(rp, buf, sizeof buf);
+
+	evbuffer_add(out, buf, n);
+	evbuffer_add(out, "\n", 1);
+	return true;
+}
+
+/* Answers with reporter id (status), or 404 when it does not exist. */
+static void
+reporter_send(struct api_req *r, const char *id, int status)
+{
+	struct evbuffer *out = evbuffer_new();
+	int found = out ? store_query_reporter_get(r->api->sq, id, reporter_one, out) : -1;
+
+	if (found < 0)
+		api_internal(r, out ? store_query_error(r->api->sq) : "out of memory");
+	else if (found == 0)
+		api_error(r, 404, "not_found", "no reporter %.64s", id);
+	else
+		api_reply_json(r, status, out);
+	if (out != NULL)
+		evbuffer_free(out);
+}
+
+void
+api_get_reporters(struct api_req *r)
+{
+	struct api_filter f;
+	struct reporter_page pg = { 0 };
+	const char *role = api_param(r, "role");
+	struct evbuffer *out;
+
+	if (*r->rest) {
+		reporter_send(r, r->rest, 200);
+		return;
+	}
+	if (!api_filter_parse(r, &f))
+		return;
+	if (role != NULL && word_of(roles, role) == NULL) {
+		api_error(r, 400, "bad_parameter", "role=%.32s: give leader or admin", role);
+		return;
+	}
+	if ((out = evbuffer_new()) == NULL) {
+		api_internal(r, "out of memory");
+		return;
+	}
+	pg.limit = f.limit;
+	api_list_begin(&pg.list, out);
+	if (!store_query_reporters(r->api->sq, f.area, role, f.cursor, f.limit + 1, reporter_item, &pg)) {
+		api_internal(r, store_query_error(r->api->sq));
+	} else {
+		api_list_end(&pg.list, pg.more ? pg.last : NULL);
+		api_reply_json(r, 200, out);
+	}
+	evbuffer_free(out);
+}
+
+/*
+ * Checks a reporter's members; returns NULL, or the problem (for a 400 or
+ * an import line).
+ */
+static const char *
+reporter_check(const struct sq_reporter *rp, char *msg, size_t msglen)
+{
+	if (!roster_id_valid(rp->id))
+		snprintf(msg, msglen, "id \"%.64s\" is neither a phone number like +8613800000003 "
+		    "nor a chat id like tg:700000003", rp->id);
+	else if (!roster_name_valid(rp->name))
+		snprintf(msg, msglen, "name must be 1 to %d bytes of text", ROSTER_TEXT_MAX - 1);
+	else if (!topic_area_valid(rp->area, strlen(rp->area)))
+		snprintf(msg, msglen, "area \"%.64s\" is not 1 to 5 levels of [a-z0-9-]", rp->area);
+	else if (word_of(roles, rp->role) == NULL)
+		snprintf(msg, msglen, "role must be leader or admin, not \"%.16s\"", rp->role);
+	else if (word_of(langs, rp->lang) == NULL)
+		snprintf(msg, msglen, "lang must be zh or en, not \"%.16s\"", rp->lang);
+	else
+		return NULL;
+	return msg;
+}
+
+/* Writes one reporter (create or change) in its own transaction and answers. */
+static void
+reporter_write(struct api_req *r, const struct sq_reporter *rp, bool create)
+{
+	struct store_query *q = r->api->sq;
+	char what[512];
+	int rc;
+
+	if (!store_query_begin(q)) {
+		roster_fail(r);
+		return;
+	}
+	if ((rc = store_query_reporter_put(q, rp, create)) == -1) {
+		roster_fail(r);
+		return;
+	}
+	if (rc < 0) {
+		store_query_rollback(q);
+		if (rc == -3)
+			api_error(r, 400, "bad_request", "area %s does not exist: create it first", rp->area);
+		else if (create)
+			api_error(r, 409, "conflict", "reporter %s exists: change it with PUT", rp->id);
+		else
+			api_error(r, 404, "not_found", "no reporter %.64s", rp->id);
+		return;
+	}
+	snprintf(what, sizeof what, "reporter %s %s name=%s area=%s role=%s lang=%s",
+	    create ? "add" : "change", rp->id, rp->name, rp->area, rp->role, rp->lang);
+	if (rc == 0)
+		store_query_rollback(q);
+	else if (!roster_commit(r, what))
+		return;
+	reporter_send(r, rp->id, create ? 201 : 200);
+}
+
+/*
+ * Fills rp from the JSON object o over what rp holds (members absent keep
+ * their value).  Answers 400 and returns false on a member of the wrong type.
+ */
+static bool
+reporter_members(struct api_req *r, const cJSON *o, struct sq_reporter *rp, bool create)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		bool required;		/* on create */
+	} members[] = {
+		{ "id", offsetof(struct sq_reporter, id), true },
+		{ "name", offsetof(struct sq_reporter, name), true },
+		{ "area", offsetof(struct sq_reporter, area), true },
+		{ "role", offsetof(struct sq_reporter, role), false },
+		{ "lang", offsetof(struct sq_reporter, lang), false },
+	};
+	bool ok = true;
+
+	for (size_t i = 0; i < sizeof members / sizeof members[0] && ok; i++) {
+		const char *v = roster_json_str(r, o, members[i].key, create && members[i].required, &ok);
+		if (v != NULL)
+			*(const char **)((char *)rp + members[i].off) = v;
+	}
+	return ok;
+}
+
+void
+api_post_reporters(struct api_req *r)
+{
+	struct sq_reporter rp = { .role = "leader", .lang = "zh" };
+	cJSON *o = roster_json_body(r);
+	char msg[256];
+
+	if (o == NULL)
+		return;
+	if (reporter_members(r, o, &rp, true)) {
+		if (reporter_check(&rp, msg, sizeof msg) != NULL)
+			api_error(r, 400, "bad_request", "%s", msg);
+		else
+			reporter_write(r, &rp, true);
+	}
+	cJSON_Delete(o);
+}
+
+/* A reporter as it stands before a change. */
+struct reporter_now {
+	char name[ROSTER_TEXT_MAX], area[CB_AREA_MAX], role[16], lang[8];
+};
+
+static bool
+reporter_current(void *arg, const struct sq_reporter *rp)
+{
+	struct reporter_now *cur = arg;
+
+	snprintf(cur->name, sizeof cur->name, "%s", rp->name);
+	snprintf(cur->area, sizeof cur->area, "%s", rp->area);
+	snprintf(cur->role, sizeof cur->role, "%s", rp->role);
+	snprintf(cur->lang, sizeof cur->lang, "%s", rp->lang);
+	return true;
+}
+
+void
+api_put_reporter(struct api_req *r)
+{
+	struct reporter_now cur;
+	struct sq_reporter rp;
+	const cJSON *id;
+	char msg[256];
+	cJSON *o;
+	int found = store_query_reporter_get(r->api->sq, r->rest, reporter_current, &cur);
+
+	if (found != 1) {
+		if (found < 0)
+			api_internal(r, store_query_error(r->api->sq));
+		else
+			api_error(r, 404, "not_found", "no reporter %.64s: add it with POST /v1/reporters", r->rest);
+		return;
+	}
+	if ((o = roster_json_body(r)) == NULL)
+		return;
+	rp = (struct sq_reporter){ r->rest, cur.name, cur.area, cur.role, cur.lang };
+	id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	if (id != NULL && !(cJSON_IsString(id) && strcmp(id->valuestring, r->rest) == 0))
+		api_error(r, 400, "bad_request", "\"id\": an id cannot change; remove and add instead");
+	else if (reporter_members(r, o, &rp, false)) {
+		rp.id = r->rest;
+		if (reporter_check(&rp, msg, sizeof msg) != NULL)
+			api_error(r, 400, "bad_request", "%s", msg);
+		else
+			reporter_write(r, &rp, false);
+	}
+	cJSON_Delete(o);
+}
+
+void
+api_delete_reporter(struct api_req *r)
+{
+	struct store_query *q = r->api->sq;
+	char what[CB_ID_MAX + 32];
+	int rc;
+
+	if (!store_query_begin(q)) {
+		roster_fail(r);
+		return;
+	}
+	if ((rc = store_query_reporter_delete(q, r->rest)) < 0) {
+		roster_fail(r);
+		return;
+	}
+	if (rc == 0) {
+		store_query_rollback(q);
+		api_error(r, 404, "not_found", "no reporter %.64s", r->rest);
+		return;
+	}
+	snprintf(what, sizeof what, "reporter delete %s", r->rest);
+	if (!roster_commit(r, what))
+		return;
+	struct evbuffer *out = evbuffer_new();
+	if (out != NULL) {
+		char buf[256];
+		struct jsonw w;
+		jsonw_init(&w, buf, sizeof buf);
+		jsonw_obj(&w);
+		jsonw_key(&w, "deleted");
+		jsonw_str(&w, r->rest);
+		jsonw_end(&w);
+		evbuffer_add(out, buf, jsonw_finish(&w));
+		evbuffer_add(out, "\n", 1);
+	}
+	api_reply_json(r, 200, out);
+	if (out != NULL)
+		evbuffer_free(out);
+}
+
+/* Writes the checked rows in the open transaction; false on a problem (or *err -1 on an error). */
+static bool
+reporter_rows_write(struct api_req *r, struct roster_import *im, int *err)
+{
+	char what[512];
+
+	for (int i = 0; i < im->nrows; i++) {
+		const struct roster_row *row = &im->rows[i];
+		struct sq_reporter rp = { row->f[0], row->f[1], row->f[2], row->f[3], row->f[4] };
+		int rc = store_query_reporter_upsert(r->api->sq, &rp);
+		if (rc == -1) {
+			*err = -1;
+			return false;
+		}
+		if (rc == -3) {
+			roster_problem(im, "line %d: area %s does not exist", row->line, rp.area);
+			continue;
+		}
+		if (rc > 0) {
+			snprintf(what, sizeof what, "reporter %s %s name=%s area=%s role=%s lang=%s (import)",
+			    rc == 1 ? "add" : "change", rp.id, rp.name, rp.area, rp.role, rp.lang);
+			if (!store_query_change(r->api->sq, r->who ? r->who->name : "api", api_now(), what)) {
+				*err = -1;
+				return false;
+			}
+		}
+		im->added += rc == 1;
+		im->changed += rc == 2;
+	}
+	return im->nproblems == 0;
+}
+
+void
+api_post_reporters_import(struct api_req *r)
+{
+	struct roster_import im = { .header_text = "id,name,area,role,lang" };
+	char what[128], msg[256];
+	int err = 0;
+
+	if ((im.rows = calloc(ROSTER_IMPORT_MAX, sizeof *im.rows)) == NULL) {
+		api_internal(r, "out of memory");
+		return;
+	}
+	if (!roster_csv_read(r, &im, reporter_columns, 5))
+		goto out;
+	for (int i = 0; i < im.nrows; i++) {
+		const struct roster_row *row = &im.rows[i];
+		struct sq_reporter rp = { row->f[0], row->f[1], row->f[2], row->f[3], row->f[4] };
+		if (reporter_check(&rp, msg, sizeof msg) != NULL)
+			roster_problem(&im, "line %d: %s", row->line, msg);
+	}
+	if (im.nproblems > 0) {
+		roster_import_refuse(r, &im);
+	} else if (!store_query_begin(r->api->sq)) {
+		roster_fail(r);
+	} else if (!reporter_rows_write(r, &im, &err)) {
+		if (err < 0) {
+			roster_fail(r);
+		} else {
+			store_query_rollback(r->api->sq);
+			roster_import_refuse(r, &im);
+		}
+	} else if (im.added + im.changed == 0) {
+		store_query_rollback(r->api->sq);	/* nothing changed: nothing to journal */
+		roster_import_reply(r, &im);
+	} else {
+		snprintf(what, sizeof what, "import reporters: %d rows, %d added, %d changed",
+		    im.nrows, im.added, im.changed);
+		if (roster_commit(r, what))
+			roster_import_reply(r, &im);
+	}
+out:
+	free(im.rows);
+}

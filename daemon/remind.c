@@ -1,0 +1,505 @@
+/*
+ * remind.c — reminders before a kind's deadline, escalation after it, and
+ * the reminders an admin asks for (POST /v1/reminders).  See remind.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "api_int.h"
+#include "log.h"
+#include "payload.h"
+#include "period.h"
+#include "remind.h"
+#include "reply.h"
+#include "store_query.h"
+#include "topic.h"
+#include "utf8.h"
+
+#define NAME_MAX_BYTES 128
+#define PEOPLE_MAX     64	/* leaders of one group, admins of one village */
+#define SEND_DOWN      (-2)	/* send_one: the broker did not take the message */
+
+struct remind {
+	struct api *a;
+	struct event *timer;
+};
+
+/* Channels by reporter id prefix; any other "<channel>:" prefix names its own channel. */
+static const struct {
+	const char *prefix;
+	const char *channel;
+} channels[] = {
+	{ "+", "sms" },
+	{ "tg:", "tg" },
+};
+
+static const char *const months_en[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+	"Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* A missing group. */
+struct mgroup {
+	char path[CB_AREA_MAX];
+	char name[NAME_MAX_BYTES];
+};
+
+struct mlist {
+	size_t n, cap;
+	struct mgroup *v;
+	bool oom;
+};
+
+/* A leader or admin to write to. */
+struct person {
+	char id[CB_ID_MAX + 1];
+	char name[NAME_MAX_BYTES];
+	enum lang lang;
+};
+
+struct people {
+	size_t n;
+	struct person v[PEOPLE_MAX];
+};
+
+/* Writes the channel of reporter id into buf; false if the id names none. */
+static bool
+channel_of(const char *id, char *buf, size_t buflen)
+{
+	const char *colon = strchr(id, ':');
+
+	for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
+		if (strncmp(id, channels[i].prefix, strlen(channels[i].prefix)) == 0) {
+			snprintf(buf, buflen, "%s", channels[i].channel);
+			return true;
+		}
+	if (colon == NULL || colon == id || (size_t)(colon - id) >= buflen)
+		return false;
+	memcpy(buf, id, (size_t)(colon - id));
+	buf[colon - id] = '\0';
+	return true;
+}
+
+/*
+ * The deadline of kind k for period p: `day` days into the period at `hour`
+ * local time, but never after the period's last day (day 31 of a 30-day month).
+ */
+static int64_t
+deadline_of(const struct kind *k, const struct period *p, int32_t off)
+{
+	int64_t start = period_start(p, off), end = period_end(p, off);
+	int64_t d = start + (int64_t)(k->deadline.day - 1) * 86400 + k->deadline.hour * 3600;
+	int64_t last = end - 86400 + k->deadline.hour * 3600;
+
+	return d < last ? d : last;
+}
+
+/* "12月25日18时" / "25 Dec 18:00" for instant t at offset off. */
+static void
+deadline_text(int64_t t, int32_t off, enum lang l, char *buf, size_t buflen)
+{
+	int64_t local = t + off;
+	int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	int hour = (int)((local - days * 86400) / 3600);
+	struct period d = period_of(PERIOD_DAY, t, off);
+
+	if (l == LANG_ZH)
+		snprintf(buf, buflen, "%d月%d日%d时", d.n, d.day, hour);
+	else
+		snprintf(buf, buflen, "%d %s %02d:00", d.day, months_en[(d.n - 1) % 12], hour);
+}
+
+/* How a group is named to its leader: its roster name in zh; "G3" for a gNN slug in en. */
+static void
+group_label(const char *path, const char *name, enum lang l, char *buf, size_t buflen)
+{
+	const char *slug = strrchr(path, '/');
+	int n = 0;
+
+	slug = slug ? slug + 1 : path;
+	if (l == LANG_EN && slug[0] == 'g' && slug[1] != '\0' &&
+	    strspn(slug + 1, "0123456789") == strlen(slug + 1) && (n = atoi(slug + 1)) > 0)
+		snprintf(buf, buflen, "G%d", n);
+	else
+		snprintf(buf, buflen, "%s", *name ? name : slug);
+}
+
+/*
+ * The text of a reminder to a leader of group (label) for kind k, period p,
+ * due at deadline (overdue when now is past it).
+ */
+static void
+remind_text(const struct kind *k, const struct period *p, const char *label, int64_t deadline,
+    bool overdue, int32_t off, enum lang l, char *buf, size_t buflen)
+{
+	char per[32], due[48];
+
+	reply_period(p, l, per, sizeof per);
+	deadline_text(deadline, off, l, due, sizeof due);
+	if (l == LANG_ZH && !overdue)
+		snprintf(buf, buflen, "提醒：%s%s%s还未上报，请在%s前发送。例：%s", label, per,
+		    kind_name(k, l), due, k->example_zh);
+	else if (l == LANG_ZH)
+		snprintf(buf, buflen, "提醒：%s%s%s还未上报，已过截止时间%s，请尽快发送。例：%s", label,
+		    per, kind_name(k, l), due, k->example_zh);
+	else if (!overdue)
+		snprintf(buf, buflen, "Reminder: %s %s %s not reported yet; please send it by %s. E.g. %s",
+		    label, per, kind_name(k, l), due, k->example_en);
+	else
+		snprintf(buf, buflen, "Reminder: %s %s %s is overdue (due %s); please send it now. E.g. %s",
+		    label, per, kind_name(k, l), due, k->example_en);
+	buf[utf8_truncate(buf, strlen(buf), buflen - 1)] = '\0';
+}
+
+/*
+ * The text of an escalation to a village admin: the groups of the village
+ * still missing (groups[0..n)), as many names as fit in one SMS.
+ */
+static void
+escalate_text(const struct kind *k, const struct period *p, const char *village,
+    const struct mgroup *const *groups, size_t n, enum lang l, char *buf, size_t buflen)
+{
+	char per[32], names[256] = "", label[NAME_MAX_BYTES];
+	size_t shown = 0, room = l == LANG_ZH ? 60 : 120;	/* characters the list may take */
+
+	reply_period(p, l, per, sizeof per);
+	for (; shown < n; shown++) {
+		group_label(groups[shown]->path, groups[shown]->name, l, label, sizeof label);
+		size_t len = strlen(names), w = utf8_width(names, len) + utf8_width(label, strlen(label));
+		if (shown > 0 && w + 8 > room)
+			break;
+		snprintf(names + len, sizeof names - len, "%s%s", shown ? (l == LANG_ZH ? "、" : ", ") : "", label);
+	}
+	if (l == LANG_ZH)
+		snprintf(buf, buflen, "催报：%s%s%s已过截止时间，还有%zu组未报：%s%s", village, per,
+		    kind_name(k, l), n, names, shown < n ? "等" : "");
+	else
+		snprintf(buf, buflen, "Overdue: %s %s %s, %zu group%s not reported: %s%s", village, per,
+		    kind_name(k, l), n, n == 1 ? "" : "s", names, shown < n ? ", ..." : "");
+	buf[utf8_truncate(buf, strlen(buf), buflen - 1)] = '\0';
+}
+
+static bool
+mlist_add(void *arg, const struct sq_group *g)
+{
+	struct mlist *ml = arg;
+
+	if (!g->expected || g->reported)
+		return true;
+	if (ml->n == ml->cap) {
+		size_t cap = ml->cap ? ml->cap * 2 : 32;
+		struct mgroup *v = realloc(ml->v, cap * sizeof *v);
+		if (v == NULL) {
+			ml->oom = true;
+			return false;
+		}
+		ml->v = v;
+		ml->cap = cap;
+	}
+	snprintf(ml->v[ml->n].path, CB_AREA_MAX, "%s", g->path);
+	snprintf(ml->v[ml->n].name, NAME_MAX_BYTES, "%s", g->name);
+	ml->n++;
+	return true;
+}
+
+/* The expected groups of the subtree with no active report of kind and period; false on failure. */
+static bool
+missing_groups(struct api *a, const char *area, const char *kind, const char *period, struct mlist *ml)
+{
+	memset(ml, 0, sizeof *ml);
+	if (!store_query_groups(a->sq, area, kind, period, mlist_add, ml) || ml->oom) {
+		log_warnx("remind: missing groups of %s %s: %s", kind, period,
+		    ml->oom ? "out of memory" : store_query_error(a->sq));
+		free(ml->v);
+		return false;
+	}
+	return true;
+}
+
+static bool
+people_add(void *arg, const struct sq_reporter *rp)
+{
+	struct people *pp = arg;
+	struct person *p;
+
+	if (pp->n == PEOPLE_MAX)
+		return false;
+	p = &pp->v[pp->n++];
+	snprintf(p->id, sizeof p->id, "%s", rp->id);
+	snprintf(p->name, sizeof p->name, "%s", rp->name);
+	if (!lang_parse(rp->lang, &p->lang))
+		p->lang = LANG_ZH;
+	return true;
+}
+
+/* The reporters of area with role; false on failure (logged). */
+static bool
+people_at(struct api *a, const char *area, const char *role, struct people *pp)
+{
+	pp->n = 0;
+	if (!store_query_reporters_at(a->sq, area, role, people_add, pp)) {
+		log_warnx("remind: %ss of %s: %s", role, area, store_query_error(a->sq));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Sends one message to person p and records it, in one transaction: the
+ * row is committed only if the publish was queued.  Returns the reminder
+ * id; 0 when p's id names no channel; SEND_DOWN when the broker refused
+ * (nothing recorded); -1 on a failure (logged).
+ */
+static int64_t
+send_one(struct api *a, const struct person *p, const char *area, const char *kind,
+    const char *period, const char *type, const char *who, const char *text, int64_t now)
+{
+	struct outbox o = { 0 };
+	char masked[CB_ID_MAX + 1];
+	int64_t id;
+
+	if (!channel_of(p->id, o.channel, sizeof o.channel)) {
+		log_warnx("remind: reporter %s: no channel to reach", log_mask(p->id, masked, sizeof masked));
+		return 0;
+	}
+	if (!store_query_begin(a->sq) ||
+	    (id = store_query_reminder_add(a->sq, p->id, area, kind, period, type, o.channel, now, who)) < 0) {
+		log_warnx("remind: %s", store_query_error(a->sq));
+		store_query_rollback(a->sq);
+		return -1;
+	}
+	snprintf(o.id, sizeof o.id, "rm-%lld", (long long)id);
+	snprintf(o.to, sizeof o.to, "%s", p->id);
+	snprintf(o.text, sizeof o.text, "%s", text);
+	if (a->hooks.outbox == NULL || !a->hooks.outbox(a->hooks.arg, &o)) {
+		store_query_rollback(a->sq);
+		return SEND_DOWN;
+	}
+	if (!store_query_commit(a->sq)) {
+		/* Published but not recorded: at worst this person hears it twice. */
+		log_warnx("remind: %s", store_query_error(a->sq));
+		store_query_rollback(a->sq);
+		return -1;
+	}
+	a->reminders_sent++;
+	log_info("remind: %s %s %s %s to %s (%s)", type, kind, period, area,
+	    log_mask(p->id, masked, sizeof masked), o.id);
+	return id;
+}
+
+/* Reminds each leader of the missing groups not yet reminded; returns messages sent or -1. */
+static int
+remind_leaders(struct api *a, const struct kind *k, const struct period *p, const char *period,
+    int64_t deadline, int64_t now)
+{
+	struct mlist ml;
+	struct people pp;
+	char text[CB_REPLY_MAX], label[NAME_MAX_BYTES];
+	int sent = 0;
+	int32_t off = api_utc_offset(a, now);
+
+	if (!missing_groups(a, "", k->code, period, &ml))
+		return -1;
+	for (size_t i = 0; i < ml.n && sent >= 0; i++) {
+		if (!people_at(a, ml.v[i].path, "leader", &pp))
+			sent = -1;
+		for (size_t j = 0; j < pp.n && sent >= 0; j++) {
+			int done = store_query_reminded(a->sq, pp.v[j].id, k->code, period, "remind");
+			if (done != 0) {
+				sent = done < 0 ? -1 : sent;
+				continue;
+			}
+			group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
+			remind_text(k, p, label, deadline, false, off, pp.v[j].lang, text, sizeof text);
+			int64_t id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "remind", NULL, text, now);
+			if (id == SEND_DOWN)
+				goto out;	/* the next check tries again */
+			sent = id < 0 ? -1 : sent + (id > 0);
+		}
+	}
+out:
+	free(ml.v);
+	return sent;
+}
+
+/* Tells each admin of a village with missing groups which ones; returns messages sent or -1. */
+static int
+escalate(struct api *a, const struct kind *k, const struct period *p, const char *period, int64_t now)
+{
+	struct mlist ml;
+	struct people pp;
+	const struct mgroup **village = NULL;
+	char text[CB_REPLY_MAX], vpath[CB_AREA_MAX], vname[CB_AREA_MAX];
+	int sent = 0;
+
+	if (!missing_groups(a, "", k->code, period, &ml))
+		return -1;
+	if (ml.n > 0 && (village = calloc(ml.n, sizeof *village)) == NULL)
+		sent = -1;
+	/* Groups come in path order: the groups of one village are consecutive. */
+	for (size_t i = 0, j; i < ml.n && sent >= 0; i = j) {
+		size_t n = 0;
+		if (!topic_area_parent(ml.v[i].path, vpath, sizeof vpath))
+			vpath[0] = '\0';
+		for (j = i; j < ml.n; j++) {
+			char pj[CB_AREA_MAX];
+			if (!topic_area_parent(ml.v[j].path, pj, sizeof pj) || strcmp(pj, vpath) != 0)
+				break;
+			village[n++] = &ml.v[j];
+		}
+		if (j == i)
+			j = i + 1;	/* a group at the top has no village to tell */
+		if (n == 0 || !people_at(a, vpath, "admin", &pp))
+			continue;
+		snprintf(vname, sizeof vname, "%s", vpath);
+		store_query_area_name(a->sq, vpath, vname, sizeof vname);
+		for (size_t m = 0; m < pp.n && sent >= 0; m++) {
+			int done = store_query_reminded(a->sq, pp.v[m].id, k->code, period, "escalate");
+			if (done != 0) {
+				sent = done < 0 ? -1 : sent;
+				continue;
+			}
+			escalate_text(k, p, vname, village, n, pp.v[m].lang, text, sizeof text);
+			int64_t id = send_one(a, &pp.v[m], vpath, k->code, period, "escalate", NULL, text, now);
+			if (id == SEND_DOWN)
+				goto out;
+			sent = id < 0 ? -1 : sent + (id > 0);
+		}
+	}
+out:
+	free(village);
+	free(ml.v);
+	return sent;
+}
+
+/* Checks kind k for its current and previous periods; returns messages sent or -1. */
+static int
+remind_kind(struct api *a, const struct kind *k, int64_t now)
+{
+	int32_t off = api_utc_offset(a, now);
+	struct period cur = period_of(k->period, now, off);
+	struct period ps[2] = { period_prev(&cur), cur };
+	int sent = 0, rc = 0;
+
+	for (size_t i = 0; i < 2 && rc >= 0; i++) {
+		char period[CB_PERIOD_MAX];
+		int64_t due = deadline_of(k, &ps[i], off);
+		period_format(&ps[i], period, sizeof period);
+		rc = 0;
+		if (now >= due)
+			rc = escalate(a, k, &ps[i], period, now);
+		else if (now >= due - (int64_t)k->deadline.remind_hours * 3600 &&
+		    now >= period_start(&ps[i], off))
+			rc = remind_leaders(a, k, &ps[i], period, due, now);
+		sent += rc > 0 ? rc : 0;
+	}
+	return rc < 0 ? -1 : sent;
+}
+
+int
+remind_run(struct api *a, int64_t now)
+{
+	const struct catalog *c = api_catalog(a);
+	int sent = 0;
+
+	if (c == NULL || a->sq == NULL)
+		return 0;
+	if (a->hooks.broker_connected != NULL && !a->hooks.broker_connected(a->hooks.arg))
+		return 0;	/* nothing could go out: try at the next check */
+	for (size_t i = 0; i < c->nkinds; i++) {
+		if (c->kinds[i].deadline.remind_hours <= 0)
+			continue;
+		int rc = remind_kind(a, &c->kinds[i], now);
+		if (rc < 0)
+			return -1;
+		sent += rc;
+	}
+	return sent;
+}
+
+int
+remind_missing(struct api *a, const char *area, const struct kind *k, const char *period,
+    const char *who, void (*fn)(void *arg, const struct remind_sent *s), void *arg)
+{
+	struct mlist ml;
+	struct people pp;
+	struct period p;
+	char text[CB_REPLY_MAX], label[NAME_MAX_BYTES], channel[CB_CHANNEL_MAX + 1];
+	int64_t now = api_now();
+	int32_t off = api_utc_offset(a, now);
+	int sent = 0;
+
+	if (a->hooks.broker_connected != NULL && !a->hooks.broker_connected(a->hooks.arg))
+		return -2;
+	if (period_parse(period, strlen(period), k->period, &p) != CB_OK ||
+	    !missing_groups(a, area, k->code, period, &ml))
+		return -1;
+	int64_t due = deadline_of(k, &p, off);
+	for (size_t i = 0; i < ml.n && sent >= 0; i++) {
+		struct remind_sent s = { .area = ml.v[i].path };
+		if (!people_at(a, ml.v[i].path, "leader", &pp)) {
+			sent = -1;
+			break;
+		}
+		if (pp.n == 0)
+			fn(arg, &s);
+		for (size_t j = 0; j < pp.n && sent >= 0; j++) {
+			group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
+			remind_text(k, &p, label, due, now >= due, off, pp.v[j].lang, text, sizeof text);
+			int64_t id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "manual", who, text, now);
+			if (id < 0) {
+				sent = id == SEND_DOWN ? -2 : -1;
+				break;
+			}
+			s.reporter = pp.v[j].id;
+			s.name = pp.v[j].name;
+			s.channel = channel_of(pp.v[j].id, channel, sizeof channel) ? channel : "";
+			s.id = id;
+			fn(arg, &s);
+			sent += id > 0;
+		}
+	}
+	free(ml.v);
+	return sent;
+}
+
+/* The timer: one check, then wait for the next. */
+static void
+remind_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct remind *rm = arg;
+	int n = remind_run(rm->a, api_now());
+
+	if (n > 0)
+		log_info("remind: %d message%s sent", n, n == 1 ? "" : "s");
+}
+
+struct remind *
+remind_new(struct api *a, int64_t interval_ms)
+{
+	struct remind *rm = calloc(1, sizeof *rm);
+	struct timeval tv = { .tv_sec = interval_ms / 1000, .tv_usec = (interval_ms % 1000) * 1000 };
+
+	if (rm == NULL)
+		return NULL;
+	rm->a = a;
+	if (interval_ms <= 0)
+		return rm;
+	rm->timer = event_new(a->base, -1, EV_PERSIST, remind_tick, rm);
+	if (rm->timer == NULL || event_add(rm->timer, &tv) != 0) {
+		remind_free(rm);
+		return NULL;
+	}
+	return rm;
+}
+
+void
+remind_free(struct remind *rm)
+{
+	if (rm == NULL)
+		return;
+	if (rm->timer != NULL)
+		event_free(rm->timer);
+	free(rm);
+}

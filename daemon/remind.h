@@ -1,0 +1,61 @@
+/*
+ * remind.h — reminders to the leaders who have not reported, and
+ * escalation to their village's admins once a deadline has passed.
+ *
+ * Each kind of the catalog has a deadline (catalog.h struct deadline: `day`
+ * days into the period at `hour`:00 local time) and remind_hours.  A timer
+ * checks every interval: while a period's deadline is less than
+ * remind_hours ahead, each leader of each expected group still missing gets
+ * one reminder (once per leader, kind and period; an admin's manual
+ * reminder counts as that one); once the deadline has passed, each admin of
+ * a village with groups still missing gets one message listing them (once
+ * per admin, kind and period).  A group that reports is no longer missing,
+ * so nothing more goes to it.  A kind with remind_hours 0 is never chased.
+ *
+ * Messages go to <root>/outbox/<channel> (lib/payload.h outbox) in the
+ * reporter's language, the channel read from the reporter id ("+86…" sms,
+ * "tg:…" tg); each is recorded in the reminders table in the same short
+ * transaction that publishes it, so a broker that is down loses none:
+ * nothing is recorded, and the next check tries again.
+ */
+#ifndef CUNBAOD_REMIND_H
+#define CUNBAOD_REMIND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog.h"
+
+struct api;
+struct remind;
+
+/* Starts the periodic check on the api's event base; interval_ms 0: no timer. NULL on failure. */
+struct remind *remind_new(struct api *a, int64_t interval_ms);
+void remind_free(struct remind *rm);
+
+/*
+ * One check of every kind at `now`: reminders and escalations due and not
+ * yet sent.  Returns the number of messages sent, or -1 on a failure (logged).
+ */
+int remind_run(struct api *a, int64_t now);
+
+/* One reminder sent (or not) by remind_missing. */
+struct remind_sent {
+	const char *reporter, *name;	/* the leader */
+	const char *area;		/* the group */
+	const char *channel;
+	int64_t id;			/* reminders.id; 0 when the group has no leader */
+};
+
+/*
+ * Sends a reminder now to every leader of every expected group of the
+ * subtree area with no report of kind k and period (canonical text), as
+ * type "manual" recorded under `who`, whatever was sent before.  Calls fn
+ * for each group missing (with id 0 when it has no leader).  Returns the
+ * number sent, -1 on a database failure, -2 when the broker is not
+ * connected (nothing sent).
+ */
+int remind_missing(struct api *a, const char *area, const struct kind *k, const char *period,
+    const char *who, void (*fn)(void *arg, const struct remind_sent *s), void *arg);
+
+#endif

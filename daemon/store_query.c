@@ -1,0 +1,688 @@
+/*
+ * store_query.c — the admin API's reads: rollups, reports, the journal,
+ * groups for completeness and the ledger, the roster journal.  Filters make
+ * the WHERE clause, so each query is built for the filters given (and can
+ * use the indexes) and prepared per call; bound values, never spliced text.
+ * The writes (roster, reminders) are in store_query_write.c.
+ */
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_query_int.h"
+
+struct store_query *
+store_query_open(const char *path, char *err, size_t errlen)
+{
+	struct store_query *q = calloc(1, sizeof *q);
+	int version = -1;
+
+	if (q == NULL) {
+		snprintf(err, errlen, "api database: out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "api database %s: %s", path, q->db ? sqlite3_errmsg(q->db) : "cannot open");
+		store_query_close(q);
+		return NULL;
+	}
+	sqlite3_busy_timeout(q->db, SQ_BUSY_MS);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF",
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "api database %s: %s", path, sqlite3_errmsg(q->db));
+		sqlite3_finalize(st);
+		store_query_close(q);
+		return NULL;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version < SQ_SCHEMA_MIN) {
+		snprintf(err, errlen, "api database %s: schema version %d, need %d (schema/sql/010_api.sql)",
+		    path, version, SQ_SCHEMA_MIN);
+		store_query_close(q);
+		return NULL;
+	}
+	return q;
+}
+
+void
+store_query_close(struct store_query *q)
+{
+	if (q == NULL)
+		return;
+	sqlite3_close_v2(q->db);
+	free(q);
+}
+
+const char *
+store_query_error(const struct store_query *q)
+{
+	return q->err;
+}
+
+void
+sq_fail(struct store_query *q, const char *what)
+{
+	snprintf(q->err, sizeof q->err, "%s: %s", what, sqlite3_errmsg(q->db));
+}
+
+/* ---- the query builder ---- */
+
+void
+sqlb_init(struct sqlb *b, const char *select)
+{
+	memset(b, 0, sizeof *b);
+	sqlb_sql(b, select);
+}
+
+void
+sqlb_sql(struct sqlb *b, const char *frag)
+{
+	size_t n = strlen(frag);
+
+	if (b->len + n + 1 > sizeof b->sql) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->sql + b->len, frag, n + 1);
+	b->len += n;
+}
+
+/* Starts a condition: " WHERE " first, " AND " after. */
+static void
+sqlb_cond(struct sqlb *b, const char *frag)
+{
+	sqlb_sql(b, b->nconds++ == 0 ? " WHERE " : " AND ");
+	sqlb_sql(b, frag);
+}
+
+static struct sqlb_bind *
+sqlb_bind_next(struct sqlb *b)
+{
+	if (b->nbinds == SQLB_BINDS) {
+		b->overflow = true;
+		return NULL;
+	}
+	return &b->binds[b->nbinds++];
+}
+
+void
+sqlb_text(struct sqlb *b, const char *cond, const char *v)
+{
+	struct sqlb_bind *x = sqlb_bind_next(b);
+
+	if (cond != NULL)
+		sqlb_cond(b, cond);
+	if (x != NULL) {
+		x->text = true;
+		snprintf(x->s, sizeof x->s, "%s", v);
+		if (strlen(v) >= sizeof x->s)
+			b->overflow = true;
+	}
+}
+
+void
+sqlb_int(struct sqlb *b, const char *cond, int64_t v)
+{
+	struct sqlb_bind *x = sqlb_bind_next(b);
+
+	if (cond != NULL)
+		sqlb_cond(b, cond);
+	if (x != NULL) {
+		x->text = false;
+		x->i = v;
+	}
+}
+
+void
+sqlb_subtree(struct sqlb *b, const char *col, const char *area)
+{
+	char cond[256], lo[SQLB_TEXT_MAX], hi[SQLB_TEXT_MAX];
+
+	if (area == NULL || *area == '\0')
+		return;
+	/* '/' + 1 == '0': the range holds exactly the paths under area/ and uses the index. */
+	snprintf(cond, sizeof cond, "(%s = ? OR (%s > ? AND %s < ?))", col, col, col);
+	snprintf(lo, sizeof lo, "%s/", area);
+	snprintf(hi, sizeof hi, "%s0", area);
+	sqlb_text(b, cond, area);
+	sqlb_text(b, NULL, lo);
+	sqlb_text(b, NULL, hi);
+}
+
+void
+sqlb_where(struct sqlb *b, const char *cond)
+{
+	sqlb_cond(b, cond);
+}
+
+sqlite3_stmt *
+sqlb_prepare(struct store_query *q, struct sqlb *b)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (b->overflow) {
+		snprintf(q->err, sizeof q->err, "query too long");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(q->db, b->sql, (int)b->len, &st, NULL) != SQLITE_OK) {
+		sq_fail(q, "prepare");
+		return NULL;
+	}
+	for (int i = 0; i < b->nbinds; i++) {
+		const struct sqlb_bind *x = &b->binds[i];
+		int rc = x->text ? sqlite3_bind_text(st, i + 1, x->s, -1, SQLITE_TRANSIENT)
+		    : sqlite3_bind_int64(st, i + 1, x->i);
+		if (rc != SQLITE_OK) {
+			sq_fail(q, "bind");
+			sqlite3_finalize(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+const char *
+sq_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+const char *
+sq_text0(sqlite3_stmt *st, int col)
+{
+	const char *s = sq_text(st, col);
+
+	return s != NULL ? s : "";
+}
+
+int
+sq_finish(struct store_query *q, sqlite3_stmt *st, int rc, const char *what)
+{
+	bool ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+
+	if (!ok)
+		sq_fail(q, what);
+	sqlite3_finalize(st);
+	return ok ? 0 : -1;
+}
+
+/* ---- rollups ---- */
+
+/* Fills a rollup row from columns area, kind, period, field, sum, count, max, last, yes, scale, updated_at. */
+static void
+rollup_row(sqlite3_stmt *st, struct sq_rollup *r)
+{
+	r->area = sq_text0(st, 0);
+	r->kind = sq_text0(st, 1);
+	r->period = sq_text0(st, 2);
+	r->field = sq_text0(st, 3);
+	r->st.sum = sqlite3_column_int64(st, 4);
+	r->st.count = sqlite3_column_int64(st, 5);
+	r->st.max = sqlite3_column_int64(st, 6);
+	r->st.last = sqlite3_column_int64(st, 7);
+	r->st.yes = sqlite3_column_int64(st, 8);
+	r->scale = (unsigned)sqlite3_column_int(st, 9);
+	r->updated_at = sqlite3_column_int64(st, 10);
+}
+
+#define ROLLUP_COLS "SELECT area, kind, period, field, sum, count, max, last, yes, scale, updated_at FROM rollups"
+
+bool
+store_query_rollups(struct store_query *q, const char *area, const char *kind,
+    const char *period, const char *after_area, const char *after_kind, const char *after_period,
+    bool (*fn)(void *arg, const struct sq_rollup *r), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlb_init(&b, ROLLUP_COLS);
+	sqlb_subtree(&b, "area", area);
+	if (*kind)
+		sqlb_text(&b, "kind = ?", kind);
+	if (*period)
+		sqlb_text(&b, "period = ?", period);
+	if (*after_area) {
+		sqlb_text(&b, "(area, kind, period) > (?, ?, ?)", after_area);
+		sqlb_text(&b, NULL, after_kind);
+		sqlb_text(&b, NULL, after_period);
+	}
+	sqlb_sql(&b, " ORDER BY area, kind, period, field");
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_rollup r;
+		rollup_row(st, &r);
+		if (!fn(arg, &r))
+			break;
+	}
+	return sq_finish(q, st, rc, "rollups") == 0;
+}
+
+bool
+store_query_cell(struct store_query *q, const char *area, const char *kind, const char *period,
+    bool (*fn)(void *arg, const struct sq_rollup *r), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlb_init(&b, ROLLUP_COLS);
+	sqlb_text(&b, "area = ?", area);
+	sqlb_text(&b, "kind = ?", kind);
+	sqlb_text(&b, "period = ?", period);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_rollup r;
+		rollup_row(st, &r);
+		if (!fn(arg, &r))
+			break;
+	}
+	return sq_finish(q, st, rc, "rollup cell") == 0;
+}
+
+bool
+store_query_counts(struct store_query *q, const char *area, const char *kind,
+    const char *period, unsigned *expected, unsigned *reported)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlb_init(&b, "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM reports r "
+	    "WHERE r.area = a.path AND r.kind = ? AND r.period = ? AND r.status = 'active')), 0) "
+	    "FROM areas a");
+	sqlb_text(&b, NULL, kind);
+	sqlb_text(&b, NULL, period);
+	sqlb_where(&b, "a.expected = 1");
+	sqlb_subtree(&b, "a.path", area);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*expected = (unsigned)sqlite3_column_int(st, 0);
+		*reported = (unsigned)sqlite3_column_int(st, 1);
+	}
+	return sq_finish(q, st, rc, "counts") == 0;
+}
+
+/* ---- reports ---- */
+
+/* Reads the values of report id into q's scratch array; returns their count or -1. */
+static int
+report_values(struct store_query *q, sqlite3_stmt *vals, int64_t id, struct sq_value *v,
+    char (*names)[SQ_FIELD_MAX], size_t max)
+{
+	int n = 0, rc;
+
+	sqlite3_reset(vals);
+	sqlite3_bind_int64(vals, 1, id);
+	while ((rc = sqlite3_step(vals)) == SQLITE_ROW && (size_t)n < max) {
+		snprintf(names[n], SQ_FIELD_MAX, "%s", sq_text0(vals, 0));
+		v[n].field = names[n];
+		v[n].value = sqlite3_column_int64(vals, 1);
+		v[n].scale = (unsigned)sqlite3_column_int(vals, 2);
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sq_fail(q, "report values");
+		return -1;
+	}
+	return n;
+}
+
+/* Builds the reports query for filter f. */
+static void
+reports_sql(struct sqlb *b, const struct sq_report_filter *f)
+{
+	sqlb_init(b, "SELECT id, journal_seq, area, kind, period, reporter, created_at, status, "
+	    "coalesce(superseded_by, 0), coalesce(replaces, 0) FROM reports");
+	sqlb_subtree(b, "area", f->area);
+	if (*f->kind)
+		sqlb_text(b, "kind = ?", f->kind);
+	if (*f->period)
+		sqlb_text(b, "period = ?", f->period);
+	if (f->reporter != NULL)
+		sqlb_text(b, "reporter = ?", f->reporter);
+	if (f->status != NULL)
+		sqlb_text(b, "status = ?", f->status);
+	if (f->since != INT64_MIN)
+		sqlb_int(b, "created_at >= ?", f->since);
+	if (f->after > 0)
+		sqlb_int(b, "id > ?", f->after);
+	sqlb_sql(b, " ORDER BY id LIMIT ?");
+	sqlb_int(b, NULL, f->limit);
+}
+
+bool
+store_query_reports(struct store_query *q, const struct sq_report_filter *f,
+    bool (*fn)(void *arg, const struct sq_report *r), void *arg)
+{
+	struct sq_value v[SQ_VALUES_MAX];
+	char names[SQ_VALUES_MAX][SQ_FIELD_MAX];
+	sqlite3_stmt *st, *vals = NULL;
+	struct sqlb b;
+	int rc;
+
+	reports_sql(&b, f);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	if (sqlite3_prepare_v2(q->db, "SELECT field, value, scale FROM report_values WHERE report = ?",
+	    -1, &vals, NULL) != SQLITE_OK) {
+		sq_fail(q, "prepare values");
+		sqlite3_finalize(st);
+		return false;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_report r = {
+			.id = sqlite3_column_int64(st, 0), .journal_seq = sqlite3_column_int64(st, 1),
+			.area = sq_text0(st, 2), .kind = sq_text0(st, 3), .period = sq_text0(st, 4),
+			.reporter = sq_text(st, 5), .created_at = sqlite3_column_int64(st, 6),
+			.status = sq_text0(st, 7), .superseded_by = sqlite3_column_int64(st, 8),
+			.replaces = sqlite3_column_int64(st, 9), .values = v,
+		};
+		int n = report_values(q, vals, r.id, v, names, SQ_VALUES_MAX);
+		if (n < 0) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		r.nvalues = (size_t)n;
+		if (!fn(arg, &r))
+			break;
+	}
+	sqlite3_finalize(vals);
+	if (rc == SQLITE_ERROR) {
+		sqlite3_finalize(st);
+		return false;
+	}
+	return sq_finish(q, st, rc, "reports") == 0;
+}
+
+/* ---- journal ---- */
+
+bool
+store_query_journal(struct store_query *q, const struct sq_journal_filter *f,
+    bool (*fn)(void *arg, const struct sq_journal *j), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlb_init(&b, "SELECT j.seq, j.msg_id, j.source, j.channel, j.sender, j.topic, j.payload, "
+	    "j.received_at, j.status, j.error, j.detail, j.command, coalesce(j.report_id, 0), "
+	    "coalesce(rp.area, rr.area) AS area FROM journal j "
+	    "LEFT JOIN reports rp ON rp.id = j.report_id LEFT JOIN reporters rr ON rr.id = j.sender");
+	sqlb_subtree(&b, "coalesce(rp.area, rr.area)", f->area);
+	if (*f->kind)
+		sqlb_text(&b, "rp.kind = ?", f->kind);
+	if (*f->period)
+		sqlb_text(&b, "rp.period = ?", f->period);
+	if (f->sender != NULL)
+		sqlb_text(&b, "j.sender = ?", f->sender);
+	if (f->status != NULL)
+		sqlb_text(&b, "j.status = ?", f->status);
+	if (f->since != INT64_MIN)
+		sqlb_int(&b, "j.received_at >= ?", f->since);
+	if (f->after > 0)
+		sqlb_int(&b, "j.seq > ?", f->after);
+	sqlb_sql(&b, " ORDER BY j.seq LIMIT ?");
+	sqlb_int(&b, NULL, f->limit);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_journal j = {
+			.seq = sqlite3_column_int64(st, 0), .msg_id = sq_text(st, 1),
+			.source = sq_text(st, 2), .channel = sq_text(st, 3), .sender = sq_text(st, 4),
+			.topic = sq_text(st, 5), .payload = sqlite3_column_blob(st, 6),
+			.len = (size_t)sqlite3_column_bytes(st, 6),
+			.received_at = sqlite3_column_int64(st, 7), .status = sq_text(st, 8),
+			.error = sq_text(st, 9), .detail = sq_text(st, 10), .command = sq_text(st, 11),
+			.report_id = sqlite3_column_int64(st, 12), .area = sq_text(st, 13),
+		};
+		if (j.payload == NULL)
+			j.payload = "";
+		if (!fn(arg, &j))
+			break;
+	}
+	return sq_finish(q, st, rc, "journal") == 0;
+}
+
+/* ---- groups ---- */
+
+bool
+store_query_groups(struct store_query *q, const char *area, const char *kind,
+    const char *period, bool (*fn)(void *arg, const struct sq_group *g), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* The latest active report of each group (ids grow with time). */
+	sqlb_init(&b, "SELECT a.path, a.name, coalesce(p.name, ''), coalesce(gp.name, ''), a.expected, "
+	    "r.reporter, rr.name, r.created_at, r.id IS NOT NULL FROM areas a "
+	    "LEFT JOIN areas p ON p.path = a.parent LEFT JOIN areas gp ON gp.path = p.parent "
+	    "LEFT JOIN reports r ON r.id = (SELECT max(id) FROM reports x WHERE x.area = a.path "
+	    "AND x.kind = ? AND x.period = ? AND x.status = 'active') "
+	    "LEFT JOIN reporters rr ON rr.id = r.reporter");
+	sqlb_text(&b, NULL, kind);
+	sqlb_text(&b, NULL, period);
+	sqlb_where(&b, "(a.expected = 1 OR r.id IS NOT NULL)");
+	sqlb_subtree(&b, "a.path", area);
+	sqlb_sql(&b, " ORDER BY a.path");
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_group g = {
+			.path = sq_text0(st, 0), .name = sq_text0(st, 1),
+			.parent_name = sq_text0(st, 2), .grandparent_name = sq_text0(st, 3),
+			.expected = sqlite3_column_int(st, 4) != 0, .reporter = sq_text(st, 5),
+			.reporter_name = sq_text(st, 6), .reported_at = sqlite3_column_int64(st, 7),
+			.reported = sqlite3_column_int(st, 8) != 0,
+		};
+		if (!fn(arg, &g))
+			break;
+	}
+	return sq_finish(q, st, rc, "groups") == 0;
+}
+
+bool
+store_query_periods(struct store_query *q, const char *area, const char *kind,
+    bool (*fn)(void *arg, const char *period), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlb_init(&b, "SELECT DISTINCT period FROM reports");
+	sqlb_text(&b, "kind = ?", kind);
+	sqlb_where(&b, "status = 'active'");
+	sqlb_subtree(&b, "area", area);
+	sqlb_sql(&b, " ORDER BY period");
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!fn(arg, sq_text0(st, 0)))
+			break;
+	return sq_finish(q, st, rc, "periods") == 0;
+}
+
+/* ---- roster reads ---- */
+
+/* Steps an area query (path, name, parent, depth, expected) through fn; returns the row count or -1. */
+static int
+areas_step(struct store_query *q, sqlite3_stmt *st, bool (*fn)(void *arg, const struct sq_area *a),
+    void *arg)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_area a = {
+			.path = sq_text0(st, 0), .name = sq_text0(st, 1), .parent = sq_text(st, 2),
+			.depth = sqlite3_column_int(st, 3), .expected = sqlite3_column_int(st, 4) != 0,
+		};
+		n++;
+		if (!fn(arg, &a))
+			break;
+	}
+	return sq_finish(q, st, rc, "areas") == 0 ? n : -1;
+}
+
+#define AREA_COLS "SELECT path, name, parent, depth, expected FROM areas"
+
+bool
+store_query_areas(struct store_query *q, const char *area, const char *after, unsigned limit,
+    bool (*fn)(void *arg, const struct sq_area *a), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+
+	sqlb_init(&b, AREA_COLS);
+	sqlb_subtree(&b, "path", area);
+	if (*after)
+		sqlb_text(&b, "path > ?", after);
+	sqlb_sql(&b, " ORDER BY path LIMIT ?");
+	sqlb_int(&b, NULL, limit);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	return areas_step(q, st, fn, arg) >= 0;
+}
+
+int
+store_query_area_get(struct store_query *q, const char *path,
+    bool (*fn)(void *arg, const struct sq_area *a), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int n;
+
+	sqlb_init(&b, AREA_COLS);
+	sqlb_text(&b, "path = ?", path);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return -1;
+	n = areas_step(q, st, fn, arg);
+	return n < 0 ? -1 : n > 0;
+}
+
+bool
+store_query_area_name(struct store_query *q, const char *path, char *buf, size_t buflen)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlb_init(&b, "SELECT name FROM areas");
+	sqlb_text(&b, "path = ?", path);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && *sq_text0(st, 0) != '\0')
+		snprintf(buf, buflen, "%s", sq_text0(st, 0));
+	return sq_finish(q, st, rc, "area name") == 0;
+}
+
+/* Steps a reporter query (id, name, area, role, lang) through fn; returns the row count or -1. */
+static int
+reporters_step(struct store_query *q, sqlite3_stmt *st,
+    bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_reporter r = {
+			.id = sq_text0(st, 0), .name = sq_text0(st, 1), .area = sq_text0(st, 2),
+			.role = sq_text0(st, 3), .lang = sq_text0(st, 4),
+		};
+		n++;
+		if (!fn(arg, &r))
+			break;
+	}
+	return sq_finish(q, st, rc, "reporters") == 0 ? n : -1;
+}
+
+#define REPORTER_COLS "SELECT id, name, area, role, lang FROM reporters"
+
+bool
+store_query_reporters(struct store_query *q, const char *area, const char *role,
+    const char *after, unsigned limit, bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+
+	sqlb_init(&b, REPORTER_COLS);
+	sqlb_subtree(&b, "area", area);
+	if (role != NULL)
+		sqlb_text(&b, "role = ?", role);
+	if (*after)
+		sqlb_text(&b, "id > ?", after);
+	sqlb_sql(&b, " ORDER BY id LIMIT ?");
+	sqlb_int(&b, NULL, limit);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	return reporters_step(q, st, fn, arg) >= 0;
+}
+
+bool
+store_query_reporters_at(struct store_query *q, const char *area, const char *role,
+    bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+
+	sqlb_init(&b, REPORTER_COLS);
+	sqlb_text(&b, "area = ?", area);
+	if (role != NULL)
+		sqlb_text(&b, "role = ?", role);
+	sqlb_sql(&b, " ORDER BY id");
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	return reporters_step(q, st, fn, arg) >= 0;
+}
+
+int
+store_query_reporter_get(struct store_query *q, const char *id,
+    bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int n;
+
+	sqlb_init(&b, REPORTER_COLS);
+	sqlb_text(&b, "id = ?", id);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return -1;
+	n = reporters_step(q, st, fn, arg);
+	return n < 0 ? -1 : n > 0;
+}
+
+bool
+store_query_changes(struct store_query *q, int64_t since, int64_t after, unsigned limit,
+    bool (*fn)(void *arg, const struct sq_change *c), void *arg)
+{
+	struct sqlb b;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlb_init(&b, "SELECT seq, who, at, what FROM roster_changes");
+	if (since != INT64_MIN)
+		sqlb_int(&b, "at >= ?", since);
+	if (after > 0)
+		sqlb_int(&b, "seq > ?", after);
+	sqlb_sql(&b, " ORDER BY seq LIMIT ?");
+	sqlb_int(&b, NULL, limit);
+	if ((st = sqlb_prepare(q, &b)) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_change c = {
+			.seq = sqlite3_column_int64(st, 0), .who = sq_text0(st, 1),
+			.at = sqlite3_column_int64(st, 2), .what = sq_text0(st, 3),
+		};
+		if (!fn(arg, &c))
+			break;
+	}
+	return sq_finish(q, st, rc, "roster changes") == 0;
+}
