@@ -1,0 +1,24 @@
+/*
+ * cunbaoctl.h — what the subcommands of cunbaoctl share with main.c.
+ *
+ * A subcommand is a function taking its own argv (argv[0] is the
+ * subcommand's name) and returning one of the exit codes below; it handles
+ * its own --help.  To add one: write cmd_<name>.c, declare its function
+ * here and add one line to the table in main.c.
+ */
+#ifndef CUNBAOCTL_H
+#define CUNBAOCTL_H
+
+/* Exit codes of cunbaoctl, documented in `cunbaoctl --help`. */
+enum ctl_exit {
+	CTL_OK = 0,		/* everything went through */
+	CTL_FAIL = 1,		/* a message did not parse, a request failed */
+	CTL_USAGE = 2,		/* bad command line (or a request the server calls bad) */
+	CTL_NOTFOUND = 3,	/* a file or an object does not exist */
+	CTL_REFUSED = 4,	/* not permitted (bad token, forbidden) */
+};
+
+/* cunbaoctl parse [--catalog FILE] [--lang zh|en] [--now ISO8601] [TEXT...] */
+int cmd_parse(int argc, char **argv);
+
+#endif

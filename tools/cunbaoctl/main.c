@@ -1,0 +1,56 @@
+/*
+ * main.c — cunbaoctl, the admin command line of cunbao.
+ *
+ * `cunbaoctl <subcommand> [options] [args]`: the subcommands are a table;
+ * main only finds the one named and hands it the rest of the command line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cunbaoctl.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} subcommands[] = {
+	{ "parse", cmd_parse, "read SMS text as cunbaod would and print what it means, as JSON lines" },
+};
+
+/* Prints the program's help to f. */
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: cunbaoctl <subcommand> [options] [args]\n"
+	    "       cunbaoctl <subcommand> --help\n\nsubcommands:\n");
+	for (size_t i = 0; i < NELEM(subcommands); i++)
+		fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(f, "\nexit codes:\n"
+	    "  0  ok\n"
+	    "  1  a message did not parse, or a request failed\n"
+	    "  2  usage error\n"
+	    "  3  not found (a file, an area, a reporter)\n"
+	    "  4  refused (not permitted)\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CTL_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CTL_OK;
+	}
+	for (size_t i = 0; i < NELEM(subcommands); i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "cunbaoctl: unknown subcommand \"%s\"\n", argv[1]);
+	usage(stderr);
+	return CTL_USAGE;
+}
