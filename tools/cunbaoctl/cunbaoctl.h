@@ -20,5 +20,7 @@ enum ctl_exit {
 
 /* cunbaoctl parse [--catalog FILE] [--lang zh|en] [--now ISO8601] [TEXT...] */
 int cmd_parse(int argc, char **argv);
+/* cunbaoctl rebuild --db FILE [--catalog FILE] [--prefix ROOT] [--tz ZONE] (tools/cunbaoctl/cmd_rebuild.c) */
+int cmd_rebuild(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct subcommand {
 	const char *summary;
 } subcommands[] = {
 	{ "parse", cmd_parse, "read SMS text as cunbaod would and print what it means, as JSON lines" },
+	{ "rebuild", cmd_rebuild, "recompute reports and rollups from cunbaod's journal (cunbaod stopped)" },
 };
 
 /* Prints the program's help to f. */

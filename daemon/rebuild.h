@@ -1,0 +1,34 @@
+/*
+ * rebuild.h — recomputes everything derived from the journal: reports,
+ * their values and the materialized rollups, by replaying every journaled
+ * message, in seq order at its received time, through the very ingest code
+ * cunbaod runs (ingest_replay).  One transaction: the database holds the old
+ * derived tables or the new ones, never a mix.  Reports keep their ids.
+ * Run it while cunbaod is stopped (cunbaod caches rollups in memory).
+ */
+#ifndef CUNBAOD_REBUILD_H
+#define CUNBAOD_REBUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct store;
+struct catalog;
+
+struct rebuild_stats {
+	size_t messages;	/* journal rows replayed */
+	size_t accepted;
+	size_t rejected;
+	size_t changed;		/* rows whose outcome differs from the one journaled */
+	size_t cells;		/* rollup cells computed */
+};
+
+/*
+ * Replays the journal of s against catalog c and the roster in s, with
+ * topics under root.  The process's time zone must be cunbaod's (tz_set).
+ * Returns false (nothing changed) with the reason in err.
+ */
+bool rebuild_run(struct store *s, const struct catalog *c, const char *root,
+    struct rebuild_stats *st, char *err, size_t errlen);
+
+#endif
