@@ -233,7 +233,8 @@ static const struct {
 	const char *suffix;
 	int64_t ms;
 } duration_units[] = {
-	{ "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 }, { "", 1000 },
+	{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 },
+	{ "", 1000 },
 };
 
 /* Formats milliseconds in the largest unit that divides them exactly. */
@@ -247,7 +248,10 @@ duration_format(int64_t ms, char *buf, size_t len)
 	return snprintf(buf, len, ms == 0 ? "0s" : "%lldms", (long long)ms);
 }
 
-/* CONF_DURATION: digits and a unit of duration_units, in milliseconds within bounds. */
+/*
+ * CONF_DURATION: digits and a unit of duration_units (ms, s, m, h and also d,
+ * which the bridge's retention settings use), in milliseconds within bounds.
+ */
 static bool
 set_duration(const struct conf_entry *e, void *m, const char *v, char *err, size_t errlen)
 {
@@ -269,7 +273,7 @@ set_duration(const struct conf_entry *e, void *m, const char *v, char *err, size
 		memcpy(m, &x, sizeof x);
 		return true;
 	}
-	return conf_fail(e, err, errlen, "expected a duration like 250ms, 5s, 2m or 1h, got \"%.*s\"",
+	return conf_fail(e, err, errlen, "expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"%.*s\"",
 	    CONF_SHOW_MAX, v);
 }
 

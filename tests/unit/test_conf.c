@@ -20,6 +20,7 @@ struct cfg {
 	int64_t timeout;
 	char token[33];
 	int64_t offset;
+	int64_t linger;
 };
 
 #define M(f) offsetof(struct cfg, f), sizeof(((struct cfg *)0)->f)
@@ -32,6 +33,7 @@ static const struct conf_entry table[] = {
 	{ "timeout", CONF_DURATION, M(timeout), 100, 3600000, "5s", "request timeout" },
 	{ "token", CONF_STR, M(token), 0, 0, NULL, "bearer token" },
 	{ "offset", CONF_INT, M(offset), 0, 0, "-3", "unbounded" },
+	{ "linger", CONF_DURATION, M(linger), 0, 0, NULL, "unbounded" },
 	{ .key = NULL }
 };
 
@@ -114,13 +116,21 @@ static const struct {
 	{ "timeout", "99ms", "timeout: 99ms is out of bounds 100ms..1h", false },
 	{ "timeout", "2h", "timeout: 2h is out of bounds 100ms..1h", false },
 	{ "timeout", "0", "timeout: 0 is out of bounds 100ms..1h", false },
-	{ "timeout", "5 s", "timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"5 s\"", false },
-	{ "timeout", "5S", "timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"5S\"", false },
-	{ "timeout", "1.5s", "timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"1.5s\"", false },
-	{ "timeout", "-5s", "timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"-5s\"", false },
-	{ "timeout", "s", "timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"s\"", false },
-	{ "timeout", "5d", "timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"5d\"", false },
-	{ "timeout", "9999999999999999h", "timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"9999999999999999h\"", false },
+	{ "timeout", "5 s", "timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"5 s\"", false },
+	{ "timeout", "5S", "timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"5S\"", false },
+	{ "timeout", "1.5s", "timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"1.5s\"", false },
+	{ "timeout", "-5s", "timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"-5s\"", false },
+	{ "timeout", "s", "timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"s\"", false },
+	{ "timeout", "5w", "timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"5w\"", false },
+	{ "timeout", "9999999999999999h", "timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"9999999999999999h\"", false },
+	{ "linger", "1d", "1d", true },
+	{ "linger", "24h", "1d", true },
+	{ "linger", "36h", "36h", true },
+	{ "linger", "7d", "7d", true },
+	{ "linger", "0", "0s", true },
+	{ "linger", "0ms", "0s", true },
+	{ "linger", "106751991167d", "106751991167d", true },
+	{ "linger", "106751991168d", "linger: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"106751991168d\"", false },
 	{ "nosuch", "1", "nosuch: unknown key", false },
 };
 
@@ -256,10 +266,10 @@ static const struct {
 	{ "missing value", "name\nworkers   \n", 2,
 	  "t.conf:1: name: missing value\nt.conf:2: workers: missing value\n", "cunbaod", "", 4, 5000, false },
 	{ "all errors collected",
-	  "workers 0\nverbose maybe\ntimeout 3d\nbroker nowhere\nname ok\nfoo bar\n", 5,
+	  "workers 0\nverbose maybe\ntimeout 3y\nbroker nowhere\nname ok\nfoo bar\n", 5,
 	  "t.conf:1: workers: 0 is out of bounds 1..64\n"
 	  "t.conf:2: verbose: expected yes or no, got \"maybe\"\n"
-	  "t.conf:3: timeout: expected a duration like 250ms, 5s, 2m or 1h, got \"3d\"\n"
+	  "t.conf:3: timeout: expected a duration like 250ms, 5s, 2m, 1h or 1d, got \"3y\"\n"
 	  "t.conf:4: broker: expected HOST:PORT, got \"nowhere\"\n"
 	  "t.conf:6: unknown key \"foo\"\n", "ok", "", 4, 5000, false },
 	{ "key=value is not a key", "workers=2\n", 1, "t.conf:1: unknown key \"workers=2\"\n",
