@@ -168,6 +168,7 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 	if (b->failed)
 		return;	/* the connection is being dropped: the broker redelivers */
 	if (!b->open) {
+		log_debug("batch: begins with %s", msg->topic);
 		clock_gettime(CLOCK_MONOTONIC, &b->t0);
 		b->now = tz_now();
 		if (!store_begin(d->store)) {

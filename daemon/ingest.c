@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "ingest_int.h"
 #include "report.h"
 #include "rollcache.h"
@@ -15,6 +17,7 @@
 #include "utf8.h"
 
 #define CLOCK_SKEW 300	/* seconds an envelope's received_at may run ahead of ours */
+#define INGEST_SALVAGE_MAX 65536	/* bytes of a refused payload searched for its id */
 
 int64_t
 ingest_time(const char *stamp, int64_t received_at)
@@ -84,6 +87,30 @@ answer_duplicate(struct msgctx *m)
 	return 1;
 }
 
+/*
+ * When a payload was refused before it was parsed (over 4 KiB, bad UTF-8)
+ * its id and source may still be readable: a bounded, lenient parse finds
+ * them so the sender gets its rejection instead of silence.
+ */
+static void
+salvage_ids(const char *payload, size_t len, enum cb_error e, char *id, char *source)
+{
+	cJSON *root;
+
+	if ((e != CB_TOO_LARGE && e != CB_BAD_UTF8) || len > INGEST_SALVAGE_MAX || id[0] != '\0')
+		return;
+	if ((root = cJSON_ParseWithLength(payload, len)) == NULL)
+		return;
+	const cJSON *i = cJSON_GetObjectItemCaseSensitive(root, "id");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "source");
+
+	if (cJSON_IsString(i) && payload_id_valid(i->valuestring, strlen(i->valuestring)))
+		memcpy(id, i->valuestring, strlen(i->valuestring) + 1);
+	if (cJSON_IsString(s) && payload_id_valid(s->valuestring, strlen(s->valuestring)))
+		memcpy(source, s->valuestring, strlen(s->valuestring) + 1);
+	cJSON_Delete(root);
+}
+
 /* Notes the id and source a decoder could read, and answers a repeat. */
 static int
 ingest_ids(struct msgctx *m, const char *id, const char *source)
@@ -108,7 +135,10 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 {
 	char err[200] = "";
 	enum cb_error rc = envelope_decode(m->in->payload, m->in->len, e, err, sizeof err);
-	int dup = ingest_ids(m, e->id, e->source);
+	int dup;
+
+	salvage_ids(m->in->payload, m->in->len, rc, e->id, e->source);
+	dup = ingest_ids(m, e->id, e->source);
 
 	if (dup != 0)
 		return dup > 0;
@@ -180,8 +210,11 @@ ingest_report(struct msgctx *m, struct report *r, const char *topic_area)
 {
 	char err[200] = "";
 	enum cb_error rc = report_decode(m->in->payload, m->in->len, r, err, sizeof err);
-	int dup = ingest_ids(m, r->id, r->source);
 	const struct area *a;
+	int dup;
+
+	salvage_ids(m->in->payload, m->in->len, rc, r->id, r->source);
+	dup = ingest_ids(m, r->id, r->source);
 
 	if (dup != 0)
 		return dup > 0;
@@ -214,7 +247,8 @@ ingest_bad_topic(struct msgctx *m, struct report *r)
 	char err[200];
 	int dup;
 
-	report_decode(m->in->payload, m->in->len, r, err, sizeof err);
+	salvage_ids(m->in->payload, m->in->len, report_decode(m->in->payload, m->in->len, r, err, sizeof err),
+	    r->id, r->source);
 	if ((dup = ingest_ids(m, r->id, r->source)) != 0)
 		return dup > 0;
 	ingest_reject(m, CB_BAD_AREA, "topic", "the topic is not <root>/inbox/<channel> or <root>/report/<area>");
