@@ -22,5 +22,14 @@ enum ctl_exit {
 int cmd_parse(int argc, char **argv);
 /* cunbaoctl rebuild --db FILE [--catalog FILE] [--prefix ROOT] [--tz ZONE] (tools/cunbaoctl/cmd_rebuild.c) */
 int cmd_rebuild(int argc, char **argv);
+/* The admin subcommands speaking cunbaod's HTTP API (tools/cunbaoctl/cmd_<name>.c, http.c, table.c). */
+int cmd_rollup(int argc, char **argv);
+int cmd_reports(int argc, char **argv);
+int cmd_missing(int argc, char **argv);
+int cmd_journal(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_areas(int argc, char **argv);
+int cmd_reporters(int argc, char **argv);
+int cmd_remind(int argc, char **argv);
 
 #endif

@@ -18,6 +18,14 @@ static const struct subcommand {
 } subcommands[] = {
 	{ "parse", cmd_parse, "read SMS text as cunbaod would and print what it means, as JSON lines" },
 	{ "rebuild", cmd_rebuild, "recompute reports and rollups from cunbaod's journal (cunbaod stopped)" },
+	{ "rollup", cmd_rollup, "figures of an area and its subtree, per kind and period (API)" },
+	{ "reports", cmd_reports, "reports with their values, corrections and withdrawals (API)" },
+	{ "missing", cmd_missing, "groups that have not reported, with their leaders (API)" },
+	{ "journal", cmd_journal, "every message received and what became of it (API)" },
+	{ "export", cmd_export, "the ledger (台账) as CSV for spreadsheets (API)" },
+	{ "areas", cmd_areas, "list, add, change, remove and import the roster's areas (API)" },
+	{ "reporters", cmd_reporters, "list, add, change, remove and import reporters (API)" },
+	{ "remind", cmd_remind, "send a reminder now to the leaders still missing (API)" },
 };
 
 /* Prints the program's help to f. */
@@ -28,6 +36,10 @@ usage(FILE *f)
 	    "       cunbaoctl <subcommand> --help\n\nsubcommands:\n");
 	for (size_t i = 0; i < NELEM(subcommands); i++)
 		fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(f, "\nthe (API) subcommands speak cunbaod's admin HTTP API:\n"
+	    "  --url URL          default http://127.0.0.1:8080\n"
+	    "  --token-file FILE  the bearer token (default: the CUNBAO_TOKEN variable)\n"
+	    "  --json             the server's JSON instead of a table\n");
 	fprintf(f, "\nexit codes:\n"
 	    "  0  ok\n"
 	    "  1  a message did not parse, or a request failed\n"

@@ -1,0 +1,116 @@
+/*
+ * cmd_journal.c — `cunbaoctl journal`: every message cunbaod received, raw,
+ * with its outcome (GET /v1/journal).  How an admin finds out why a
+ * leader's SMS was refused: `cunbaoctl journal --sender +86… --status rejected`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cunbaoctl.h"
+#include "http.h"
+#include "table.h"
+#include "utf8.h"
+
+#define TEXT_SHOWN 160	/* bytes of a message shown in the table */
+
+static const char journal_help[] =
+    "usage: cunbaoctl journal [--area PATH] [--kind KIND] [--period PERIOD] [--since TIME]\n"
+    "                         [--sender ID] [--status accepted|rejected] [options]\n"
+    "\n"
+    "Prints the messages cunbaod received, in order, with what became of each:\n"
+    "accepted, or rejected with the error code and the offending part.  The\n"
+    "TEXT column shows the SMS or chat text of a message (or its raw payload).\n"
+    "\n"
+    "  --area PATH        messages about an area and its subtree (their report's\n"
+    "                     area, or the sender's in the roster)\n"
+    "  --kind KIND        messages that made a report of this kind\n"
+    "  --period PERIOD    messages that made a report of this period\n"
+    "  --since TIME       received at or after TIME (2023-12-05, 2023-12-05T08:00+08:00)\n"
+    "  --sender ID        from one phone or chat id (+8613800000003, tg:700000003)\n"
+    "  --status STATUS    accepted or rejected\n"
+    LIST_HELP CLIENT_HELP
+    "  -h, --help         this help\n";
+
+/* The text a leader sent (the envelope's "text"), else the raw payload, cut for a table. */
+static void
+message_text(const cJSON *it, char *buf, size_t buflen)
+{
+	const char *payload = json_str(it, "payload");
+	cJSON *env = cJSON_Parse(payload);
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(env, "text");
+	const char *s = cJSON_IsString(text) ? text->valuestring : payload;
+	size_t n = utf8_truncate(s, strlen(s), buflen - 4 < TEXT_SHOWN ? buflen - 4 : TEXT_SHOWN);
+
+	snprintf(buf, buflen, "%.*s%s", (int)n, s, s[n] ? "..." : "");
+	cJSON_Delete(env);
+}
+
+static void
+journal_row(void *arg, const cJSON *it)
+{
+	char seq[32], text[TEXT_SHOWN + 8], error[160];
+	const char *code = json_str(it, "error"), *detail = json_str(it, "detail");
+
+	json_text(it, "seq", seq, sizeof seq);
+	message_text(it, text, sizeof text);
+	if (*detail && strcmp(detail, code) != 0)
+		snprintf(error, sizeof error, "%s: %s", code, detail);
+	else
+		snprintf(error, sizeof error, "%s", code);
+	table_add(arg, (const char *[]){ seq, json_str(it, "received_at"), json_str(it, "sender"),
+	    json_str(it, "status"), error, text });
+}
+
+int
+cmd_journal(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "area", required_argument, NULL, 'a' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "since", required_argument, NULL, 's' },
+		{ "sender", required_argument, NULL, 'r' },
+		{ "status", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		LIST_OPTIONS, CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
+	};
+	const char *v[6] = { NULL };	/* area kind period since sender status */
+	const char *keys = "akpsrS";
+	struct list_opts l = { 0 };
+	struct client c;
+	char path[4096];
+	int ch, code;
+
+	client_init(&c);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		const char *k = ch > 0 && ch < 128 ? strchr(keys, ch) : NULL;
+		if (k != NULL) {
+			v[k - keys] = optarg;
+		} else if (ch == 'h') {
+			fputs(journal_help, stdout);
+			return CTL_OK;
+		} else if (!client_other_option(&c, &l, ch, optarg)) {
+			fputs(journal_help, stderr);
+			return CTL_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "cunbaoctl journal: unexpected \"%s\"\n%s", argv[optind], journal_help);
+		return CTL_USAGE;
+	}
+	if (!client_ready(&c) || !client_path(path, sizeof path, "/v1/journal", "area", v[0],
+	    "kind", v[1], "period", v[2], "since", v[3], "sender", v[4], "status", v[5], NULL))
+		return CTL_USAGE;
+	struct table *t = table_new((const char *[]){ "SEQ", "RECEIVED", "SENDER", "STATUS", "ERROR",
+	    "TEXT", NULL });
+	if (t == NULL)
+		return CTL_FAIL;
+	table_align_right(t, 0);
+	code = client_list(&c, path, &l, journal_row, t);
+	if (code == CTL_OK && !c.json)
+		table_print(t, stdout);
+	table_free(t);
+	return code;
+}

@@ -1,0 +1,185 @@
+/*
+ * cmd_roster.c — the actions `cunbaoctl areas` and `cunbaoctl reporters`
+ * share: list, get, add, set, remove, import.  Not a subcommand itself.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_roster.h"
+#include "cunbaoctl.h"
+
+#define IMPORT_MAX (1u << 20)	/* bytes of a CSV the API takes */
+
+static const struct {
+	const char *action;
+	int nargs;		/* -1: the resource's add_args */
+} actions[] = {
+	{ "list", 0 }, { "get", 1 }, { "add", -1 }, { "set", 1 }, { "remove", 1 }, { "import", 1 },
+};
+
+bool
+roster_cmd_check(const struct roster_cmd *rc, const char *action, int nargs)
+{
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+		if (strcmp(action, actions[i].action) != 0)
+			continue;
+		int want = actions[i].nargs < 0 ? rc->add_args : actions[i].nargs;
+		if (nargs == want)
+			return true;
+		fprintf(stderr, "cunbaoctl %s %s: takes %d argument%s\n%s", rc->name, action, want,
+		    want == 1 ? "" : "s", rc->help);
+		return false;
+	}
+	fprintf(stderr, "cunbaoctl %s: unknown action \"%s\"\n%s", rc->name, action, rc->help);
+	return false;
+}
+
+int
+roster_cmd_list(struct roster_cmd *rc, const char *n1, const char *v1, const char *n2, const char *v2)
+{
+	char path[4096];
+	struct table *t;
+	int code;
+
+	if (!client_path(path, sizeof path, rc->base, n1, v1, n2, v2, NULL))
+		return CTL_USAGE;
+	if ((t = rc->table()) == NULL)
+		return CTL_FAIL;
+	code = client_list(&rc->c, path, &rc->l, rc->row, t);
+	if (code == CTL_OK && !rc->c.json)
+		table_print(t, stdout);
+	table_free(t);
+	return code;
+}
+
+/* Prints one item (a table of one row, or the JSON). */
+static int
+item_print(struct roster_cmd *rc, const struct http_response *r)
+{
+	cJSON *item = cJSON_ParseWithLength(r->body, r->len);
+	struct table *t;
+
+	if (rc->c.json || item == NULL) {
+		client_print_body(r);
+		cJSON_Delete(item);
+		return CTL_OK;
+	}
+	if ((t = rc->table()) != NULL) {
+		rc->row(t, item);
+		table_print(t, stdout);
+		table_free(t);
+	}
+	cJSON_Delete(item);
+	return t ? CTL_OK : CTL_FAIL;
+}
+
+/* base/<id escaped> into buf; false if it does not fit. */
+static bool
+item_path(const struct roster_cmd *rc, const char *id, char *buf, size_t buflen)
+{
+	char esc[1024];
+
+	if (!client_escape(id, esc, sizeof esc) || (size_t)snprintf(buf, buflen, "%s/%s", rc->base, esc) >= buflen) {
+		fprintf(stderr, "cunbaoctl %s: \"%.64s\" is too long\n", rc->name, id);
+		return false;
+	}
+	return true;
+}
+
+int
+roster_cmd_write(struct roster_cmd *rc, const char *method, const char *id, const char *body)
+{
+	char path[2048];
+	struct http_response r;
+	int code;
+
+	if (body == NULL)
+		return CTL_FAIL;
+	if (id != NULL && !item_path(rc, id, path, sizeof path))
+		return CTL_USAGE;
+	code = client_call(&rc->c, method, id ? path : rc->base, "application/json", body, strlen(body), &r);
+	if (code == CTL_OK)
+		code = item_print(rc, &r);
+	http_response_clear(&r);
+	return code;
+}
+
+/* Reads the CSV file to import; malloc'd or NULL (said on stderr). */
+static char *
+import_read(const struct roster_cmd *rc, const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "rb");
+	char *buf = malloc(IMPORT_MAX + 1);
+
+	*len = 0;
+	if (f == NULL || buf == NULL) {
+		fprintf(stderr, "cunbaoctl %s import: %s: %s\n", rc->name, file, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	*len = fread(buf, 1, IMPORT_MAX + 1, f);
+	fclose(f);
+	if (*len > IMPORT_MAX) {
+		fprintf(stderr, "cunbaoctl %s import: %s: larger than %u bytes: split it\n", rc->name,
+		    file, IMPORT_MAX);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* import: POST the CSV, print what it did. */
+static int
+roster_import(struct roster_cmd *rc, const char *file)
+{
+	char path[256], rows[16], added[16], changed[16], same[16];
+	struct http_response r;
+	size_t len;
+	char *csv = import_read(rc, file, &len);
+	int code;
+
+	if (csv == NULL)
+		return CTL_NOTFOUND;
+	snprintf(path, sizeof path, "%s/import", rc->base);
+	code = client_call(&rc->c, "POST", path, "text/csv; charset=utf-8", csv, len, &r);
+	free(csv);
+	if (code == CTL_OK && rc->c.json) {
+		client_print_body(&r);
+	} else if (code == CTL_OK) {
+		cJSON *o = cJSON_ParseWithLength(r.body, r.len);
+		printf("%s: %s rows: %s added, %s changed, %s unchanged\n", file,
+		    json_text(o, "rows", rows, sizeof rows), json_text(o, "added", added, sizeof added),
+		    json_text(o, "changed", changed, sizeof changed),
+		    json_text(o, "unchanged", same, sizeof same));
+		cJSON_Delete(o);
+	}
+	http_response_clear(&r);
+	return code;
+}
+
+int
+roster_cmd_simple(struct roster_cmd *rc, const char *action, const char *arg)
+{
+	char path[2048];
+	struct http_response r;
+	int code;
+
+	if (strcmp(action, "import") == 0)
+		return roster_import(rc, arg);
+	if (!item_path(rc, arg, path, sizeof path))
+		return CTL_USAGE;
+	bool get = strcmp(action, "get") == 0;
+	code = client_call(&rc->c, get ? "GET" : "DELETE", path, NULL, NULL, 0, &r);
+	if (code == CTL_OK && get)
+		code = item_print(rc, &r);
+	else if (code == CTL_OK && rc->c.json)
+		client_print_body(&r);
+	else if (code == CTL_OK)
+		printf("removed %s\n", arg);
+	http_response_clear(&r);
+	return code;
+}
