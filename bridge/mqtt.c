@@ -38,7 +38,8 @@ struct mqtt {
 	struct mosquitto *mosq;
 	struct event *rd, *wr;		/* on the current socket; NULL while there is none */
 	struct event *tick;		/* loop_misc, reconnects */
-	bool connected;			/* CONNACK accepted */
+	bool connected;			/* CONNACK accepted, no disconnect seen since */
+	bool up;			/* the same, until mqtt_lost has logged the loss */
 	bool ever;			/* connect_async was called once: reconnect from now on */
 	int64_t retry_at;		/* when to connect again; 0 while a socket is up */
 	int64_t backoff;
@@ -139,12 +140,12 @@ mqtt_connect(struct mqtt *m)
 static void
 mqtt_lost(struct mqtt *m, int rc, const char *where)
 {
-	if (m->connected)
+	if (m->up)
 		log_warnx("mqtt: connection to %s:%d lost (%s: %s); reconnecting", m->host, m->port,
 		    where, rc == MOSQ_ERR_ERRNO ? "system error" : mosquitto_strerror(rc));
 	else
 		log_debug("mqtt: %s:%d not reachable (%s: %s)", m->host, m->port, where, mosquitto_strerror(rc));
-	m->connected = false;
+	m->connected = m->up = false;
 	mqtt_detach(m);
 	m->backoff = m->backoff == 0 ? MQTT_RETRY_MIN : m->backoff * 2;
 	if (m->backoff > MQTT_RETRY_MAX)
@@ -180,7 +181,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 		return;		/* loop_read returns the error: mqtt_lost follows */
 	}
 	log_info("mqtt: connected to %s:%d", m->host, m->port);
-	m->connected = true;
+	m->connected = m->up = true;
 	m->backoff = 0;
 	for (i = 0; i < m->nsubs; i++)
 		if (mosquitto_subscribe(mosq, NULL, m->subs[i], 1) != MOSQ_ERR_SUCCESS)
