@@ -7,6 +7,7 @@
  * 227.74 and "227.74" are the same value, and validation parses it at the
  * field's scale without rounding.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "jdec.h"
@@ -316,12 +317,26 @@ json_number(const char *s)
 	return s[i] == '\0';
 }
 
-/* Writes one value: numbers and true/false raw, anything else as a string. */
+/*
+ * True if text is a JSON number that report_decode would turn back into the
+ * same text ("227.74", "12", "1e+300"); "1.50", "-0.0" or twenty digits are
+ * not, and travel as strings so that no digit changes on the way.
+ */
+static bool
+canonical_number(const char *text)
+{
+	char again[DEC_TEXT_MAX];
+
+	return json_number(text) && jnum_text(strtod(text, NULL), again, sizeof again) > 0 &&
+	    strcmp(again, text) == 0;
+}
+
+/* Writes one value: canonical numbers and true/false raw, anything else as a string. */
 static void
 value_encode(struct jsonw *w, const struct report_value *v)
 {
 	jsonw_key(w, v->field);
-	if (json_number(v->text) || strcmp(v->text, "true") == 0 || strcmp(v->text, "false") == 0)
+	if (canonical_number(v->text) || strcmp(v->text, "true") == 0 || strcmp(v->text, "false") == 0)
 		jsonw_raw(w, v->text);
 	else
 		jsonw_str(w, v->text);
