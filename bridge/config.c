@@ -35,9 +35,9 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "send-timeout", CONF_DURATION, M(send_timeout), SEC, 5 * MIN, "10s", "time one outbound request may take" },
 
 	{ "republish-after", CONF_DURATION, M(republish_after), 100, HOUR, "30s", "first wait for a receipt before publishing again" },
-	{ "republish-max", CONF_DURATION, M(republish_max), SEC, DAY, "10m", "longest wait between publications (it doubles)" },
+	{ "republish-max", CONF_DURATION, M(republish_max), 100, DAY, "10m", "longest wait between publications (it doubles)" },
 	{ "retry-min", CONF_DURATION, M(retry_min), 100, HOUR, "2s", "first wait before sending a failed reply again" },
-	{ "retry-max", CONF_DURATION, M(retry_max), SEC, DAY, "10m", "longest wait between reply attempts (it doubles)" },
+	{ "retry-max", CONF_DURATION, M(retry_max), 100, DAY, "10m", "longest wait between reply attempts (it doubles)" },
 	{ "give-up-after", CONF_DURATION, M(give_up_after), SEC, 30 * DAY, "1d", "an undelivered reply is given up after this" },
 	{ "keep-done", CONF_DURATION, M(keep_done), MIN, 365 * DAY, "7d", "done rows are kept this long (absorbs gateway retries)" },
 	{ "send-concurrency", CONF_INT, M(send_concurrency), 1, 256, "4", "replies in flight at once" },
