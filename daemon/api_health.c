@@ -38,14 +38,14 @@ api_get_metrics(struct api_req *r)
 	}
 	if (a->hooks.metrics != NULL)
 		a->hooks.metrics(a->hooks.arg, out);
-	evbuffer_add_printf(out, "# HELP cunbao_api_requests_total Admin API requests answered, by status class.\n"
-	    "# TYPE cunbao_api_requests_total counter\n");
+	evbuffer_add_printf(out, "# HELP cunbaod_api_requests_total Admin API requests answered, by status class.\n"
+	    "# TYPE cunbaod_api_requests_total counter\n");
 	for (int c = 1; c <= 5; c++)
-		evbuffer_add_printf(out, "cunbao_api_requests_total{class=\"%dxx\"} %llu\n", c,
+		evbuffer_add_printf(out, "cunbaod_api_requests_total{class=\"%dxx\"} %llu\n", c,
 		    (unsigned long long)a->requests[c]);
-	evbuffer_add_printf(out, "# HELP cunbao_reminders_sent_total Reminders and escalations sent.\n"
-	    "# TYPE cunbao_reminders_sent_total counter\n"
-	    "cunbao_reminders_sent_total %llu\n", (unsigned long long)a->reminders_sent);
+	evbuffer_add_printf(out, "# HELP cunbaod_reminders_sent_total Reminders and escalations sent.\n"
+	    "# TYPE cunbaod_reminders_sent_total counter\n"
+	    "cunbaod_reminders_sent_total %llu\n", (unsigned long long)a->reminders_sent);
 	api_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", out);
 	evbuffer_free(out);
 }
