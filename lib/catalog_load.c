@@ -9,7 +9,6 @@
  * tables of their members (name, JSON type, required); field types against a
  * table of what each type allows (scale, units, bounds, aggregations).
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,8 +176,8 @@ jtype_match(const cJSON *item, enum jtype t)
 	case J_STRING:
 		return cJSON_IsString(item);
 	case J_INT:
-		return cJSON_IsNumber(item) && fabs(item->valuedouble) < 1e9 &&
-		    item->valuedouble == floor(item->valuedouble);
+		return cJSON_IsNumber(item) && item->valuedouble > -1e9 && item->valuedouble < 1e9 &&
+		    item->valuedouble == (double)(long)item->valuedouble;
 	case J_BOOL:
 		return cJSON_IsBool(item);
 	case J_OBJECT:

@@ -6,12 +6,14 @@
  * written with single quotes and turned into double quotes before decoding.
  */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "period.h"
+#include "jnum.h"
 #include "report.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -427,4 +429,45 @@ Test(report, encode_roundtrip)
 		cr_assert_eq(report_decode(buf, n, &back, err, sizeof err), CB_OK, "%s: %s", buf, err);
 		cr_expect_eq(memcmp(&r, &back, sizeof r), 0, "%s", buf);
 	}
+}
+
+/* The number text helpers behind exact values (jnum.h). */
+struct huge_case {
+	const char *s;
+	unsigned digits;
+	bool huge;
+};
+
+static const struct huge_case huge_cases[] = {
+	{ "1e300", 18, true }, { "1e+999", 18, true }, { "-1e+999", 18, true },
+	{ "99999999999999999999", 18, true }, { "999999999999999999", 18, false },
+	{ "1000000000000000000", 18, true }, { "0.5e19", 18, true }, { "0.05e19", 18, false },
+	{ "1e-30", 0, false }, { "0", 0, false }, { "0.000", 0, false }, { "1", 0, true },
+	{ "0012", 2, false }, { "0012", 1, true }, { "+1e3", 3, true }, { ".5e1", 0, true },
+	{ "1.", 0, true }, { "abc", 0, false }, { "1e", 0, false }, { "", 0, false },
+	{ "-", 0, false }, { "1.2.3", 0, false }, { "1e5x", 0, false },
+};
+
+Test(report, jnum_is_huge_table)
+{
+	for (size_t i = 0; i < NELEM(huge_cases); i++)
+		cr_expect_eq(jnum_is_huge(huge_cases[i].s, strlen(huge_cases[i].s), huge_cases[i].digits),
+		    huge_cases[i].huge, "'%s' at %u", huge_cases[i].s, huge_cases[i].digits);
+}
+
+Test(report, jnum_text_edges)
+{
+	char buf[32];
+
+	cr_expect_eq(jnum_text(NAN, buf, sizeof buf), 0, "NaN has no text");
+	cr_expect_eq(jnum_text(227.74, buf, 6), 0, "does not fit");
+	cr_expect_str_eq(buf, "");
+	cr_expect_eq(jnum_text(227.74, buf, 7), 6);
+	cr_expect_str_eq(buf, "227.74");
+	cr_expect_gt(jnum_text(1.7976931348623157e308, buf, sizeof buf), 0);
+	cr_expect_str_eq(buf, "1.7976931348623157e+308", "too long in plain notation");
+	cr_expect_gt(jnum_text(5e-324, buf, sizeof buf), 0);
+	cr_expect_str_eq(buf, "5e-324");
+	cr_expect_gt(jnum_text(123456789.125, buf, sizeof buf), 0);
+	cr_expect_str_eq(buf, "123456789.125");
 }
