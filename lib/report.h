@@ -41,9 +41,12 @@ struct report {
 /*
  * Decodes buf[0..len) into *out.  Returns CB_OK or the first problem:
  * CB_TOO_LARGE, CB_BAD_UTF8, CB_BAD_JSON, CB_BAD_TYPE, CB_MISSING_MEMBER,
- * CB_BAD_ID, CB_BAD_AREA, CB_UNKNOWN_FIELD (a code that is not [a-z0-9_]{1,32})
- * or CB_BAD_VALUE (more than CB_MAX_FIELDS values, a value that is not
- * decimal text).  err says which member failed and why.  Even on failure,
+ * CB_BAD_ID (id, source, reporter), CB_BAD_AREA, CB_UNKNOWN_KIND (a kind that
+ * is not [a-z0-9_]{1,32}), CB_BAD_PERIOD (a period too long to be one),
+ * CB_UNKNOWN_FIELD (a value's code that is not [a-z0-9_]{1,32}),
+ * CB_DUPLICATE_FIELD (a value given twice) or CB_BAD_VALUE (more than
+ * CB_MAX_FIELDS values, a string value that starts like a number but is not
+ * decimal text, sent_at too long).  Members not listed above are ignored.  err says which member failed and why.  Even on failure,
  * out->id and out->source hold what could be read (or ""), so a receipt can
  * still be addressed.
  */
