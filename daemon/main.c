@@ -122,16 +122,16 @@ main(int argc, char **argv)
 	char err[8192];
 	bool check = parse_args(argc, argv, &d);
 
-	if (config_load(&d.conf, d.conf_file, d.conf_must_exist, &d.flags, err, sizeof err) > 0) {
-		fputs(err, stderr);
+	bool bad = config_load(&d.conf, d.conf_file, d.conf_must_exist, &d.flags, err, sizeof err) > 0;
+
+	fputs(err, stderr);
+	if (check)	/* -n: the catalog and the CSVs too, so every problem shows at once */
+		bad = !daemon_check(&d.conf, stderr) || bad;
+	if (bad) {
 		fprintf(stderr, "cunbaod: configuration invalid\n");
 		return 1;
 	}
 	if (check) {
-		if (!daemon_check(&d.conf, stderr)) {
-			fprintf(stderr, "cunbaod: configuration invalid\n");
-			return 1;
-		}
 		printf("configuration OK\n");
 		return 0;
 	}

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct mqtt {
 	bool in_read;			/* inside a read burst: writing is deferred */
 	bool aborted;			/* mqtt_abort inside a burst */
 	bool stopping;
+	bool draining;			/* DISCONNECT sent: discard what still comes, until EOF */
 	bool started;			/* a first connect was attempted */
 	int64_t backoff_ms;
 	size_t inflight;
@@ -66,13 +68,34 @@ sock_detach(struct mqtt *m)
 	m->fd = -1;
 }
 
+/*
+ * Stopping, with everything written: say DISCONNECT ourselves and half-close.
+ * (libmosquitto would close the socket right after its DISCONNECT; with
+ * publications from the broker still unread, the kernel would then send a
+ * reset, the broker would take it for a failure and publish our last will.)
+ * What arrives afterwards is discarded unacknowledged: the broker keeps it
+ * for the next session.
+ */
+static void
+stop_finish(struct mqtt *m)
+{
+	static const unsigned char disconnect[] = { 0xe0, 0x00 };	/* v5, reason 0 */
+
+	if (write(m->fd, disconnect, sizeof disconnect) != (ssize_t)sizeof disconnect) {
+		mqtt_lost(m, MOSQ_ERR_ERRNO, "disconnect");
+		return;
+	}
+	shutdown(m->fd, SHUT_WR);
+	m->draining = true;
+}
+
 /* Writes what the library has queued; arms the write event for the rest. */
 static void
 sock_write(struct mqtt *m)
 {
 	int rc;
 
-	if (m->fd < 0)
+	if (m->fd < 0 || m->draining)
 		return;
 	rc = mosquitto_loop_write(m->mosq, 1);
 	if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(m->mosq) != m->fd) {
@@ -81,6 +104,21 @@ sock_write(struct mqtt *m)
 	}
 	if (mosquitto_want_write(m->mosq))
 		event_add(m->ev_write, NULL);
+	else if (m->stopping)
+		stop_finish(m);
+}
+
+/* After our DISCONNECT: reads and drops bytes until the broker closes. */
+static void
+sock_drain(struct mqtt *m)
+{
+	char buf[16384];
+	ssize_t n;
+
+	while ((n = read(m->fd, buf, sizeof buf)) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		mqtt_lost(m, MOSQ_ERR_SUCCESS, "disconnect");
 }
 
 /*
@@ -94,6 +132,10 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	struct mqtt *m = arg;
 	int rc = MOSQ_ERR_SUCCESS;
 
+	if (m->draining) {
+		sock_drain(m);
+		return;
+	}
 	m->in_read = true;
 	for (int n = 0; n < m->cfg.burst_max; n++) {
 		int avail = 0;
@@ -163,6 +205,7 @@ mqtt_lost(struct mqtt *m, int rc, const char *what)
 	sock_detach(m);
 	m->connected = false;
 	m->aborted = false;
+	m->draining = false;
 	if (!m->stopping)
 		log_warnx("mqtt: connection to %s:%d lost (%s: %s)", m->cfg.host, m->cfg.port, what,
 		    rc == MOSQ_ERR_ERRNO ? "system error" : mosquitto_strerror(rc));
@@ -424,8 +467,7 @@ mqtt_stop(struct mqtt *m, void (*done)(void *arg), void *arg)
 		event_active(m->ev_stop, EV_TIMEOUT, 0);
 		return;
 	}
-	mosquitto_disconnect_v5(m->mosq, 0, NULL);
-	sock_write(m);
+	sock_write(m);	/* writes the rest, then DISCONNECT (stop_finish) */
 	if (m->fd >= 0)
 		timer_in(m->ev_stop, MQTT_STOP_MS);
 }

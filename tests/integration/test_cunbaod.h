@@ -32,6 +32,7 @@ struct cbd {
 	char db[256];
 	struct h_mqtt *mq;		/* receipts, rollups, completeness, status */
 	int starts;
+	const char *catalog, *areas, *reporters;	/* NULL: the source tree's examples */
 	const char *extra[16];		/* more cunbaod arguments, NULL-terminated */
 };
 
@@ -45,9 +46,10 @@ cbd_spawn(struct cbd *c)
 	int n = 0;
 
 	snprintf(port, sizeof port, "127.0.0.1:%d", c->broker.port);
-	snprintf(srcs[0], sizeof srcs[0], "%s", h_src("schema/catalog.json"));
-	snprintf(srcs[1], sizeof srcs[1], "%s", h_src("schema/examples/areas.csv"));
-	snprintf(srcs[2], sizeof srcs[2], "%s", h_src("schema/examples/reporters.csv"));
+	snprintf(srcs[0], sizeof srcs[0], "%s", c->catalog ? c->catalog : h_src("schema/catalog.json"));
+	snprintf(srcs[1], sizeof srcs[1], "%s", c->areas ? c->areas : h_src("schema/examples/areas.csv"));
+	snprintf(srcs[2], sizeof srcs[2], "%s", c->reporters ? c->reporters :
+	    h_src("schema/examples/reporters.csv"));
 	argv[n++] = h_bin("daemon/cunbaod");
 	const char *fixed[] = { "-d", "-v", "--broker", port, "--db", c->db, "--catalog", srcs[0],
 		"--areas", srcs[1], "--reporters", srcs[2], "--listen", "off", "--rollup-interval", "50ms" };
