@@ -69,8 +69,9 @@ fail_at(struct parsed *out, const char *text, enum cb_error e, uint32_t at0, uin
 	out->at[0] = at0;
 	out->at[1] = at1;
 	out->field = f;
-	n = utf8_truncate(text + at0, at1 - at0, sizeof out->token - 1);
-	memcpy(out->token, text + at0, n);
+	n = at1 > at0 ? utf8_truncate(text + at0, at1 - at0, sizeof out->token - 1) : 0;
+	if (n > 0)
+		memcpy(out->token, text + at0, n);
 	out->token[n] = '\0';
 	return e;
 }
