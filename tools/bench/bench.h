@@ -102,6 +102,7 @@ struct workload_opts {
 
 struct workload;
 struct catalog;
+struct proc;
 
 /* Loads the catalog and lays out the roster; NULL with err filled on failure. */
 struct workload *workload_new(const struct workload_opts *o, char *err, size_t errlen);
@@ -123,6 +124,13 @@ size_t workload_groups(const struct workload *w);
  */
 bool workload_message(const struct workload *w, const char *root, const char *tag,
     const char *source, uint64_t i, uint64_t stride, unsigned window, struct msg *out);
+
+/* Message i of a three-year history (valid reports of past periods), for --query. */
+bool workload_history(const struct workload *w, const char *root, const char *tag, uint64_t i,
+    int64_t now, struct msg *out);
+
+/* The area path of group g (0-based). */
+void workload_group_area(const struct workload *w, size_t g, char *buf, size_t buflen);
 
 /* The probe report for village v (0-based) carrying value; false if it does not encode. */
 bool workload_probe(const struct workload *w, const char *root, const char *tag,
@@ -153,6 +161,7 @@ struct run_opts {
 	int ready_ms;		/* how long to wait for the consumer to answer a ping */
 	int probes;		/* staleness probe villages, 0: none */
 	int probe_gap_ms;	/* pause between one probe's rollup and its next report */
+	struct proc *consumer;	/* checked while waiting: a dead consumer ends the pass */
 	void (*mark)(void *arg, bool start);	/* called when the timed stream starts/ends */
 	void *mark_arg;
 };
@@ -196,6 +205,16 @@ bool probe_idle(const struct probe *p);
 /* Moves the staleness samples and counts into r. */
 void probe_result(struct probe *p, struct run_result *r);
 
+/* ---- query.c ---- */
+
+/* Creates database db with the roster written in dir and n history reports. */
+bool query_fill(const struct workload *w, const char *dir, const char *db, uint64_t n,
+    char *err, size_t errlen);
+
+/* Asks the API on port each endpoint's questions; fills q->q[]; false if nothing answered. */
+struct query_figures;
+bool query_measure(const struct workload *w, int port, const char *token, struct query_figures *q);
+
 /* ---- check.c ---- */
 
 /* `--check N`: the first N messages through the pure core; 0 if each class reads right. */
@@ -228,6 +247,7 @@ void procs_cleanup(void);
 
 struct usage {
 	double cpu_s;		/* utime + stime */
+	double sys_s;		/* stime: the kernel's share */
 	long hwm_kib;		/* VmHWM */
 	long rss_kib;		/* VmRSS */
 };
@@ -270,6 +290,7 @@ struct pass_figures {
 	double rate_asked;		/* 0: as fast as it goes */
 	struct run_result r;
 	double consumer_cpu_s;		/* echo or cunbaod, during the timed stream */
+	double consumer_sys_s;		/* the kernel's part of it */
 	double broker_cpu_s, bench_cpu_s;
 	long consumer_hwm_kib;		/* peak RSS of the consumer */
 	long long db_bytes;		/* database and WAL after a clean stop; 0 for the echo */
@@ -279,12 +300,12 @@ struct pass_figures {
 
 struct query_figures {
 	bool ran;
-	char note[160];
+	char note[640];
 	uint64_t reports;		/* in the database queried */
 	double fill_seconds;
 	struct {
 		char name[32];		/* "rollups", "completeness", "export" */
-		char path[160];
+		char path[600];
 		unsigned requests;
 		double p50, p99, max;	/* ms */
 	} q[8];

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -184,10 +185,14 @@ meter_mark(void *arg, bool start)
 	}
 }
 
-/* Starts the consumer of a pass: the echo (this program) or a fresh cunbaod. */
+/*
+ * Starts the consumer of a pass: the echo (this program), or a fresh
+ * cunbaod on database db with the bench roster.  listen is the API's
+ * address ("off" for the load passes) and tokens its token file (or NULL).
+ */
 static bool
 consumer_start(struct bench *b, bool daemon, const char *tag, const char *root,
-    struct proc *p, char *db, size_t dblen)
+    struct proc *p, const char *db, const char *listen, const char *tokens)
 {
 	char hp[96], log[512], areas[512], reporters[512], cid[64];
 
@@ -197,13 +202,18 @@ consumer_start(struct bench *b, bool daemon, const char *tag, const char *root,
 		char *argv[] = { b->self, "--echo", hp, (char *)root, NULL };
 		return proc_spawn(p, "echo", argv, log);
 	}
-	snprintf(db, dblen, "%s/%s.db", b->dir, tag);
 	snprintf(areas, sizeof areas, "%s/areas.csv", b->dir);
 	snprintf(reporters, sizeof reporters, "%s/reporters.csv", b->dir);
 	snprintf(cid, sizeof cid, "cunbaod-bench-%s-%d", tag, (int)getpid());
-	char *argv[] = { b->cunbaod, "-d", "--broker", hp, "--db", db,
+	/* Reminders off: the bench measures what a report costs, not the reminder timer. */
+	char *argv[26] = { b->cunbaod, "-d", "--broker", hp, "--db", (char *)db,
 		"--catalog", (char *)b->o.catalog, "--areas", areas, "--reporters", reporters,
-		"--prefix", (char *)root, "--client-id", cid, "--tz", (char *)b->o.tz, NULL };
+		"--prefix", (char *)root, "--client-id", cid, "--tz", (char *)b->o.tz,
+		"--remind-interval", "0", "--listen", (char *)listen, NULL };
+	if (tokens != NULL) {
+		argv[22] = "--tokens";
+		argv[23] = (char *)tokens;	/* argv[24] stays NULL */
+	}
 	return proc_spawn(p, "cunbaod", argv, log);
 }
 
@@ -241,7 +251,8 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 	snprintf(root, sizeof root, "bench/%s", tag);
 	t.root = root;
 	t.tag = tag;
-	if (!consumer_start(b, daemon, tag, root, &p, db, sizeof db)) {
+	snprintf(db, sizeof db, "%s/%s.db", b->dir, tag);
+	if (!consumer_start(b, daemon, tag, root, &p, db, "off", NULL)) {
 		snprintf(pf->note, sizeof pf->note, "%s did not start", daemon ? "cunbaod" : "echo");
 		return;
 	}
@@ -249,11 +260,13 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 		fprintf(stderr, "bench: %s: %llu messages%s\n", name, (unsigned long long)n,
 		    rate > 0 ? " (paced)" : "");
 	m.consumer = p.pid;
+	ro.consumer = &p;
 	pf->ran = true;
 	pf->failed = !senders_run(&t, &ro, b->w, &pf->r, err, sizeof err);
 	if (proc_usage(p.pid, &u))
 		pf->consumer_hwm_kib = u.hwm_kib;
 	pf->consumer_cpu_s = m.c1.cpu_s - m.c0.cpu_s;
+	pf->consumer_sys_s = m.c1.sys_s - m.c0.sys_s;
 	pf->broker_cpu_s = m.broker ? m.b1.cpu_s - m.b0.cpu_s : -1;
 	pf->bench_cpu_s = m.s1 - m.s0;
 	int rc = proc_stop(&p, 30000);
@@ -364,6 +377,69 @@ bench_close(struct bench *b)
 		fprintf(stderr, "bench: kept %s\n", b->dir);
 }
 
+static void query_serve(struct bench *b, struct query_figures *q, const char *db, double mb);
+
+/*
+ * --query: fills a database of query_reports history reports through
+ * cunbaod's store code, then measures the API on it.
+ */
+static void
+bench_query(struct bench *b, struct query_figures *q)
+{
+	char db[512], wal[520], err[512];
+	int64_t t0 = bench_now_us();
+
+	snprintf(db, sizeof db, "%s/query.db", b->dir);
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	q->reports = (uint64_t)b->o.query_reports;
+	if (!b->o.json)
+		fprintf(stderr, "bench: filling %s with %llu reports\n", db,
+		    (unsigned long long)q->reports);
+	if (!query_fill(b->w, b->dir, db, q->reports, err, sizeof err)) {
+		snprintf(q->note, sizeof q->note, "%s", err);
+		return;
+	}
+	q->fill_seconds = (double)(bench_now_us() - t0) / 1e6;
+	double mb = (double)(file_size(db) + file_size(wal)) / 1e6;
+	if (!file_executable(b->cunbaod)) {
+		snprintf(q->note, sizeof q->note, "database %.0f MB; no cunbaod at %s", mb, b->cunbaod);
+		return;
+	}
+	query_serve(b, q, db, mb);
+}
+
+/* Serves the filled database with a cunbaod on a free port and asks its API. */
+static void
+query_serve(struct bench *b, struct query_figures *q, const char *db, double mb)
+{
+	char tokens[512], listen[64], root[64];
+	const char *token = "bench-token-read";
+	int port = port_free();
+	struct proc p;
+	FILE *f;
+
+	snprintf(tokens, sizeof tokens, "%s/tokens", b->dir);
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	snprintf(root, sizeof root, "bench/q%d", ++b->npasses);
+	if ((f = fopen(tokens, "w")) == NULL || fprintf(f, "%s read bench\n", token) < 0 ||
+	    fchmod(fileno(f), 0600) != 0 || fclose(f) != 0) {
+		snprintf(q->note, sizeof q->note, "%s: cannot write", tokens);
+		return;
+	}
+	if (!consumer_start(b, true, "query", root, &p, db, listen, tokens) ||
+	    !port_wait(port, 120000) || !proc_alive(&p)) {
+		snprintf(q->note, sizeof q->note, "database %.0f MB; cunbaod did not listen on %s",
+		    mb, listen);
+		proc_stop(&p, 10000);
+		proc_dump_log(&p);
+		return;
+	}
+	q->ran = query_measure(b->w, port, token, q);
+	snprintf(q->note, sizeof q->note, "database %.0f MB%s", mb,
+	    q->ran ? "" : "; the API answered nothing");
+	proc_stop(&p, 30000);
+}
+
 /* Every pass of the run, in order; true if none that ran failed. */
 static bool
 bench_passes(struct bench *b)
@@ -386,7 +462,7 @@ bench_passes(struct bench *b)
 		run_pass(b, &r->scale[r->nscale++], name, true, scales[i], 0);
 	}
 	if (b->o.query)
-		snprintf(r->query.note, sizeof r->query.note, "not built yet");
+		bench_query(b, &r->query);
 	ok = r->ceiling.ran && !r->ceiling.failed;
 	for (size_t i = 0; i < r->nscale; i++)
 		ok &= !r->scale[i].failed;

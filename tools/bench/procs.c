@@ -2,9 +2,10 @@
  * procs.c — the processes a pass runs (mosquitto, the echo, cunbaod), the
  * figures /proc gives about them, ports and scratch files.
  *
- * Every process started here is registered; procs_cleanup (at exit and on
- * SIGINT/SIGTERM/SIGSEGV/SIGABRT) kills whatever still runs, so an
- * interrupted bench never leaves a broker or a daemon behind.
+ * Every process started here is registered by pid until it is reaped;
+ * procs_cleanup (at exit and on SIGINT/SIGTERM/SIGSEGV/SIGABRT) kills
+ * whatever still runs, so an interrupted bench never leaves a broker or a
+ * daemon behind.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -27,8 +28,7 @@
 
 #define PROCS_MAX 16
 
-static struct proc *registry[PROCS_MAX];
-static size_t nregistry;
+static pid_t registry[PROCS_MAX];	/* children not yet reaped; 0: free entry */
 static bool hooks_done;
 
 static void
@@ -40,18 +40,16 @@ sleep_ms(int ms)
 		;
 }
 
+/* Kills and reaps every child still registered (at exit, on a fatal signal). */
 void
 procs_cleanup(void)
 {
-	for (size_t i = 0; i < nregistry; i++) {
-		struct proc *p = registry[i];
-		if (p->pid > 0 && !p->reaped) {
-			kill(p->pid, SIGKILL);
-			waitpid(p->pid, &p->status, 0);
-			p->reaped = true;
+	for (size_t i = 0; i < PROCS_MAX; i++)
+		if (registry[i] > 0) {
+			kill(registry[i], SIGKILL);
+			waitpid(registry[i], NULL, 0);
+			registry[i] = 0;
 		}
-	}
-	nregistry = 0;
 }
 
 static void
@@ -76,22 +74,20 @@ hooks_install(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Registers p, replacing a reaped entry when the table is full. */
+/* Registers (pid > 0) or forgets (pid < 0: -pid) a child. */
 static void
-registry_add(struct proc *p)
+registry_set(pid_t pid)
 {
-	for (size_t i = 0; i < nregistry; i++)
-		if (registry[i] == p || registry[i]->reaped) {
-			registry[i] = p;
+	for (size_t i = 0; i < PROCS_MAX; i++)
+		if (pid > 0 ? registry[i] == 0 : registry[i] == -pid) {
+			registry[i] = pid > 0 ? pid : 0;
 			return;
 		}
-	if (nregistry < PROCS_MAX)
-		registry[nregistry++] = p;
 }
 
 /*
  * Forks and execs argv with stdin from /dev/null and stdout+stderr appended
- * to log.  p is borrowed: it must live until the process is stopped.
+ * to log.
  * Returns false (with the reason on stderr) if it could not start.
  */
 bool
@@ -127,15 +123,17 @@ proc_spawn(struct proc *p, const char *name, char *const argv[], const char *log
 	}
 	close(fd);
 	p->pid = pid;
-	registry_add(p);
+	registry_set(pid);
 	return true;
 }
 
 static bool
 reap(struct proc *p, bool block)
 {
-	if (!p->reaped && p->pid > 0 && waitpid(p->pid, &p->status, block ? 0 : WNOHANG) == p->pid)
+	if (!p->reaped && p->pid > 0 && waitpid(p->pid, &p->status, block ? 0 : WNOHANG) == p->pid) {
 		p->reaped = true;
+		registry_set(-p->pid);
+	}
 	return p->reaped;
 }
 
@@ -221,6 +219,7 @@ proc_usage(pid_t pid, struct usage *u)
 	    &ut, &st) != 2)
 		return false;
 	u->cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	u->sys_s = (double)st / (double)sysconf(_SC_CLK_TCK);
 	u->hwm_kib = status_kib(pid, "VmHWM");
 	u->rss_kib = status_kib(pid, "VmRSS");
 	return true;

@@ -57,7 +57,7 @@ print_pass(FILE *f, struct pass_figures *p)
 
 	if (!p->ran || p->failed) {
 		fprintf(f, "%-26s %s: %s\n", p->name, p->ran ? "FAILED" : "skipped", p->note);
-		if (!p->ran)
+		if (!p->ran || r->receipts == 0)
 			return;
 	}
 	fprintf(f, "%-26s %8llu %8.0f %7s %7s %8s %8s %8s %7s %8s %6llu\n", p->name,
@@ -139,8 +139,8 @@ print_details(FILE *f, struct pass_figures *p)
 	fprintf(f, "\n  %-24s publishes %llu, extra receipts %llu, repeats skipped %llu, "
 	    "reconnects %u\n", "", (unsigned long long)r->publishes, (unsigned long long)r->extra,
 	    (unsigned long long)r->skipped_dups, r->reconnects);
-	fprintf(f, "  %-24s CPU s: consumer %.2f, broker %.2f, bench %.2f", "",
-	    p->consumer_cpu_s, p->broker_cpu_s, p->bench_cpu_s);
+	fprintf(f, "  %-24s CPU s: consumer %.2f (kernel %.2f), broker %.2f, bench %.2f", "",
+	    p->consumer_cpu_s, p->consumer_sys_s, p->broker_cpu_s, p->bench_cpu_s);
 	if (p->daemon)
 		fprintf(f, "; probes %llu, rollup never seen %llu", (unsigned long long)r->probes,
 		    (unsigned long long)r->probe_lost);
@@ -224,6 +224,7 @@ json_pass(struct jsonw *w, struct pass_figures *p)
 	jsonw_key(w, "probes"); jsonw_int(w, (int64_t)r->probes);
 	jsonw_key(w, "probes_lost"); jsonw_int(w, (int64_t)r->probe_lost);
 	json_num(w, "consumer_cpu_s", p->ran ? p->consumer_cpu_s : -1, 3);
+	json_num(w, "consumer_sys_s", p->ran ? p->consumer_sys_s : -1, 3);
 	json_num(w, "cpu_s_per_10k", cpu_per_10k(p), 4);
 	json_num(w, "broker_cpu_s", p->ran ? p->broker_cpu_s : -1, 3);
 	json_num(w, "bench_cpu_s", p->ran ? p->bench_cpu_s : -1, 3);

@@ -297,7 +297,7 @@ pass_ping(struct pass *p)
 
 	while (answered < p->o->senders) {
 		int64_t now = bench_now_us();
-		if (now > end)
+		if (now > end || (p->o->consumer != NULL && !proc_alive(p->o->consumer)))
 			return false;
 		answered = 0;
 		for (int k = 0; k < p->o->senders; k++) {
@@ -336,10 +336,12 @@ pass_stream(struct pass *p, char *err, size_t errlen)
 		if (p->finished != last_finished) {
 			last_finished = p->finished;
 			last_progress = now;
-		} else if (now - last_progress > STALL_US) {
+		} else if (now - last_progress > STALL_US ||
+		    (p->o->consumer != NULL && now - last_progress > 1000000 &&
+		    !proc_alive(p->o->consumer))) {
 			snprintf(err, errlen, "stalled: %llu of %llu messages receipted, none for %llds",
 			    (unsigned long long)p->r->receipts, (unsigned long long)p->o->messages,
-			    (long long)(STALL_US / 1000000));
+			    (long long)((now - last_progress) / 1000000));
 			return false;
 		}
 	}
@@ -416,7 +418,8 @@ senders_run(const struct target *t, const struct run_opts *o, const struct workl
 	memset(r, 0, sizeof *r);
 	ok = pass_open(&p, err, errlen);
 	if (ok && !(r->ready = pass_ping(&p))) {
-		snprintf(err, errlen, "the consumer answered no ping within %d ms", o->ready_ms);
+		snprintf(err, errlen, "the consumer answered no ping%s",
+		    o->consumer != NULL && !proc_alive(o->consumer) ? ": it exited" : " in time");
 		ok = false;
 	}
 	if (ok) {

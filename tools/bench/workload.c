@@ -166,8 +166,8 @@ workload_groups(const struct workload *w)
 }
 
 /* Area path and leader phone of group g (0-based). */
-static void
-group_area(const struct workload *w, size_t g, char *buf, size_t buflen)
+void
+workload_group_area(const struct workload *w, size_t g, char *buf, size_t buflen)
 {
 	size_t G = (size_t)w->o.groups, V = (size_t)w->o.villages;
 
@@ -221,7 +221,7 @@ write_reporters(const struct workload *w, FILE *f)
 
 	fprintf(f, "id,name,area,role,lang\n");
 	for (size_t g = 0; g < workload_groups(w); g++) {
-		group_area(w, g, area, sizeof area);
+		workload_group_area(w, g, area, sizeof area);
 		group_phone(g, phone, sizeof phone);
 		fprintf(f, "%s,组长%zu,%s,leader,%s\n", phone, g + 1, area, g % 10 == 9 ? "en" : "zh");
 	}
@@ -402,7 +402,7 @@ draft_valid(const struct workload *w, struct rng *r, const char *id, const char 
 	snprintf(d->rep.id, sizeof d->rep.id, "%s", id);
 	snprintf(d->rep.source, sizeof d->rep.source, "%s", source);
 	snprintf(d->rep.kind, sizeof d->rep.kind, "%s", k->code);
-	group_area(w, g, d->rep.area, sizeof d->rep.area);
+	workload_group_area(w, g, d->rep.area, sizeof d->rep.area);
 	snprintf(d->rep.reporter, sizeof d->rep.reporter, "%s", phone);
 	for (size_t i = 0; i < nf; i++) {
 		struct report_value *v = &d->rep.values[d->rep.nvalues++];
@@ -611,4 +611,40 @@ const char *
 workload_probe_field(const struct workload *w)
 {
 	return w->probe_field->code;
+}
+
+/* The length of a period of each type in seconds, about (a month: 30.44 days). */
+static int64_t
+period_seconds(enum period_type t)
+{
+	static const int64_t n[] = {
+		[PERIOD_DAY] = 86400, [PERIOD_WEEK] = 7 * 86400, [PERIOD_MONTH] = 2629800,
+		[PERIOD_QUARTER] = 3 * 2629800, [PERIOD_YEAR] = 12 * 2629800,
+	};
+	return (size_t)t < NELEM(n) ? n[t] : 86400;
+}
+
+/*
+ * Message i of a history: a valid JSON report (no bad input, no repeats)
+ * whose period is drawn from the three years before `now` (Asia/Shanghai),
+ * so that a large database holds many periods as a real one would.
+ */
+bool
+workload_history(const struct workload *w, const char *root, const char *tag, uint64_t i,
+    int64_t now, struct msg *out)
+{
+	struct rng r = rng_for(w, i);
+	struct draft d;
+	char id[CB_ID_MAX + 1];
+
+	rng_next(&r);
+	snprintf(id, sizeof id, "%s:%llu", tag, (unsigned long long)i);
+	draft_valid(w, &r, id, "bench-history", MSG_REPORT, &d);
+	const struct kind *k = catalog_kind(w->cat, d.rep.kind);
+	int64_t len = period_seconds(k->period), years3 = 3 * 12 * 2629800;
+	int64_t back = (int64_t)rng_below(&r, (uint64_t)(years3 / len));
+	struct period p = period_of(k->period, now - back * len, 8 * 3600);
+	period_format(&p, d.rep.period, sizeof d.rep.period);
+	out->cls = MSG_REPORT;
+	return draft_encode(root, &d, out);
 }
