@@ -205,6 +205,21 @@ tb_bridge(struct world *w)
 	    h_wait_log(w->bridge, "mqtt: connected", 15000);
 }
 
+/*
+ * Stops the bridge with SIGTERM and checks it exits 0: a clean shutdown,
+ * and under ASan+UBSan no leak or error report (those make the exit code
+ * non-zero).
+ */
+static inline bool
+tb_bridge_stop(struct world *w)
+{
+	int rc = h_stop(w->bridge, SIGTERM, 15000);
+
+	if (rc != 0)
+		h_dump_log(w->bridge);
+	return rc == 0;
+}
+
 /* Plays a phone with tools/cunbao-sms; the reply's text (malloc'd, no newline) or NULL after wait_s. */
 static inline char *
 tb_sms_wait(const struct world *w, const char *from, const char *text, bool ucs2, int wait_s)

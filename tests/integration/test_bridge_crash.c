@@ -131,4 +131,5 @@ Test(bridge_crash, kill9_bridge_cunbaod_and_broker_restart_lose_nothing, .timeou
 		cr_expect_eq(replies_to(phones, who), stored, "%s: %d replies for %ld messages", who,
 		    replies_to(phones, who), stored);
 	}
+	cr_expect(tb_bridge_stop(&w), "the bridge did not exit cleanly");
 }

@@ -77,6 +77,7 @@ ucs2_and_utf8(bool mo_recode)
 	cr_expect_eq(journal_has("+8613800000002", "道路 硬化１０２０米"), 1);
 	cr_expect(tb_health_wait(&w, "replies_sent", 3, 10000));
 	cr_expect_eq(tb_health(&w, "inbound_waiting"), 0);
+	cr_expect(tb_bridge_stop(&w), "the bridge did not exit cleanly");
 }
 
 Test(bridge_kannel, ucs2_and_utf8_with_mo_recode_off, .timeout = 120)
@@ -98,6 +99,7 @@ Test(bridge_kannel, unknown_number_and_bad_format, .timeout = 120)
 	exchange(&w, TB_LEADER3, "养殖 牛12", true, "不认识“养殖”", "发“帮助”看格式");
 	exchange(&w, TB_LEADER3, "牲畜 牛abc", false, "“abc”不是数字", "例：牲畜 牛12 猪40 羊5");
 	cr_expect_eq(tb_sql(h_path("cunbao.db"), "SELECT count(*) FROM journal WHERE status = 'rejected'"), 3);
+	cr_expect(tb_bridge_stop(&w), "the bridge did not exit cleanly");
 }
 
 Test(bridge_kannel, our_own_number_is_never_answered, .timeout = 120)
@@ -113,4 +115,5 @@ Test(bridge_kannel, our_own_number_is_never_answered, .timeout = 120)
 	cr_expect(tb_health_wait(&w, "replies_muted", 1, 10000));
 	cr_expect_eq(tb_sql(h_path("cunbao.db"), "SELECT count(*) FROM journal"), 1);
 	exchange(&w, TB_LEADER3, "牲畜 牛12 猪40 羊5", false, "已收到 3组", ECHO);
+	cr_expect(tb_bridge_stop(&w), "the bridge did not exit cleanly");
 }

@@ -43,6 +43,7 @@ up(const int *statuses, const char *const *flags)
 static void
 down(void)
 {
+	cr_expect(tb_bridge_stop(&w), "the bridge did not exit cleanly");
 	h_mqtt_close(mq);
 	tb_endpoint_stop(&kannel);
 }

@@ -75,6 +75,7 @@ up(const int *statuses, const char *answer, const char *flag, const char *value)
 static void
 down(void)
 {
+	cr_expect(tb_bridge_stop(&w), "the bridge did not exit cleanly");
 	h_mqtt_close(inbox);
 	tb_endpoint_stop(&gw);
 }
