@@ -132,8 +132,10 @@ Test(api, rollups_filters_and_pages)
 
 	api_start(&a);
 	api_feed_village(&a);
-	cr_assert_not_null(cbd_rollup_wait(&a.cbd, "xinzhuang/hexi", "livestock", "2023-12", "cattle", "61",
-	    CBD_WAIT));
+	char *village = cbd_rollup_wait(&a.cbd, "xinzhuang/hexi", "livestock", "2023-12", "cattle", "61",
+	    CBD_WAIT);
+	cr_assert_not_null(village, "the village rollup never showed 61 cattle");
+	free(village);
 	j = get_json(&a, "/v1/rollups?area=xinzhuang/hexi&kind=livestock&period=2023-12");
 	v = item_with(j, "area", "xinzhuang/hexi");
 	cr_assert_not_null(v);

@@ -230,9 +230,21 @@ api_start(struct api *a)
 	api_start_with(a, NULL, "0", NULL);
 }
 
+/* Stops cunbaod (it must exit 0: under ASan a leak or an error fails here) and the broker. */
 static inline void
 api_stop(struct api *a)
 {
+	if (a->cbd.proc != NULL) {
+		char log[512];
+		snprintf(log, sizeof log, "%s", a->cbd.proc->log);
+		int rc = cbd_term(&a->cbd);
+		if (rc != 0) {
+			char *text = h_read_file(log, NULL);
+			fprintf(stderr, "%s\n", text ? text : "");
+			free(text);
+		}
+		cr_expect_eq(rc, 0, "cunbaod exited %d", rc);
+	}
 	cbd_stop(&a->cbd);
 }
 

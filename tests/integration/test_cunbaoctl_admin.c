@@ -92,8 +92,10 @@ Test(cunbaoctl_admin, reading)
 
 	api_start(&a);
 	api_feed_village(&a);
-	cr_assert_not_null(cbd_rollup_wait(&a.cbd, "xinzhuang/hexi", "livestock", "2023-12", "cattle", "61",
-	    CBD_WAIT));
+	char *village = cbd_rollup_wait(&a.cbd, "xinzhuang/hexi", "livestock", "2023-12", "cattle", "61",
+	    CBD_WAIT);
+	cr_assert_not_null(village, "the village rollup never showed 61 cattle");
+	free(village);
 	ctl_expect(&a, TOKEN_READ, "rollup --area xinzhuang/hexi --kind livestock --period 2023-12", 0,
 	    "cattle=61 pigs=398 sheep=118");
 	ctl_expect(&a, TOKEN_READ, "rollup --area xinzhuang/hexi --kind livestock", 0, "7/8");
