@@ -481,3 +481,25 @@ Test(api, healthz_follows_the_broker_and_metrics_are_prometheus)
 	cr_expect(up, "/healthz does not come back with the broker");
 	api_stop(&a);
 }
+
+/* docs/api.md and docs/openapi.yaml describe every route cunbaod serves. */
+Test(api, docs_name_every_route)
+{
+	static const char *const routes[] = {
+		"/healthz", "/metrics", "/v1/rollups", "/v1/reports", "/v1/journal", "/v1/completeness",
+		"/v1/export.csv", "/v1/areas", "/v1/areas/{path}", "/v1/areas/import", "/v1/reporters",
+		"/v1/reporters/{id}", "/v1/reporters/import", "/v1/changes", "/v1/reminders",
+	};
+	char *md = h_read_file(h_src("docs/api.md"), NULL), *yaml = h_read_file(h_src("docs/openapi.yaml"), NULL);
+	char key[128];
+
+	cr_assert(md != NULL && yaml != NULL);
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		snprintf(key, sizeof key, "\n  %s:\n", routes[i]);
+		cr_expect(strstr(yaml, key) != NULL, "openapi.yaml lacks %s", routes[i]);
+		snprintf(key, sizeof key, "%.*s", (int)strcspn(routes[i], "{"), routes[i]);
+		cr_expect(strstr(md, key) != NULL, "api.md lacks %s", routes[i]);
+	}
+	free(md);
+	free(yaml);
+}
