@@ -16,6 +16,7 @@
  * The session is persistent (clean session off) so receipts and outbox
  * messages wait in the broker while we are down.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct mqtt {
 	struct event *tick;		/* loop_misc, reconnects */
 	bool connected;			/* CONNACK accepted, no disconnect seen since */
 	bool up;			/* the same, until mqtt_lost has logged the loss */
+	bool warned;			/* "not reachable" logged once since the last connection */
 	bool ever;			/* connect_async was called once: reconnect from now on */
 	int64_t retry_at;		/* when to connect again; 0 while a socket is up */
 	int64_t backoff;
@@ -140,11 +142,16 @@ mqtt_connect(struct mqtt *m)
 static void
 mqtt_lost(struct mqtt *m, int rc, const char *where)
 {
+	const char *why = rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
+
 	if (m->up)
-		log_warnx("mqtt: connection to %s:%d lost (%s: %s); reconnecting", m->host, m->port,
-		    where, rc == MOSQ_ERR_ERRNO ? "system error" : mosquitto_strerror(rc));
+		log_warnx("mqtt: connection to %s:%d lost (%s: %s); reconnecting", m->host, m->port, where, why);
+	else if (!m->warned)
+		log_warnx("mqtt: %s:%d not reachable (%s: %s); retrying, webhooks are spooled meanwhile",
+		    m->host, m->port, where, why);
 	else
-		log_debug("mqtt: %s:%d not reachable (%s: %s)", m->host, m->port, where, mosquitto_strerror(rc));
+		log_debug("mqtt: %s:%d not reachable (%s: %s)", m->host, m->port, where, why);
+	m->warned = true;
 	m->connected = m->up = false;
 	mqtt_detach(m);
 	m->backoff = m->backoff == 0 ? MQTT_RETRY_MIN : m->backoff * 2;
@@ -182,6 +189,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	}
 	log_info("mqtt: connected to %s:%d", m->host, m->port);
 	m->connected = m->up = true;
+	m->warned = false;
 	m->backoff = 0;
 	for (i = 0; i < m->nsubs; i++)
 		if (mosquitto_subscribe(mosq, NULL, m->subs[i], 1) != MOSQ_ERR_SUCCESS)
