@@ -205,6 +205,24 @@ api_internal(struct api_req *r, const char *what)
 	api_error(r, 500, "internal", "%s", what);
 }
 
+void
+api_db_error(struct api_req *r)
+{
+	if (store_query_timed_out(r->api->sq))
+		api_error(r, 503, "unavailable", "%s", store_query_error(r->api->sq));
+	else
+		api_internal(r, store_query_error(r->api->sq));
+}
+
+void
+api_fail(struct api_req *r, const char *why)
+{
+	if (store_query_timed_out(r->api->sq))
+		api_db_error(r);
+	else
+		api_internal(r, why);
+}
+
 const char *
 api_param(const struct api_req *r, const char *name)
 {
@@ -543,7 +561,10 @@ api_reload_tokens(struct api *a, const char *file, char *err, size_t errlen)
 {
 	struct api_tokens *t;
 
-	if (a == NULL || file[0] == '\0')
+	if (a == NULL)
+		return true;
+	remind_forget(a->remind);	/* the catalog may have new deadlines too */
+	if (file[0] == '\0')
 		return true;
 	if ((t = tokens_load(file, err, errlen)) == NULL)
 		return false;

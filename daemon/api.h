@@ -72,8 +72,9 @@ struct api *api_new(struct event_base *base, const struct api_config *cfg,
     const struct api_hooks *hooks, char *err, size_t errlen);
 
 /*
- * Replaces the tokens with those of cfg->tokens (SIGHUP).  Keeps the old ones
- * and returns false, with err set, when the file is unusable.
+ * After SIGHUP: replaces the tokens with those of file ("" keeps them) and
+ * lets the reminders look at the (maybe new) catalog afresh.  Keeps the old
+ * tokens and returns false, with err set, when the file is unusable.
  */
 bool api_reload_tokens(struct api *a, const char *file, char *err, size_t errlen);
 

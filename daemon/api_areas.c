@@ -85,7 +85,7 @@ area_get_one(struct api_req *r)
 	}
 	found = store_query_area_get(r->api->sq, r->rest, area_one, out);
 	if (found < 0)
-		api_internal(r, store_query_error(r->api->sq));
+		api_db_error(r);
 	else if (found == 0)
 		api_error(r, 404, "not_found", "no area %.200s", r->rest);
 	else
@@ -113,7 +113,7 @@ api_get_areas(struct api_req *r)
 	pg.limit = f.limit;
 	api_list_begin(&pg.list, out);
 	if (!store_query_areas(r->api->sq, f.area, f.cursor, f.limit + 1, area_item, &pg)) {
-		api_internal(r, store_query_error(r->api->sq));
+		api_db_error(r);
 	} else {
 		api_list_end(&pg.list, pg.more ? pg.last : NULL);
 		api_reply_json(r, 200, out);
@@ -243,7 +243,7 @@ api_put_area(struct api_req *r)
 	name = roster_json_str(r, o, "name", false, &ok);
 	if (ok && (found = store_query_area_get(r->api->sq, r->rest, area_current, &cur)) != 1) {
 		if (found < 0)
-			api_internal(r, store_query_error(r->api->sq));
+			api_db_error(r);
 		else
 			api_error(r, 404, "not_found", "no area %.200s: create it with POST /v1/areas", r->rest);
 	} else if (ok && name != NULL && !roster_name_valid(name)) {

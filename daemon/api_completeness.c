@@ -157,7 +157,7 @@ api_get_completeness(struct api_req *r)
 		}
 		api_list_end(&l, NULL);
 		if (why != NULL)
-			api_internal(r, why);
+			api_fail(r, why);
 		else
 			api_reply_json(r, 200, out);
 	}

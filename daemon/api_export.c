@@ -219,7 +219,7 @@ api_get_export(struct api_req *r)
 		if (f.kind == NULL || f.kind == &c->kinds[i])
 			kind_rows(&lg, &c->kinds[i], f.period);
 	if (lg.failed != NULL) {
-		api_internal(r, lg.failed);
+		api_fail(r, lg.failed);
 	} else {
 		export_filename(&f, disp, sizeof disp);
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Disposition", disp);

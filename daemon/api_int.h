@@ -102,6 +102,10 @@ void api_error(struct api_req *r, int status, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /* Sends a 500 saying what failed, and logs it. */
 void api_internal(struct api_req *r, const char *what);
+/* Answers the database's last failure: 503 for a query that ran too long, else 500. */
+void api_db_error(struct api_req *r);
+/* Answers a failure described by why: 503 if the database stopped a query that ran too long, else 500. */
+void api_fail(struct api_req *r, const char *why);
 
 /* The value of query parameter name, or NULL when absent. */
 const char *api_param(const struct api_req *r, const char *name);

@@ -124,7 +124,7 @@ api_get_reporters(struct api_req *r)
 	pg.limit = f.limit;
 	api_list_begin(&pg.list, out);
 	if (!store_query_reporters(r->api->sq, f.area, role, f.cursor, f.limit + 1, reporter_item, &pg)) {
-		api_internal(r, store_query_error(r->api->sq));
+		api_db_error(r);
 	} else {
 		api_list_end(&pg.list, pg.more ? pg.last : NULL);
 		api_reply_json(r, 200, out);
@@ -265,7 +265,7 @@ api_put_reporter(struct api_req *r)
 
 	if (found != 1) {
 		if (found < 0)
-			api_internal(r, store_query_error(r->api->sq));
+			api_db_error(r);
 		else
 			api_error(r, 404, "not_found", "no reporter %.64s: add it with POST /v1/reporters", r->rest);
 		return;

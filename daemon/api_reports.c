@@ -164,7 +164,7 @@ page_send(struct page *pg, bool ok, struct evbuffer *out)
 	char next[32];
 
 	if (!ok) {
-		api_internal(pg->r, store_query_error(pg->r->api->sq));
+		api_db_error(pg->r);
 		return;
 	}
 	if (pg->overflow) {

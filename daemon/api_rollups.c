@@ -124,7 +124,10 @@ api_get_rollups(struct api_req *r)
 	if (ok && !pg.more)
 		cell_flush(&pg);
 	if (!ok || pg.failed != NULL) {
-		api_internal(r, ok ? pg.failed : store_query_error(r->api->sq));
+		if (ok)
+			api_fail(r, pg.failed);
+		else
+			api_db_error(r);
 	} else {
 		api_list_end(&pg.list, pg.more ? pg.last_key : NULL);
 		api_reply_json(r, 200, out);

@@ -16,6 +16,7 @@
 #include "api_roster.h"
 #include "csv.h"
 #include "jsonw.h"
+#include "remind.h"
 #include "store_query.h"
 #include "utf8.h"
 
@@ -103,11 +104,12 @@ roster_commit(struct api_req *r, const char *what)
 	if (!store_query_change(q, r->who ? r->who->name : "api", api_now(), what) ||
 	    !store_query_commit(q)) {
 		store_query_rollback(q);
-		api_internal(r, store_query_error(q));
+		api_db_error(r);
 		return false;
 	}
 	if (r->api->hooks.roster_changed != NULL)
 		r->api->hooks.roster_changed(r->api->hooks.arg);
+	remind_forget(r->api->remind);
 	return true;
 }
 
@@ -115,7 +117,7 @@ void
 roster_fail(struct api_req *r)
 {
 	store_query_rollback(r->api->sq);
-	api_internal(r, store_query_error(r->api->sq));
+	api_db_error(r);
 }
 
 void
@@ -273,7 +275,7 @@ api_get_changes(struct api_req *r)
 	}
 	api_list_begin(&pg.list, out);
 	if (!store_query_changes(r->api->sq, f.since, after, f.limit, change_item, &pg)) {
-		api_internal(r, store_query_error(r->api->sq));
+		api_db_error(r);
 	} else {
 		snprintf(next, sizeof next, "%lld", (long long)pg.last);
 		api_list_end(&pg.list, pg.list.n == f.limit ? next : NULL);

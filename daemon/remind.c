@@ -22,9 +22,18 @@
 #define PEOPLE_MAX     64	/* leaders of one group, admins of one village */
 #define SEND_DOWN      (-2)	/* send_one: the broker did not take the message */
 
+#define PASSES_MAX 64	/* (type, kind, period) passes remembered as done */
+
+/*
+ * The timer, and the passes already done: once every leader of a kind and
+ * period due a reminder (or every admin due an escalation) has had one, the
+ * next checks need not ask the database again until the roster changes.
+ */
 struct remind {
 	struct api *a;
 	struct event *timer;
+	size_t npasses;		/* passes[npasses % PASSES_MAX] is the next to overwrite */
+	char passes[PASSES_MAX][16 + CB_CODE_MAX + CB_PERIOD_MAX];
 };
 
 /* Channels by reporter id prefix; any other "<channel>:" prefix names its own channel. */
@@ -288,10 +297,13 @@ send_one(struct api *a, const struct person *p, const char *area, const char *ki
 	return id;
 }
 
-/* Reminds each leader of the missing groups not yet reminded; returns messages sent or -1. */
+/*
+ * Reminds each leader of the missing groups not yet reminded; returns
+ * messages sent or -1; *down tells the broker refused one (the pass is not done).
+ */
 static int
 remind_leaders(struct api *a, const struct kind *k, const struct period *p, const char *period,
-    int64_t deadline, int64_t now)
+    int64_t deadline, int64_t now, bool *down)
 {
 	struct mlist ml;
 	struct people pp;
@@ -313,7 +325,7 @@ remind_leaders(struct api *a, const struct kind *k, const struct period *p, cons
 			group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
 			remind_text(k, p, label, deadline, false, off, pp.v[j].lang, text, sizeof text);
 			int64_t id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "remind", NULL, text, now);
-			if (id == SEND_DOWN)
+			if ((*down = id == SEND_DOWN))
 				goto out;	/* the next check tries again */
 			sent = id < 0 ? -1 : sent + (id > 0);
 		}
@@ -323,9 +335,10 @@ out:
 	return sent;
 }
 
-/* Tells each admin of a village with missing groups which ones; returns messages sent or -1. */
+/* Tells each admin of a village with missing groups which ones; returns messages sent or -1 (*down as above). */
 static int
-escalate(struct api *a, const struct kind *k, const struct period *p, const char *period, int64_t now)
+escalate(struct api *a, const struct kind *k, const struct period *p, const char *period, int64_t now,
+    bool *down)
 {
 	struct mlist ml;
 	struct people pp;
@@ -350,8 +363,12 @@ escalate(struct api *a, const struct kind *k, const struct period *p, const char
 		}
 		if (j == i)
 			j = i + 1;	/* a group at the top has no village to tell */
-		if (n == 0 || !people_at(a, vpath, "admin", &pp))
+		if (n == 0)
 			continue;
+		if (!people_at(a, vpath, "admin", &pp)) {
+			sent = -1;
+			break;
+		}
 		snprintf(vname, sizeof vname, "%s", vpath);
 		store_query_area_name(a->sq, vpath, vname, sizeof vname);
 		for (size_t m = 0; m < pp.n && sent >= 0; m++) {
@@ -362,7 +379,7 @@ escalate(struct api *a, const struct kind *k, const struct period *p, const char
 			}
 			escalate_text(k, p, vname, village, n, pp.v[m].lang, text, sizeof text);
 			int64_t id = send_one(a, &pp.v[m], vpath, k->code, period, "escalate", NULL, text, now);
-			if (id == SEND_DOWN)
+			if ((*down = id == SEND_DOWN))
 				goto out;
 			sent = id < 0 ? -1 : sent + (id > 0);
 		}
@@ -373,28 +390,69 @@ out:
 	return sent;
 }
 
-/* Checks kind k for its current and previous periods; returns messages sent or -1. */
+/* The key of a pass: "remind\tlivestock\t2023-12". */
+static void
+pass_key(const char *type, const char *kind, const char *period, char *buf, size_t buflen)
+{
+	snprintf(buf, buflen, "%s\t%s\t%s", type, kind, period);
+}
+
+static bool
+pass_done(const struct remind *rm, const char *key)
+{
+	size_t n = rm->npasses < PASSES_MAX ? rm->npasses : PASSES_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rm->passes[i], key) == 0)
+			return true;
+	return false;
+}
+
+static void
+pass_mark(struct remind *rm, const char *key)
+{
+	snprintf(rm->passes[rm->npasses++ % PASSES_MAX], sizeof rm->passes[0], "%s", key);
+}
+
+/*
+ * Checks kind k for its current and previous periods: escalation once a
+ * deadline has passed, reminders within remind_hours before it.  Returns
+ * messages sent or -1.
+ */
 static int
 remind_kind(struct api *a, const struct kind *k, int64_t now)
 {
 	int32_t off = api_utc_offset(a, now);
 	struct period cur = period_of(k->period, now, off);
 	struct period ps[2] = { period_prev(&cur), cur };
+	char period[CB_PERIOD_MAX], key[sizeof a->remind->passes[0]];
 	int sent = 0, rc = 0;
 
 	for (size_t i = 0; i < 2 && rc >= 0; i++) {
-		char period[CB_PERIOD_MAX];
 		int64_t due = deadline_of(k, &ps[i], off);
+		bool late = now >= due, down = false;
+
+		if (!late && (now < due - (int64_t)k->deadline.remind_hours * 3600 ||
+		    now < period_start(&ps[i], off)))
+			continue;
 		period_format(&ps[i], period, sizeof period);
-		rc = 0;
-		if (now >= due)
-			rc = escalate(a, k, &ps[i], period, now);
-		else if (now >= due - (int64_t)k->deadline.remind_hours * 3600 &&
-		    now >= period_start(&ps[i], off))
-			rc = remind_leaders(a, k, &ps[i], period, due, now);
+		pass_key(late ? "escalate" : "remind", k->code, period, key, sizeof key);
+		if (pass_done(a->remind, key))
+			continue;
+		rc = late ? escalate(a, k, &ps[i], period, now, &down)
+		    : remind_leaders(a, k, &ps[i], period, due, now, &down);
+		if (rc >= 0 && !down)
+			pass_mark(a->remind, key);
 		sent += rc > 0 ? rc : 0;
 	}
 	return rc < 0 ? -1 : sent;
+}
+
+void
+remind_forget(struct remind *rm)
+{
+	if (rm != NULL)
+		rm->npasses = 0;
 }
 
 int
@@ -403,7 +461,7 @@ remind_run(struct api *a, int64_t now)
 	const struct catalog *c = api_catalog(a);
 	int sent = 0;
 
-	if (c == NULL || a->sq == NULL)
+	if (c == NULL || a->sq == NULL || a->remind == NULL)
 		return 0;
 	if (a->hooks.broker_connected != NULL && !a->hooks.broker_connected(a->hooks.arg))
 		return 0;	/* nothing could go out: try at the next check */

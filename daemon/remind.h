@@ -34,6 +34,13 @@ struct remind *remind_new(struct api *a, int64_t interval_ms);
 void remind_free(struct remind *rm);
 
 /*
+ * Forgets which reminders and escalations are done, so the next check asks
+ * the database again: after the roster or the catalog changed (a new leader
+ * may be due a reminder).
+ */
+void remind_forget(struct remind *rm);
+
+/*
  * One check of every kind at `now`: reminders and escalations due and not
  * yet sent.  Returns the number of messages sent, or -1 on a failure (logged).
  */

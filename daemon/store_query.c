@@ -10,8 +10,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_query_int.h"
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's progress callback: stops a query that has run past its deadline. */
+static int
+sq_progress(void *arg)
+{
+	struct store_query *q = arg;
+
+	if (q->deadline_ms != 0 && mono_ms() > q->deadline_ms) {
+		q->timed_out = true;
+		return 1;
+	}
+	return 0;
+}
 
 struct store_query *
 store_query_open(const char *path, char *err, size_t errlen)
@@ -29,6 +52,7 @@ store_query_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_busy_timeout(q->db, SQ_BUSY_MS);
+	sqlite3_progress_handler(q->db, 10000, sq_progress, q);
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF",
 	    NULL, NULL, NULL) != SQLITE_OK ||
@@ -65,10 +89,20 @@ store_query_error(const struct store_query *q)
 	return q->err;
 }
 
+bool
+store_query_timed_out(const struct store_query *q)
+{
+	return q->timed_out;
+}
+
 void
 sq_fail(struct store_query *q, const char *what)
 {
-	snprintf(q->err, sizeof q->err, "%s: %s", what, sqlite3_errmsg(q->db));
+	if (q->timed_out)
+		snprintf(q->err, sizeof q->err, "%s: stopped after %d ms: narrow it (area, kind, period, "
+		    "since, limit)", what, SQ_QUERY_MS);
+	else
+		snprintf(q->err, sizeof q->err, "%s: %s", what, sqlite3_errmsg(q->db));
 }
 
 /* ---- the query builder ---- */
@@ -170,6 +204,8 @@ sqlb_prepare(struct store_query *q, struct sqlb *b)
 		snprintf(q->err, sizeof q->err, "query too long");
 		return NULL;
 	}
+	q->timed_out = false;
+	q->deadline_ms = mono_ms() + SQ_QUERY_MS;
 	if (sqlite3_prepare_v2(q->db, b->sql, (int)b->len, &st, NULL) != SQLITE_OK) {
 		sq_fail(q, "prepare");
 		return NULL;

@@ -31,6 +31,11 @@ struct store_query;
 struct store_query *store_query_open(const char *path, char *err, size_t errlen);
 void store_query_close(struct store_query *q);
 const char *store_query_error(const struct store_query *q);
+/*
+ * True if the last failure was a query stopped for running too long
+ * (store_query_int.h SQ_QUERY_MS): the answer is to narrow it, not a fault.
+ */
+bool store_query_timed_out(const struct store_query *q);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK for the roster writes and reminders. */
 bool store_query_begin(struct store_query *q);

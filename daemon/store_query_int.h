@@ -12,12 +12,15 @@
 #include "store_query.h"
 
 #define SQ_BUSY_MS    2000	/* a roster write waits at most this long for the ingest connection */
+#define SQ_QUERY_MS   3000	/* a query runs at most this long: the event loop waits for it */
 #define SQ_VALUES_MAX CB_MAX_FIELDS
 #define SQ_FIELD_MAX  (CB_CODE_MAX + 1)
 
 struct store_query {
 	sqlite3 *db;
 	char err[512];
+	int64_t deadline_ms;	/* monotonic ms at which the running query is stopped; 0: none */
+	bool timed_out;		/* the last failure was that stop */
 };
 
 /* Records "what: SQLite's message" as the last error. */

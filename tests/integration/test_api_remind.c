@@ -175,6 +175,19 @@ Test(api_remind, once_per_leader_before_the_deadline_and_escalated_after)
 	cr_expect_null(outbox_to(&a, "+8613800000020"), "the township admin is not a village admin");
 	cr_expect_eq(db_int(a.cbd.db, "SELECT count(*) FROM reminders WHERE type = 'remind'"), 7);
 	cr_expect_eq(db_int(a.cbd.db, "SELECT count(*) FROM reminders WHERE type = 'escalate'"), 3);
+
+	/* A leader added to a missing group is reminded too, and only that one. */
+	struct resp r = http_req(a.port, "POST", "/v1/reporters", TOKEN_ADMIN, "application/json",
+	    "{\"id\":\"tg:4040\",\"name\":\"刘四\",\"area\":\"xinzhuang/hexi/g04\"}");
+	cr_expect_eq(r.status, 201, "%s", r.body);
+	resp_free(&r);
+	cr_assert(outbox_wait(&a, 1), "the new leader got no reminder");
+	m = outbox_to(&a, "tg:4040");
+	cr_assert_not_null(m);
+	cr_expect(strstr(jstr(m, "text"), "四组") != NULL, "%s", jstr(m, "text"));
+	cJSON_Delete(m);
+	usleep(500 * 1000);
+	cr_expect_eq(h_mqtt_count(a.cbd.mq, OUTBOX), 0, "more than the new leader heard");
 	api_stop(&a);
 }
 
