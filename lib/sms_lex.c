@@ -21,8 +21,8 @@
  * field/value binders ':' and '=', stray punctuation (。！!.?) and quotes
  * and brackets.  Control characters separate too.
  */
+static const char ascii_separators[] = ",;:=!?./~()[]\"'";
 static const char *const separators[] = {
-	",", ";", ":", "=", "!", "?", ".", "/", "~", "(", ")", "[", "]", "\"", "'",
 	"、", "。", "…", "“", "”", "‘", "’", "「", "」", "『", "』", "【", "】",
 	"《", "》", "〈", "〉", "·", "•",
 };
@@ -52,9 +52,13 @@ static const struct yesword {
 size_t
 sms_word_at(const char *s, size_t len, size_t i, const char *w)
 {
-	size_t n = strlen(w);
+	size_t n;
 
-	if (n == 0 || i + n > len || memcmp(s + i, w, n) != 0)
+	/* Most words fail on their first two bytes: look at those before the length. */
+	if (i >= len || w[0] != s[i] || (w[1] != '\0' && (i + 1 >= len || w[1] != s[i + 1])))
+		return 0;
+	n = strlen(w);
+	if (i + n > len || memcmp(s + i, w, n) != 0)
 		return 0;
 	if (sms_is_alpha(w[0]) && i > 0 && sms_is_alpha(s[i - 1]))
 		return 0;
@@ -81,6 +85,8 @@ separator_at(const char *s, size_t len, size_t i)
 
 	if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
 		return 1;
+	if ((unsigned char)s[i] < 0x80)
+		return strchr(ascii_separators, s[i]) != NULL;
 	for (size_t k = 0; k < NELEM(separators); k++) {
 		n = strlen(separators[k]);
 		if (i + n <= len && memcmp(s + i, separators[k], n) == 0)

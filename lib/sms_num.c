@@ -63,11 +63,14 @@ struct atom {
 static const struct numeral *
 numeral_at(const char *s, size_t len, size_t i)
 {
-	for (size_t k = 0; k < NELEM(numerals); k++) {
-		size_t n = strlen(numerals[k].s);
-		if (i + n <= len && memcmp(s + i, numerals[k].s, n) == 0)
+	/* Every numeral is a 3-byte character of U+3007..U+9FFF: lead byte E3..E9. */
+	if (i >= len || (unsigned char)s[i] < 0xe3 || (unsigned char)s[i] > 0xe9)
+		return NULL;
+	if (i + 3 > len)
+		return NULL;
+	for (size_t k = 0; k < NELEM(numerals); k++)
+		if (memcmp(s + i, numerals[k].s, 3) == 0)
 			return &numerals[k];
-	}
 	return NULL;
 }
 
