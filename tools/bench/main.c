@@ -31,6 +31,7 @@ struct options {
 	long long smoke, json, scale, query, keep, help, check, dump;
 	long long senders, window, messages, timeout_ms, seed, probes, probe_gap_ms;
 	long long townships, villages, groups, bad_permille, dup_permille, query_reports, rate;
+	long long scale_max;
 	const char *broker, *cunbaod, *catalog, *tz;
 };
 
@@ -49,6 +50,8 @@ static const struct opt {
 	{ "json", OPT_FLAG, offsetof(struct options, json), 0, 1, "print JSON instead of the table" },
 	{ "scale", OPT_FLAG, offsetof(struct options, scale), 0, 1,
 	  "also run cunbaod at 10^4, 10^5, 10^6 messages" },
+	{ "scale-max", OPT_INT, offsetof(struct options, scale_max), 10000, 100000000,
+	  "largest --scale pass (1000000)" },
 	{ "query", OPT_FLAG, offsetof(struct options, query), 0, 1,
 	  "also measure API latency on a large database" },
 	{ "keep", OPT_FLAG, offsetof(struct options, keep), 0, 1, "keep the scratch directory" },
@@ -162,7 +165,7 @@ options_default(struct options *o)
 	*o = (struct options){
 		.senders = 8, .window = 32, .messages = 100000, .timeout_ms = 5000, .seed = 1,
 		.probes = 4, .probe_gap_ms = 20, .townships = 10, .villages = 30, .groups = 10,
-		.bad_permille = 50, .dup_permille = 30, .query_reports = 10000000,
+		.bad_permille = 50, .dup_permille = 30, .query_reports = 10000000, .scale_max = 1000000,
 		.catalog = CUNBAO_SOURCE_DIR "/schema/catalog.json", .tz = "Asia/Shanghai",
 	};
 }
@@ -457,6 +460,8 @@ bench_passes(struct bench *b)
 		run_pass(b, &r->daemon_half, "cunbaod at 1/2 ceiling", true, n / 2, half);
 	}
 	for (size_t i = 0; b->o.scale && i < NELEM(scales) && i < SCALE_MAX; i++) {
+		if (scales[i] > (uint64_t)b->o.scale_max)
+			break;
 		char name[48];
 		snprintf(name, sizeof name, "cunbaod scale %llu", (unsigned long long)scales[i]);
 		run_pass(b, &r->scale[r->nscale++], name, true, scales[i], 0);

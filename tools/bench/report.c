@@ -139,8 +139,10 @@ print_details(FILE *f, struct pass_figures *p)
 	fprintf(f, "\n  %-24s publishes %llu, extra receipts %llu, repeats skipped %llu, "
 	    "reconnects %u\n", "", (unsigned long long)r->publishes, (unsigned long long)r->extra,
 	    (unsigned long long)r->skipped_dups, r->reconnects);
-	fprintf(f, "  %-24s CPU s: consumer %.2f (kernel %.2f), broker %.2f, bench %.2f", "",
-	    p->consumer_cpu_s, p->consumer_sys_s, p->broker_cpu_s, p->bench_cpu_s);
+	char broker[24];
+	fprintf(f, "  %-24s CPU s: consumer %.2f (kernel %.2f), broker %s, bench %.2f", "",
+	    p->consumer_cpu_s, p->consumer_sys_s, num(broker, sizeof broker, p->broker_cpu_s, 2),
+	    p->bench_cpu_s);
 	if (p->daemon)
 		fprintf(f, "; probes %llu, rollup never seen %llu", (unsigned long long)r->probes,
 		    (unsigned long long)r->probe_lost);
