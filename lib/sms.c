@@ -10,7 +10,8 @@
  *      field/value pairs, units, the group and the period, and stopping at
  *      the first problem.
  * When the kind cannot be inferred, the walk still runs (without resolving
- * fields) so that a problem earlier in the text is the one reported.
+ * fields) so that a problem earlier in the text is the one reported.  The
+ * kind itself is found in sms_kind.c.
  */
 #include <string.h>
 
@@ -19,24 +20,7 @@
 #include "utf8.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define NONE ((size_t)-1)
-
-struct walk {
-	const struct catalog *c;
-	const struct sms_context *ctx;
-	const char *text;		/* the original message */
-	struct sms_lexed *lx;
-	struct parsed *out;
-	size_t first;			/* first token after the command */
-	bool args_only;			/* HELP, QUERY, UNDO: a kind and a period, no values */
-	const struct kind *kind;
-	size_t kind_tok;		/* the keyword that named the kind, NONE if inferred */
-	bool kind_failed;		/* inference failed: fields cannot be resolved */
-	size_t err_tok;			/* token of the problem found, NONE if none */
-	bool is_kw[CB_TEXT_MAX];	/* tokens that name w->kind */
-	bool seen[CB_MAX_FIELDS];
-	int64_t vals[CB_MAX_FIELDS];
-};
+#define NONE SMS_NONE
 
 static const char *const command_names[] = {
 	[CMD_REPORT] = "report", [CMD_HELP] = "help", [CMD_QUERY] = "query",
@@ -78,7 +62,7 @@ fail_at(struct parsed *out, const char *text, enum cb_error e, uint32_t at0, uin
 
 /* Records problem e at tokens a..b (inclusive) of the walk; returns NONE. */
 static size_t
-fail(struct walk *w, enum cb_error e, size_t a, size_t b, const struct field *f)
+fail(struct sms_walk *w, enum cb_error e, size_t a, size_t b, const struct field *f)
 {
 	uint32_t first[2], last[2];
 
@@ -91,69 +75,9 @@ fail(struct walk *w, enum cb_error e, size_t a, size_t b, const struct field *f)
 	return NONE;
 }
 
-/* The folded text of token i. */
-static const char *
-tok_word(const struct walk *w, size_t i, size_t *n)
-{
-	*n = w->lx->tok[i].end - w->lx->tok[i].start;
-	return w->lx->text.s + w->lx->tok[i].start;
-}
-
-/* True if token i exists and is a value: a number or a yes/no word. */
-static bool
-tok_is_value(const struct walk *w, size_t i)
-{
-	return i < w->lx->ntok &&
-	    (w->lx->tok[i].type == TOK_NUM || w->lx->tok[i].type == TOK_YESNO);
-}
-
-/* True if token i is one of the catalog's words. */
-static bool
-tok_known(const struct walk *w, size_t i)
-{
-	return i < w->lx->ntok && w->lx->tok[i].type == TOK_WORD && w->lx->tok[i].known;
-}
-
-/*
- * The field of k that word s[0..n) names.  *yn is 1 for a field's yes word
- * (合格), 0 for its no word (不合格), -1 for a plain alias.  NULL if none.
- */
-static const struct field *
-field_lookup(const struct kind *k, const char *s, size_t n, int *yn)
-{
-	for (size_t f = 0; f < k->nfields && f < CB_MAX_FIELDS; f++)
-		if ((*yn = field_yesno_word(&k->fields[f], s, n)) >= 0)
-			return &k->fields[f];
-	*yn = -1;
-	return kind_field_by_alias(k, s, n);
-}
-
-/* True if some kind has a field that word s[0..n) names. */
-static bool
-field_anywhere(const struct catalog *c, const char *s, size_t n)
-{
-	int yn;
-
-	for (size_t k = 0; k < c->nkinds; k++)
-		if (field_lookup(&c->kinds[k], s, n, &yn) != NULL)
-			return true;
-	return false;
-}
-
-/* True if word s[0..n) is the unit of some field of some kind. */
-static bool
-unit_anywhere(const struct catalog *c, const char *s, size_t n)
-{
-	for (size_t k = 0; k < c->nkinds; k++)
-		for (size_t f = 0; f < c->kinds[k].nfields && f < CB_MAX_FIELDS; f++)
-			if (field_has_unit(&c->kinds[k].fields[f], s, n))
-				return true;
-	return false;
-}
-
 /* Stores v for f, in the kind's field order. */
 static void
-value_put(struct walk *w, const struct field *f, int64_t v)
+value_put(struct sms_walk *w, const struct field *f, int64_t v)
 {
 	if (f->index >= CB_MAX_FIELDS)
 		return;
@@ -167,18 +91,18 @@ value_put(struct walk *w, const struct field *f, int64_t v)
  * the next step.  Returns the next token, NONE on a problem.
  */
 static size_t
-take_unit(struct walk *w, size_t j, const struct field *f)
+take_unit(struct sms_walk *w, size_t j, const struct field *f)
 {
 	size_t n;
 	const char *s;
 	int yn;
 
-	if (!tok_known(w, j))
+	if (!sms_tok_known(w, j))
 		return j;
-	s = tok_word(w, j, &n);
+	s = sms_tok_word(w, j, &n);
 	if (field_has_unit(f, s, n))
 		return j + 1;
-	if (unit_anywhere(w->c, s, n) && field_lookup(w->kind, s, n, &yn) == NULL &&
+	if (sms_unit_anywhere(w->c, s, n) && sms_field_lookup(w->kind, s, n, &yn) == NULL &&
 	    catalog_kind_by_keyword(w->c, s, n) == NULL)
 		return fail(w, CB_UNIT_MISMATCH, j, j, f);
 	return j;
@@ -190,7 +114,7 @@ take_unit(struct walk *w, size_t j, const struct field *f)
  * bounds.  Returns the next token, NONE on a problem.
  */
 static size_t
-take_number(struct walk *w, size_t j, const struct field *f)
+take_number(struct sms_walk *w, size_t j, const struct field *f)
 {
 	const struct sms_tok *t = &w->lx->tok[j];
 	int64_t v;
@@ -215,41 +139,20 @@ take_number(struct walk *w, size_t j, const struct field *f)
 }
 
 /*
- * Token j read as a plain yes/no value (是, yes, √, 1/0 are numbers and
- * handled apart).  Returns 1, 0, or -1 when it is not one.  A field's own
- * words (合格 不合格) are not values: "合格 不合格" names the field twice.
- */
-static int
-tok_yesno(const struct walk *w, size_t j)
-{
-	const char *s;
-	size_t n;
-
-	if (j >= w->lx->ntok)
-		return -1;
-	if (w->lx->tok[j].type == TOK_YESNO)
-		return w->lx->tok[j].u.yes;
-	if (!tok_known(w, j))
-		return -1;
-	s = tok_word(w, j, &n);
-	return sms_yesno_word(s, n);
-}
-
-/*
  * The value of yes/no field f named by token i: an explicit value after it
  * (是, no, 1, 0; after a plain alias also the field's words: 检查 合格) or,
  * for the field's own yes/no words, the word itself.
  * "不合格 是" reads as the no word confirmed: 0.
  */
 static size_t
-take_yesno(struct walk *w, size_t i, const struct field *f, int yn)
+take_yesno(struct sms_walk *w, size_t i, const struct field *f, int yn)
 {
 	size_t j = i + 1, n;
-	int v = tok_yesno(w, j);
+	int v = sms_tok_yesno(w, j);
 	const char *s;
 
-	if (v < 0 && yn < 0 && tok_known(w, j)) {
-		s = tok_word(w, j, &n);
+	if (v < 0 && yn < 0 && sms_tok_known(w, j)) {
+		s = sms_tok_word(w, j, &n);
 		v = field_yesno_word(f, s, n);	/* 检查 合格 */
 	}
 	if (v >= 0) {
@@ -269,7 +172,7 @@ take_yesno(struct walk *w, size_t i, const struct field *f, int yn)
 
 /* Field f named by token i, and its value. */
 static size_t
-take_field(struct walk *w, size_t i, const struct field *f, int yn)
+take_field(struct sms_walk *w, size_t i, const struct field *f, int yn)
 {
 	size_t j = i + 1;
 
@@ -281,23 +184,23 @@ take_field(struct walk *w, size_t i, const struct field *f, int yn)
 		return take_number(w, j, f);
 	if (j < w->lx->ntok && w->lx->tok[j].type == TOK_WORD && !w->lx->tok[j].known)
 		return fail(w, CB_BAD_VALUE, j, j, f);	/* 牛abc */
-	if (tok_yesno(w, j) >= 0)
+	if (sms_tok_yesno(w, j) >= 0)
 		return fail(w, CB_BAD_VALUE, j, j, f);	/* 牛 是 */
 	return fail(w, CB_BAD_VALUE, i, i, f);		/* 牛 猪40: no value */
 }
 
 /* Skips a field word and its value when fields cannot be resolved. */
 static size_t
-skip_field(struct walk *w, size_t i)
+skip_field(struct sms_walk *w, size_t i)
 {
 	size_t j = i + 1;
 
-	if (tok_is_value(w, j))
+	if (sms_tok_is_value(w, j))
 		j++;
-	if (j > i + 1 && tok_known(w, j)) {
+	if (j > i + 1 && sms_tok_known(w, j)) {
 		size_t n;
-		const char *s = tok_word(w, j, &n);
-		if (unit_anywhere(w->c, s, n) && !field_anywhere(w->c, s, n))
+		const char *s = sms_tok_word(w, j, &n);
+		if (sms_unit_anywhere(w->c, s, n) && !sms_field_anywhere(w->c, s, n))
 			j++;
 	}
 	return j;
@@ -309,19 +212,19 @@ skip_field(struct walk *w, size_t i)
  * anything else as a field (鸡12).
  */
 static size_t
-walk_unknown(struct walk *w, size_t i)
+walk_unknown(struct sms_walk *w, size_t i)
 {
 	bool kindish = w->args_only ||
-	    (i == w->first && !tok_is_value(w, i + 1) &&
+	    (i == w->first && !sms_tok_is_value(w, i + 1) &&
 	    (w->kind_tok == NONE || w->kind_tok > i));
 
 	return fail(w, kindish ? CB_UNKNOWN_KIND : CB_UNKNOWN_FIELD, i, i, NULL);
 }
 
-static size_t walk_yesno(struct walk *, size_t);
+static size_t walk_yesno(struct sms_walk *, size_t);
 
 static size_t
-walk_word(struct walk *w, size_t i)
+walk_word(struct sms_walk *w, size_t i)
 {
 	const struct kind *k;
 	const struct field *f;
@@ -331,20 +234,20 @@ walk_word(struct walk *w, size_t i)
 
 	if (w->is_kw[i])
 		return i + 1;
-	s = tok_word(w, i, &n);
+	s = sms_tok_word(w, i, &n);
 	if (!w->lx->tok[i].known)
 		return walk_unknown(w, i);
-	if (tok_yesno(w, i) >= 0)
+	if (sms_tok_yesno(w, i) >= 0)
 		return walk_yesno(w, i);	/* 是 with no yes/no field before it */
-	if (w->kind != NULL && !w->args_only && (f = field_lookup(w->kind, s, n, &yn)) != NULL)
+	if (w->kind != NULL && !w->args_only && (f = sms_field_lookup(w->kind, s, n, &yn)) != NULL)
 		return take_field(w, i, f, yn);
-	if (field_anywhere(w->c, s, n) && (w->kind_failed || w->args_only))
+	if (sms_field_anywhere(w->c, s, n) && (w->kind_failed || w->args_only))
 		return skip_field(w, i);
 	if ((k = catalog_kind_by_keyword(w->c, s, n)) != NULL && k != w->kind)
 		return fail(w, CB_AMBIGUOUS_KIND, i, i, NULL);
 	if (k != NULL)
 		return i + 1;
-	if (unit_anywhere(w->c, s, n))
+	if (sms_unit_anywhere(w->c, s, n))
 		return fail(w, CB_UNIT_MISMATCH, i, i, NULL);	/* a unit with no value before it */
 	return walk_unknown(w, i);
 }
@@ -355,7 +258,7 @@ walk_word(struct walk *w, size_t i)
  * after the value (any field, when there is no unit and the kind has one).
  */
 static const struct field *
-bare_target(struct walk *w, size_t i)
+bare_target(struct sms_walk *w, size_t i)
 {
 	const struct field *found = NULL;
 	const char *s = NULL;
@@ -363,8 +266,8 @@ bare_target(struct walk *w, size_t i)
 
 	if (w->kind == NULL || w->args_only || w->kind_tok == NONE || w->kind_tok > i)
 		return NULL;
-	if (tok_known(w, i + 1))
-		s = tok_word(w, i + 1, &n);
+	if (sms_tok_known(w, i + 1))
+		s = sms_tok_word(w, i + 1, &n);
 	for (size_t f = 0; f < w->kind->nfields && f < CB_MAX_FIELDS; f++) {
 		const struct field *fd = &w->kind->fields[f];
 		if (fd->type == FIELD_YESNO || (s != NULL && !field_has_unit(fd, s, n)))
@@ -377,7 +280,7 @@ bare_target(struct walk *w, size_t i)
 
 /* A number with no field before it: a bare value, or a value before its field (12牛). */
 static size_t
-walk_number(struct walk *w, size_t i)
+walk_number(struct sms_walk *w, size_t i)
 {
 	const struct field *f = bare_target(w, i);
 
@@ -390,13 +293,13 @@ walk_number(struct walk *w, size_t i)
 
 /* 是/否 with no yes/no field before it. */
 static size_t
-walk_yesno(struct walk *w, size_t i)
+walk_yesno(struct sms_walk *w, size_t i)
 {
 	return fail(w, CB_BAD_VALUE, i, i, NULL);
 }
 
 static size_t
-walk_group(struct walk *w, size_t i)
+walk_group(struct sms_walk *w, size_t i)
 {
 	const struct sms_tok *t = &w->lx->tok[i];
 
@@ -411,7 +314,7 @@ walk_group(struct walk *w, size_t i)
  * future.  Without a kind (撤销 11月) it stands as its own type.
  */
 static size_t
-walk_period(struct walk *w, size_t i)
+walk_period(struct sms_walk *w, size_t i)
 {
 	const struct sms_tok *t = &w->lx->tok[i];
 	enum cb_error e;
@@ -425,7 +328,7 @@ walk_period(struct walk *w, size_t i)
 	return i + 1;
 }
 
-static size_t (*const walkers[TOK_TYPE_COUNT])(struct walk *, size_t) = {
+static size_t (*const walkers[TOK_TYPE_COUNT])(struct sms_walk *, size_t) = {
 	[TOK_WORD] = walk_word,
 	[TOK_NUM] = walk_number,
 	[TOK_YESNO] = walk_yesno,
@@ -435,120 +338,11 @@ static size_t (*const walkers[TOK_TYPE_COUNT])(struct walk *, size_t) = {
 };
 
 /*
- * Finds the first keyword naming a kind and marks every keyword of that
- * kind.  A word that is both a keyword and a field name counts as the field
- * when a value follows it.
- */
-static void
-kind_named(struct walk *w)
-{
-	for (size_t i = w->first; i < w->lx->ntok; i++) {
-		const struct kind *k;
-		const char *s;
-		size_t n;
-
-		if (!tok_known(w, i))
-			continue;
-		s = tok_word(w, i, &n);
-		if ((k = catalog_kind_by_keyword(w->c, s, n)) == NULL ||
-		    (field_anywhere(w->c, s, n) && tok_is_value(w, i + 1)))
-			continue;
-		if (w->kind == NULL) {
-			w->kind = k;
-			w->kind_tok = i;
-		}
-		if (k == w->kind)
-			w->is_kw[i] = true;
-	}
-}
-
-/* True if token i is a word naming a field of some kind (not the kind's keyword). */
-static bool
-tok_field_word(const struct walk *w, size_t i)
-{
-	const char *s;
-	size_t n;
-
-	if (!tok_known(w, i) || w->is_kw[i] || tok_yesno(w, i) >= 0)
-		return false;
-	s = tok_word(w, i, &n);
-	return field_anywhere(w->c, s, n);
-}
-
-/* Index of the first field word of the message that kind k lacks, or NONE. */
-static size_t
-kind_lacks(const struct walk *w, const struct kind *k)
-{
-	for (size_t i = w->first; i < w->lx->ntok; i++) {
-		const char *s;
-		size_t n;
-		int yn;
-
-		if (!tok_field_word(w, i))
-			continue;
-		s = tok_word(w, i, &n);
-		if (field_lookup(k, s, n, &yn) == NULL)
-			return i;
-	}
-	return NONE;
-}
-
-/* The type of the first period token of the message, or -1 if there is none. */
-static int
-period_written(const struct walk *w)
-{
-	for (size_t i = w->first; i < w->lx->ntok; i++)
-		if (w->lx->tok[i].type == TOK_PERIOD && w->lx->tok[i].err == CB_OK)
-			return (int)w->lx->tok[i].u.when.type;
-	return -1;
-}
-
-/*
- * Infers the kind from the field words when no keyword named it: the one
- * kind that has them all; when several do, the one whose period type is
- * the one written.  Returns NONE on success or when there are no field
- * words, else the token where the message stops fitting one kind: the
- * first field word no kind shares with the words before it, or the first
- * field word when several kinds fit (ambiguous_kind).
- */
-static size_t
-kind_infer(struct walk *w)
-{
-	const struct kind *fit = NULL, *fit_period = NULL;
-	size_t first = NONE, furthest = 0, nfit = 0, nfit_period = 0, lacks;
-	int ptype = period_written(w);
-
-	for (size_t i = w->first; i < w->lx->ntok && first == NONE; i++)
-		if (tok_field_word(w, i))
-			first = i;
-	if (first == NONE)
-		return NONE;
-	for (size_t k = 0; k < w->c->nkinds; k++) {
-		const struct kind *kd = &w->c->kinds[k];
-		if ((lacks = kind_lacks(w, kd)) != NONE) {
-			furthest = lacks > furthest ? lacks : furthest;
-			continue;
-		}
-		fit = kd;
-		nfit++;
-		if ((int)kd->period == ptype) {
-			fit_period = kd;
-			nfit_period++;
-		}
-	}
-	if (nfit == 1 || nfit_period == 1) {
-		w->kind = nfit == 1 ? fit : fit_period;
-		return NONE;
-	}
-	return nfit == 0 ? furthest : first;
-}
-
-/*
  * What a complete report needs once the walk is through: a kind, at least
  * one value, every required field.
  */
 static void
-walk_finish(struct walk *w)
+walk_finish(struct sms_walk *w)
 {
 	struct parsed *out = w->out;
 	uint32_t end = (uint32_t)w->lx->text.orig_len;
@@ -574,7 +368,7 @@ walk_finish(struct walk *w)
 
 /* Copies the values out in field order and the default period. */
 static void
-walk_result(struct walk *w)
+walk_result(struct sms_walk *w)
 {
 	struct parsed *out = w->out;
 
@@ -596,7 +390,7 @@ walk_result(struct walk *w)
  * when the walk found nothing earlier.
  */
 static void
-parse_tokens(struct walk *w)
+parse_tokens(struct sms_walk *w)
 {
 	const struct sms_tok *t0 = &w->lx->tok[0];
 	size_t infer_at = NONE;
@@ -606,8 +400,8 @@ parse_tokens(struct walk *w)
 		w->first = 1;
 		w->args_only = t0->u.cmd != CMD_FIX;
 	}
-	kind_named(w);
-	if (w->kind == NULL && (infer_at = kind_infer(w)) != NONE)
+	sms_kind_named(w);
+	if (w->kind == NULL && (infer_at = sms_kind_infer(w)) != NONE)
 		w->kind_failed = true;
 	w->out->kind = w->kind;
 	for (size_t i = w->first; i < w->lx->ntok && i != NONE;)
@@ -655,7 +449,7 @@ sms_parse(const struct catalog *c, const char *text, size_t len,
 {
 	static const struct sms_context utc = { 0, 0 };
 	struct sms_lexed lx;
-	struct walk w;
+	struct sms_walk w;
 	size_t bad;
 
 	memset(out, 0, sizeof *out);
@@ -679,7 +473,7 @@ sms_parse(const struct catalog *c, const char *text, size_t len,
 	sms_lex(c, &lx);
 	if (lx.ntok == 0)
 		return fail_at(out, text, CB_EMPTY, 0, (uint32_t)len, NULL);
-	w = (struct walk){ .c = c, .ctx = ctx ? ctx : &utc, .text = text, .lx = &lx,
+	w = (struct sms_walk){ .c = c, .ctx = ctx ? ctx : &utc, .text = text, .lx = &lx,
 	    .out = out, .kind_tok = NONE, .err_tok = NONE };
 	parse_tokens(&w);
 	return out->error;

@@ -166,4 +166,53 @@ sms_is_digit(char ch)
 	return ch >= '0' && ch <= '9';
 }
 
+/* "No token": an index past every token. */
+#define SMS_NONE ((size_t)-1)
+
+/* The state of sms_parse while it reads the tokens of one message. */
+struct sms_walk {
+	const struct catalog *c;
+	const struct sms_context *ctx;
+	const char *text;		/* the original message */
+	struct sms_lexed *lx;
+	struct parsed *out;
+	size_t first;			/* first token after the command */
+	bool args_only;			/* HELP, QUERY, UNDO: a kind and a period, no values */
+	const struct kind *kind;
+	size_t kind_tok;		/* the keyword that named the kind, SMS_NONE if inferred */
+	bool kind_failed;		/* inference failed: fields cannot be resolved */
+	size_t err_tok;			/* token of the problem found, SMS_NONE if none */
+	bool is_kw[CB_TEXT_MAX];	/* tokens that name w->kind */
+	bool seen[CB_MAX_FIELDS];
+	int64_t vals[CB_MAX_FIELDS];
+};
+
+/* Tokens of a walk (sms_kind.c): token i's folded text and length. */
+const char *sms_tok_word(const struct sms_walk *w, size_t i, size_t *n);
+/* True if token i exists and is a value: a number or a yes/no word. */
+bool sms_tok_is_value(const struct sms_walk *w, size_t i);
+/* True if token i exists and is one of the catalog's words. */
+bool sms_tok_known(const struct sms_walk *w, size_t i);
+/* Token i as a plain yes/no value (是, yes, √): 1, 0, or -1 when it is not one. */
+int sms_tok_yesno(const struct sms_walk *w, size_t i);
+
+/*
+ * The field of k that folded word s[0..n) names; *yn is 1 for one of its
+ * yes words (合格), 0 for a no word (不合格), -1 for a plain alias.
+ */
+const struct field *sms_field_lookup(const struct kind *k, const char *s, size_t n, int *yn);
+/* True if some field of some kind of c is named by s[0..n). */
+bool sms_field_anywhere(const struct catalog *c, const char *s, size_t n);
+/* True if s[0..n) is the unit of some field of some kind of c. */
+bool sms_unit_anywhere(const struct catalog *c, const char *s, size_t n);
+
+/* Sets w->kind from the first keyword of the message and marks its keywords in w->is_kw. */
+void sms_kind_named(struct sms_walk *w);
+/*
+ * Infers w->kind from the field words when no keyword named it.  Returns
+ * SMS_NONE on success or when there is nothing to infer from, else the
+ * token where the message stops fitting one kind (ambiguous_kind).
+ */
+size_t sms_kind_infer(struct sms_walk *w);
+
 #endif
