@@ -263,14 +263,27 @@ err_empty(const struct rctx *r)
 	put(r->o, L(r->l, "。发“帮助”看格式", ". Send HELP for formats."));
 }
 
+/*
+ * The kinds there are and an example; in Chinese also the hint to send 帮助
+ * (in English that would not fit one SMS).
+ */
+static void
+put_kinds_example(const struct rctx *r)
+{
+	put(r->o, L(r->l, "。可报：", ". Reports: "));
+	put_kinds(r->o, r->c, r->l);
+	put(r->o, L(r->l, "。", ". "));
+	put_example(r, example_kind(r));
+	if (r->l == LANG_ZH)
+		put(r->o, "。发“帮助”看格式");
+}
+
 static void
 err_unknown_kind(const struct rctx *r)
 {
 	put(r->o, L(r->l, "不认识", "Unknown report "));
 	put_token(r);
-	put(r->o, L(r->l, "。可报：", ". Reports: "));
-	put_kinds(r->o, r->c, r->l);
-	put(r->o, L(r->l, "。发“帮助”看格式", ". Send HELP for formats."));
+	put_kinds_example(r);
 }
 
 static void
@@ -279,9 +292,7 @@ err_unknown_field(const struct rctx *r)
 	if (r->p->kind == NULL) {
 		put(r->o, L(r->l, "不认识", "Unknown item "));
 		put_token(r);
-		put(r->o, L(r->l, "。可报：", ". Reports: "));
-		put_kinds(r->o, r->c, r->l);
-		put(r->o, L(r->l, "。发“帮助”看格式", ". Send HELP for formats."));
+		put_kinds_example(r);
 		return;
 	}
 	put(r->o, L(r->l, "不认识", "Unknown item "));
@@ -373,11 +384,12 @@ err_out_of_range(const struct rctx *r)
 	dec_format(f->min, f->scale, true, lo, sizeof lo);
 	dec_format(f->max, f->scale, true, hi, sizeof hi);
 	if (r->l == LANG_EN)
-		putf(r->o, "%s %s is out of range: %s to %s%s%s.", field_name(f, r->l), r->p->token,
+		putf(r->o, "%s %s is out of range: %s to %s%s%s. ", field_name(f, r->l), r->p->token,
 		    lo, hi, unit[0] ? " " : "", unit);
 	else
 		putf(r->o, "%s%s超出范围，应在%s到%s%s之间。", field_name(f, r->l), r->p->token,
 		    lo, hi, unit);
+	put_example(r, example_kind(r));
 }
 
 static void
@@ -448,8 +460,14 @@ err_bad_period(const struct rctx *r)
 static void
 err_future_period(const struct rctx *r)
 {
+	const struct kind *k = r->p->kind;
+	unsigned t = k != NULL ? (unsigned)k->period : NELEM(period_hints);
+
 	put_token(r);
 	put(r->o, L(r->l, "还没到，不能提前报。", " is in the future: report it when it is over."));
+	if (t < NELEM(period_hints))
+		putf(r->o, L(r->l, "如：%s", " E.g. %s."),
+		    L(r->l, period_hints[t].hint_zh, period_hints[t].hint_en));
 }
 
 /* The kind a word names, as a keyword or a field alias; NULL if none. */
