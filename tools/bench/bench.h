@@ -317,6 +317,7 @@ struct bench_report {
 	char cpu[128];
 	long nproc;
 	char mosquitto[32];
+	char loadavg[64];		/* /proc/loadavg when the run began: was the machine quiet? */
 	int senders;
 	unsigned window;
 	uint64_t seed;

@@ -352,6 +352,11 @@ bench_describe(struct bench *b, int argc, char **argv)
 	if (f != NULL)
 		fclose(f);
 	r->nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fgets(line, sizeof line, f) != NULL)
+			snprintf(r->loadavg, sizeof r->loadavg, "%.*s", (int)strcspn(line, "\n"), line);
+		fclose(f);
+	}
 	mosquitto_version_text(r->mosquitto, sizeof r->mosquitto);
 	r->senders = (int)b->o.senders;
 	r->window = (unsigned)b->o.window;

@@ -159,7 +159,7 @@ report_print(FILE *f, struct bench_report *b)
 	    "%zu groups, %u‰ bad, %u‰ repeats, seed %llu\n", b->nproc, b->cpu, b->mosquitto,
 	    b->senders, b->window, b->groups, b->bad_permille, b->dup_permille,
 	    (unsigned long long)b->seed);
-	fprintf(f, "command: %s\n\n", b->command);
+	fprintf(f, "command: %s\nload average at start: %s\n\n", b->command, b->loadavg);
 	fprintf(f, "%-26s %8s %8s %7s %7s %8s %8s %8s %7s %8s %6s\n", "pass", "receipts", "rate/s",
 	    "p50 ms", "p99 ms", "p99.9 ms", "stale99", "cpu/10k", "RSS MiB", "B/msg", "retry");
 	for (size_t i = 0; i < n; i++)
@@ -276,6 +276,7 @@ report_json(FILE *f, struct bench_report *b)
 	jsonw_key(&w, "cpu"); jsonw_str(&w, b->cpu);
 	jsonw_key(&w, "nproc"); jsonw_int(&w, b->nproc);
 	jsonw_key(&w, "mosquitto"); jsonw_str(&w, b->mosquitto);
+	jsonw_key(&w, "loadavg"); jsonw_str(&w, b->loadavg);
 	jsonw_key(&w, "senders"); jsonw_int(&w, b->senders);
 	jsonw_key(&w, "window"); jsonw_int(&w, b->window);
 	jsonw_key(&w, "groups"); jsonw_int(&w, (int64_t)b->groups);
