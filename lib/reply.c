@@ -258,7 +258,7 @@ put_token(const struct rctx *r)
 static void
 err_empty(const struct rctx *r)
 {
-	put(r->o, L(r->l, "没有收到内容。", "Empty message. "));
+	put(r->o, L(r->l, "请发要报的数。", "Please send a report. "));
 	put_example(r, example_kind(r));
 	put(r->o, L(r->l, "。发“帮助”看格式", ". Send HELP for formats."));
 }

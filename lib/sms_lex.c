@@ -6,8 +6,9 @@
  * left to right: at each position every scanner is tried and the longest
  * match wins ("保洁出勤" over "保洁", "不合格" over "合格", "12月5日" over
  * "12"), ties going to the earlier scanner in the table.  Separators end
- * tokens but are optional: "牛12猪40羊5" is six tokens.  Text no scanner
- * knows becomes an unknown word, which the parser reports with its span.
+ * tokens but are optional: "牛12猪40羊5" is six tokens.  Courtesies (您好,
+ * 谢谢) are skipped.  Text no scanner knows becomes an unknown word, which
+ * the parser reports with its span.
  */
 #include <string.h>
 
@@ -25,6 +26,16 @@ static const char ascii_separators[] = ",;:=!?./~()[]\"'";
 static const char *const separators[] = {
 	"、", "。", "…", "“", "”", "‘", "’", "「", "」", "『", "』", "【", "】",
 	"《", "》", "〈", "〉", "·", "•",
+};
+
+/*
+ * Courtesies leaders wrap reports in ("您好，牲畜 牛12…谢谢！"): skipped like
+ * separators, unless a longer token starts at the same place.
+ */
+static const char *const courtesies[] = {
+	"您好", "你好", "谢谢您", "谢谢", "多谢", "辛苦了", "麻烦了", "请查收", "收到",
+	"上报", "报告", "报",
+	"hi", "hello", "thanks", "thank you", "thx", "please", "pls",
 };
 
 static const struct cmdword {
@@ -93,6 +104,18 @@ separator_at(const char *s, size_t len, size_t i)
 			return n;
 	}
 	return 0;
+}
+
+/* Length of the courtesy at s[i], 0 if there is none. */
+static size_t
+courtesy_at(const char *s, size_t len, size_t i)
+{
+	size_t best = 0, n;
+
+	for (size_t k = 0; k < NELEM(courtesies); k++)
+		if ((n = sms_word_at(s, len, i, courtesies[k])) > best)
+			best = n;
+	return best;
 }
 
 /* The longest of the words in w at s[i]. */
@@ -262,7 +285,12 @@ sms_lex(const struct catalog *c, struct sms_lexed *lx)
 			i += n;
 			continue;
 		}
-		if ((n = lex_best(c, s, len, i, t)) == 0)
+		n = lex_best(c, s, len, i, t);
+		if (n < courtesy_at(s, len, i)) {
+			i += courtesy_at(s, len, i);
+			continue;
+		}
+		if (n == 0)
 			n = lex_unknown(c, s, len, i, t);
 		t->start = (uint32_t)i;
 		t->end = (uint32_t)(i + n);

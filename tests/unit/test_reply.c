@@ -91,7 +91,7 @@ static const char *const en_messages[] = {
 	"FIX LS cattle 13 pigs 40 sheep 5",
 	"",
 	"farm cattle 12",
-	"hello",
+	"howdy",
 	"cattle 12 chicken 5",
 	"chicken 5",
 	"cattle abc",

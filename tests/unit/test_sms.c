@@ -57,6 +57,13 @@ static const struct sms_case ok_cases[] = {
 	{ "牲畜（牛12 猪40）", CB_OK, "livestock 2023-12 cattle=12 pigs=40" },
 	{ "“牛12”", CB_OK, "livestock 2023-12 cattle=12" },
 	{ "羊5 猪40 牛12", CB_OK, "livestock 2023-12 cattle=12 pigs=40 sheep=5" },
+	/* Courtesies around a report. */
+	{ "您好，牲畜 牛12 猪40 羊5，谢谢！", CB_OK, "livestock 2023-12 cattle=12 pigs=40 sheep=5" },
+	{ "你好 3组报：牛12", CB_OK, "livestock 2023-12 g3 cattle=12" },
+	{ "报告：牲畜 牛12", CB_OK, "livestock 2023-12 cattle=12" },
+	{ "牛12猪40 辛苦了", CB_OK, "livestock 2023-12 cattle=12 pigs=40" },
+	{ "Hi, LS cattle 12 pigs 40. Thanks", CB_OK, "livestock 2023-12 cattle=12 pigs=40" },
+	{ "cattle 12 thank you", CB_OK, "livestock 2023-12 cattle=12" },
 	/* Full-width digits and letters, case. */
 	{ "牛１２猪４０羊５", CB_OK, "livestock 2023-12 cattle=12 pigs=40 sheep=5" },
 	{ "ＬＳ ｃａｔｔｌｅ １２", CB_OK, "livestock 2023-12 cattle=12" },
@@ -276,9 +283,12 @@ static const struct sms_case err_cases[] = {
 	{ "{   }", CB_EMPTY, "-" },
 	{ "{，。！}", CB_EMPTY, "-" },
 	{ "{\t\n}", CB_EMPTY, "-" },
+	{ "{你好}", CB_EMPTY, "-" },
+	{ "{您好！谢谢}", CB_EMPTY, "-" },
+	{ "{hello, thanks}", CB_EMPTY, "-" },
 	/* unknown_kind: the first word, not followed by a value */
-	{ "{你好}", CB_UNKNOWN_KIND, "-" },
-	{ "{hello}", CB_UNKNOWN_KIND, "-" },
+	{ "{养鸡场}", CB_UNKNOWN_KIND, "-" },
+	{ "{howdy}", CB_UNKNOWN_KIND, "-" },
 	{ "{养殖} 牛12", CB_UNKNOWN_KIND, "livestock" },
 	{ "帮助 {鸡}", CB_UNKNOWN_KIND, "-" },
 	{ "help {chickens}", CB_UNKNOWN_KIND, "-" },
