@@ -191,7 +191,7 @@ render_commands(const struct catalog *c, enum lang l, char *out, size_t outlen)
 		{ kind_field(ls, "sheep"), 118, 0 },
 	}, san_all[] = {
 		{ kind_field(san, "cleared"), 4, 0 }, { kind_field(san, "cleaners"), 75, 1 },
-		{ kind_field(san, "passed"), 75, 2 },
+		{ kind_field(san, "passed"), 6667, 4 },	/* rollup.h: rates at scale 4 */
 	};
 	char buf[CB_REPLY_MAX];
 
