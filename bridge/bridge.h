@@ -408,12 +408,15 @@ void mqtt_free(struct mqtt *m);
 
 /* ------------------------------------------------------------------ client.c */
 
-/* The answer to one request: status 0 when there was none (refused, timed out, reset). */
+/*
+ * The answer to one request: status 0 when there was none (refused, timed
+ * out, reset), -1 when client_free cancelled the request.
+ */
 typedef void (*client_done_fn)(void *arg, int status, const char *body, size_t len);
 
 struct client;
 struct client *client_new(struct event_base *base, int64_t timeout_ms);
-/* Cancels every request in flight (their callbacks are not called). */
+/* Cancels every request in flight (their callbacks get status -1). */
 void client_free(struct client *cl);
 /* Starts r; false (err) if it could not start, and then done is never called. */
 bool client_send(struct client *cl, const struct outreq *r, client_done_fn done, void *arg,

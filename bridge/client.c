@@ -9,8 +9,13 @@
  * resolved by evdns, so a slow resolver never stalls the loop.
  *
  * As in libuv: a client_send that returns false never calls its callback;
- * one that returns true calls it exactly once, unless client_free cancels
- * the request first.
+ * one that returns true calls it exactly once — with status -1 if
+ * client_free cancels it.
+ *
+ * Connections are freed by us, one loop turn after their answer (libevent
+ * touches a connection after calling back, and does not free one whose
+ * connect was refused even when asked to): finished requests wait in the
+ * `dead` list for the reaper event.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +49,24 @@ struct client {
 	SSL_CTX *ssl;			/* created on the first https URL */
 	int64_t timeout_ms;
 	struct client_req *reqs;	/* in flight */
+	struct client_req *dead;	/* answered; their connections are freed by the reaper */
+	struct event *reaper;
 	size_t inflight;
 };
+
+static void
+client_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *cl = arg;
+
+	while (cl->dead != NULL) {
+		struct client_req *cr = cl->dead;
+
+		cl->dead = cr->next;
+		evhttp_connection_free(cr->conn);
+		free(cr);
+	}
+}
 
 struct client *
 client_new(struct event_base *base, int64_t timeout_ms)
@@ -56,6 +77,10 @@ client_new(struct event_base *base, int64_t timeout_ms)
 		return NULL;
 	cl->base = base;
 	cl->timeout_ms = timeout_ms;
+	if ((cl->reaper = event_new(base, -1, 0, client_reap, cl)) == NULL) {
+		free(cl);
+		return NULL;
+	}
 	return cl;
 }
 
@@ -78,14 +103,17 @@ client_free(struct client *cl)
 {
 	if (cl == NULL)
 		return;
-	/* Cancel what is in flight: libevent frees the requests without calling back. */
+	/* Cancel what is in flight (libevent frees the requests silently); tell the owners. */
 	while (cl->reqs != NULL) {
 		struct client_req *cr = cl->reqs;
 
 		client_unlink(cr);
 		evhttp_connection_free(cr->conn);
+		cr->done(cr->arg, -1, "", 0);
 		free(cr);
 	}
+	client_reap(-1, 0, cl);
+	event_free(cl->reaper);
 	if (cl->dns != NULL)
 		evdns_base_free(cl->dns, 0);
 	SSL_CTX_free(cl->ssl);
@@ -103,15 +131,18 @@ static void
 client_on_done(struct evhttp_request *req, void *arg)
 {
 	struct client_req *cr = arg;
+	struct client *cl = cr->cl;
 	int status = req ? evhttp_request_get_response_code(req) : 0;
 	struct evbuffer *in = req ? evhttp_request_get_input_buffer(req) : NULL;
 	size_t len = in ? evbuffer_get_length(in) : 0;
 	const char *body = len ? (const char *)evbuffer_pullup(in, (ev_ssize_t)len) : "";
 
 	client_unlink(cr);
-	/* The connection frees itself (free_on_completion) once we return. */
+	cr->prev = NULL;
+	cr->next = cl->dead;
+	cl->dead = cr;
+	event_active(cl->reaper, 0, 0);
 	cr->done(cr->arg, status, body ? body : "", body ? len : 0);
-	free(cr);
 }
 
 /* A TLS bufferevent for host, verifying its certificate against the system's CAs. */
@@ -246,7 +277,6 @@ client_send(struct client *cl, const struct outreq *r, client_done_fn done, void
 		snprintf(err, errlen, "cannot start the request");	/* libevent freed req */
 		goto fail;
 	}
-	evhttp_connection_free_on_completion(cr->conn);
 	evhttp_uri_free(uri);
 	return true;
 fail:

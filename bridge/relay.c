@@ -259,6 +259,11 @@ relay_on_sent(void *arg, int status, const char *body, size_t len)
 	int64_t now = clock_ms(), next;
 	char note[256] = "", who[40];
 
+	if (status < 0) {
+		/* Cancelled at shutdown: the lease runs out and the reply goes after the restart. */
+		free(s);
+		return;
+	}
 	log_who(s->row.to, who, sizeof who);
 	switch (ch ? ch->judge(status, body, len, note, sizeof note) : SEND_RETRY) {
 	case SEND_OK:
@@ -273,8 +278,8 @@ relay_on_sent(void *arg, int status, const char *body, size_t len)
 	case SEND_RETRY:
 		next = backoff_ms(s->row.attempts + 1, r->conf->retry_min, r->conf->retry_max);
 		spool_reply_retry(r->sp, s->row.id, now + next, note);
-		log_warnx("reply %s to %s: %s; attempt %d, again in %llds", s->row.id, who, note,
-		    s->row.attempts + 1, (long long)(next / 1000));
+		log_warnx("reply %s to %s: %s; attempt %d, again in %lld ms", s->row.id, who, note,
+		    s->row.attempts + 1, (long long)next);
 		break;
 	}
 	free(s);

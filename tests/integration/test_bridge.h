@@ -425,9 +425,9 @@ tb_endpoint_run(void *arg)
 	return NULL;
 }
 
-/* Starts an endpoint answering the given statuses (0-terminated) with body answer. */
+/* Starts an endpoint on port (0: a free one) answering the given statuses (0-terminated) with answer. */
 static inline bool
-tb_endpoint_start(struct tb_endpoint *e, const int *statuses, const char *answer)
+tb_endpoint_start_on(struct tb_endpoint *e, int port, const int *statuses, const char *answer)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct timeval tv = { 0, 100000 };
@@ -438,7 +438,7 @@ tb_endpoint_start(struct tb_endpoint *e, const int *statuses, const char *answer
 	while (statuses[e->nstatuses] != 0 && e->nstatuses < 16)
 		e->statuses[e->nstatuses] = statuses[e->nstatuses], e->nstatuses++;
 	snprintf(e->answer, sizeof e->answer, "%s", answer);
-	e->port = h_free_port();
+	e->port = port ? port : h_free_port();
 	a.sin_port = htons((uint16_t)e->port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	e->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -447,6 +447,12 @@ tb_endpoint_start(struct tb_endpoint *e, const int *statuses, const char *answer
 	if (bind(e->fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(e->fd, 64) != 0)
 		return false;
 	return pthread_create(&e->thread, NULL, tb_endpoint_run, e) == 0;
+}
+
+static inline bool
+tb_endpoint_start(struct tb_endpoint *e, const int *statuses, const char *answer)
+{
+	return tb_endpoint_start_on(e, 0, statuses, answer);
 }
 
 static inline void

@@ -178,6 +178,33 @@ Test(bridge_protocol, a_failing_gateway_is_retried_then_given_up_and_kept, .time
 	down();
 }
 
+Test(bridge_protocol, a_gateway_that_is_down_is_retried_until_it_is_up, .timeout = 60)
+{
+	static const int ok[] = { 202, 0 };
+	static const char *const flags[] = { "retry-min", "100ms", "retry-max", "300ms", NULL };
+	struct tb_endpoint late;
+	struct h_msg *m;
+	int port = h_free_port();
+
+	up(ok, flags);
+	/* Point the bridge at a sendsms nobody listens on yet. */
+	cr_assert(tb_bridge_stop(&w));
+	w.sendsms_port = port;
+	cr_assert(tb_bridge(&w));
+	cr_assert_eq(sms("m-7", "13800000003", "牲畜 牛12"), 200);
+	m = envelope("kannel:m-7", 5000);
+	cr_assert_not_null(m);
+	h_msg_free(m);
+	receipt("kannel:m-7", "accepted", "+8613800000003", "已收到");
+	cr_assert(h_wait_log(w.bridge, "attempt 3,", 10000), "no retries while the gateway is down");
+	cr_assert(tb_endpoint_start_on(&late, port, ok, "0: Accepted for delivery"));
+	cr_expect(tb_health_wait(&w, "replies_sent", 1, 10000));
+	cr_expect_eq(tb_endpoint_count(&late), 1);
+	cr_expect_eq(tb_endpoint_count(&kannel), 0);
+	tb_endpoint_stop(&late);
+	down();
+}
+
 Test(bridge_protocol, messages_wait_in_the_spool_while_the_broker_is_down, .timeout = 60)
 {
 	static const int ok[] = { 202, 0 };
