@@ -534,13 +534,18 @@ api_new(struct event_base *base, const struct api_config *cfg, const struct api_
 	a->base = base;
 	a->cfg = *cfg;
 	a->hooks = *hooks;
+	if ((a->sq = store_query_open(cfg->db, err, errlen)) == NULL)
+		goto fail;
+	/* Reminders go out whether or not anyone may ask the API. */
+	if ((a->remind = remind_new(a, cfg->remind_interval_ms)) == NULL) {
+		snprintf(err, errlen, "api: cannot start the reminder timer");
+		goto fail;
+	}
 	if (strcmp(cfg->listen, "off") == 0) {
 		log_info("api: listen off: no admin API");
 		return a;
 	}
 	if (!api_tokens_start(a, err, errlen))
-		goto fail;
-	if ((a->sq = store_query_open(cfg->db, err, errlen)) == NULL)
 		goto fail;
 	if (!api_listen(a, err, errlen)) {
 		if (!cfg->listen_default)
@@ -549,7 +554,6 @@ api_new(struct event_base *base, const struct api_config *cfg, const struct api_
 		log_warnx("api: %s; running without the admin API", err);
 		err[0] = '\0';
 	}
-	a->remind = remind_new(a, cfg->remind_interval_ms);
 	return a;
 fail:
 	api_free(a);

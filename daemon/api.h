@@ -32,7 +32,7 @@ struct api;
 #define API_PATH_MAX 1024
 
 struct api_config {
-	char listen[API_PATH_MAX];	/* "HOST:PORT"; "off" serves nothing */
+	char listen[API_PATH_MAX];	/* "HOST:PORT"; "off" serves nothing (reminders still run) */
 	bool listen_default;		/* listen was not configured: a busy port is a warning, not fatal */
 	char tokens[API_PATH_MAX];	/* token file; "" refuses every authenticated request */
 	char db[API_PATH_MAX];		/* the database file the ingest store uses */
