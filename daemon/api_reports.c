@@ -76,6 +76,12 @@ id_param(struct api_req *r, const char *name, const char **out)
 			n = 0;
 			break;
 		}
+	if (n == 0 && v[0] == ' ' && strspn(v + 1, "0123456789") == strlen(v + 1)) {
+		/* A query string's '+' means a space: the phone number lost its plus. */
+		api_error(r, 400, "bad_parameter", "%s: write the + of a phone number as %%2B in a URL "
+		    "(%s=%%2B%.20s)", name, name, v + 1);
+		return false;
+	}
 	if (n == 0 || n > CB_ID_MAX) {
 		api_error(r, 400, "bad_parameter", "%s: give a reporter id like +8613800000003 or tg:1234", name);
 		return false;

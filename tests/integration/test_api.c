@@ -249,6 +249,7 @@ Test(api, reports_history_and_journal)
 	expect_error(&a, "GET", "/v1/reports?since=yesterday", TOKEN_READ, NULL, 400, "since=");
 	expect_error(&a, "GET", "/v1/reports?since=2023-02-30", TOKEN_READ, NULL, 400, "since=");
 	expect_error(&a, "GET", "/v1/reports?reporter=", TOKEN_READ, NULL, 400, "reporter");
+	expect_error(&a, "GET", "/v1/reports?reporter=+8613800000008", TOKEN_READ, NULL, 400, "%2B");
 
 	/* Why was group 3's message refused?  The journal says, raw message and all. */
 	j = get_json(&a, "/v1/journal?sender=%2B8613800000003&status=rejected");
