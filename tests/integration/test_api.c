@@ -98,6 +98,47 @@ Test(api, token_file_readable_by_others_is_refused)
 	h_broker_stop(&b);
 }
 
+/* Bad token files: cunbaod refuses to start and names the line and the problem. */
+static const struct {
+	const char *text, *message;
+} bad_tokens[] = {
+	{ "short admin\n", "tokens:1: a token must be 16 to 128" },
+	{ "# ok\n" TOKEN_READ " superuser\n", "tokens:2: unknown role \"superuser\"" },
+	{ TOKEN_READ " read a\n" TOKEN_READ " admin b\n", "tokens:2: the same token twice" },
+	{ TOKEN_READ "\n", "tokens:1: expected \"<token> <role> [name]\"" },
+	{ TOKEN_READ " read who?\n", "tokens:1: a name is" },
+};
+
+Test(api, bad_token_files_are_refused_line_by_line)
+{
+	struct h_broker b = { 0 };
+	char port[64], listen[64], db[256], tokens[256], name[32];
+
+	cr_assert(h_broker_start(&b));
+	snprintf(port, sizeof port, "127.0.0.1:%d", b.port);
+	snprintf(db, sizeof db, "%s", h_path("bad.db"));
+	snprintf(tokens, sizeof tokens, "%s", h_path("tokens"));
+	for (size_t i = 0; i < sizeof bad_tokens / sizeof bad_tokens[0]; i++) {
+		cr_assert(h_write_file(tokens, bad_tokens[i].text));
+		cr_assert_eq(chmod(tokens, 0600), 0);
+		snprintf(listen, sizeof listen, "127.0.0.1:%d", h_free_port());
+		snprintf(name, sizeof name, "cunbaod-bad-%zu", i);
+		const char *argv[] = { h_bin("daemon/cunbaod"), "-d", "--broker", port, "--db", db,
+			"--catalog", h_src("schema/catalog.json"), "--listen", listen, "--tokens", tokens, NULL };
+		struct h_proc *p = h_spawn(name, (char *const *)argv);
+		cr_assert_not_null(p);
+		for (int t = 0; t < 1000 && h_alive(p); t++)
+			usleep(10 * 1000);
+		cr_expect_neq(h_stop(p, SIGTERM, 1000), 0, "cunbaod took token file %zu", i);
+		cr_expect(h_wait_log(p, bad_tokens[i].message, 100), "token file %zu: no \"%s\"", i,
+		    bad_tokens[i].message);
+		char *log = h_read_file(p->log, NULL);
+		cr_expect(log != NULL && strstr(log, "0123456789abcdef") == NULL, "a token was logged");
+		free(log);
+	}
+	h_broker_stop(&b);
+}
+
 /* The item of a list whose member key equals value, or NULL. */
 static const cJSON *
 item_with(const cJSON *list, const char *key, const char *value)
