@@ -23,6 +23,7 @@
 #define SEND_DOWN      (-2)	/* send_one: the broker did not take the message */
 
 #define PASSES_MAX 64	/* (type, kind, period) passes remembered as done */
+#define CHECK_MAX  500	/* messages one check sends: the rest wait for the next (the loop is shared) */
 
 /*
  * The timer, and the passes already done: once every leader of a kind and
@@ -33,6 +34,7 @@ struct remind {
 	struct api *a;
 	struct event *timer;
 	size_t npasses;		/* passes[npasses % PASSES_MAX] is the next to overwrite */
+	int budget;		/* messages this check may still send */
 	char passes[PASSES_MAX][16 + CB_CODE_MAX + CB_PERIOD_MAX];
 };
 
@@ -255,10 +257,11 @@ people_at(struct api *a, const char *area, const char *role, struct people *pp)
 }
 
 /*
- * Sends one message to person p and records it, in one transaction: the
- * row is committed only if the publish was queued.  Returns the reminder
- * id; 0 when p's id names no channel; SEND_DOWN when the broker refused
- * (nothing recorded); -1 on a failure (logged).
+ * Sends one message to person p and records it, inside the caller's
+ * transaction: the row is kept (a savepoint) only if the publish was
+ * queued.  Returns the reminder id; 0 when p's id names no channel;
+ * SEND_DOWN when the broker refused (nothing recorded); -1 on a failure
+ * (logged).
  */
 static int64_t
 send_one(struct api *a, const struct person *p, const char *area, const char *kind,
@@ -272,38 +275,75 @@ send_one(struct api *a, const struct person *p, const char *area, const char *ki
 		log_warnx("remind: reporter %s: no channel to reach", log_mask(p->id, masked, sizeof masked));
 		return 0;
 	}
-	if (!store_query_begin(a->sq) ||
-	    (id = store_query_reminder_add(a->sq, p->id, area, kind, period, type, o.channel, now, who)) < 0) {
-		log_warnx("remind: %s", store_query_error(a->sq));
-		store_query_rollback(a->sq);
-		return -1;
+	if (!store_query_savepoint(a->sq))
+		goto fail;
+	if ((id = store_query_reminder_add(a->sq, p->id, area, kind, period, type, o.channel, now, who)) < 0) {
+		store_query_rollback_to(a->sq);
+		goto fail;
 	}
 	snprintf(o.id, sizeof o.id, "rm-%lld", (long long)id);
 	snprintf(o.to, sizeof o.to, "%s", p->id);
 	snprintf(o.text, sizeof o.text, "%s", text);
 	if (a->hooks.outbox == NULL || !a->hooks.outbox(a->hooks.arg, &o)) {
-		store_query_rollback(a->sq);
+		store_query_rollback_to(a->sq);
 		return SEND_DOWN;
 	}
-	if (!store_query_commit(a->sq)) {
-		/* Published but not recorded: at worst this person hears it twice. */
-		log_warnx("remind: %s", store_query_error(a->sq));
-		store_query_rollback(a->sq);
-		return -1;
-	}
+	if (!store_query_release(a->sq))
+		goto fail;
 	a->reminders_sent++;
 	log_info("remind: %s %s %s %s to %s (%s)", type, kind, period, area,
 	    log_mask(p->id, masked, sizeof masked), o.id);
 	return id;
+fail:
+	log_warnx("remind: %s", store_query_error(a->sq));
+	return -1;
+}
+
+/*
+ * Opens the transaction the messages of one check (or one request) are
+ * recorded in, so they cost one commit however many they are.
+ */
+static bool
+sends_begin(struct api *a)
+{
+	if (store_query_begin(a->sq))
+		return true;
+	log_warnx("remind: %s", store_query_error(a->sq));
+	return false;
+}
+
+/*
+ * Commits what was sent.  The messages are out already: if the commit
+ * fails, someone may hear a reminder twice, which is logged.
+ */
+static void
+sends_commit(struct api *a)
+{
+	if (!store_query_commit(a->sq)) {
+		log_warnx("remind: reminders sent but not recorded (they may go out again): %s",
+		    store_query_error(a->sq));
+		store_query_rollback(a->sq);
+	}
+}
+
+/* True (and the pass unfinished) once this check has sent its share. */
+static bool
+budget_spent(struct api *a, bool *unfinished)
+{
+	if (a->remind->budget > 0)
+		return false;
+	*unfinished = true;
+	return true;
 }
 
 /*
  * Reminds each leader of the missing groups not yet reminded; returns
- * messages sent or -1; *down tells the broker refused one (the pass is not done).
+ * messages sent or -1.  *unfinished tells the broker refused one or the
+ * check's budget ran out: the pass is not done.
  */
 static int
 remind_leaders(struct api *a, const struct kind *k, const struct period *p, const char *period,
-    int64_t deadline, int64_t now, bool *down)
+    int64_t deadline, int64_t now, bool *unfinished)
 {
 	struct mlist ml;
 	struct people pp;
@@ -322,10 +362,13 @@ remind_leaders(struct api *a, const struct kind *k, const struct period *p, cons
 				sent = done < 0 ? -1 : sent;
 				continue;
 			}
+			if (budget_spent(a, unfinished))
+				goto out;
 			group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
 			remind_text(k, p, label, deadline, false, off, pp.v[j].lang, text, sizeof text);
 			int64_t id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "remind", NULL, text, now);
-			if ((*down = id == SEND_DOWN))
+			a->remind->budget--;
+			if ((*unfinished = id == SEND_DOWN))
 				goto out;	/* the next check tries again */
 			sent = id < 0 ? -1 : sent + (id > 0);
 		}
@@ -335,10 +378,10 @@ out:
 	return sent;
 }
 
-/* Tells each admin of a village with missing groups which ones; returns messages sent or -1 (*down as above). */
+/* Tells each admin of a village with missing groups which ones; returns messages sent or -1 (*unfinished as above). */
 static int
 escalate(struct api *a, const struct kind *k, const struct period *p, const char *period, int64_t now,
-    bool *down)
+    bool *unfinished)
 {
 	struct mlist ml;
 	struct people pp;
@@ -377,9 +420,12 @@ escalate(struct api *a, const struct kind *k, const struct period *p, const char
 				sent = done < 0 ? -1 : sent;
 				continue;
 			}
+			if (budget_spent(a, unfinished))
+				goto out;
 			escalate_text(k, p, vname, village, n, pp.v[m].lang, text, sizeof text);
 			int64_t id = send_one(a, &pp.v[m], vpath, k->code, period, "escalate", NULL, text, now);
-			if ((*down = id == SEND_DOWN))
+			a->remind->budget--;
+			if ((*unfinished = id == SEND_DOWN))
 				goto out;
 			sent = id < 0 ? -1 : sent + (id > 0);
 		}
@@ -430,7 +476,7 @@ remind_kind(struct api *a, const struct kind *k, int64_t now)
 
 	for (size_t i = 0; i < 2 && rc >= 0; i++) {
 		int64_t due = deadline_of(k, &ps[i], off);
-		bool late = now >= due, down = false;
+		bool late = now >= due, unfinished = false;
 
 		if (!late && (now < due - (int64_t)k->deadline.remind_hours * 3600 ||
 		    now < period_start(&ps[i], off)))
@@ -439,9 +485,9 @@ remind_kind(struct api *a, const struct kind *k, int64_t now)
 		pass_key(late ? "escalate" : "remind", k->code, period, key, sizeof key);
 		if (pass_done(a->remind, key))
 			continue;
-		rc = late ? escalate(a, k, &ps[i], period, now, &down)
-		    : remind_leaders(a, k, &ps[i], period, due, now, &down);
-		if (rc >= 0 && !down)
+		rc = late ? escalate(a, k, &ps[i], period, now, &unfinished)
+		    : remind_leaders(a, k, &ps[i], period, due, now, &unfinished);
+		if (rc >= 0 && !unfinished)
 			pass_mark(a->remind, key);
 		sent += rc > 0 ? rc : 0;
 	}
@@ -459,21 +505,23 @@ int
 remind_run(struct api *a, int64_t now)
 {
 	const struct catalog *c = api_catalog(a);
-	int sent = 0;
+	int sent = 0, rc = 0;
 
 	if (c == NULL || a->sq == NULL || a->remind == NULL)
 		return 0;
 	if (a->hooks.broker_connected != NULL && !a->hooks.broker_connected(a->hooks.arg))
 		return 0;	/* nothing could go out: try at the next check */
-	for (size_t i = 0; i < c->nkinds; i++) {
+	if (!sends_begin(a))
+		return -1;
+	a->remind->budget = CHECK_MAX;
+	for (size_t i = 0; i < c->nkinds && rc >= 0; i++) {
 		if (c->kinds[i].deadline.remind_hours <= 0)
 			continue;
-		int rc = remind_kind(a, &c->kinds[i], now);
-		if (rc < 0)
-			return -1;
-		sent += rc;
+		rc = remind_kind(a, &c->kinds[i], now);
+		sent += rc > 0 ? rc : 0;
 	}
-	return sent;
+	sends_commit(a);	/* what went out is recorded, even after a failure */
+	return rc < 0 ? -1 : sent;
 }
 
 int
@@ -493,6 +541,10 @@ remind_missing(struct api *a, const char *area, const struct kind *k, const char
 	if (period_parse(period, strlen(period), k->period, &p) != CB_OK ||
 	    !missing_groups(a, area, k->code, period, &ml))
 		return -1;
+	if (!sends_begin(a)) {
+		free(ml.v);
+		return -1;
+	}
 	int64_t due = deadline_of(k, &p, off);
 	for (size_t i = 0; i < ml.n && sent >= 0; i++) {
 		struct remind_sent s = { .area = ml.v[i].path };
@@ -518,6 +570,7 @@ remind_missing(struct api *a, const char *area, const struct kind *k, const char
 			sent += id > 0;
 		}
 	}
+	sends_commit(a);
 	free(ml.v);
 	return sent;
 }

@@ -14,9 +14,11 @@
  *
  * Messages go to <root>/outbox/<channel> (lib/payload.h outbox) in the
  * reporter's language, the channel read from the reporter id ("+86…" sms,
- * "tg:…" tg); each is recorded in the reminders table in the same short
- * transaction that publishes it, so a broker that is down loses none:
- * nothing is recorded, and the next check tries again.
+ * "tg:…" tg).  Each is recorded in the reminders table only if the broker
+ * took it (a savepoint), so a broker that is down loses none: nothing is
+ * recorded, and the next check tries again.  One check is one transaction
+ * (one commit) and sends at most CHECK_MAX messages: the event loop is
+ * shared with the ingest, so a county's first check is spread over a few.
  */
 #ifndef CUNBAOD_REMIND_H
 #define CUNBAOD_REMIND_H

@@ -42,6 +42,11 @@ bool store_query_begin(struct store_query *q);
 bool store_query_commit(struct store_query *q);
 void store_query_rollback(struct store_query *q);
 
+/* A savepoint inside the open transaction: one reminder's row, kept only if it went out. */
+bool store_query_savepoint(struct store_query *q);
+bool store_query_release(struct store_query *q);
+void store_query_rollback_to(struct store_query *q);
+
 /* Proves the database writable: one tiny committed write. */
 bool store_query_writable(struct store_query *q, int64_t now);
 

@@ -74,6 +74,24 @@ store_query_rollback(struct store_query *q)
 }
 
 bool
+store_query_savepoint(struct store_query *q)
+{
+	return sq_plain(q, "SAVEPOINT one");
+}
+
+bool
+store_query_release(struct store_query *q)
+{
+	return sq_plain(q, "RELEASE one");
+}
+
+void
+store_query_rollback_to(struct store_query *q)
+{
+	sqlite3_exec(q->db, "ROLLBACK TO one; RELEASE one", NULL, NULL, NULL);
+}
+
+bool
 store_query_writable(struct store_query *q, int64_t now)
 {
 	struct sqlb b;
