@@ -240,7 +240,11 @@ batch_end(void *arg)
 		b->failed = false;
 		return;
 	}
-	d->metrics.commit_us += elapsed_us(&tc);
+	uint64_t commit_us = elapsed_us(&tc);
+
+	d->metrics.commit_us += commit_us;
+	log_debug("batch: %zu messages, %zu receipts, commit %.1f ms, %.1f ms since the first read", b->n,
+	    b->nreceipts, (double)commit_us / 1000, (double)elapsed_us(&b->t0) / 1000);
 	rollcache_committed(d->cache, publisher_mark, d->pub);
 	batch_send(b);
 	metrics_latency(&d->metrics, elapsed_us(&b->t0), b->n);

@@ -111,6 +111,40 @@ ingest_store_report(struct msgctx *m, const struct area *area, int64_t replaces)
 }
 
 /*
+ * The sender's last report in effect for area, of kind k and period p, or
+ * (k NULL) of any kind in the period the message falls in: a withdrawal or
+ * a query without a kind is about this period's reports.  1 found, 0 none,
+ * -1 on a database error.
+ */
+static int
+last_report(struct msgctx *m, const struct area *area, const struct kind *k, const struct period *p,
+    struct report_ref *out)
+{
+	const struct catalog *c = m->env->catalog;
+	char period[CB_PERIOD_MAX];
+	int found = 0;
+
+	out->id = 0;
+	for (size_t i = 0; i < c->nkinds; i++) {
+		const struct kind *ki = k ? k : &c->kinds[i];
+		struct period pi = k ? *p : period_of(ki->period, m->t, m->offset);
+		struct report_ref r;
+		int f;
+
+		period_format(&pi, period, sizeof period);
+		if ((f = store_report_last(m->env->store, m->rep->id, area->path, ki->code, period, &r)) < 0)
+			return -1;
+		if (f > 0 && r.id > out->id) {
+			*out = r;
+			found = 1;
+		}
+		if (k != NULL)
+			break;
+	}
+	return found;
+}
+
+/*
  * Replaces (FIX) or withdraws (UNDO) the sender's last report of the kind
  * and period, inside a savepoint: when the recomputed rollups would
  * overflow, the report history is left as it was.
@@ -120,17 +154,13 @@ ingest_revise(struct msgctx *m, const struct area *area, bool fix)
 {
 	const struct ingest_env *env = m->env;
 	struct report_ref last;
-	char period[CB_PERIOD_MAX] = "";
 	int found;
 
 	if (fix && m->p.kind == NULL) {
 		ingest_refuse(m, CB_AMBIGUOUS_KIND, "a correction names its kind");
 		return true;
 	}
-	if (m->p.kind != NULL)
-		period_format(&m->p.period, period, sizeof period);
-	found = store_report_last(env->store, m->rep->id, area->path,
-	    m->p.kind ? m->p.kind->code : NULL, period, &last);
+	found = last_report(m, area, m->p.kind, &m->p.period, &last);
 	if (found < 0)
 		return false;
 	if (found == 0) {
@@ -181,7 +211,7 @@ ingest_query(struct msgctx *m, const struct area *area)
 	size_t nmine = 0, nall = 0;
 
 	if (k == NULL) {
-		int found = store_report_last(env->store, m->rep->id, area->path, NULL, NULL, &last);
+		int found = last_report(m, area, NULL, NULL, &last);
 
 		if (found < 0)
 			return false;

@@ -1,7 +1,6 @@
 /*
  * mqtt.c — libmosquitto inside the libevent loop (see mqtt.h for the rules).
  */
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -22,6 +21,12 @@
 #define MQTT_MISC_MS 1000		/* loop_misc: keepalive pings */
 #define MQTT_BACKOFF_MIN_MS 100
 #define MQTT_STOP_MS 2000
+/*
+ * QoS 1 publications awaiting the broker's PUBACK at once.  libmosquitto
+ * walks its list of them on every publish and every PUBACK, so a large
+ * window costs quadratic time under load; the rest wait in its queue.
+ */
+#define MQTT_SEND_MAX 64
 
 struct mqtt {
 	struct event_base *base;
@@ -39,6 +44,7 @@ struct mqtt {
 	bool started;			/* a first connect was attempted */
 	int64_t backoff_ms;
 	size_t inflight;
+	unsigned packets;		/* whole packets handled (counted by the callbacks) */
 	void (*done)(void *arg);
 	void *done_arg;
 };
@@ -104,8 +110,8 @@ sock_write(struct mqtt *m)
 	}
 	if (mosquitto_want_write(m->mosq))
 		event_add(m->ev_write, NULL);
-	else if (m->stopping)
-		stop_finish(m);
+	else if (m->stopping && m->inflight == 0)
+		stop_finish(m);	/* every publication written and acknowledged */
 }
 
 /* After our DISCONNECT: reads and drops bytes until the broker closes. */
@@ -122,9 +128,11 @@ sock_drain(struct mqtt *m)
 }
 
 /*
- * The socket is readable: read packets while bytes wait (at most
- * burst_max), let the owner commit the burst, then write — PUBACKs last of
- * all, after the commit.
+ * The socket is readable: read packets while whole ones come (at most
+ * burst_max; libmosquitto reads one per call, and its callbacks count
+ * them), let the owner commit the burst, then write — PUBACKs last of all,
+ * after the commit.  A packet no callback counts (PINGRESP) ends a burst
+ * early; the rest waits for the next readable event.
  */
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
@@ -138,12 +146,13 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	}
 	m->in_read = true;
 	for (int n = 0; n < m->cfg.burst_max; n++) {
-		int avail = 0;
+		unsigned before = m->packets;
 
 		rc = mosquitto_loop_read(m->mosq, 1);
 		if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(m->mosq) != fd)
 			rc = MOSQ_ERR_CONN_LOST;
-		if (rc != MOSQ_ERR_SUCCESS || ioctl(fd, FIONREAD, &avail) < 0 || avail <= 0)
+		/* No whole packet came: the socket is empty (or holds part of one). */
+		if (rc != MOSQ_ERR_SUCCESS || m->packets == before)
 			break;
 	}
 	m->h.burst_end(m->h.arg);
@@ -275,6 +284,7 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 {
 	struct mqtt *m = arg;
 
+	m->packets++;
 	if (rc != 0) {
 		log_warnx("mqtt: broker %s:%d refused the connection: %s", m->cfg.host, m->cfg.port,
 		    mosquitto_reason_string(rc));
@@ -305,6 +315,7 @@ on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *ms
 	void *cd = NULL;
 	uint16_t cdlen = 0;
 
+	m->packets++;
 	if (props != NULL) {
 		mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &rt, false);
 		mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA, &cd, &cdlen, false);
@@ -324,10 +335,23 @@ on_publish(struct mosquitto *mosq, void *arg, int mid, int reason, const mosquit
 {
 	struct mqtt *m = arg;
 
+	m->packets++;
 	if (m->inflight > 0)
 		m->inflight--;
 	if (reason >= 0x80)
 		log_warnx("mqtt: publication %d refused: %s", mid, mosquitto_reason_string(reason));
+}
+
+static void
+on_subscribe(struct mosquitto *mosq, void *arg, int mid, int count, const int *granted,
+    const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+
+	m->packets++;
+	for (int i = 0; i < count; i++)
+		if (granted[i] >= 0x80)
+			log_warnx("mqtt: a subscription was refused: %s", mosquitto_reason_string(granted[i]));
 }
 
 /* Options that make the library ours to drive; false with a message in err. */
@@ -338,7 +362,7 @@ mqtt_setup(struct mqtt *m, char *err, size_t errlen)
 
 	if (mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5) ||
 	    mosquitto_int_option(mosq, MOSQ_OPT_RECEIVE_MAXIMUM, 65535) ||
-	    mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, 65535) ||
+	    mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, MQTT_SEND_MAX) ||
 	    mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1) ||
 	    mosquitto_threaded_set(mosq, true)) {
 		snprintf(err, errlen, "mqtt: cannot set client options");
@@ -353,6 +377,7 @@ mqtt_setup(struct mqtt *m, char *err, size_t errlen)
 	mosquitto_connect_v5_callback_set(mosq, on_connect);
 	mosquitto_message_v5_callback_set(mosq, on_message);
 	mosquitto_publish_v5_callback_set(mosq, on_publish);
+	mosquitto_subscribe_v5_callback_set(mosq, on_subscribe);
 	return true;
 }
 

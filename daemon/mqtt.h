@@ -5,7 +5,7 @@
  * put in "threaded" mode so that every outgoing packet — including the
  * PUBACK libmosquitto queues before it calls on_message — stays queued until
  * mqtt_flush.  A readable socket is drained as one burst (up to burst_max
- * packets while FIONREAD says bytes wait); the burst_end handler commits
+ * packets, while whole packets come); the burst_end handler commits
  * what the burst brought, and only then is anything written.  So a PUBACK
  * never reaches the broker before the commit of its message; when the
  * commit fails, mqtt_abort drops the connection with the PUBACKs unsent and

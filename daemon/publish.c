@@ -24,6 +24,7 @@
 #include "tz.h"
 
 #define PUB_LIST_MAX 2048	/* groups listed in one completeness payload */
+#define PUB_SLICE 64		/* keys published per turn of the event loop */
 
 struct pubkey {
 	struct pubkey *hnext;
@@ -166,23 +167,26 @@ area_rel(const struct area *n, const struct area *a, size_t skip)
 /*
  * Lists the expected areas under a (itself included) that have reported
  * (own reports in effect) and those missing, as paths relative to a.
- * Returns the number reported; *nrep and *nmiss get the listed counts.
+ * Returns the number reported (-1 on a store error); *nrep and *nmiss get
+ * the listed counts.
  */
-static unsigned
+static int
 publisher_walk(struct publisher *p, const struct area *a, const struct kind *k,
     const struct period *per, size_t *nrep, size_t *nmiss)
 {
 	struct daemon *d = p->d;
 	size_t skip = strlen(a->path) + 1;
-	unsigned reported = 0;
+	int reported = 0;
 
 	*nrep = *nmiss = 0;
 	for (const struct area *n = a; n != NULL;) {
 		if (n->expected) {
-			struct cell *c = rollcache_get(d->cache, d->store, n->path, k, per);
+			int rep = rollcache_reported(d->cache, d->store, n->path, k, per);
 			const char *rel = area_rel(n, a, skip);
 
-			if (c != NULL && c->own > 0) {
+			if (rep < 0)
+				return -1;
+			if (rep > 0) {
 				reported++;
 				if (*nrep < PUB_LIST_MAX)
 					p->reported[(*nrep)++] = rel;
@@ -241,7 +245,7 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 	char topic[CB_TOPIC_MAX], stamp[TZ_STAMP_MAX];
 	struct period per, cur;
 	size_t nrep = 0, nmiss = 0, len;
-	unsigned reported = 0;
+	int reported = 0;
 
 	if (k == NULL || period_parse(key->period, strlen(key->period), k->period, &per) != CB_OK)
 		return true;
@@ -252,11 +256,13 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 		log_warnx("publish %s/%s/%s: %s", key->area, key->kind, key->period, store_error(d->store));
 		return false;
 	}
-	if (a != NULL)
-		reported = publisher_walk(p, a, k, &per, &nrep, &nmiss);
+	if (a != NULL && (reported = publisher_walk(p, a, k, &per, &nrep, &nmiss)) < 0) {
+		log_warnx("publish %s/%s/%s: %s", key->area, key->kind, key->period, store_error(d->store));
+		return false;
+	}
 	tz_format(c->updated_at, stamp, sizeof stamp);
-	len = rollup_encode(key->area, k, key->period, c->st, reported, a ? a->nexpected : 0, stamp,
-	    p->buf, sizeof p->buf);
+	len = rollup_encode(key->area, k, key->period, c->st, (unsigned)reported, a ? a->nexpected : 0,
+	    stamp, p->buf, sizeof p->buf);
 	topic_rollup(d->conf.prefix, key->area, key->kind, key->period, topic, sizeof topic);
 	if (!publisher_send(p, topic, len))
 		return !mqtt_connected(d->mqtt) ? false : true;
@@ -269,6 +275,8 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 		if (publisher_send(p, topic, len))
 			d->metrics.rollups_published++;
 	}
+	if (a != NULL && a->child == NULL)
+		return true;	/* a group's completeness is its own rollup's "reported" */
 	len = publisher_completeness(p, key->area, key->kind, key->period, nrep, nmiss, stamp);
 	topic_completeness(d->conf.prefix, key->area, key->kind, key->period, topic, sizeof topic);
 	if (publisher_send(p, topic, len))
@@ -276,20 +284,34 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 	return true;
 }
 
-/* Publishes every pending key; keys that must wait go back on the list. */
-static void
-publisher_run(struct publisher *p)
+/* Unlinks the first pending key (the caller frees it), or NULL. */
+static struct pubkey *
+publisher_pop(struct publisher *p)
 {
-	struct pubkey *list = p->head, *k, *next;
+	struct pubkey *k = p->head, **pp;
 
-	if (!mqtt_connected(p->d->mqtt))
-		return;	/* publisher_flush runs again on connect */
-	p->head = NULL;
-	p->tail = &p->head;
-	memset(p->buckets, 0, p->nbuckets * sizeof *p->buckets);
-	p->count = 0;
-	for (k = list; k; k = next) {
-		next = k->next;
+	if (k == NULL)
+		return NULL;
+	if ((p->head = k->next) == NULL)
+		p->tail = &p->head;
+	for (pp = &p->buckets[k->hash & (p->nbuckets - 1)]; *pp != k; pp = &(*pp)->hnext)
+		;
+	*pp = k->hnext;
+	p->count--;
+	return k;
+}
+
+/*
+ * Publishes up to max pending keys (those that must wait go back on the
+ * list).  Returns true when keys that could go now remain.
+ */
+static bool
+publisher_some(struct publisher *p, size_t max)
+{
+	size_t n = p->count < max ? p->count : max;
+	struct pubkey *k;
+
+	for (size_t i = 0; i < n && mqtt_connected(p->d->mqtt) && (k = publisher_pop(p)) != NULL; i++) {
 		if (!publisher_one(p, k) && !publisher_add(p, k->area, k->kind, k->period))
 			log_warnx("publish: out of memory: %s/%s/%s dropped", k->area, k->kind, k->period);
 		free(k);
@@ -297,6 +319,25 @@ publisher_run(struct publisher *p)
 	p->d->metrics.publish_pending = p->count;
 	p->d->metrics.cache_cells = rollcache_size(p->d->cache);
 	mqtt_flush(p->d->mqtt);
+	return n == max && p->count > 0 && mqtt_connected(p->d->mqtt);
+}
+
+/*
+ * A slice of the pending keys per turn of the loop, so a large burst of
+ * changes never holds up reading and committing for long; the rest goes on
+ * the next turn.
+ */
+static void
+publisher_run(struct publisher *p)
+{
+	if (!mqtt_connected(p->d->mqtt))
+		return;	/* publisher_flush runs again on connect */
+	if (publisher_some(p, PUB_SLICE)) {
+		struct timeval now = { 0, 0 };
+
+		evtimer_add(p->ev, &now);
+		p->armed = true;
+	}
 }
 
 void
@@ -306,5 +347,6 @@ publisher_flush(struct publisher *p)
 		evtimer_del(p->ev);
 		p->armed = false;
 	}
-	publisher_run(p);
+	while (publisher_some(p, PUB_SLICE))
+		;
 }

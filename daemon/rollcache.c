@@ -10,11 +10,26 @@
 #include "store.h"
 #include "topic.h"
 
+/* The areas with reports in effect for one (kind, period): a hash set of paths. */
+struct repent {
+	struct repent *next;
+	uint32_t hash;
+	char area[];
+};
+struct repset {
+	struct repset *next;
+	const struct kind *kind;
+	struct period period;
+	size_t count, nbuckets;		/* a power of two */
+	struct repent **buckets;
+};
+
 struct rollcache {
 	struct cell **buckets;
 	size_t nbuckets;		/* a power of two */
 	size_t count;
 	struct cell *dirty;		/* cells changed since the last commit */
+	struct repset *sets;		/* loaded on demand, kept in step with own */
 };
 
 /* FNV-1a of the area, mixed with the kind and the period. */
@@ -50,9 +65,147 @@ rollcache_new(void)
 	return rc;
 }
 
+static uint32_t
+str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void
+repset_free(struct repset *set)
+{
+	for (size_t i = 0; i < set->nbuckets; i++)
+		for (struct repent *e = set->buckets[i], *next; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	free(set->buckets);
+	free(set);
+}
+
+/* The entry slot of area in set (where it is, or where it would go). */
+static struct repent **
+repset_slot(struct repset *set, const char *area, uint32_t h)
+{
+	struct repent **pp = &set->buckets[h & (set->nbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->hash == h && strcmp((*pp)->area, area) == 0)
+			break;
+	return pp;
+}
+
+/* Adds or removes area; false when out of memory (the caller drops the set). */
+static bool
+repset_mark(struct repset *set, const char *area, bool reported)
+{
+	uint32_t h = str_hash(area);
+	struct repent **pp = repset_slot(set, area, h), *e = *pp;
+
+	if (!reported && e != NULL) {
+		*pp = e->next;
+		free(e);
+		set->count--;
+	} else if (reported && e == NULL) {
+		if (set->count >= set->nbuckets) {
+			size_t nb = set->nbuckets * 2;
+			struct repent **b = calloc(nb, sizeof *b);
+
+			if (b == NULL)
+				return false;
+			for (size_t i = 0; i < set->nbuckets; i++)
+				for (struct repent *x = set->buckets[i], *next; x; x = next) {
+					next = x->next;
+					x->next = b[x->hash & (nb - 1)];
+					b[x->hash & (nb - 1)] = x;
+				}
+			free(set->buckets);
+			set->buckets = b;
+			set->nbuckets = nb;
+			pp = repset_slot(set, area, h);
+		}
+		if ((e = malloc(sizeof *e + strlen(area) + 1)) == NULL)
+			return false;
+		e->hash = h;
+		strcpy(e->area, area);
+		e->next = NULL;
+		*pp = e;
+		set->count++;
+	}
+	return true;
+}
+
+static bool
+repset_load_row(void *arg, const char *area)
+{
+	return repset_mark(arg, area, true);
+}
+
+/* The loaded set of (k, p), or NULL. */
+static struct repset *
+repset_find(struct rollcache *rc, const struct kind *k, const struct period *p)
+{
+	for (struct repset *set = rc->sets; set; set = set->next)
+		if (set->kind == k && period_cmp(&set->period, p) == 0 && set->period.type == p->type)
+			return set;
+	return NULL;
+}
+
+/* Keeps a loaded set in step with a leaf whose count of reports went from before to after. */
+static void
+repset_update(struct rollcache *rc, const struct cell *c, int64_t before)
+{
+	struct repset *set;
+
+	if ((before > 0) == (c->own > 0) || (set = repset_find(rc, c->kind, &c->period)) == NULL)
+		return;
+	if (!repset_mark(set, c->area, c->own > 0)) {
+		struct repset **pp = &rc->sets;	/* out of memory: forget it, it reloads */
+
+		while (*pp != set)
+			pp = &(*pp)->next;
+		*pp = set->next;
+		repset_free(set);
+	}
+}
+
+int
+rollcache_reported(struct rollcache *rc, struct store *s, const char *area,
+    const struct kind *k, const struct period *p)
+{
+	struct repset *set = repset_find(rc, k, p);
+	char pstr[CB_PERIOD_MAX];
+
+	if (set == NULL) {
+		if ((set = calloc(1, sizeof *set)) == NULL)
+			return -1;
+		set->kind = k;
+		set->period = *p;
+		set->nbuckets = 64;
+		period_format(p, pstr, sizeof pstr);
+		if ((set->buckets = calloc(set->nbuckets, sizeof *set->buckets)) == NULL ||
+		    !store_reported_areas(s, k->code, pstr, repset_load_row, set)) {
+			repset_free(set);
+			return -1;
+		}
+		set->next = rc->sets;
+		rc->sets = set;
+	}
+	return *repset_slot(set, area, str_hash(area)) != NULL;
+}
+
 void
 rollcache_clear(struct rollcache *rc)
 {
+	for (struct repset *set = rc->sets, *next; set; set = next) {
+		next = set->next;
+		repset_free(set);
+	}
+	rc->sets = NULL;
 	for (size_t i = 0; i < rc->nbuckets; i++) {
 		struct cell *c = rc->buckets[i], *next;
 
@@ -141,8 +294,12 @@ cell_load(struct store *s, const char *area, const struct kind *k, const struct 
 	period_format(p, c->pstr, sizeof c->pstr);
 	c->n = n;
 	c->area = memcpy((char *)&c->st[n], area, alen);
-	if (!store_rollup_load(s, area, k->code, c->pstr, cell_load_row, c) ||
-	    (c->own = store_cell_reports(s, area, k->code, c->pstr)) < 0) {
+	if (!store_rollup_load(s, area, k->code, c->pstr, cell_load_row, c)) {
+		free(c);
+		return NULL;
+	}
+	/* No stored rollup means no report in effect (they are written together): no need to count. */
+	if (c->updated_at > 0 && (c->own = store_cell_reports(s, area, k->code, c->pstr)) < 0) {
 		free(c);
 		return NULL;
 	}
@@ -259,6 +416,7 @@ rollcache_add(struct rollcache *rc, struct store *s, const char *area,
 		return CB_OUT_OF_RANGE;
 	change_install(&ch, rc, t);
 	ch.cells[0]->own++;
+	repset_update(rc, ch.cells[0], ch.cells[0]->own - 1);
 	return CB_OK;
 }
 
@@ -344,8 +502,11 @@ rollcache_recompute(struct rollcache *rc, struct store *s, const struct roster *
 		for (size_t i = 0; i < ch.cells[0]->n; i++)
 			if (!change_max(&ch, rc, s, r, l, i, &ch.st[l][i].max))
 				return CB_INTERNAL;
+	int64_t before = ch.cells[0]->own;
+
 	change_install(&ch, rc, t);
 	ch.cells[0]->own = rec.reports;
+	repset_update(rc, ch.cells[0], before);
 	return CB_OK;
 }
 

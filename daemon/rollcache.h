@@ -73,6 +73,14 @@ enum cb_error rollcache_add(struct rollcache *rc, struct store *s, const char *a
 enum cb_error rollcache_recompute(struct rollcache *rc, struct store *s, const struct roster *r,
     const char *area, const struct kind *k, const struct period *p, int64_t t);
 
+/*
+ * 1 when area has reports in effect for kind k and period p, 0 when not,
+ * -1 on a store error.  The first question about a (kind, period) loads
+ * every such area in one query; later changes keep the answer current.
+ */
+int rollcache_reported(struct rollcache *rc, struct store *s, const char *area,
+    const struct kind *k, const struct period *p);
+
 /* Writes every changed cell into the open transaction; false on a store error. */
 bool rollcache_flush(struct rollcache *rc, struct store *s);
 

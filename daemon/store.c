@@ -30,15 +30,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " created_at, replaces) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_VALUE_ADD] = "INSERT INTO report_values (report, field, value, scale) VALUES (?1, ?2, ?3, ?4)",
 	[ST_REPORT_RETIRE] = "UPDATE reports SET status = ?2, superseded_by = ?3 WHERE id = ?1",
-	[ST_REPORT_LAST_KIND] = "SELECT id, kind, period FROM reports WHERE reporter = ?1 AND area = ?2"
-	    " AND kind = ?3 AND period = ?4 AND status = 'active' ORDER BY id DESC LIMIT 1",
-	[ST_REPORT_LAST_ANY] = "SELECT id, kind, period FROM reports WHERE reporter = ?1 AND area = ?2"
-	    " AND status = 'active' ORDER BY id DESC LIMIT 1",
+	[ST_REPORT_LAST] = "SELECT id, kind, period FROM reports WHERE kind = ?3 AND period = ?4"
+	    " AND status = 'active' AND area = ?2 AND reporter = ?1 ORDER BY id DESC LIMIT 1",
 	[ST_CELL_VALUES] = "SELECT v.report, v.field, v.value, v.scale FROM reports r"
-	    " JOIN report_values v ON v.report = r.id WHERE r.area = ?1 AND r.kind = ?2"
-	    " AND r.period = ?3 AND r.status = 'active' ORDER BY r.id, v.field",
-	[ST_CELL_REPORTS] = "SELECT count(*) FROM reports WHERE area = ?1 AND kind = ?2"
-	    " AND period = ?3 AND status = 'active'",
+	    " JOIN report_values v ON v.report = r.id WHERE r.kind = ?2 AND r.period = ?3"
+	    " AND r.status = 'active' AND r.area = ?1 ORDER BY r.id, v.field",
+	[ST_CELL_REPORTS] = "SELECT count(*) FROM reports WHERE kind = ?2 AND period = ?3"
+	    " AND status = 'active' AND area = ?1",
+	[ST_REPORTED_AREAS] = "SELECT DISTINCT area FROM reports WHERE kind = ?1 AND period = ?2"
+	    " AND status = 'active'",
 	[ST_ROLLUP_LOAD] = "SELECT field, sum, count, max, last, yes, scale, updated_at FROM rollups"
 	    " WHERE area = ?1 AND kind = ?2 AND period = ?3",
 	[ST_ROLLUP_PUT] = "INSERT INTO rollups (area, kind, period, field, sum, count, max, last, yes,"

@@ -111,10 +111,7 @@ struct report_ref {
 	char kind[40];
 	char period[24];
 };
-/*
- * The reporter's most recent active report for area, of kind and period
- * (kind NULL: of any kind and period).  1 found, 0 none, -1 error.
- */
+/* The reporter's most recent active report for area, of kind and period.  1 found, 0 none, -1 error. */
 int store_report_last(struct store *s, const char *reporter, const char *area,
     const char *kind, const char *period, struct report_ref *out);
 
@@ -123,6 +120,10 @@ bool store_cell_values(struct store *s, const char *area, const char *kind, cons
     void (*fn)(void *arg, int64_t report, const char *field, int64_t v, unsigned scale), void *arg);
 /* Number of active reports of (area, kind, period); -1 on error. */
 int64_t store_cell_reports(struct store *s, const char *area, const char *kind, const char *period);
+
+/* Calls fn for every area with active reports of kind and period. */
+bool store_reported_areas(struct store *s, const char *kind, const char *period,
+    bool (*fn)(void *arg, const char *area), void *arg);
 
 /* Deletes reports, their values and rollups (rebuild, inside a transaction). */
 bool store_clear_derived(struct store *s);

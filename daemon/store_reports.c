@@ -69,17 +69,15 @@ int
 store_report_last(struct store *s, const char *reporter, const char *area,
     const char *kind, const char *period, struct report_ref *out)
 {
-	sqlite3_stmt *st = store_stmt(s, kind ? ST_REPORT_LAST_KIND : ST_REPORT_LAST_ANY);
+	sqlite3_stmt *st = store_stmt(s, ST_REPORT_LAST);
 	int rc, found = 0;
 
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, reporter);
 	store_bind_text(st, 2, area);
-	if (kind != NULL) {
-		store_bind_text(st, 3, kind);
-		store_bind_text(st, 4, period);
-	}
+	store_bind_text(st, 3, kind);
+	store_bind_text(st, 4, period);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
@@ -135,6 +133,26 @@ store_cell_reports(struct store *s, const char *area, const char *kind, const ch
 	if (n < 0)
 		store_fail(s, "cell reports");
 	return n;
+}
+
+bool
+store_reported_areas(struct store *s, const char *kind, const char *period,
+    bool (*fn)(void *arg, const char *area), void *arg)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_REPORTED_AREAS);
+	int rc;
+
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!fn(arg, (const char *)sqlite3_column_text(st, 0))) {
+			sqlite3_reset(st);
+			return store_fail(s, "reported areas: out of memory");
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || store_fail(s, "reported areas");
 }
 
 bool

@@ -69,8 +69,10 @@ CREATE TABLE reports (
 	superseded_by INTEGER,		-- the correction that replaced it
 	replaces      INTEGER		-- for a correction: the report it replaced
 );
-CREATE INDEX reports_cell ON reports(area, kind, period, status);
-CREATE INDEX reports_reporter ON reports(reporter, area, kind, period);
+-- One index serves every lookup cunbaod makes on the hot path (a group's
+-- reports in effect, a sender's last report of a kind and period, the groups
+-- that reported): every secondary index costs a random page per report.
+CREATE INDEX reports_kind_period ON reports(kind, period, status, area);
 
 CREATE TABLE report_values (
 	report INTEGER NOT NULL,

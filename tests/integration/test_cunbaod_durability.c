@@ -129,19 +129,30 @@ check_recomputed(const char *db)
 
 Test(durability, kill9_mid_stream_then_retries_store_everything_once, .timeout = 240)
 {
-	struct cbd c = { .extra = { "--batch-max", "10", NULL } };	/* small commits: a kill lands mid-stream */
+	struct cbd c = { .extra = { "--batch-max", "50", NULL } };	/* many commits in the stream */
 	static bool held[STREAM];
 	int have = 0, bad = 0, rounds = 0;
 
 	cbd_start(&c);
 	cr_assert(h_mqtt_sub(c.mq, CBD_ROOT "/receipt/stream", 1));
 	stream_send(c.mq, held);
-	/* Kill -9 once a part of the stream holds receipts: the rest is in flight. */
-	while ((have = stream_collect(c.mq, held, &bad)) < STREAM / 4 && rounds++ < 600)
-		usleep(20 * 1000);
+	/*
+	 * Once a part of the stream holds receipts, take the database's write
+	 * lock (cunbaod's next batch then waits for it) and kill -9: the rest of
+	 * the stream is in flight, read or not, and nothing of it is committed.
+	 */
+	while ((have = stream_collect(c.mq, held, &bad)) < 100 && rounds++ < 10000)
+		usleep(1000);
+	sqlite3 *lock = NULL;
+	cr_assert_eq(sqlite3_open(c.db, &lock), SQLITE_OK);
+	sqlite3_busy_timeout(lock, CBD_WAIT);
+	cr_assert_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	have = stream_collect(c.mq, held, &bad);
 	cr_assert(have < STREAM, "the stream finished before the kill; nothing was in flight");
 	h_kill9(c.proc);
 	c.proc = NULL;
+	sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(lock);
 	restart(&c);
 	/* Senders retry, with the same ids, everything they hold no receipt for. */
 	for (rounds = 0; (have = stream_collect(c.mq, held, &bad)) < STREAM && rounds < 60; rounds++) {
