@@ -62,6 +62,7 @@ struct bridge_conf {
 	int64_t give_up_after;		/* ms after which an undelivered reply is given up */
 	int64_t keep_done;		/* ms done rows are kept (absorbs gateway retries) */
 	int64_t send_concurrency;	/* replies in flight at once */
+	int64_t confirm_wait;		/* ms an interrupted send waits for a delivery report */
 
 	int64_t rate_limit;		/* messages per sender per rate_window; 0 = off */
 	int64_t rate_window;		/* ms */
@@ -77,6 +78,7 @@ struct bridge_conf {
 	char kannel_from[32];
 	char kannel_smsc[64];
 	char kannel_allow[BR_LIST_MAX];	/* peers allowed to call /kannel/incoming; "" = any */
+	char kannel_dlr_url[BR_URL_MAX];	/* where Kannel reports deliveries; "" = from listen, "off" */
 
 	bool generic;
 	char generic_secret[BR_SECRET_MAX];
@@ -98,8 +100,6 @@ extern const struct conf_entry bridge_conf_table[];
  */
 int config_check(const struct bridge_conf *c, char *err, size_t errlen);
 
-/* Splits "HOST:PORT" or "[V6]:PORT"; false unless the port is 1..65535 and host fits. */
-bool config_addr_split(const char *addr, char *host, size_t hostlen, int *port);
 
 /* ------------------------------------------------------------------ log.c */
 
@@ -257,6 +257,13 @@ void outreq_reset(struct outreq *req);
 
 enum send_verdict { SEND_OK, SEND_RETRY, SEND_FAIL };
 
+/* A gateway's delivery report for one of our replies. */
+struct delivery {
+	char id[CB_ID_MAX + 1];		/* the reply's id, as we gave it to the gateway */
+	bool failed;			/* the network refused or lost it */
+	int code;			/* the gateway's own status, for the log */
+};
+
 /*
  * One channel: a webhook route in, a reply request out.  Adding a channel is
  * one file with one of these and one line in channel.c's table.
@@ -276,6 +283,10 @@ struct channel_ops {
 	    struct outreq *req, char *err, size_t errlen);
 	/* Reads the gateway's answer (status 0: no answer); fills note on failure. */
 	enum send_verdict (*judge)(int status, const char *body, size_t len, char *note, size_t notelen);
+	/* Delivery reports: their path (NULL: the channel has none) and their parser (status as parse). */
+	const char *report_route;
+	int (*report)(const struct bridge_conf *c, const struct webhook *w, struct delivery *out,
+	    char *err, size_t errlen);
 };
 
 extern const struct channel_ops ch_kannel, ch_generic, ch_telegram;
@@ -288,6 +299,9 @@ const struct channel_ops *channel_for_reply(const struct bridge_conf *c, const c
 
 /* Shared by the channels: id of the form "<prefix>:<raw>", hashing raw when it is not a valid id. */
 void channel_make_id(const char *prefix, const char *raw, size_t rawlen, char *out, size_t outlen);
+
+/* Splits "HOST:PORT" or "[V6]:PORT"; false unless the port is 1..65535 and host fits. */
+bool addr_split(const char *addr, char *host, size_t hostlen, int *port);
 
 /* True if the comma-separated list holds item (blanks around entries ignored). */
 bool list_has(const char *list, const char *item);
@@ -374,8 +388,9 @@ int spool_reply_due(struct spool *sp, int64_t now, struct spool_reply *out, int 
 /* Counts an attempt and holds the reply back until `until` while it is in flight. */
 bool spool_reply_lease(struct spool *sp, const char *id, int64_t until);
 bool spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *note);
-/* Closes a pending reply as sent, failed or muted. */
-bool spool_reply_close(struct spool *sp, const char *id, enum reply_state state, const char *note, int64_t now);
+/* Closes a pending reply as sent, failed or muted: SPOOL_OK, SPOOL_NONE (not pending), SPOOL_ERR. */
+enum spool_rc spool_reply_close(struct spool *sp, const char *id, enum reply_state state, const char *note,
+    int64_t now);
 /* Deletes done inbound rows and sent or muted replies closed before `before`; failed ones stay. */
 int spool_purge(struct spool *sp, int64_t before);
 bool spool_counts(struct spool *sp, struct spool_counts *c);
@@ -428,6 +443,8 @@ size_t client_inflight(const struct client *cl);
 struct http_handlers {
 	/* One webhook for channel ch; returns the status, msg a sentence for a non-200. */
 	int (*webhook)(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
+	/* A delivery report for channel ch; returns the status. */
+	int (*report)(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
 	/* GET /healthz; returns the status, msg the body. */
 	int (*health)(void *arg, char *msg, size_t msglen);
 };
@@ -451,6 +468,7 @@ struct relay *relay_new(struct event_base *base, const struct bridge_conf *c, st
 void relay_start(struct relay *r);
 /* http_handlers for the webhook server. */
 int relay_webhook(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
+int relay_report(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
 int relay_health(void *arg, char *msg, size_t msglen);
 /* Rebuilds what depends on settings that may change on SIGHUP (the guard). */
 void relay_reconfigure(struct relay *r);

@@ -11,6 +11,11 @@
  *
  * Out: Kannel's sendsms interface, with coding=2&charset=UTF-8 so Chinese
  * text is sent as UCS-2 (without it Kannel turns CJK into '?').
+ *
+ * Delivery reports: each reply asks for the SMSC's ack or nack (dlr-mask=24)
+ * at GET /kannel/dlr?id=<reply id>&status=%d.  Any report proves Kannel took
+ * the reply, so a send cut short by a crash is not repeated once its report
+ * has come (Kannel retries the report until the bridge is back).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,10 +139,43 @@ kannel_parse(const struct bridge_conf *c, const struct webhook *w, struct inboun
 	return 200;
 }
 
+/* Kannel's DLR types: 1 delivered, 2 not delivered, 4 queued at the SMSC, 8 SMSC ack, 16 SMSC nack. */
+#define DLR_FAILED	(2 | 16)
+#define DLR_MASK	"24"
+
+/* The delivery-report URL for reply id (with Kannel's %d for the type); false when reports are off. */
+static bool
+kannel_dlr_url(const struct bridge_conf *c, const char *id, char *out, size_t outlen)
+{
+	char host[128];
+	size_t off;
+	int port;
+
+	if (strcmp(c->kannel_dlr_url, "off") == 0)
+		return false;
+	if (c->kannel_dlr_url[0] != '\0') {
+		off = (size_t)snprintf(out, outlen, "%s%c", c->kannel_dlr_url,
+		    strchr(c->kannel_dlr_url, '?') ? '&' : '?');
+	} else {
+		if (!addr_split(c->listen, host, sizeof host, &port))
+			return false;
+		/* A wildcard listener is reached on loopback, where Kannel runs beside us. */
+		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
+			snprintf(host, sizeof host, "%s", strchr(host, ':') ? "::1" : "127.0.0.1");
+		off = (size_t)snprintf(out, outlen, strchr(host, ':') ? "http://[%s]:%d/kannel/dlr?" :
+		    "http://%s:%d/kannel/dlr?", host, port);
+	}
+	if (off >= outlen || !form_put(out, outlen, &off, "id", id, strlen(id)) || off + 11 > outlen)
+		return false;
+	memcpy(out + off, "&status=%d", 11);	/* Kannel puts the DLR type in place of %d */
+	return true;
+}
+
 static bool
 kannel_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
+	char dlr[1024];
 	size_t off;
 	bool ok;
 
@@ -158,7 +196,10 @@ kannel_reply(const struct bridge_conf *c, const char *id, const char *to, const 
 	    form_put(req->url, sizeof req->url, &off, "coding", "2", 1) &&
 	    form_put(req->url, sizeof req->url, &off, "charset", "UTF-8", 5) &&
 	    (c->kannel_smsc[0] == '\0' ||
-	    form_put(req->url, sizeof req->url, &off, "smsc", c->kannel_smsc, strlen(c->kannel_smsc)));
+	    form_put(req->url, sizeof req->url, &off, "smsc", c->kannel_smsc, strlen(c->kannel_smsc))) &&
+	    (!kannel_dlr_url(c, id, dlr, sizeof dlr) ||
+	    (form_put(req->url, sizeof req->url, &off, "dlr-mask", DLR_MASK, strlen(DLR_MASK)) &&
+	    form_put(req->url, sizeof req->url, &off, "dlr-url", dlr, strlen(dlr))));
 	if (!ok)
 		snprintf(err, errlen, "reply %s does not fit in a sendsms URL", id);
 	return ok;
@@ -182,6 +223,33 @@ kannel_judge(int status, const char *body, size_t len, char *note, size_t notele
 	return SEND_RETRY;
 }
 
+/* GET /kannel/dlr?id=<reply id>&status=<type>, called by smsbox. */
+static int
+kannel_report(const struct bridge_conf *c, const struct webhook *w, struct delivery *out,
+    char *err, size_t errlen)
+{
+	size_t n;
+
+	if (strcmp(w->method, "GET") != 0) {
+		snprintf(err, errlen, "Kannel calls with GET, not %s", w->method);
+		return 405;
+	}
+	if (!kannel_peer_allowed(c->kannel_allow, w->peer)) {
+		snprintf(err, errlen, "peer %s is not in kannel-allow", w->peer ? w->peer : "?");
+		return 403;
+	}
+	if (!form_get(w->query, w->querylen, "id", out->id, sizeof out->id, &n) || !payload_id_valid(out->id, n)) {
+		snprintf(err, errlen, "id is missing or not a reply id");
+		return 400;
+	}
+	if ((out->code = (int)kannel_num(w, "status", 0)) <= 0) {
+		snprintf(err, errlen, "status is missing or not a DLR type");
+		return 400;
+	}
+	out->failed = (out->code & DLR_FAILED) != 0;
+	return 200;
+}
+
 const struct channel_ops ch_kannel = {
 	.name = "kannel",
 	.channel = "sms",
@@ -191,4 +259,6 @@ const struct channel_ops ch_kannel = {
 	.parse = kannel_parse,
 	.reply = kannel_reply,
 	.judge = kannel_judge,
+	.report_route = "/kannel/dlr",
+	.report = kannel_report,
 };

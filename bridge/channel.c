@@ -6,6 +6,7 @@
  * webhooks by the table, the relay finds reply senders in it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -59,6 +60,27 @@ channel_make_id(const char *prefix, const char *raw, size_t rawlen, char *out, s
 	/* Not usable as it is: a digest keeps retries of the same message on the same id. */
 	sig_hmac_hex("", raw, rawlen, hex);
 	snprintf(out, outlen, "%s:h%.40s", prefix, hex);
+}
+
+bool
+addr_split(const char *addr, char *host, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(addr, ':');
+	size_t n;
+
+	if (colon == NULL)
+		return false;
+	n = (size_t)(colon - addr);
+	if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']') {
+		addr++;
+		n -= 2;
+	}
+	if (n == 0 || n >= hostlen)
+		return false;
+	memcpy(host, addr, n);
+	host[n] = '\0';
+	*port = atoi(colon + 1);
+	return *port > 0 && *port < 65536;
 }
 
 void

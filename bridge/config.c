@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bridge.h"
@@ -41,6 +40,7 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "give-up-after", CONF_DURATION, M(give_up_after), SEC, 30 * DAY, "1d", "an undelivered reply is given up after this" },
 	{ "keep-done", CONF_DURATION, M(keep_done), MIN, 365 * DAY, "7d", "done rows are kept this long (absorbs gateway retries)" },
 	{ "send-concurrency", CONF_INT, M(send_concurrency), 1, 256, "4", "replies in flight at once" },
+	{ "confirm-wait", CONF_DURATION, M(confirm_wait), 0, HOUR, "30s", "a send cut short by a restart waits this long for a delivery report before it is repeated" },
 
 	{ "rate-limit", CONF_INT, M(rate_limit), 0, 1000000, "30", "messages one sender may send per rate-window (0: no limit)" },
 	{ "rate-window", CONF_DURATION, M(rate_window), SEC, DAY, "10m", "window of the rate limit" },
@@ -55,7 +55,8 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "kannel-pass", CONF_STR, M(kannel_pass), 0, 0, "", "Kannel sendsms-user password" },
 	{ "kannel-from", CONF_STR, M(kannel_from), 0, 0, "", "sender number of replies (also never answered)" },
 	{ "kannel-smsc", CONF_STR, M(kannel_smsc), 0, 0, "", "smsc-id to send replies through (default: Kannel's routing)" },
-	{ "kannel-allow", CONF_STR, M(kannel_allow), 0, 0, "127.0.0.1,::1", "addresses allowed to call /kannel/incoming (empty: any)" },
+	{ "kannel-allow", CONF_STR, M(kannel_allow), 0, 0, "127.0.0.1,::1", "addresses allowed to call /kannel/incoming and /kannel/dlr (empty: any)" },
+	{ "kannel-dlr-url", CONF_STR, M(kannel_dlr_url), 0, 0, "", "URL Kannel sends delivery reports to (empty: /kannel/dlr on listen; off: none)" },
 
 	{ "generic", CONF_BOOL, M(generic), 0, 0, "no", "accept SMS from an HTTP gateway on /sms/incoming" },
 	{ "generic-secret", CONF_STR, M(generic_secret), 0, 0, "", "shared secret of the HMAC-SHA256 signatures" },
@@ -134,25 +135,4 @@ config_check(const struct bridge_conf *c, char *err, size_t errlen)
 		n++;
 	}
 	return n;
-}
-
-bool
-config_addr_split(const char *addr, char *host, size_t hostlen, int *port)
-{
-	const char *colon = strrchr(addr, ':');
-	size_t n;
-
-	if (colon == NULL)
-		return false;
-	n = (size_t)(colon - addr);
-	if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']') {
-		addr++;
-		n -= 2;
-	}
-	if (n == 0 || n >= hostlen)
-		return false;
-	memcpy(host, addr, n);
-	host[n] = '\0';
-	*port = atoi(colon + 1);
-	return *port > 0 && *port < 65536;
 }

@@ -23,7 +23,7 @@
 #define HTTP_HEADERS_MAX 64
 #define HTTP_ROUTES_MAX 16
 
-enum route_kind { ROUTE_CHANNEL, ROUTE_HEALTH };
+enum route_kind { ROUTE_CHANNEL, ROUTE_REPORT, ROUTE_HEALTH };
 
 struct route {
 	const char *path;
@@ -158,23 +158,34 @@ http_on_request(struct evhttp_request *req, void *arg)
 		http_answer(req, 404, "no such webhook");
 		return;
 	}
-	if (r->kind == ROUTE_HEALTH)
+	switch (r->kind) {
+	case ROUTE_HEALTH:
 		status = hs->h.health(hs->arg, msg, sizeof msg);
-	else
+		break;
+	case ROUTE_REPORT:
+		status = hs->h.report(hs->arg, r->ch, &w, msg, sizeof msg);
+		break;
+	default:
 		status = hs->h.webhook(hs->arg, r->ch, &w, msg, sizeof msg);
+		break;
+	}
 	http_answer(req, status, msg);
 }
 
-/* Adds the routes of the enabled channels and /healthz. */
+/* Adds the routes of the enabled channels (webhooks, delivery reports) and /healthz. */
 static void
 http_routes(struct http *hs)
 {
+	const struct channel_ops *ch;
 	size_t i;
 
-	for (i = 0; channel_table[i] != NULL && hs->nroutes < HTTP_ROUTES_MAX - 1; i++)
-		if (channel_table[i]->enabled(hs->conf))
-			hs->routes[hs->nroutes++] = (struct route){ channel_table[i]->route, ROUTE_CHANNEL,
-			    channel_table[i] };
+	for (i = 0; (ch = channel_table[i]) != NULL && hs->nroutes < HTTP_ROUTES_MAX - 2; i++) {
+		if (!ch->enabled(hs->conf))
+			continue;
+		hs->routes[hs->nroutes++] = (struct route){ ch->route, ROUTE_CHANNEL, ch };
+		if (ch->report_route != NULL)
+			hs->routes[hs->nroutes++] = (struct route){ ch->report_route, ROUTE_REPORT, ch };
+	}
 	hs->routes[hs->nroutes++] = (struct route){ "/healthz", ROUTE_HEALTH, NULL };
 }
 
@@ -208,7 +219,7 @@ http_new(struct event_base *base, const struct bridge_conf *c, const struct http
 	http_apply(hs);
 	evhttp_set_allowed_methods(hs->srv, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(hs->srv, http_on_request, hs);
-	if (!config_addr_split(c->listen, host, sizeof host, &port) ||
+	if (!addr_split(c->listen, host, sizeof host, &port) ||
 	    evhttp_bind_socket_with_handle(hs->srv, host, (ev_uint16_t)port) == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", c->listen);
 		http_free(hs);

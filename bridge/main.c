@@ -223,7 +223,7 @@ static void
 start(struct bridge *b)
 {
 	char err[512];
-	struct http_handlers h = { relay_webhook, relay_health };
+	struct http_handlers h = { relay_webhook, relay_report, relay_health };
 	size_t i;
 
 	if ((b->base = event_base_new()) == NULL)
@@ -244,7 +244,9 @@ start(struct bridge *b)
 	err[0] = '\0';
 	for (i = 0; channel_table[i] != NULL; i++)
 		if (channel_table[i]->enabled(&b->conf))
-			err_append(err, sizeof err, " %s=%s", channel_table[i]->name, channel_table[i]->route);
+			err_append(err, sizeof err, " %s=%s%s%s", channel_table[i]->name, channel_table[i]->route,
+			    channel_table[i]->report_route ? "," : "",
+			    channel_table[i]->report_route ? channel_table[i]->report_route : "");
 	log_info("cunbao-bridge: listening on %s (%s), broker %s, receipts on %s/receipt/%s", b->conf.listen,
 	    err + 1, b->conf.broker, b->conf.prefix, b->conf.source);
 }

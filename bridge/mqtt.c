@@ -232,7 +232,7 @@ mqtt_new(struct event_base *base, const struct bridge_conf *c, const struct mqtt
 		snprintf(id, sizeof id, "%s", c->mqtt_id);
 	else
 		snprintf(id, sizeof id, "cunbao-bridge-%s", c->source);
-	if (!config_addr_split(c->broker, m->host, sizeof m->host, &m->port) || (m->mosq = mosquitto_new(id, false, m)) == NULL ||
+	if (!addr_split(c->broker, m->host, sizeof m->host, &m->port) || (m->mosq = mosquitto_new(id, false, m)) == NULL ||
 	    (m->tick = event_new(base, -1, EV_PERSIST, mqtt_on_tick, m)) == NULL) {
 		mqtt_free(m);
 		return NULL;

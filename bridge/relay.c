@@ -193,6 +193,43 @@ relay_webhook(void *arg, const struct channel_ops *ch, const struct webhook *w, 
 
 static void relay_on_sent(void *arg, int status, const char *body, size_t len);
 
+/*
+ * A gateway's delivery report.  Any report proves the gateway took the
+ * reply, so a reply still pending (its send cut short by a restart, or its
+ * answer not yet read) is closed as sent and never repeated; a failure is
+ * logged with the gateway's code.
+ */
+int
+relay_report(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen)
+{
+	struct relay *r = arg;
+	struct delivery d;
+	char note[64];
+	int status;
+
+	memset(&d, 0, sizeof d);
+	if ((status = ch->report(r->conf, w, &d, msg, msglen)) != 200) {
+		log_warnx("%s: delivery report from %s refused (%d): %s", ch->name, w->peer ? w->peer : "?",
+		    status, msg);
+		return status;
+	}
+	snprintf(note, sizeof note, "%s delivery report %d", ch->name, d.code);
+	switch (spool_reply_close(r->sp, d.id, REPLY_SENT, note, clock_ms())) {
+	case SPOOL_ERR:
+		snprintf(msg, msglen, "cannot write the spool now; try again");
+		return 503;
+	case SPOOL_OK:
+		log_info("reply %s: %s, handed over", d.id, note);
+		break;
+	default:
+		log_debug("reply %s: %s", d.id, note);
+		break;
+	}
+	if (d.failed)
+		log_warnx("reply %s: %s: the network did not take it", d.id, note);
+	return 200;
+}
+
 /* Sends one due reply, or closes it when its time is up or it cannot be built. */
 static void
 relay_send(struct relay *r, const struct spool_reply *row, int64_t now)
@@ -223,7 +260,8 @@ relay_send(struct relay *r, const struct spool_reply *row, int64_t now)
 		return;
 	s->r = r;
 	s->row = *row;
-	spool_reply_lease(r->sp, row->id, now + r->conf->send_timeout + 1000);
+	/* Held back past the send's own timeout: if we die meanwhile, a delivery report may still come. */
+	spool_reply_lease(r->sp, row->id, now + r->conf->send_timeout + r->conf->confirm_wait);
 	if (!client_send(r->client, &req, relay_on_sent, s, err, sizeof err)) {
 		log_warnx("reply %s to %s via %s: %s", row->id, who, ch->name, err);
 		spool_reply_retry(r->sp, row->id, now + backoff_ms(row->attempts + 1, r->conf->retry_min,
@@ -267,9 +305,9 @@ relay_on_sent(void *arg, int status, const char *body, size_t len)
 	log_who(s->row.to, who, sizeof who);
 	switch (ch ? ch->judge(status, body, len, note, sizeof note) : SEND_RETRY) {
 	case SEND_OK:
-		spool_reply_close(r->sp, s->row.id, REPLY_SENT, "", now);
 		guard_replied(r->guard, s->row.to, s->row.text, strlen(s->row.text), now);
-		log_info("reply %s delivered to %s via %s", s->row.id, who, s->row.module);
+		if (spool_reply_close(r->sp, s->row.id, REPLY_SENT, "", now) == SPOOL_OK)
+			log_info("reply %s delivered to %s via %s", s->row.id, who, s->row.module);
 		break;
 	case SEND_FAIL:
 		spool_reply_close(r->sp, s->row.id, REPLY_FAILED, note, now);

@@ -401,7 +401,7 @@ spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *no
 	return spool_run(sp, ST_RE_RETRY);
 }
 
-bool
+enum spool_rc
 spool_reply_close(struct spool *sp, const char *id, enum reply_state state, const char *note, int64_t now)
 {
 	sqlite3_stmt *s = spool_stmt(sp, ST_RE_CLOSE);
@@ -410,7 +410,9 @@ spool_reply_close(struct spool *sp, const char *id, enum reply_state state, cons
 	sqlite3_bind_int(s, 2, (int)state);
 	spool_text(s, 3, note ? note : "");
 	sqlite3_bind_int64(s, 4, now);
-	return spool_run(sp, ST_RE_CLOSE);
+	if (!spool_run(sp, ST_RE_CLOSE))
+		return SPOOL_ERR;
+	return sqlite3_changes(sp->db) == 1 ? SPOOL_OK : SPOOL_NONE;
 }
 
 int

@@ -26,6 +26,7 @@ setup(void)
 	snprintf(conf.kannel_pass, sizeof conf.kannel_pass, "p&w");
 	snprintf(conf.kannel_from, sizeof conf.kannel_from, "10086");
 	snprintf(conf.kannel_allow, sizeof conf.kannel_allow, "127.0.0.1, ::1");
+	snprintf(conf.listen, sizeof conf.listen, "127.0.0.1:13080");
 	snprintf(conf.generic_secret, sizeof conf.generic_secret, SECRET);
 	snprintf(conf.generic_reply_url, sizeof conf.generic_reply_url, "http://127.0.0.1:9/out");
 	snprintf(conf.generic_header, sizeof conf.generic_header, "X-Cunbao-Signature");
@@ -130,12 +131,87 @@ Test(channels, kannel_reply_url)
 	cr_expect(!req.post);
 	cr_expect_str_eq(req.url, "http://127.0.0.1:13013/cgi-bin/sendsms?username=cunbao&password=p%26w"
 	    "&from=10086&to=%2B8613800000003&text=%E5%B7%B2%E6%94%B6%E5%88%B0%20%E7%89%9B12"
-	    "&coding=2&charset=UTF-8");
+	    "&coding=2&charset=UTF-8&dlr-mask=24"
+	    "&dlr-url=http%3A%2F%2F127.0.0.1%3A13080%2Fkannel%2Fdlr%3Fid%3Dkannel%253A1%26status%3D%25d");
 	snprintf(conf.kannel_smsc, sizeof conf.kannel_smsc, "fake");
 	snprintf(conf.kannel_sendsms, sizeof conf.kannel_sendsms, "http://h/s?x=1");
 	cr_assert(ch_kannel.reply(&conf, "kannel:1", "+8613800000003", "a", &req, err, sizeof err));
 	cr_expect(strncmp(req.url, "http://h/s?x=1&username=", 24) == 0, "%s", req.url);
 	cr_expect(strstr(req.url, "&smsc=fake") != NULL, "%s", req.url);
+}
+
+/* The dlr-url parameter of a sendsms URL, decoded once (as Kannel reads it), or "" if absent. */
+static void
+dlr_of(const char *url, char *out, size_t outlen)
+{
+	const char *q = strchr(url, '?');
+	size_t n;
+
+	if (q == NULL || !form_get(q + 1, strlen(q + 1), "dlr-url", out, outlen, &n))
+		out[0] = '\0';
+}
+
+Test(channels, kannel_delivery_report_urls)
+{
+	static const struct { const char *listen, *dlr, *want; } cases[] = {
+		{ "0.0.0.0:13080", "", "http://127.0.0.1:13080/kannel/dlr?id=remind%3A1&status=%d" },
+		{ "[::]:13080", "", "http://[::1]:13080/kannel/dlr?id=remind%3A1&status=%d" },
+		{ "10.0.0.2:80", "", "http://10.0.0.2:80/kannel/dlr?id=remind%3A1&status=%d" },
+		{ "127.0.0.1:13080", "http://bridge.lan/dlr", "http://bridge.lan/dlr?id=remind%3A1&status=%d" },
+		{ "127.0.0.1:13080", "http://b/dlr?k=v", "http://b/dlr?k=v&id=remind%3A1&status=%d" },
+		{ "127.0.0.1:13080", "off", "" },
+	};
+	struct outreq req;
+	char err[128], dlr[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(conf.listen, sizeof conf.listen, "%s", cases[i].listen);
+		snprintf(conf.kannel_dlr_url, sizeof conf.kannel_dlr_url, "%s", cases[i].dlr);
+		cr_assert(ch_kannel.reply(&conf, "remind:1", "+8613800000003", "x", &req, err, sizeof err));
+		dlr_of(req.url, dlr, sizeof dlr);
+		cr_expect_str_eq(dlr, cases[i].want, "case %zu", i);
+		cr_expect_eq(strstr(req.url, "dlr-mask=24") != NULL, cases[i].want[0] != '\0', "case %zu", i);
+	}
+}
+
+Test(channels, kannel_delivery_reports)
+{
+	static const struct {
+		const char *method, *query, *peer;
+		int status;
+		bool failed;
+	} cases[] = {
+		{ "GET", "id=kannel%3Aabc&status=8", "127.0.0.1", 200, false },
+		{ "GET", "id=remind%3A1&status=16", "127.0.0.1", 200, true },
+		{ "GET", "id=remind%3A1&status=1", "::1", 200, false },
+		{ "GET", "id=remind%3A1&status=2", "127.0.0.1", 200, true },
+		{ "GET", "id=remind%3A1&status=8", "10.1.1.1", 403, false },
+		{ "POST", "id=remind%3A1&status=8", "127.0.0.1", 405, false },
+		{ "GET", "id=bad%20id&status=8", "127.0.0.1", 400, false },
+		{ "GET", "status=8", "127.0.0.1", 400, false },
+		{ "GET", "id=remind%3A1", "127.0.0.1", 400, false },
+		{ "GET", "id=remind%3A1&status=x", "127.0.0.1", 400, false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct webhook w = { .method = cases[i].method, .path = "/kannel/dlr", .query = cases[i].query,
+			.querylen = strlen(cases[i].query), .peer = cases[i].peer };
+		struct delivery d;
+		char err[256] = "";
+		int st;
+
+		memset(&d, 0, sizeof d);
+		st = ch_kannel.report(&conf, &w, &d, err, sizeof err);
+		cr_expect_eq(st, cases[i].status, "case %zu: %d (%s)", i, st, err);
+		if (st == 200) {
+			cr_expect_eq(d.failed, cases[i].failed, "case %zu", i);
+			cr_expect(strchr(d.id, ':') != NULL, "case %zu: %s", i, d.id);
+		} else {
+			cr_expect(err[0] != '\0', "case %zu: no explanation", i);
+		}
+	}
 }
 
 Test(channels, kannel_judge)

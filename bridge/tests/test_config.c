@@ -104,7 +104,7 @@ Test(config, addr_split)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char host[64] = "";
 		int port = 0;
-		bool ok = config_addr_split(cases[i].in, host, sizeof host, &port);
+		bool ok = addr_split(cases[i].in, host, sizeof host, &port);
 
 		cr_expect_eq(ok, cases[i].ok, "%s", cases[i].in);
 		if (ok) {

@@ -136,11 +136,12 @@ Test(spool, lease_retry_close)
 	cr_expect_eq(rows[0].attempts, 1);
 	cr_assert(spool_reply_retry(sp, "remind:1", 7000, "sendsms: HTTP 503"));
 	cr_expect_eq(spool_reply_due(sp, 6999, rows, 4), 0);
-	cr_assert(spool_reply_close(sp, "remind:1", REPLY_SENT, "", 7100));
+	cr_assert_eq(spool_reply_close(sp, "remind:1", REPLY_SENT, "", 7100), SPOOL_OK);
 	cr_expect_eq(spool_reply_due(sp, 99999, rows, 4), 0);
 	/* A closed reply stays closed: a late retry or close changes nothing. */
 	cr_assert(spool_reply_retry(sp, "remind:1", 8000, "late"));
-	cr_assert(spool_reply_close(sp, "remind:1", REPLY_FAILED, "late", 8000));
+	cr_expect_eq(spool_reply_close(sp, "remind:1", REPLY_FAILED, "late", 8000), SPOOL_NONE);
+	cr_expect_eq(spool_reply_close(sp, "nobody", REPLY_SENT, "", 8000), SPOOL_NONE);
 	cr_assert(spool_counts(sp, &c));
 	cr_expect_eq(c.reply[REPLY_SENT], 1);
 	cr_expect_eq(c.reply[REPLY_FAILED], 0);
@@ -168,9 +169,9 @@ Test(spool, purge_keeps_what_is_open_and_what_failed)
 	cr_assert_eq(put("done", "", 1000), SPOOL_OK);
 	cr_assert_eq(put("open", "", 1000), SPOOL_OK);
 	cr_assert_eq(spool_receipt(sp, "done", &s, REPLY_PENDING, "", 2000), SPOOL_OK);
-	cr_assert(spool_reply_close(sp, "s", REPLY_SENT, "", 2000));
+	cr_assert_eq(spool_reply_close(sp, "s", REPLY_SENT, "", 2000), SPOOL_OK);
 	cr_assert_eq(spool_reply_put(sp, &f, REPLY_PENDING, "", 2000), SPOOL_OK);
-	cr_assert(spool_reply_close(sp, "f", REPLY_FAILED, "given up", 2000));
+	cr_assert_eq(spool_reply_close(sp, "f", REPLY_FAILED, "given up", 2000), SPOOL_OK);
 	cr_assert_eq(spool_reply_put(sp, &p, REPLY_PENDING, "", 2000), SPOOL_OK);
 	cr_expect_eq(spool_purge(sp, 2000), 0, "nothing closed before 2000");
 	cr_expect_eq(spool_purge(sp, 3000), 2, "the done inbound row and the sent reply");

@@ -205,6 +205,37 @@ Test(bridge_protocol, a_gateway_that_is_down_is_retried_until_it_is_up, .timeout
 	down();
 }
 
+Test(bridge_protocol, a_delivery_report_settles_a_pending_reply, .timeout = 60)
+{
+	static const int failing[] = { 500, 0 };
+	static const char *const flags[] = { "retry-min", "2s", NULL };
+	struct tb_resp r;
+	struct h_msg *m;
+
+	up(failing, flags);
+	cr_assert_eq(sms("m-8", "13800000003", "牲畜 牛12"), 200);
+	m = envelope("kannel:m-8", 5000);
+	cr_assert_not_null(m);
+	h_msg_free(m);
+	receipt("kannel:m-8", "accepted", "+8613800000003", "已收到");
+	cr_assert(tb_endpoint_wait(&kannel, 1, 10000));
+	cr_assert(strstr(kannel.reqs[0].target, "dlr-url=") != NULL, "%s", kannel.reqs[0].target);
+	/* Kannel reports the SMSC's ack for it after all (as after a crash mid-send): no more attempts. */
+	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?id=kannel%3Am-8&status=8", NULL, "", 0, &r));
+	cr_expect_eq(r.status, 200);
+	cr_expect(tb_health_wait(&w, "replies_sent", 1, 5000));
+	cr_expect_eq(tb_health(&w, "replies_pending"), 0);
+	cr_expect_eq(tb_sql(h_path("bridge.db"), "SELECT count(*) FROM reply WHERE id = 'kannel:m-8'"
+	    " AND state = 1 AND note = 'kannel delivery report 8'"), 1);
+	/* Reports for unknown replies, or malformed ones, change nothing. */
+	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?id=kannel%3Anone&status=8", NULL, "", 0, &r));
+	cr_expect_eq(r.status, 200);
+	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?status=8", NULL, "", 0, &r));
+	cr_expect_eq(r.status, 400);
+	cr_expect_eq(tb_health(&w, "replies_sent"), 1);
+	down();
+}
+
 Test(bridge_protocol, messages_wait_in_the_spool_while_the_broker_is_down, .timeout = 60)
 {
 	static const int ok[] = { 202, 0 };
