@@ -5,6 +5,7 @@
  * The first byte picks the target, the rest is its input:
  *   0 Kannel get-url query   1 generic JSON body   2 generic form body
  *   3 Telegram Update body   4 charset decoding     5 phone number
+ *   6 Kannel delivery report query
  * Generic bodies are signed with the right secret here, so the fuzzer gets
  * past the signature check into the parsers.  Invariants checked on every
  * accepted message: a valid envelope id, a sender, well-formed UTF-8 text
@@ -82,6 +83,20 @@ fuzz_channel(const struct channel_ops *ch, const char *method, const char *ctype
 }
 
 static void
+fuzz_report(const char *buf, size_t len)
+{
+	struct webhook w = { .method = "GET", .path = "/kannel/dlr", .query = buf, .querylen = len,
+		.peer = "127.0.0.1" };
+	struct delivery d;
+	char err[256];
+
+	memset(&d, 0, sizeof d);
+	if (ch_kannel.report(&conf, &w, &d, err, sizeof err) == 200 &&
+	    (!payload_id_valid(d.id, strlen(d.id)) || d.code <= 0))
+		abort();
+}
+
+static void
 fuzz_charset(const char *buf, size_t len)
 {
 	static const char *const names[] = { "UTF-8", "UTF-16BE", "UTF-16", "ISO-8859-1", "WINDOWS-1252",
@@ -119,7 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1 || size > 65536)
 		return 0;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		fuzz_channel(&ch_kannel, "GET", "", buf, size - 1);
 		break;
@@ -135,8 +150,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		fuzz_charset(buf, size - 1);
 		break;
-	default:
+	case 5:
 		fuzz_phone(buf, size - 1);
+		break;
+	default:
+		fuzz_report(buf, size - 1);
 		break;
 	}
 	return 0;
