@@ -236,7 +236,11 @@ member_size(const struct conf_entry *e)
 bool
 config_same(const struct conf_entry *e, const struct config *a, const struct config *b)
 {
-	return memcmp((const char *)a + e->offset, (const char *)b + e->offset, member_size(e)) == 0;
+	const char *x = (const char *)a + e->offset, *y = (const char *)b + e->offset;
+
+	if (e->type == CONF_STR || e->type == CONF_ADDR)
+		return strncmp(x, y, e->size) == 0;	/* what follows the NUL is not the value */
+	return memcmp(x, y, member_size(e)) == 0;
 }
 
 void
