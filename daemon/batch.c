@@ -19,6 +19,9 @@
 #include "store.h"
 #include "tz.h"
 
+/* Rollup cells kept in memory at most (about 300 bytes each: this bounds RSS to ~15 MB). */
+#define BATCH_CACHE_MAX 50000
+
 /* A receipt waiting for its commit, laid out in the arena. */
 struct pending {
 	size_t topic_len, len, corr_len;
@@ -252,6 +255,8 @@ batch_end(void *arg)
 	d->metrics.batch_messages += b->n;
 	if (b->n > d->metrics.batch_max)
 		d->metrics.batch_max = b->n;
+	if (rollcache_size(d->cache) > BATCH_CACHE_MAX)
+		rollcache_clear(d->cache);	/* all committed: it reloads what it needs */
 	d->metrics.cache_cells = rollcache_size(d->cache);
 	batch_reset(b);
 }
