@@ -532,7 +532,14 @@ mqtt_resolve(const char *hostport, char *ip, size_t iplen, int *port, char *err,
 		snprintf(err, errlen, "broker: %s: %s", host, gai_strerror(rc));
 		return false;
 	}
-	rc = getnameinfo(res->ai_addr, res->ai_addrlen, ip, (socklen_t)iplen, NULL, 0, NI_NUMERICHOST);
+	const struct addrinfo *ai = res;	/* IPv4 first: "localhost" must not become an unserved ::1 */
+
+	for (const struct addrinfo *x = res; x != NULL; x = x->ai_next)
+		if (x->ai_family == AF_INET) {
+			ai = x;
+			break;
+		}
+	rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, (socklen_t)iplen, NULL, 0, NI_NUMERICHOST);
 	freeaddrinfo(res);
 	if (rc != 0) {
 		snprintf(err, errlen, "broker: %s: %s", host, gai_strerror(rc));

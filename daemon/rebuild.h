@@ -3,8 +3,11 @@
  * their values and the materialized rollups, by replaying every journaled
  * message, in seq order at its received time, through the very ingest code
  * cunbaod runs (ingest_replay).  One transaction: the database holds the old
- * derived tables or the new ones, never a mix.  Reports keep their ids.
- * Run it while cunbaod is stopped (cunbaod caches rollups in memory).
+ * derived tables or the new ones, never a mix.  Reports keep their ids
+ * (a message accepted now that was refused before — the catalog or roster
+ * changed — gets a new one).  The journal rows get their new outcomes; the
+ * receipts stay as they were sent.  Run it while cunbaod is stopped
+ * (cunbaod caches rollups in memory).
  */
 #ifndef CUNBAOD_REBUILD_H
 #define CUNBAOD_REBUILD_H
