@@ -211,6 +211,8 @@ void probe_result(struct probe *p, struct run_result *r);
 bool query_fill(const struct workload *w, const char *dir, const char *db, uint64_t n,
     char *err, size_t errlen);
 
+/* GETs path from 127.0.0.1:port into buf (response text, NUL-terminated); the HTTP status. */
+int http_fetch(int port, const char *path, const char *token, char *buf, size_t buflen);
 /* Asks the API on port each endpoint's questions; fills q->q[]; false if nothing answered. */
 struct query_figures;
 bool query_measure(const struct workload *w, int port, const char *token, struct query_figures *q);
@@ -294,6 +296,12 @@ struct pass_figures {
 	double broker_cpu_s, bench_cpu_s;
 	long consumer_hwm_kib;		/* peak RSS of the consumer */
 	long long db_bytes;		/* database and WAL after a clean stop; 0 for the echo */
+	/* cunbaod's own /metrics at the end of the pass (have: they could be read). */
+	struct {
+		bool have;
+		double batches, batch_messages, batch_max, commit_s;
+		double rollups, completeness, receipts;
+	} m;
 };
 
 #define SCALE_MAX 4

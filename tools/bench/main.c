@@ -26,13 +26,14 @@
 #include <unistd.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define BENCH_TOKEN "bench-token-read"
 
 struct options {
 	long long smoke, json, scale, query, keep, help, check, dump;
 	long long senders, window, messages, timeout_ms, seed, probes, probe_gap_ms;
 	long long townships, villages, groups, bad_permille, dup_permille, query_reports, rate;
 	long long scale_max;
-	const char *broker, *cunbaod, *catalog, *tz;
+	const char *broker, *cunbaod, *catalog, *tz, *daemon_flags;
 };
 
 enum opt_type { OPT_FLAG, OPT_INT, OPT_STR };
@@ -89,6 +90,8 @@ static const struct opt {
 	  "the daemon (default: daemon/cunbaod of this build)" },
 	{ "catalog", OPT_STR, offsetof(struct options, catalog), 0, 0,
 	  "catalog (default: schema/catalog.json of the source tree)" },
+	{ "daemon-flags", OPT_STR, offsetof(struct options, daemon_flags), 0, 0,
+	  "extra cunbaod flags, space-separated (\"--rollup-interval 1s\")" },
 	{ "tz", OPT_STR, offsetof(struct options, tz), 0, 0, "cunbaod --tz (Asia/Shanghai)" },
 };
 
@@ -101,6 +104,7 @@ struct bench {
 	bool own_broker;
 	struct workload *w;
 	char self[512], cunbaod[512];
+	char tokens[512];		/* the API token file every cunbaod gets */
 	int npasses;
 	struct bench_report rep;
 };
@@ -190,8 +194,8 @@ meter_mark(void *arg, bool start)
 
 /*
  * Starts the consumer of a pass: the echo (this program), or a fresh
- * cunbaod on database db with the bench roster.  listen is the API's
- * address ("off" for the load passes) and tokens its token file (or NULL).
+ * cunbaod on database db with the bench roster, its API on listen with the
+ * bench's token file, plus the --daemon-flags.
  */
 static bool
 consumer_start(struct bench *b, bool daemon, const char *tag, const char *root,
@@ -209,15 +213,48 @@ consumer_start(struct bench *b, bool daemon, const char *tag, const char *root,
 	snprintf(reporters, sizeof reporters, "%s/reporters.csv", b->dir);
 	snprintf(cid, sizeof cid, "cunbaod-bench-%s-%d", tag, (int)getpid());
 	/* Reminders off: the bench measures what a report costs, not the reminder timer. */
-	char *argv[26] = { b->cunbaod, "-d", "--broker", hp, "--db", (char *)db,
+	char *argv[64] = { b->cunbaod, "-d", "--broker", hp, "--db", (char *)db,
 		"--catalog", (char *)b->o.catalog, "--areas", areas, "--reporters", reporters,
 		"--prefix", (char *)root, "--client-id", cid, "--tz", (char *)b->o.tz,
-		"--remind-interval", "0", "--listen", (char *)listen, NULL };
-	if (tokens != NULL) {
-		argv[22] = "--tokens";
-		argv[23] = (char *)tokens;	/* argv[24] stays NULL */
-	}
+		"--remind-interval", "0", "--listen", (char *)listen, "--tokens", (char *)tokens };
+	char flags[512];
+	size_t n = 24;
+
+	snprintf(flags, sizeof flags, "%s", b->o.daemon_flags ? b->o.daemon_flags : "");
+	for (char *save, *t = strtok_r(flags, " ", &save); t && n < NELEM(argv) - 1;
+	    t = strtok_r(NULL, " ", &save))
+		argv[n++] = t;
 	return proc_spawn(p, "cunbaod", argv, log);
+}
+
+/* The value of metric `name` (a line "name value") in a /metrics text; -1 if absent. */
+static double
+metric(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+/* Reads cunbaod's batch and publish counters from its /metrics into pf->m. */
+static void
+daemon_metrics(struct pass_figures *pf, int port)
+{
+	static char text[256 * 1024];
+
+	if (http_fetch(port, "/metrics", BENCH_TOKEN, text, sizeof text) != 200)
+		return;
+	pf->m.batches = metric(text, "cunbaod_batches_total");
+	pf->m.batch_messages = metric(text, "cunbaod_batch_messages_total");
+	pf->m.batch_max = metric(text, "cunbaod_batch_max");
+	pf->m.commit_s = metric(text, "cunbaod_commit_seconds_total");
+	pf->m.rollups = metric(text, "cunbaod_rollups_published_total");
+	pf->m.completeness = metric(text, "cunbaod_completeness_published_total");
+	pf->m.receipts = metric(text, "cunbaod_receipts_sent_total");
+	pf->m.have = pf->m.batches > 0;
 }
 
 /*
@@ -238,7 +275,8 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 		.probes = daemon ? (int)b->o.probes : 0, .probe_gap_ms = (int)b->o.probe_gap_ms,
 		.mark = meter_mark, .mark_arg = &m,
 	};
-	char tag[16], root[64], db[512] = "", path[600], err[512] = "";
+	char tag[16], root[64], db[512] = "", path[600], err[512] = "", listen[64];
+	int api_port = daemon ? port_free() : -1;
 	struct proc p;
 	struct usage u = { 0 };
 
@@ -255,7 +293,8 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 	t.root = root;
 	t.tag = tag;
 	snprintf(db, sizeof db, "%s/%s.db", b->dir, tag);
-	if (!consumer_start(b, daemon, tag, root, &p, db, "off", NULL)) {
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", api_port);
+	if (!consumer_start(b, daemon, tag, root, &p, db, listen, b->tokens)) {
 		snprintf(pf->note, sizeof pf->note, "%s did not start", daemon ? "cunbaod" : "echo");
 		return;
 	}
@@ -266,6 +305,8 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 	ro.consumer = &p;
 	pf->ran = true;
 	pf->failed = !senders_run(&t, &ro, b->w, &pf->r, err, sizeof err);
+	if (daemon)
+		daemon_metrics(pf, api_port);
 	if (proc_usage(p.pid, &u))
 		pf->consumer_hwm_kib = u.hwm_kib;
 	pf->consumer_cpu_s = m.c1.cpu_s - m.c0.cpu_s;
@@ -283,6 +324,23 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 		snprintf(path, sizeof path, "%s-wal", db);
 		pf->db_bytes = file_size(db) + file_size(path);
 	}
+}
+
+/* Writes the API token file (owner-only, as cunbaod demands) into the scratch dir. */
+static bool
+tokens_write(struct bench *b, char *err, size_t errlen)
+{
+	FILE *f;
+
+	snprintf(b->tokens, sizeof b->tokens, "%s/tokens", b->dir);
+	if ((f = fopen(b->tokens, "w")) == NULL || fchmod(fileno(f), 0600) != 0 ||
+	    fprintf(f, "%s read bench\n", BENCH_TOKEN) < 0) {
+		snprintf(err, errlen, "%s: %s", b->tokens, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return false;
+	}
+	return fclose(f) == 0;
 }
 
 /* Sets up what every pass shares: scratch dir, roster, broker, paths. */
@@ -314,7 +372,7 @@ bench_open(struct bench *b, int argc, char **argv, char *err, size_t errlen)
 		return false;
 	}
 	if ((b->w = workload_new(&wo, err, errlen)) == NULL ||
-	    !workload_write_roster(b->w, b->dir, err, errlen))
+	    !workload_write_roster(b->w, b->dir, err, errlen) || !tokens_write(b, err, errlen))
 		return false;
 	if (b->o.broker != NULL) {
 		if (sscanf(b->o.broker, "%63[^:]:%d", b->host, &b->port) != 2) {
@@ -420,21 +478,13 @@ bench_query(struct bench *b, struct query_figures *q)
 static void
 query_serve(struct bench *b, struct query_figures *q, const char *db, double mb)
 {
-	char tokens[512], listen[64], root[64];
-	const char *token = "bench-token-read";
+	char listen[64], root[64];
 	int port = port_free();
 	struct proc p;
-	FILE *f;
 
-	snprintf(tokens, sizeof tokens, "%s/tokens", b->dir);
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
 	snprintf(root, sizeof root, "bench/q%d", ++b->npasses);
-	if ((f = fopen(tokens, "w")) == NULL || fprintf(f, "%s read bench\n", token) < 0 ||
-	    fchmod(fileno(f), 0600) != 0 || fclose(f) != 0) {
-		snprintf(q->note, sizeof q->note, "%s: cannot write", tokens);
-		return;
-	}
-	if (!consumer_start(b, true, "query", root, &p, db, listen, tokens) ||
+	if (!consumer_start(b, true, "query", root, &p, db, listen, b->tokens) ||
 	    !port_wait(port, 120000) || !proc_alive(&p)) {
 		snprintf(q->note, sizeof q->note, "database %.0f MB; cunbaod did not listen on %s",
 		    mb, listen);
@@ -442,7 +492,7 @@ query_serve(struct bench *b, struct query_figures *q, const char *db, double mb)
 		proc_dump_log(&p);
 		return;
 	}
-	q->ran = query_measure(b->w, port, token, q);
+	q->ran = query_measure(b->w, port, BENCH_TOKEN, q);
 	snprintf(q->note, sizeof q->note, "database %.0f MB%s", mb,
 	    q->ran ? "" : "; the API answered nothing");
 	proc_stop(&p, 30000);

@@ -171,17 +171,19 @@ query_fill(const struct workload *w, const char *dir, const char *db, uint64_t n
 
 /*
  * One GET over a fresh connection (as cunbaoctl makes them), the whole
- * response read.  Returns the time taken in microseconds and the HTTP
+ * response read; with body, its first bodylen-1 bytes kept there
+ * (NUL-terminated).  Returns the time taken in microseconds and the HTTP
  * status in *status (0 when there was no answer).
  */
 static int64_t
-http_get(int port, const char *path, const char *token, int *status, size_t *bytes)
+http_get(int port, const char *path, const char *token, int *status, size_t *bytes,
+    char *body, size_t bodylen)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	char req[1024], buf[65536];
 	int64_t t0 = bench_now_us();
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, n;
-	bool first = true;
+	size_t kept = 0;
 
 	*status = 0;
 	*bytes = 0;
@@ -197,16 +199,30 @@ http_get(int port, const char *path, const char *token, int *status, size_t *byt
 	if (write(fd, req, (size_t)n) == n) {
 		ssize_t got;
 		while ((got = read(fd, buf, sizeof buf - 1)) > 0) {
-			if (first) {
+			if (*bytes == 0) {
 				buf[got] = '\0';
 				sscanf(buf, "HTTP/1.%*d %d", status);
-				first = false;
 			}
 			*bytes += (size_t)got;
+			for (ssize_t i = 0; body != NULL && i < got && kept + 1 < bodylen; i++)
+				body[kept++] = buf[i];
 		}
 	}
+	if (body != NULL && bodylen > 0)
+		body[kept] = '\0';
 	close(fd);
 	return bench_now_us() - t0;
+}
+
+/* GETs path into buf (headers and body, NUL-terminated); the HTTP status, 0 if none. */
+int
+http_fetch(int port, const char *path, const char *token, char *buf, size_t buflen)
+{
+	int status;
+	size_t bytes;
+
+	http_get(port, path, token, &status, &bytes, buf, buflen);
+	return status;
 }
 
 /* A period of kind k within the history: one of the last three years. */
@@ -264,7 +280,7 @@ query_measure(const struct workload *w, int port, const char *token, struct quer
 		snprintf(q->q[e].name, sizeof q->q[e].name, "%s", names[e]);
 		for (int i = 0; i < QUERY_WARMUP + QUERY_ASKS; i++) {
 			query_path(w, e, &seed, now, path, sizeof path);
-			int64_t us = http_get(port, path, token, &status, &bytes);
+			int64_t us = http_get(port, path, token, &status, &bytes, NULL, 0);
 			if (i < QUERY_WARMUP)
 				continue;
 			lat_add(&l, us);

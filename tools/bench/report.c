@@ -147,6 +147,12 @@ print_details(FILE *f, struct pass_figures *p)
 		fprintf(f, "; probes %llu, rollup never seen %llu", (unsigned long long)r->probes,
 		    (unsigned long long)r->probe_lost);
 	fputc('\n', f);
+	if (p->m.have)
+		fprintf(f, "  %-24s cunbaod: %.0f commits, %.1f messages each (max %.0f), %.2f s "
+		    "committing; per receipt %.2f rollups, %.2f completeness published\n", "",
+		    p->m.batches, p->m.batch_messages / p->m.batches, p->m.batch_max, p->m.commit_s,
+		    p->m.receipts > 0 ? p->m.rollups / p->m.receipts : 0,
+		    p->m.receipts > 0 ? p->m.completeness / p->m.receipts : 0);
 }
 
 void
@@ -233,6 +239,11 @@ json_pass(struct jsonw *w, struct pass_figures *p)
 	json_num(w, "peak_rss_mib", p->consumer_hwm_kib > 0 ? p->consumer_hwm_kib / 1024.0 : -1, 1);
 	json_num(w, "db_bytes", p->db_bytes > 0 ? (double)p->db_bytes : -1, 0);
 	json_num(w, "db_bytes_per_message", bytes_per_msg(p), 1);
+	json_num(w, "commits", p->m.have ? p->m.batches : -1, 0);
+	json_num(w, "messages_per_commit", p->m.have ? p->m.batch_messages / p->m.batches : -1, 2);
+	json_num(w, "commit_seconds", p->m.have ? p->m.commit_s : -1, 3);
+	json_num(w, "rollups_published", p->m.have ? p->m.rollups : -1, 0);
+	json_num(w, "completeness_published", p->m.have ? p->m.completeness : -1, 0);
 	jsonw_end(w);
 }
 
