@@ -277,6 +277,7 @@ cell_load_row(void *arg, const char *field, const struct rollup_state *st, unsig
 	if (f == NULL || f->index >= c->n || scale != f->scale)
 		return;	/* a field the catalog no longer has (or rescaled): rebuild to recount */
 	c->st[f->index] = *st;
+	c->changed[f->index] = updated_at;
 }
 
 /* Makes a cell and fills it from the database; NULL on error. */
@@ -284,7 +285,7 @@ static struct cell *
 cell_load(struct store *s, const char *area, const struct kind *k, const struct period *p, uint32_t h)
 {
 	size_t n = k->nfields, alen = strlen(area) + 1;
-	struct cell *c = calloc(1, sizeof *c + n * sizeof c->st[0] + alen);
+	struct cell *c = calloc(1, sizeof *c + n * (sizeof c->st[0] + sizeof c->changed[0]) + alen);
 
 	if (c == NULL)
 		return NULL;
@@ -293,7 +294,8 @@ cell_load(struct store *s, const char *area, const struct kind *k, const struct 
 	c->period = *p;
 	period_format(p, c->pstr, sizeof c->pstr);
 	c->n = n;
-	c->area = memcpy((char *)&c->st[n], area, alen);
+	c->changed = (int64_t *)&c->st[n];
+	c->area = memcpy((char *)&c->changed[n], area, alen);
 	if (!store_rollup_load(s, area, k->code, c->pstr, cell_load_row, c)) {
 		free(c);
 		return NULL;
@@ -389,6 +391,9 @@ change_install(struct change *ch, struct rollcache *rc, int64_t t)
 		memcpy(c->st, ch->st[l], c->n * sizeof c->st[0]);
 		c->touched |= ch->touched;
 		c->updated_at = t;
+		for (size_t i = 0; i < c->n; i++)
+			if (ch->touched & (1u << i))
+				c->changed[i] = t;
 		if (!c->dirty) {
 			c->dirty = true;
 			c->dnext = rc->dirty;
@@ -511,9 +516,10 @@ rollcache_recompute(struct rollcache *rc, struct store *s, const struct roster *
 }
 
 /*
- * Writes every field of every changed cell (so each row carries the cell's
- * time of change, the same whether written live or by a rebuild), deleting
- * the rows of fields left without values.
+ * Writes the fields changed since the last flush of every changed cell, each
+ * row with the time its field last changed (so a rebuild, which writes once
+ * at the end, writes the same rows), deleting the rows of fields left
+ * without values.
  */
 bool
 rollcache_flush(struct rollcache *rc, struct store *s)
@@ -523,10 +529,12 @@ rollcache_flush(struct rollcache *rc, struct store *s)
 			const struct field *f = &c->kind->fields[i];
 			bool ok = true;
 
+			if (!(c->touched & (1u << i)))
+				continue;
 			if (c->st[i].count > 0)
 				ok = store_rollup_put(s, c->area, c->kind->code, c->pstr, f->code,
-				    &c->st[i], f->scale, c->updated_at);
-			else if (c->touched & (1u << i))
+				    &c->st[i], f->scale, c->changed[i]);
+			else
 				ok = store_rollup_del(s, c->area, c->kind->code, c->pstr, f->code);
 			if (!ok)
 				return false;

@@ -40,7 +40,8 @@ struct cell {
 	char pstr[CB_PERIOD_MAX];	/* the period as text */
 	int64_t own;			/* active reports made for this very area */
 	int64_t updated_at;		/* unix seconds of the last change */
-	const char *area;		/* stored after st[] */
+	int64_t *changed;		/* per field: unix seconds of its last change (stored after st[]) */
+	const char *area;		/* stored after changed[] */
 	size_t n;			/* kind->nfields */
 	struct rollup_state st[];
 };
