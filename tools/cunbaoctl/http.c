@@ -21,8 +21,10 @@
 void
 client_init(struct client *c)
 {
+	const char *env = getenv("CUNBAO_URL");
+
 	memset(c, 0, sizeof *c);
-	c->url = CLIENT_URL_DEFAULT;
+	c->url = env != NULL && env[0] != '\0' ? env : CLIENT_URL_DEFAULT;
 }
 
 bool

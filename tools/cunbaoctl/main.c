@@ -37,7 +37,7 @@ usage(FILE *f)
 	for (size_t i = 0; i < NELEM(subcommands); i++)
 		fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(f, "\nthe (API) subcommands speak cunbaod's admin HTTP API:\n"
-	    "  --url URL          default http://127.0.0.1:8080\n"
+	    "  --url URL          default $CUNBAO_URL, else http://127.0.0.1:8080\n"
 	    "  --token-file FILE  the bearer token (default: the CUNBAO_TOKEN variable)\n"
 	    "  --json             the server's JSON instead of a table\n");
 	fprintf(f, "\nexit codes:\n"
