@@ -25,6 +25,10 @@
 
 #define PUB_LIST_MAX 2048	/* groups listed in one completeness payload */
 #define PUB_SLICE 64		/* keys published per turn of the event loop */
+#define PUB_INFLIGHT_MAX 512	/* unacknowledged publications beyond which rollups wait */
+#define PUB_BACKLOG_US 5000	/* and for how long */
+
+enum { PUB_DONE, PUB_MORE, PUB_BACKLOG };
 
 struct pubkey {
 	struct pubkey *hnext;
@@ -302,40 +306,55 @@ publisher_pop(struct publisher *p)
 }
 
 /*
- * Publishes up to max pending keys (those that must wait go back on the
- * list).  Returns true when keys that could go now remain.
+ * Publishes up to max pending keys while the broker keeps up (those that
+ * must wait go back on the list).  Returns PUB_DONE, PUB_MORE (keys that
+ * could go now remain) or PUB_BACKLOG (the broker has not acknowledged
+ * enough of what went before: receipts come first, and the keys coalesce
+ * while they wait).
  */
-static bool
-publisher_some(struct publisher *p, size_t max)
+static int
+publisher_some(struct publisher *p, size_t max, bool backpressure)
 {
-	size_t n = p->count < max ? p->count : max;
+	struct mqtt *m = p->d->mqtt;
+	size_t i;
 	struct pubkey *k;
+	int more = PUB_DONE;
 
-	for (size_t i = 0; i < n && mqtt_connected(p->d->mqtt) && (k = publisher_pop(p)) != NULL; i++) {
+	for (i = 0; i < max && p->count > 0 && mqtt_connected(m); i++) {
+		if (backpressure && mqtt_inflight(m) >= PUB_INFLIGHT_MAX) {
+			more = PUB_BACKLOG;
+			break;
+		}
+		if ((k = publisher_pop(p)) == NULL)
+			break;
 		if (!publisher_one(p, k) && !publisher_add(p, k->area, k->kind, k->period))
 			log_warnx("publish: out of memory: %s/%s/%s dropped", k->area, k->kind, k->period);
 		free(k);
 	}
+	if (more == PUB_DONE && i == max && p->count > 0 && mqtt_connected(m))
+		more = PUB_MORE;
 	p->d->metrics.publish_pending = p->count;
 	p->d->metrics.cache_cells = rollcache_size(p->d->cache);
-	mqtt_flush(p->d->mqtt);
-	return n == max && p->count > 0 && mqtt_connected(p->d->mqtt);
+	mqtt_flush(m);
+	return more;
 }
 
 /*
  * A slice of the pending keys per turn of the loop, so a large burst of
- * changes never holds up reading and committing for long; the rest goes on
- * the next turn.
+ * changes never holds up reading and committing for long: the rest goes on
+ * the next turn, or a little later when the broker lags.
  */
 static void
 publisher_run(struct publisher *p)
 {
+	int more;
+
 	if (!mqtt_connected(p->d->mqtt))
 		return;	/* publisher_flush runs again on connect */
-	if (publisher_some(p, PUB_SLICE)) {
-		struct timeval now = { 0, 0 };
+	if ((more = publisher_some(p, PUB_SLICE, true)) != PUB_DONE) {
+		struct timeval tv = { 0, more == PUB_BACKLOG ? PUB_BACKLOG_US : 0 };
 
-		evtimer_add(p->ev, &now);
+		evtimer_add(p->ev, &tv);
 		p->armed = true;
 	}
 }
@@ -347,6 +366,6 @@ publisher_flush(struct publisher *p)
 		evtimer_del(p->ev);
 		p->armed = false;
 	}
-	while (publisher_some(p, PUB_SLICE))
+	while (publisher_some(p, PUB_SLICE, false) == PUB_MORE)
 		;
 }
