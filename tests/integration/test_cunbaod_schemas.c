@@ -75,7 +75,7 @@ Test(schemas, every_payload_matches_its_schema)
 	}
 	fclose(f);
 	cr_expect_gt(n, 10, "too little traffic captured");
-	snprintf(cmd, sizeof cmd, "python3 %s %s %s 2>&1", h_src("tests/integration/test_cunbaod_schemas.py"),
+	snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s %s 2>&1", h_src("tests/integration/test_cunbaod_schemas.py"),
 	    h_src("schema/mqtt"), h_path("capture.txt"));
 	out = h_run(cmd, &rc);
 	if (rc == 77) {
