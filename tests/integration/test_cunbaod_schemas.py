@@ -12,9 +12,13 @@ import sys
 
 try:
     from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
 except ImportError:
     sys.exit(77)
+try:  # jsonschema >= 4.18
+    from referencing import Registry, Resource
+except ImportError:  # Debian 12's jsonschema 4.10: a RefResolver with a store
+    Registry = Resource = None
+    from jsonschema import RefResolver
 
 SCHEMA_OF = {"inbox": "envelope", "report": "report", "receipt": "receipt", "outbox": "outbox",
              "rollup": "rollup", "completeness": "completeness", "status": "status"}
@@ -23,11 +27,18 @@ SCHEMA_OF = {"inbox": "envelope", "report": "report", "receipt": "receipt", "out
 def main():
     schema_dir, capture = pathlib.Path(sys.argv[1]), sys.argv[2]
     docs = [json.loads(p.read_text(encoding="utf-8")) for p in schema_dir.glob("*.schema.json")]
-    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
     base = docs[0]["$id"].rsplit("/", 1)[0]
+    if Registry is not None:
+        registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
 
-    def validator(name):
-        return Draft202012Validator({"$ref": f"{base}/{name}.schema.json"}, registry=registry)
+        def validator(name):
+            return Draft202012Validator({"$ref": f"{base}/{name}.schema.json"}, registry=registry)
+    else:
+        store = {d["$id"]: d for d in docs}
+
+        def validator(name):
+            schema = store[f"{base}/{name}.schema.json"]
+            return Draft202012Validator(schema, resolver=RefResolver(base + "/", schema, store=store))
 
     checked = bad = 0
     for doc in docs:
