@@ -25,6 +25,8 @@ struct config {
 	char reporters[CONFIG_PATH_MAX];
 	char prefix[129];		/* topic root, "cunbao/v1" */
 	char client_id[CB_ID_MAX + 1];
+	char mqtt_user[CB_ID_MAX + 1];	/* "" : connect anonymously */
+	char mqtt_password_file[CONFIG_PATH_MAX];	/* first line: the password */
 	char tz[64];
 	int64_t keepalive;		/* ms */
 	int64_t batch_max;		/* packets read per readable event, one transaction */

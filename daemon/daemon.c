@@ -99,6 +99,10 @@ daemon_check(const struct config *c, FILE *out)
 		bad++;
 	}
 	catalog_free(cat);
+	if (c->mqtt_password_file[0] != '\0' && access(c->mqtt_password_file, R_OK) != 0) {
+		fprintf(out, "mqtt-password-file: %s: %s\n", c->mqtt_password_file, strerror(errno));
+		bad++;
+	}
 	err[0] = '\0';
 	bad += roster_csv(NULL, c->areas, false, err, ERR_MAX);
 	bad += roster_csv(NULL, c->reporters, true, err, ERR_MAX);
@@ -208,6 +212,23 @@ on_connected(void *arg)
 	publisher_flush(d->pub);
 }
 
+/* Reads the first line of the password file into buf; fatal when it cannot be read. */
+static void
+mqtt_password(const char *path, char *buf, size_t buflen)
+{
+	size_t len = 0;
+	char *text;
+
+	buf[0] = '\0';
+	if (path[0] == '\0')
+		return;
+	if ((text = config_read_file(path, &len)) == NULL)
+		fatal("mqtt-password-file %s", path);
+	snprintf(buf, buflen, "%.*s", (int)strcspn(text, "\r\n"), text);
+	explicit_bzero(text, len);
+	free(text);
+}
+
 /* Builds the MQTT client's settings from the config and the resolved broker address. */
 static void
 mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_config *mc)
@@ -216,6 +237,8 @@ mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_conf
 	snprintf(mc->host, sizeof mc->host, "%s", ip);
 	mc->port = port;
 	snprintf(mc->client_id, sizeof mc->client_id, "%s", d->conf.client_id);
+	snprintf(mc->user, sizeof mc->user, "%s", d->conf.mqtt_user);
+	mqtt_password(d->conf.mqtt_password_file, mc->password, sizeof mc->password);
 	mc->keepalive = (int)(d->conf.keepalive / 1000);
 	mc->burst_max = (int)d->conf.batch_max;
 	mc->reconnect_max_ms = d->conf.reconnect_max;
@@ -286,7 +309,9 @@ daemon_open_loop(struct daemon *d, const char *ip, int port)
 	    (d->batch = batch_new(d)) == NULL || (d->pub = publisher_new(d)) == NULL)
 		fatalx("out of memory");
 	mqtt_settings(d, ip, port, &mc);
-	if ((d->mqtt = mqtt_new(d->base, &mc, &h, err, sizeof err)) == NULL)
+	d->mqtt = mqtt_new(d->base, &mc, &h, err, sizeof err);
+	explicit_bzero(mc.password, sizeof mc.password);
+	if (d->mqtt == NULL)
 		fatalx("%s", err);
 	d->ev_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
 	d->ev_term = evsignal_new(d->base, SIGTERM, on_signal, d);

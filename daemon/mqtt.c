@@ -375,6 +375,12 @@ mqtt_setup(struct mqtt *m, char *err, size_t errlen)
 		snprintf(err, errlen, "mqtt: cannot set the last will on %s", m->cfg.will_topic);
 		return false;
 	}
+	if (m->cfg.user[0] != '\0' &&
+	    mosquitto_username_pw_set(mosq, m->cfg.user, m->cfg.password[0] ? m->cfg.password : NULL)) {
+		snprintf(err, errlen, "mqtt: cannot set the user name");
+		return false;
+	}
+	explicit_bzero(m->cfg.password, sizeof m->cfg.password);	/* libmosquitto keeps its copy */
 	mosquitto_connect_v5_callback_set(mosq, on_connect);
 	mosquitto_message_v5_callback_set(mosq, on_message);
 	mosquitto_publish_v5_callback_set(mosq, on_publish);

@@ -50,6 +50,8 @@ struct mqtt_config {
 	char host[64];			/* an IP address */
 	int port;
 	char client_id[65];
+	char user[65];			/* "" : anonymous */
+	char password[256];
 	int keepalive;			/* seconds */
 	int burst_max;			/* packets read per readable event */
 	int64_t reconnect_max_ms;
