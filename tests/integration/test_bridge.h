@@ -36,6 +36,7 @@ struct world {
 	struct h_proc *cunbaod, *bearerbox, *smsbox, *bridge;
 	int admin_port, box_port, sendsms_port, smsc_port, bridge_port;
 	char *bridge_flags[48];		/* extra --key value flags, NULL-terminated */
+	char flag_text[48][64];		/* their text */
 	int nflags;
 };
 
@@ -57,15 +58,16 @@ tb_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Adds "--key value" to the bridge's command line (strings are kept, not copied). */
+/* Adds "--key value" to the bridge's command line (copied into the world). */
 static inline void
 tb_flag(struct world *w, const char *key, const char *value)
 {
-	char *k = malloc(strlen(key) + 3);
-
-	sprintf(k, "--%s", key);
-	w->bridge_flags[w->nflags++] = k;
-	w->bridge_flags[w->nflags++] = strdup(value);
+	snprintf(w->flag_text[w->nflags], sizeof w->flag_text[0], "--%s", key);
+	w->bridge_flags[w->nflags] = w->flag_text[w->nflags];
+	w->nflags++;
+	snprintf(w->flag_text[w->nflags], sizeof w->flag_text[0], "%s", value);
+	w->bridge_flags[w->nflags] = w->flag_text[w->nflags];
+	w->nflags++;
 	w->bridge_flags[w->nflags] = NULL;
 }
 
