@@ -757,6 +757,11 @@ reply_query(const struct kind *k, const struct period *p, int group,
 			putf(&o, "%d组", group);
 		putf(&o, "%s%s：", per, k ? kind_name(k, l) : "");
 	}
+	if (group <= 0) {
+		/* A query about a whole area (a village admin's): its own figures only. */
+		put_figures(&o, mine, nmine, L(l, "暂无", "none yet"), l);
+		return o.off;
+	}
 	put_figures(&o, mine, nmine, L(l, "还没报", "not reported yet"), l);
 	put(&o, L(l, "；全村：", "; village: "));
 	put_figures(&o, all, nall, L(l, "暂无", "none yet"), l);

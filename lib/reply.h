@@ -46,6 +46,8 @@ size_t reply_undone(const struct kind *k, const struct period *p, int group, enu
  *   "3组12月牲畜：牛12 猪40 羊5；全村：牛61 猪398 羊118"
  * mine/all hold one value per field of k (NULL: no figures yet); values are
  * already aggregated (scale: the field's, rate and avg as reply_figure says).
+ * With group 0 the query is about a whole area (a village admin's): only
+ * mine is shown ("12月牲畜：牛61 猪398 羊118").
  */
 struct reply_figure {
 	const struct field *field;

@@ -214,6 +214,10 @@ render_commands(const struct catalog *c, enum lang l, char *out, size_t outlen)
 	add(out, outlen, "[query sanitation 2023-W49, avg and rate]", buf);
 	reply_query(ls, &dec, OWN_GROUP, NULL, 0, NULL, 0, l, buf, sizeof buf);
 	add(out, outlen, "[query livestock 2023-12, no figures]", buf);
+	reply_query(ls, &dec, 0, all, NELEM(all), NULL, 0, l, buf, sizeof buf);
+	add(out, outlen, "[query livestock 2023-12, a whole village (admin)]", buf);
+	reply_query(ls, &dec, 0, NULL, 0, NULL, 0, l, buf, sizeof buf);
+	add(out, outlen, "[query livestock 2023-12, a whole village, no figures]", buf);
 }
 
 static struct catalog *
