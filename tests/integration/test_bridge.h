@@ -36,7 +36,7 @@ struct world {
 	struct h_proc *cunbaod, *bearerbox, *smsbox, *bridge;
 	int admin_port, box_port, sendsms_port, smsc_port, bridge_port;
 	char *bridge_flags[48];		/* extra --key value flags, NULL-terminated */
-	char flag_text[48][64];		/* their text */
+	char flag_text[48][160];		/* their text */
 	int nflags;
 };
 
