@@ -200,6 +200,26 @@ api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
 }
 
 void
+api_json_str(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	if (s != NULL)
+		jsonw_str(w, s);
+	else
+		jsonw_raw(w, "null");
+}
+
+void
+api_json_id(struct jsonw *w, const char *key, int64_t id)
+{
+	jsonw_key(w, key);
+	if (id > 0)
+		jsonw_int(w, id);
+	else
+		jsonw_raw(w, "null");
+}
+
+void
 api_internal(struct api_req *r, const char *what)
 {
 	api_error(r, 500, "internal", "%s", what);

@@ -15,7 +15,7 @@
 #include "store_query.h"
 #include "topic.h"
 
-static const char *const area_columns[] = { "path", "name", "expected" };
+#define AREA_JSON_MAX 2048	/* bytes of one area as JSON, names escaped */
 
 /* Encodes one area as a JSON object into buf; returns the length (0 if it did not fit). */
 static size_t
@@ -27,98 +27,61 @@ area_json(const struct sq_area *a, char *buf, size_t buflen)
 	jsonw_obj(&w);
 	jsonw_key(&w, "path"); jsonw_str(&w, a->path);
 	jsonw_key(&w, "name"); jsonw_str(&w, a->name);
-	jsonw_key(&w, "parent");
-	if (a->parent) jsonw_str(&w, a->parent); else jsonw_raw(&w, "null");
+	api_json_str(&w, "parent", a->parent);
 	jsonw_key(&w, "depth"); jsonw_int(&w, a->depth);
 	jsonw_key(&w, "expected"); jsonw_bool(&w, a->expected);
 	jsonw_end(&w);
 	return jsonw_finish(&w);
 }
 
-/* A page of areas. */
-struct area_page {
-	struct api_list list;
-	unsigned limit;
-	char last[CB_AREA_MAX];
-	bool more;
-};
-
 static bool
 area_item(void *arg, const struct sq_area *a)
 {
-	struct area_page *pg = arg;
-	char buf[1024];
-	size_t n;
+	char buf[AREA_JSON_MAX];
 
-	if (pg->list.n == pg->limit) {
-		pg->more = true;
-		return false;
-	}
-	if ((n = area_json(a, buf, sizeof buf)) > 0)
-		api_list_item(&pg->list, buf, n);
-	snprintf(pg->last, sizeof pg->last, "%s", a->path);
-	return true;
+	return api_page_room(arg) && api_page_add(arg, buf, area_json(a, buf, sizeof buf), a->path);
 }
 
 static bool
 area_one(void *arg, const struct sq_area *a)
 {
-	struct evbuffer *out = arg;
-	char buf[1024];
-	size_t n = area_json(a, buf, sizeof buf);
+	char buf[AREA_JSON_MAX];
 
-	evbuffer_add(out, buf, n);
-	evbuffer_add(out, "\n", 1);
-	return true;
+	return roster_item_put(arg, buf, area_json(a, buf, sizeof buf));
 }
 
-/* GET /v1/areas/<path>: one area, or 404. */
-static void
-area_get_one(struct api_req *r)
+static int
+area_get(struct store_query *q, const char *path, struct evbuffer *out)
 {
-	struct evbuffer *out = evbuffer_new();
-	int found;
-
-	if (out == NULL) {
-		api_internal(r, "out of memory");
-		return;
-	}
-	found = store_query_area_get(r->api->sq, r->rest, area_one, out);
-	if (found < 0)
-		api_db_error(r);
-	else if (found == 0)
-		api_error(r, 404, "not_found", "no area %.200s", r->rest);
-	else
-		api_reply_json(r, 200, out);
-	evbuffer_free(out);
+	return store_query_area_get(q, path, area_one, out);
 }
+
+static void area_row_check(struct roster_import *im, const struct roster_row *row);
+static int area_row_pass(const struct roster_row *row);
+static int area_row_put(struct api_req *r, struct roster_import *im, const struct roster_row *row,
+    char *what, size_t whatlen);
+
+static const char *const area_columns[] = { "path", "name", "expected" };
+
+static const struct roster_res areas = {
+	.noun = "area", .plural = "areas", .show = 200, .get = area_get,
+	.columns = area_columns, .ncols = 3, .passes = CB_AREA_LEVELS, .pass = area_row_pass,
+	.check = area_row_check, .put = area_row_put,
+};
 
 void
 api_get_areas(struct api_req *r)
 {
 	struct api_filter f;
-	struct area_page pg = { 0 };
-	struct evbuffer *out;
+	struct api_page pg;
 
 	if (*r->rest) {
-		area_get_one(r);
+		roster_send(r, &areas, r->rest, 200);
 		return;
 	}
-	if (!api_filter_parse(r, &f))
+	if (!api_filter_parse(r, &f) || !api_page_begin(r, &pg, f.limit))
 		return;
-	if ((out = evbuffer_new()) == NULL) {
-		api_internal(r, "out of memory");
-		return;
-	}
-	pg.limit = f.limit;
-	api_list_begin(&pg.list, out);
-	if (!store_query_areas(r->api->sq, f.area, f.cursor, f.limit + 1, area_item, &pg)) {
-		api_db_error(r);
-	} else {
-		api_list_end(&pg.list, pg.more ? pg.last : NULL);
-		api_reply_json(r, 200, out);
-	}
-	evbuffer_free(out);
+	api_page_send(&pg, store_query_areas(r->api->sq, f.area, f.cursor, f.limit + 1, area_item, &pg));
 }
 
 /*
@@ -151,17 +114,14 @@ expected_member(struct api_req *r, const cJSON *o, bool *out)
 static void
 area_write(struct api_req *r, const char *path, const char *name, bool expected, bool create)
 {
-	struct store_query *q = r->api->sq;
 	char what[CB_AREA_MAX + ROSTER_TEXT_MAX + 64], parent[CB_AREA_MAX];
 	int rc;
 
-	if (!store_query_begin(q)) {
-		roster_fail(r);
+	if (!roster_begin(r))
 		return;
-	}
-	rc = store_query_area_put(q, path, name, expected, create);
-	if (rc < 0 && rc != -1) {
-		store_query_rollback(q);
+	rc = store_query_area_put(r->api->sq, path, name, expected, create);
+	if (rc < -1) {
+		store_query_rollback(r->api->sq);
 		if (rc == -3 && topic_area_parent(path, parent, sizeof parent))
 			api_error(r, 400, "bad_request", "parent area %s does not exist: create it first", parent);
 		else if (create)
@@ -170,23 +130,10 @@ area_write(struct api_req *r, const char *path, const char *name, bool expected,
 			api_error(r, 404, "not_found", "no area %.200s", path);
 		return;
 	}
-	if (rc == -1) {
-		roster_fail(r);
-		return;
-	}
 	snprintf(what, sizeof what, "area %s %s name=%s expected=%d", create ? "add" : "change",
 	    path, name, expected);
-	if (rc == 0)
-		store_query_rollback(q);
-	else if (!roster_commit(r, what))
-		return;
-	struct evbuffer *out = evbuffer_new();
-	if (out == NULL || store_query_area_get(q, path, area_one, out) != 1)
-		api_internal(r, out ? store_query_error(q) : "out of memory");
-	else
-		api_reply_json(r, create ? 201 : 200, out);
-	if (out != NULL)
-		evbuffer_free(out);
+	if (roster_finish(r, rc, what))
+		roster_send(r, &areas, path, create ? 201 : 200);
 }
 
 void
@@ -260,7 +207,6 @@ api_delete_area(struct api_req *r)
 	static const char *const refusals[] = {
 		[2] = "it has areas under it", [3] = "reporters belong to it", [4] = "it has reports",
 	};
-	struct store_query *q = r->api->sq;
 	char what[CB_AREA_MAX + 32];
 	int rc;
 
@@ -268,17 +214,14 @@ api_delete_area(struct api_req *r)
 		api_error(r, 404, "not_found", "no area %.200s", r->rest);
 		return;
 	}
-	if (!store_query_begin(q)) {
-		roster_fail(r);
+	if (!roster_begin(r))
 		return;
-	}
-	rc = store_query_area_delete(q, r->rest);
-	if (rc == -1) {
+	if ((rc = store_query_area_delete(r->api->sq, r->rest)) == -1) {
 		roster_fail(r);
 		return;
 	}
 	if (rc <= 0) {
-		store_query_rollback(q);
+		store_query_rollback(r->api->sq);
 		if (rc == 0)
 			api_error(r, 404, "not_found", "no area %.200s", r->rest);
 		else
@@ -286,14 +229,7 @@ api_delete_area(struct api_req *r)
 		return;
 	}
 	snprintf(what, sizeof what, "area delete %s", r->rest);
-	if (!roster_commit(r, what))
-		return;
-	struct evbuffer *out = evbuffer_new();
-	if (out != NULL)
-		evbuffer_add_printf(out, "{\"deleted\":\"%s\"}\n", r->rest);
-	api_reply_json(r, 200, out);
-	if (out != NULL)
-		evbuffer_free(out);
+	roster_deleted(r, what, r->rest);
 }
 
 /* Checks one areas.csv row; problems go to im. */
@@ -310,76 +246,30 @@ area_row_check(struct roster_import *im, const struct roster_row *row)
 		roster_problem(im, "line %d: expected must be 0 or 1, not \"%.16s\"", row->line, exp);
 }
 
-/* Writes the checked rows in the open transaction; false after a problem or an error (rc -1). */
-static bool
-area_rows_write(struct api_req *r, struct roster_import *im, int *err)
+/* Parents before children: depth by depth, each in file order. */
+static int
+area_row_pass(const struct roster_row *row)
 {
-	char what[CB_AREA_MAX + ROSTER_TEXT_MAX + 64];
+	return topic_area_depth(row->f[0]) - 1;
+}
 
-	/* Parents before children: depth by depth, each in file order. */
-	for (int i = 0; i < im->nrows * CB_AREA_LEVELS; i++) {
-		const struct roster_row *row = &im->rows[i % im->nrows];
-		if (topic_area_depth(row->f[0]) != 1 + i / im->nrows)
-			continue;
-		int rc = store_query_area_upsert(r->api->sq, row->f[0], row->f[1], row->f[2][0] == '1');
-		if (rc == -1) {
-			*err = -1;
-			return false;
-		}
-		if (rc == -3) {
-			roster_problem(im, "line %d: the parent of %s is neither in the roster nor in the file",
-			    row->line, row->f[0]);
-			continue;
-		}
-		if (rc > 0) {
-			snprintf(what, sizeof what, "area %s %s name=%s expected=%s (import)",
-			    rc == 1 ? "add" : "change", row->f[0], row->f[1], row->f[2]);
-			if (!store_query_change(r->api->sq, r->who ? r->who->name : "api", api_now(), what)) {
-				*err = -1;
-				return false;
-			}
-		}
-		im->added += rc == 1;
-		im->changed += rc == 2;
-	}
-	return im->nproblems == 0;
+static int
+area_row_put(struct api_req *r, struct roster_import *im, const struct roster_row *row,
+    char *what, size_t whatlen)
+{
+	int rc = store_query_area_upsert(r->api->sq, row->f[0], row->f[1], row->f[2][0] == '1');
+
+	if (rc == -3)
+		roster_problem(im, "line %d: the parent of %s is neither in the roster nor in the file",
+		    row->line, row->f[0]);
+	else if (rc > 0)
+		snprintf(what, whatlen, "area %s %s name=%s expected=%s (import)",
+		    rc == 1 ? "add" : "change", row->f[0], row->f[1], row->f[2]);
+	return rc;
 }
 
 void
 api_post_areas_import(struct api_req *r)
 {
-	struct roster_import im = { .header_text = "path,name,expected" };
-	char what[128];
-	int err = 0;
-
-	if ((im.rows = calloc(ROSTER_IMPORT_MAX, sizeof *im.rows)) == NULL) {
-		api_internal(r, "out of memory");
-		return;
-	}
-	if (!roster_csv_read(r, &im, area_columns, 3))
-		goto out;
-	for (int i = 0; i < im.nrows; i++)
-		area_row_check(&im, &im.rows[i]);
-	if (im.nproblems > 0) {
-		roster_import_refuse(r, &im);
-	} else if (!store_query_begin(r->api->sq)) {
-		roster_fail(r);
-	} else if (!area_rows_write(r, &im, &err)) {
-		if (err < 0) {
-			roster_fail(r);
-		} else {
-			store_query_rollback(r->api->sq);
-			roster_import_refuse(r, &im);
-		}
-	} else if (im.added + im.changed == 0) {
-		store_query_rollback(r->api->sq);	/* nothing changed: nothing to journal */
-		roster_import_reply(r, &im);
-	} else {
-		snprintf(what, sizeof what, "import areas: %d rows, %d added, %d changed",
-		    im.nrows, im.added, im.changed);
-		if (roster_commit(r, what))
-			roster_import_reply(r, &im);
-	}
-out:
-	free(im.rows);
+	roster_import(r, &areas);
 }

@@ -99,8 +99,7 @@ item_write(struct api_req *r, struct api_list *l, const char *area, const struct
 		return store_query_error(r->api->sq);
 	jsonw_init(&w, buf, buflen);
 	jsonw_obj(&w);
-	jsonw_key(&w, "area");
-	if (*area) jsonw_str(&w, area); else jsonw_raw(&w, "null");
+	api_json_str(&w, "area", *area ? area : NULL);
 	jsonw_key(&w, "kind"); jsonw_str(&w, k->code);
 	jsonw_key(&w, "period"); jsonw_str(&w, period);
 	jsonw_key(&w, "expected"); jsonw_int(&w, (int64_t)(gs->nreported + gs->nmissing));

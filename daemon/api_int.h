@@ -170,6 +170,44 @@ void api_list_item(struct api_list *l, const char *json, size_t len);
 /* Ends the list; next is the last item's key when the page was full, else NULL. */
 void api_list_end(struct api_list *l, const char *next_key);
 
+/*
+ * One page of a list resource, on a buffer of its own.  Queries ask for
+ * limit + 1 rows: the extra one only tells that another page follows
+ * (more).  last is the key of the page's last item: the next page's cursor.
+ */
+struct api_page {
+	struct api_req *r;
+	struct api_list list;
+	unsigned limit;
+	bool more;
+	const char *failed;		/* why the page cannot be sent; NULL while it can */
+	char last[API_CURSOR_MAX];
+};
+
+/* Starts a page of at most limit items; false after answering 500 (out of memory). */
+bool api_page_begin(struct api_req *r, struct api_page *pg, unsigned limit);
+/* True while the page has room; false (more set) once it is full: the row callback stops. */
+bool api_page_room(struct api_page *pg);
+/* Adds an encoded item with its key (n 0: it did not fit, the page fails); false to stop. */
+bool api_page_add(struct api_page *pg, const char *json, size_t n, const char *key);
+/*
+ * Answers the page and frees its buffer: the query's failure when ok is
+ * false, 500 (503 for a query stopped) with pg->failed, else 200 with the
+ * items and the next cursor when there is more.
+ */
+void api_page_send(struct api_page *pg, bool ok);
+
+/* Reads the cursor of a resource paged by number (the last id given) into *after; false after a 400. */
+bool api_cursor_int(struct api_req *r, const struct api_filter *f, int64_t *after);
+
+/* --- api.c: JSON members that may be absent --- */
+
+struct jsonw;
+/* Writes member key: the string s, or null when s is NULL. */
+void api_json_str(struct jsonw *w, const char *key, const char *s);
+/* Writes member key: the id, or null when it is 0 (none). */
+void api_json_id(struct jsonw *w, const char *key, int64_t id);
+
 /* --- the resources: one handler per route (api_<resource>.c) --- */
 
 void api_get_healthz(struct api_req *r);

@@ -253,3 +253,73 @@ api_list_end(struct api_list *l, const char *next_key)
 		evbuffer_add_printf(l->out, "%s],\"next\":null}\n", l->n ? "\n" : "");
 	}
 }
+
+bool
+api_page_begin(struct api_req *r, struct api_page *pg, unsigned limit)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	memset(pg, 0, sizeof *pg);
+	if (out == NULL) {
+		api_internal(r, "out of memory");
+		return false;
+	}
+	pg->r = r;
+	pg->limit = limit;
+	api_list_begin(&pg->list, out);
+	return true;
+}
+
+bool
+api_page_room(struct api_page *pg)
+{
+	if (pg->list.n < pg->limit)
+		return true;
+	pg->more = true;
+	return false;
+}
+
+bool
+api_page_add(struct api_page *pg, const char *json, size_t n, const char *key)
+{
+	if (n == 0) {
+		pg->failed = "an item is too large to encode";
+		return false;
+	}
+	api_list_item(&pg->list, json, n);
+	snprintf(pg->last, sizeof pg->last, "%s", key);
+	return true;
+}
+
+void
+api_page_send(struct api_page *pg, bool ok)
+{
+	if (!ok) {
+		api_db_error(pg->r);
+	} else if (pg->failed != NULL) {
+		api_fail(pg->r, pg->failed);
+	} else {
+		api_list_end(&pg->list, pg->more ? pg->last : NULL);
+		api_reply_json(pg->r, 200, pg->list.out);
+	}
+	evbuffer_free(pg->list.out);
+	pg->list.out = NULL;
+}
+
+bool
+api_cursor_int(struct api_req *r, const struct api_filter *f, int64_t *after)
+{
+	char *end;
+	long long c;
+
+	*after = 0;
+	if (f->cursor[0] == '\0')
+		return true;
+	c = strtoll(f->cursor, &end, 10);
+	if (*end != '\0' || c <= 0) {
+		api_error(r, 400, "bad_parameter", "cursor: not one this resource gave");
+		return false;
+	}
+	*after = c;
+	return true;
+}

@@ -25,7 +25,7 @@ static void
 sent_item(void *arg, const struct remind_sent *s)
 {
 	struct sent_list *sl = arg;
-	char buf[1024];
+	char buf[1024], id[32];
 	struct jsonw w;
 
 	if (strcmp(sl->last_group, s->area) != 0) {
@@ -35,20 +35,12 @@ sent_item(void *arg, const struct remind_sent *s)
 	jsonw_init(&w, buf, sizeof buf);
 	jsonw_obj(&w);
 	jsonw_key(&w, "area"); jsonw_str(&w, s->area);
-	jsonw_key(&w, "to");
-	if (s->reporter) jsonw_str(&w, s->reporter); else jsonw_raw(&w, "null");
-	jsonw_key(&w, "name");
-	if (s->name) jsonw_str(&w, s->name); else jsonw_raw(&w, "null");
-	jsonw_key(&w, "channel");
-	if (s->channel && *s->channel) jsonw_str(&w, s->channel); else jsonw_raw(&w, "null");
-	jsonw_key(&w, "id");
-	if (s->id > 0) {
-		char id[32];
-		snprintf(id, sizeof id, "rm-%lld", (long long)s->id);
-		jsonw_str(&w, id);
-	} else {
-		jsonw_raw(&w, "null");	/* no leader, or no channel to reach one */
-	}
+	api_json_str(&w, "to", s->reporter);
+	api_json_str(&w, "name", s->name);
+	api_json_str(&w, "channel", s->channel && *s->channel ? s->channel : NULL);
+	/* No id: no leader, or no channel to reach one. */
+	snprintf(id, sizeof id, "rm-%lld", (long long)s->id);
+	api_json_str(&w, "id", s->id > 0 ? id : NULL);
 	jsonw_end(&w);
 	size_t n = jsonw_finish(&w);
 	evbuffer_add_printf(sl->out, "%s\n", sl->nsent++ ? "," : "");

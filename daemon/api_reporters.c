@@ -16,7 +16,8 @@
 #include "store_query.h"
 #include "topic.h"
 
-static const char *const reporter_columns[] = { "id", "name", "area", "role", "lang" };
+#define REPORTER_JSON_MAX 2048	/* bytes of one reporter as JSON, names escaped */
+
 static const char *const roles[] = { "leader", "admin", NULL };
 static const char *const langs[] = { "zh", "en", NULL };
 
@@ -46,69 +47,49 @@ reporter_json(const struct sq_reporter *rp, char *buf, size_t buflen)
 	return jsonw_finish(&w);
 }
 
-struct reporter_page {
-	struct api_list list;
-	unsigned limit;
-	char last[CB_ID_MAX + 1];
-	bool more;
-};
-
 static bool
 reporter_item(void *arg, const struct sq_reporter *rp)
 {
-	struct reporter_page *pg = arg;
-	char buf[1024];
-	size_t n;
+	char buf[REPORTER_JSON_MAX];
 
-	if (pg->list.n == pg->limit) {
-		pg->more = true;
-		return false;
-	}
-	if ((n = reporter_json(rp, buf, sizeof buf)) > 0)
-		api_list_item(&pg->list, buf, n);
-	snprintf(pg->last, sizeof pg->last, "%s", rp->id);
-	return true;
+	return api_page_room(arg) && api_page_add(arg, buf, reporter_json(rp, buf, sizeof buf), rp->id);
 }
 
 static bool
 reporter_one(void *arg, const struct sq_reporter *rp)
 {
-	struct evbuffer *out = arg;
-	char buf[1024];
-	size_t n = reporter_json(rp, buf, sizeof buf);
+	char buf[REPORTER_JSON_MAX];
 
-	evbuffer_add(out, buf, n);
-	evbuffer_add(out, "\n", 1);
-	return true;
+	return roster_item_put(arg, buf, reporter_json(rp, buf, sizeof buf));
 }
 
-/* Answers with reporter id (status), or 404 when it does not exist. */
-static void
-reporter_send(struct api_req *r, const char *id, int status)
+static int
+reporter_get(struct store_query *q, const char *id, struct evbuffer *out)
 {
-	struct evbuffer *out = evbuffer_new();
-	int found = out ? store_query_reporter_get(r->api->sq, id, reporter_one, out) : -1;
-
-	if (found < 0)
-		api_internal(r, out ? store_query_error(r->api->sq) : "out of memory");
-	else if (found == 0)
-		api_error(r, 404, "not_found", "no reporter %.64s", id);
-	else
-		api_reply_json(r, status, out);
-	if (out != NULL)
-		evbuffer_free(out);
+	return store_query_reporter_get(q, id, reporter_one, out);
 }
+
+static void reporter_row_check(struct roster_import *im, const struct roster_row *row);
+static int reporter_row_put(struct api_req *r, struct roster_import *im, const struct roster_row *row,
+    char *what, size_t whatlen);
+
+static const char *const reporter_columns[] = { "id", "name", "area", "role", "lang" };
+
+static const struct roster_res reporters = {
+	.noun = "reporter", .plural = "reporters", .show = 64, .get = reporter_get,
+	.columns = reporter_columns, .ncols = 5, .passes = 1, .pass = NULL,
+	.check = reporter_row_check, .put = reporter_row_put,
+};
 
 void
 api_get_reporters(struct api_req *r)
 {
 	struct api_filter f;
-	struct reporter_page pg = { 0 };
+	struct api_page pg;
 	const char *role = api_param(r, "role");
-	struct evbuffer *out;
 
 	if (*r->rest) {
-		reporter_send(r, r->rest, 200);
+		roster_send(r, &reporters, r->rest, 200);
 		return;
 	}
 	if (!api_filter_parse(r, &f))
@@ -117,19 +98,10 @@ api_get_reporters(struct api_req *r)
 		api_error(r, 400, "bad_parameter", "role=%.32s: give leader or admin", role);
 		return;
 	}
-	if ((out = evbuffer_new()) == NULL) {
-		api_internal(r, "out of memory");
+	if (!api_page_begin(r, &pg, f.limit))
 		return;
-	}
-	pg.limit = f.limit;
-	api_list_begin(&pg.list, out);
-	if (!store_query_reporters(r->api->sq, f.area, role, f.cursor, f.limit + 1, reporter_item, &pg)) {
-		api_db_error(r);
-	} else {
-		api_list_end(&pg.list, pg.more ? pg.last : NULL);
-		api_reply_json(r, 200, out);
-	}
-	evbuffer_free(out);
+	api_page_send(&pg, store_query_reporters(r->api->sq, f.area, role, f.cursor, f.limit + 1,
+	    reporter_item, &pg));
 }
 
 /*
@@ -159,20 +131,13 @@ reporter_check(const struct sq_reporter *rp, char *msg, size_t msglen)
 static void
 reporter_write(struct api_req *r, const struct sq_reporter *rp, bool create)
 {
-	struct store_query *q = r->api->sq;
 	char what[512];
 	int rc;
 
-	if (!store_query_begin(q)) {
-		roster_fail(r);
+	if (!roster_begin(r))
 		return;
-	}
-	if ((rc = store_query_reporter_put(q, rp, create)) == -1) {
-		roster_fail(r);
-		return;
-	}
-	if (rc < 0) {
-		store_query_rollback(q);
+	if ((rc = store_query_reporter_put(r->api->sq, rp, create)) < -1) {
+		store_query_rollback(r->api->sq);
 		if (rc == -3)
 			api_error(r, 400, "bad_request", "area %s does not exist: create it first", rp->area);
 		else if (create)
@@ -183,11 +148,8 @@ reporter_write(struct api_req *r, const struct sq_reporter *rp, bool create)
 	}
 	snprintf(what, sizeof what, "reporter %s %s name=%s area=%s role=%s lang=%s",
 	    create ? "add" : "change", rp->id, rp->name, rp->area, rp->role, rp->lang);
-	if (rc == 0)
-		store_query_rollback(q);
-	else if (!roster_commit(r, what))
-		return;
-	reporter_send(r, rp->id, create ? 201 : 200);
+	if (roster_finish(r, rc, what))
+		roster_send(r, &reporters, rp->id, create ? 201 : 200);
 }
 
 /*
@@ -218,21 +180,28 @@ reporter_members(struct api_req *r, const cJSON *o, struct sq_reporter *rp, bool
 	return ok;
 }
 
+/* Checks rp and writes it, or answers 400 with its problem. */
+static void
+reporter_check_write(struct api_req *r, const struct sq_reporter *rp, bool create)
+{
+	char msg[256];
+
+	if (reporter_check(rp, msg, sizeof msg) != NULL)
+		api_error(r, 400, "bad_request", "%s", msg);
+	else
+		reporter_write(r, rp, create);
+}
+
 void
 api_post_reporters(struct api_req *r)
 {
 	struct sq_reporter rp = { .role = "leader", .lang = "zh" };
 	cJSON *o = roster_json_body(r);
-	char msg[256];
 
 	if (o == NULL)
 		return;
-	if (reporter_members(r, o, &rp, true)) {
-		if (reporter_check(&rp, msg, sizeof msg) != NULL)
-			api_error(r, 400, "bad_request", "%s", msg);
-		else
-			reporter_write(r, &rp, true);
-	}
+	if (reporter_members(r, o, &rp, true))
+		reporter_check_write(r, &rp, true);
 	cJSON_Delete(o);
 }
 
@@ -259,7 +228,6 @@ api_put_reporter(struct api_req *r)
 	struct reporter_now cur;
 	struct sq_reporter rp;
 	const cJSON *id;
-	char msg[256];
 	cJSON *o;
 	int found = store_query_reporter_get(r->api->sq, r->rest, reporter_current, &cur);
 
@@ -278,10 +246,7 @@ api_put_reporter(struct api_req *r)
 		api_error(r, 400, "bad_request", "\"id\": an id cannot change; remove and add instead");
 	else if (reporter_members(r, o, &rp, false)) {
 		rp.id = r->rest;
-		if (reporter_check(&rp, msg, sizeof msg) != NULL)
-			api_error(r, 400, "bad_request", "%s", msg);
-		else
-			reporter_write(r, &rp, false);
+		reporter_check_write(r, &rp, false);
 	}
 	cJSON_Delete(o);
 }
@@ -289,114 +254,58 @@ api_put_reporter(struct api_req *r)
 void
 api_delete_reporter(struct api_req *r)
 {
-	struct store_query *q = r->api->sq;
 	char what[CB_ID_MAX + 32];
 	int rc;
 
-	if (!store_query_begin(q)) {
-		roster_fail(r);
+	if (!roster_begin(r))
 		return;
-	}
-	if ((rc = store_query_reporter_delete(q, r->rest)) < 0) {
+	if ((rc = store_query_reporter_delete(r->api->sq, r->rest)) < 0) {
 		roster_fail(r);
 		return;
 	}
 	if (rc == 0) {
-		store_query_rollback(q);
+		store_query_rollback(r->api->sq);
 		api_error(r, 404, "not_found", "no reporter %.64s", r->rest);
 		return;
 	}
 	snprintf(what, sizeof what, "reporter delete %s", r->rest);
-	if (!roster_commit(r, what))
-		return;
-	struct evbuffer *out = evbuffer_new();
-	if (out != NULL) {
-		char buf[256];
-		struct jsonw w;
-		jsonw_init(&w, buf, sizeof buf);
-		jsonw_obj(&w);
-		jsonw_key(&w, "deleted");
-		jsonw_str(&w, r->rest);
-		jsonw_end(&w);
-		evbuffer_add(out, buf, jsonw_finish(&w));
-		evbuffer_add(out, "\n", 1);
-	}
-	api_reply_json(r, 200, out);
-	if (out != NULL)
-		evbuffer_free(out);
+	roster_deleted(r, what, r->rest);
 }
 
-/* Writes the checked rows in the open transaction; false on a problem (or *err -1 on an error). */
-static bool
-reporter_rows_write(struct api_req *r, struct roster_import *im, int *err)
+/* The reporter a reporters.csv row describes (pointers into the row). */
+static struct sq_reporter
+reporter_of(const struct roster_row *row)
 {
-	char what[512];
+	return (struct sq_reporter){ row->f[0], row->f[1], row->f[2], row->f[3], row->f[4] };
+}
 
-	for (int i = 0; i < im->nrows; i++) {
-		const struct roster_row *row = &im->rows[i];
-		struct sq_reporter rp = { row->f[0], row->f[1], row->f[2], row->f[3], row->f[4] };
-		int rc = store_query_reporter_upsert(r->api->sq, &rp);
-		if (rc == -1) {
-			*err = -1;
-			return false;
-		}
-		if (rc == -3) {
-			roster_problem(im, "line %d: area %s does not exist", row->line, rp.area);
-			continue;
-		}
-		if (rc > 0) {
-			snprintf(what, sizeof what, "reporter %s %s name=%s area=%s role=%s lang=%s (import)",
-			    rc == 1 ? "add" : "change", rp.id, rp.name, rp.area, rp.role, rp.lang);
-			if (!store_query_change(r->api->sq, r->who ? r->who->name : "api", api_now(), what)) {
-				*err = -1;
-				return false;
-			}
-		}
-		im->added += rc == 1;
-		im->changed += rc == 2;
-	}
-	return im->nproblems == 0;
+static void
+reporter_row_check(struct roster_import *im, const struct roster_row *row)
+{
+	struct sq_reporter rp = reporter_of(row);
+	char msg[256];
+
+	if (reporter_check(&rp, msg, sizeof msg) != NULL)
+		roster_problem(im, "line %d: %s", row->line, msg);
+}
+
+static int
+reporter_row_put(struct api_req *r, struct roster_import *im, const struct roster_row *row,
+    char *what, size_t whatlen)
+{
+	struct sq_reporter rp = reporter_of(row);
+	int rc = store_query_reporter_upsert(r->api->sq, &rp);
+
+	if (rc == -3)
+		roster_problem(im, "line %d: area %s does not exist", row->line, rp.area);
+	else if (rc > 0)
+		snprintf(what, whatlen, "reporter %s %s name=%s area=%s role=%s lang=%s (import)",
+		    rc == 1 ? "add" : "change", rp.id, rp.name, rp.area, rp.role, rp.lang);
+	return rc;
 }
 
 void
 api_post_reporters_import(struct api_req *r)
 {
-	struct roster_import im = { .header_text = "id,name,area,role,lang" };
-	char what[128], msg[256];
-	int err = 0;
-
-	if ((im.rows = calloc(ROSTER_IMPORT_MAX, sizeof *im.rows)) == NULL) {
-		api_internal(r, "out of memory");
-		return;
-	}
-	if (!roster_csv_read(r, &im, reporter_columns, 5))
-		goto out;
-	for (int i = 0; i < im.nrows; i++) {
-		const struct roster_row *row = &im.rows[i];
-		struct sq_reporter rp = { row->f[0], row->f[1], row->f[2], row->f[3], row->f[4] };
-		if (reporter_check(&rp, msg, sizeof msg) != NULL)
-			roster_problem(&im, "line %d: %s", row->line, msg);
-	}
-	if (im.nproblems > 0) {
-		roster_import_refuse(r, &im);
-	} else if (!store_query_begin(r->api->sq)) {
-		roster_fail(r);
-	} else if (!reporter_rows_write(r, &im, &err)) {
-		if (err < 0) {
-			roster_fail(r);
-		} else {
-			store_query_rollback(r->api->sq);
-			roster_import_refuse(r, &im);
-		}
-	} else if (im.added + im.changed == 0) {
-		store_query_rollback(r->api->sq);	/* nothing changed: nothing to journal */
-		roster_import_reply(r, &im);
-	} else {
-		snprintf(what, sizeof what, "import reporters: %d rows, %d added, %d changed",
-		    im.nrows, im.added, im.changed);
-		if (roster_commit(r, what))
-			roster_import_reply(r, &im);
-	}
-out:
-	free(im.rows);
+	roster_import(r, &reporters);
 }

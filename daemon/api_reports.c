@@ -17,36 +17,15 @@
 static const char *const report_statuses[] = { "active", "superseded", "withdrawn", NULL };
 static const char *const journal_statuses[] = { "accepted", "rejected", NULL };
 
-/* One page of items, and where the next one starts. */
-struct page {
-	struct api_req *r;
-	struct api_list list;
-	unsigned limit;
-	int64_t last;
-	bool more;
-	bool overflow;		/* an item did not fit its buffer */
-};
-
 /*
- * Reads a numeric cursor (the last id of the previous page) and an optional
- * parameter restricted to words.  Answers 400 and returns false when bad.
+ * Reads the optional parameter name, restricted to words, into *word (NULL
+ * when absent).  Answers 400 and returns false on another value.
  */
 static bool
-page_params(struct api_req *r, const struct api_filter *f, int64_t *after,
-    const char *name, const char *const *words, const char **word)
+word_param(struct api_req *r, const char *name, const char *const *words, const char **word)
 {
 	const char *v = api_param(r, name);
-	char *end;
 
-	*after = 0;
-	if (f->cursor[0] != '\0') {
-		long long c = strtoll(f->cursor, &end, 10);
-		if (*end != '\0' || c <= 0) {
-			api_error(r, 400, "bad_parameter", "cursor: not one this resource gave");
-			return false;
-		}
-		*after = c;
-	}
 	*word = NULL;
 	if (v == NULL)
 		return true;
@@ -102,44 +81,26 @@ value_write(struct jsonw *w, const struct kind *k, const struct sq_value *v)
 		jsonw_dec(w, v->value, v->scale);
 }
 
-/* Writes an id that may be absent (0) as a number or null. */
-static void
-id_write(struct jsonw *w, const char *key, int64_t id)
-{
-	jsonw_key(w, key);
-	if (id > 0)
-		jsonw_int(w, id);
-	else
-		jsonw_raw(w, "null");
-}
-
-/* Adds the finished item to the page; false (stop) if it did not fit. */
+/* Adds the finished item to the page under its id; false (stop) if it did not fit. */
 static bool
-page_item(struct page *pg, struct jsonw *w, const char *buf, int64_t id)
+page_item(struct api_page *pg, struct jsonw *w, const char *buf, int64_t id)
 {
-	size_t n = jsonw_finish(w);
+	char key[24];
 
-	if (n == 0) {
-		pg->overflow = true;
-		return false;
-	}
-	api_list_item(&pg->list, buf, n);
-	pg->last = id;
-	return true;
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	return api_page_add(pg, buf, jsonw_finish(w), key);
 }
 
 static bool
 report_item(void *arg, const struct sq_report *rp)
 {
-	struct page *pg = arg;
+	struct api_page *pg = arg;
 	const struct kind *k = catalog_kind(api_catalog(pg->r->api), rp->kind);
 	char buf[API_ITEM_MAX], at[40];
 	struct jsonw w;
 
-	if (pg->list.n == pg->limit) {
-		pg->more = true;
+	if (!api_page_room(pg))
 		return false;
-	}
 	api_time_format(pg->r->api, rp->created_at, at, sizeof at);
 	jsonw_init(&w, buf, sizeof buf);
 	jsonw_obj(&w);
@@ -148,12 +109,11 @@ report_item(void *arg, const struct sq_report *rp)
 	jsonw_key(&w, "area"); jsonw_str(&w, rp->area);
 	jsonw_key(&w, "kind"); jsonw_str(&w, rp->kind);
 	jsonw_key(&w, "period"); jsonw_str(&w, rp->period);
-	jsonw_key(&w, "reporter");
-	if (rp->reporter) jsonw_str(&w, rp->reporter); else jsonw_raw(&w, "null");
+	api_json_str(&w, "reporter", rp->reporter);
 	jsonw_key(&w, "created_at"); jsonw_str(&w, at);
 	jsonw_key(&w, "status"); jsonw_str(&w, rp->status);
-	id_write(&w, "superseded_by", rp->superseded_by);
-	id_write(&w, "replaces", rp->replaces);
+	api_json_id(&w, "superseded_by", rp->superseded_by);
+	api_json_id(&w, "replaces", rp->replaces);
 	jsonw_key(&w, "values");
 	jsonw_obj(&w);
 	for (size_t i = 0; i < rp->nvalues; i++)
@@ -163,61 +123,41 @@ report_item(void *arg, const struct sq_report *rp)
 	return page_item(pg, &w, buf, rp->id);
 }
 
-/* Ends the page and sends it, or a 500 when the query failed. */
-static void
-page_send(struct page *pg, bool ok, struct evbuffer *out)
-{
-	char next[32];
+/* What both lists take: the common filters, a numeric cursor, a status and an id. */
+struct list_query {
+	struct api_filter f;
+	int64_t after;
+	const char *status;	/* NULL: any */
+	const char *id;		/* reporter or sender; NULL: any */
+};
 
-	if (!ok) {
-		api_db_error(pg->r);
-		return;
-	}
-	if (pg->overflow) {
-		api_internal(pg->r, "an item is too large to encode");
-		return;
-	}
-	snprintf(next, sizeof next, "%lld", (long long)pg->last);
-	api_list_end(&pg->list, pg->more ? next : NULL);
-	api_reply_json(pg->r, 200, out);
+/*
+ * Reads the filters of a list whose id parameter is idname and whose
+ * statuses are words, then starts its page.  False after answering.
+ */
+static bool
+list_begin(struct api_req *r, const char *idname, const char *const *statuses,
+    struct list_query *lq, struct api_page *pg)
+{
+	return api_filter_parse(r, &lq->f) && api_cursor_int(r, &lq->f, &lq->after) &&
+	    word_param(r, "status", statuses, &lq->status) && id_param(r, idname, &lq->id) &&
+	    api_page_begin(r, pg, lq->f.limit);
 }
 
 void
 api_get_reports(struct api_req *r)
 {
-	struct api_filter f;
-	struct sq_report_filter q;
-	struct page pg = { .r = r };
-	struct evbuffer *out;
+	struct list_query lq;
+	struct api_page pg;
 
-	if (!api_filter_parse(r, &f) ||
-	    !page_params(r, &f, &q.after, "status", report_statuses, &q.status) ||
-	    !id_param(r, "reporter", &q.reporter))
+	if (!list_begin(r, "reporter", report_statuses, &lq, &pg))
 		return;
-	q.area = f.area;
-	q.kind = f.kind ? f.kind->code : "";
-	q.period = f.period;
-	q.since = f.since;
-	q.limit = f.limit + 1;
-	pg.limit = f.limit;
-	if ((out = evbuffer_new()) == NULL) {
-		api_internal(r, "out of memory");
-		return;
-	}
-	api_list_begin(&pg.list, out);
-	page_send(&pg, store_query_reports(r->api->sq, &q, report_item, &pg), out);
-	evbuffer_free(out);
-}
-
-/* Writes a string member that may be NULL as null. */
-static void
-str_write(struct jsonw *w, const char *key, const char *s)
-{
-	jsonw_key(w, key);
-	if (s != NULL)
-		jsonw_str(w, s);
-	else
-		jsonw_raw(w, "null");
+	struct sq_report_filter q = {
+		.area = lq.f.area, .kind = lq.f.kind ? lq.f.kind->code : "", .period = lq.f.period,
+		.reporter = lq.id, .status = lq.status, .since = lq.f.since, .after = lq.after,
+		.limit = lq.f.limit + 1,
+	};
+	api_page_send(&pg, store_query_reports(r->api->sq, &q, report_item, &pg));
 }
 
 #define PAYLOAD_SHOW_MAX (2 * CB_PAYLOAD_MAX)
@@ -255,30 +195,28 @@ payload_write(struct jsonw *w, const char *p, size_t len)
 static bool
 journal_item(void *arg, const struct sq_journal *j)
 {
-	struct page *pg = arg;
+	struct api_page *pg = arg;
 	char buf[API_ITEM_MAX], at[40];
 	struct jsonw w;
 
-	if (pg->list.n == pg->limit) {
-		pg->more = true;
+	if (!api_page_room(pg))
 		return false;
-	}
 	api_time_format(pg->r->api, j->received_at, at, sizeof at);
 	jsonw_init(&w, buf, sizeof buf);
 	jsonw_obj(&w);
 	jsonw_key(&w, "seq"); jsonw_int(&w, j->seq);
-	str_write(&w, "id", j->msg_id);
-	str_write(&w, "source", j->source);
-	str_write(&w, "channel", j->channel);
-	str_write(&w, "sender", j->sender);
-	str_write(&w, "area", j->area);
-	str_write(&w, "topic", j->topic);
+	api_json_str(&w, "id", j->msg_id);
+	api_json_str(&w, "source", j->source);
+	api_json_str(&w, "channel", j->channel);
+	api_json_str(&w, "sender", j->sender);
+	api_json_str(&w, "area", j->area);
+	api_json_str(&w, "topic", j->topic);
 	jsonw_key(&w, "received_at"); jsonw_str(&w, at);
-	str_write(&w, "status", j->status);
-	str_write(&w, "error", j->error);
-	str_write(&w, "detail", j->detail);
-	str_write(&w, "command", j->command);
-	id_write(&w, "report", j->report_id);
+	api_json_str(&w, "status", j->status);
+	api_json_str(&w, "error", j->error);
+	api_json_str(&w, "detail", j->detail);
+	api_json_str(&w, "command", j->command);
+	api_json_id(&w, "report", j->report_id);
 	payload_write(&w, j->payload, j->len);
 	jsonw_end(&w);
 	return page_item(pg, &w, buf, j->seq);
@@ -287,26 +225,15 @@ journal_item(void *arg, const struct sq_journal *j)
 void
 api_get_journal(struct api_req *r)
 {
-	struct api_filter f;
-	struct sq_journal_filter q;
-	struct page pg = { .r = r };
-	struct evbuffer *out;
+	struct list_query lq;
+	struct api_page pg;
 
-	if (!api_filter_parse(r, &f) ||
-	    !page_params(r, &f, &q.after, "status", journal_statuses, &q.status) ||
-	    !id_param(r, "sender", &q.sender))
+	if (!list_begin(r, "sender", journal_statuses, &lq, &pg))
 		return;
-	q.area = f.area;
-	q.kind = f.kind ? f.kind->code : "";
-	q.period = f.period;
-	q.since = f.since;
-	q.limit = f.limit + 1;
-	pg.limit = f.limit;
-	if ((out = evbuffer_new()) == NULL) {
-		api_internal(r, "out of memory");
-		return;
-	}
-	api_list_begin(&pg.list, out);
-	page_send(&pg, store_query_journal(r->api->sq, &q, journal_item, &pg), out);
-	evbuffer_free(out);
+	struct sq_journal_filter q = {
+		.area = lq.f.area, .kind = lq.f.kind ? lq.f.kind->code : "", .period = lq.f.period,
+		.sender = lq.id, .status = lq.status, .since = lq.f.since, .after = lq.after,
+		.limit = lq.f.limit + 1,
+	};
+	api_page_send(&pg, store_query_journal(r->api->sq, &q, journal_item, &pg));
 }

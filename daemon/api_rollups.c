@@ -12,75 +12,67 @@
 
 /* The cell being gathered from its rows, and the page around it. */
 struct rollup_page {
-	struct api_req *r;
-	struct api_list list;
-	unsigned limit;
-	const char *failed;		/* why the page failed, NULL while it has not */
-	bool more;			/* a cell beyond the page exists */
+	struct api_page pg;		/* last: the cell last written, "area\tkind\tperiod" */
 	bool open;			/* cell holds rows */
 	char area[CB_AREA_MAX], kind[CB_CODE_MAX + 1], period[CB_PERIOD_MAX];
 	const struct kind *k;		/* NULL: a kind the catalog no longer has */
 	struct rollup_state states[CB_MAX_FIELDS];
 	int64_t updated_at;
-	char last_key[API_CURSOR_MAX];	/* the last cell written */
 };
 
 /* Encodes the gathered cell as one list item. */
 static void
-cell_flush(struct rollup_page *pg)
+cell_flush(struct rollup_page *rp)
 {
-	char buf[CB_PAYLOAD_MAX], at[40];
+	struct api_page *pg = &rp->pg;
+	char buf[CB_PAYLOAD_MAX], at[40], key[API_CURSOR_MAX];
 	unsigned expected = 0, reported = 0;
 	size_t n;
 
-	if (!pg->open)
+	if (!rp->open)
 		return;
-	pg->open = false;
-	if (pg->k == NULL)
+	rp->open = false;
+	if (rp->k == NULL)
 		return;
-	if (!store_query_counts(pg->r->api->sq, pg->area, pg->kind, pg->period, &expected, &reported)) {
+	if (!store_query_counts(pg->r->api->sq, rp->area, rp->kind, rp->period, &expected, &reported)) {
 		pg->failed = store_query_error(pg->r->api->sq);
 		return;
 	}
-	api_time_format(pg->r->api, pg->updated_at, at, sizeof at);
-	n = rollup_encode(pg->area, pg->k, pg->period, pg->states, reported, expected, at,
+	api_time_format(pg->r->api, rp->updated_at, at, sizeof at);
+	n = rollup_encode(rp->area, rp->k, rp->period, rp->states, reported, expected, at,
 	    buf, sizeof buf);
 	if (n == 0) {
 		pg->failed = "a rollup is too large to encode";
 		return;
 	}
-	api_list_item(&pg->list, buf, n);
-	snprintf(pg->last_key, sizeof pg->last_key, "%s\t%s\t%s", pg->area, pg->kind, pg->period);
+	snprintf(key, sizeof key, "%s\t%s\t%s", rp->area, rp->kind, rp->period);
+	api_page_add(pg, buf, n, key);
 }
 
 /* Row callback: starts a new cell when area, kind or period change; stops after a full page. */
 static bool
 rollup_row(void *arg, const struct sq_rollup *row)
 {
-	struct rollup_page *pg = arg;
+	struct rollup_page *rp = arg;
 	const struct field *f;
 
-	if (!pg->open || strcmp(pg->area, row->area) != 0 || strcmp(pg->kind, row->kind) != 0 ||
-	    strcmp(pg->period, row->period) != 0) {
-		cell_flush(pg);
-		if (pg->failed != NULL)
+	if (!rp->open || strcmp(rp->area, row->area) != 0 || strcmp(rp->kind, row->kind) != 0 ||
+	    strcmp(rp->period, row->period) != 0) {
+		cell_flush(rp);
+		if (rp->pg.failed != NULL || !api_page_room(&rp->pg))
 			return false;
-		if (pg->list.n == pg->limit) {
-			pg->more = true;
-			return false;
-		}
-		pg->open = true;
-		snprintf(pg->area, sizeof pg->area, "%s", row->area);
-		snprintf(pg->kind, sizeof pg->kind, "%s", row->kind);
-		snprintf(pg->period, sizeof pg->period, "%s", row->period);
-		pg->k = catalog_kind(api_catalog(pg->r->api), row->kind);
-		memset(pg->states, 0, sizeof pg->states);
-		pg->updated_at = 0;
+		rp->open = true;
+		snprintf(rp->area, sizeof rp->area, "%s", row->area);
+		snprintf(rp->kind, sizeof rp->kind, "%s", row->kind);
+		snprintf(rp->period, sizeof rp->period, "%s", row->period);
+		rp->k = catalog_kind(api_catalog(rp->pg.r->api), row->kind);
+		memset(rp->states, 0, sizeof rp->states);
+		rp->updated_at = 0;
 	}
-	if (pg->k != NULL && (f = kind_field(pg->k, row->field)) != NULL && row->scale == f->scale)
-		pg->states[f->index] = row->st;
-	if (row->updated_at > pg->updated_at)
-		pg->updated_at = row->updated_at;
+	if (rp->k != NULL && (f = kind_field(rp->k, row->field)) != NULL && row->scale == f->scale)
+		rp->states[f->index] = row->st;
+	if (row->updated_at > rp->updated_at)
+		rp->updated_at = row->updated_at;
 	return true;
 }
 
@@ -103,9 +95,8 @@ void
 api_get_rollups(struct api_req *r)
 {
 	struct api_filter f;
-	struct rollup_page pg = { .r = r };
+	struct rollup_page rp = { .open = false };
 	const char *aa = "", *ak = "", *ap = "";
-	struct evbuffer *out;
 
 	if (!api_filter_parse(r, &f))
 		return;
@@ -113,24 +104,11 @@ api_get_rollups(struct api_req *r)
 		api_error(r, 400, "bad_parameter", "cursor: not one this resource gave");
 		return;
 	}
-	if ((out = evbuffer_new()) == NULL) {
-		api_internal(r, "out of memory");
+	if (!api_page_begin(r, &rp.pg, f.limit))
 		return;
-	}
-	pg.limit = f.limit;
-	api_list_begin(&pg.list, out);
 	bool ok = store_query_rollups(r->api->sq, f.area, f.kind ? f.kind->code : "", f.period,
-	    aa, ak, ap, rollup_row, &pg);
-	if (ok && !pg.more)
-		cell_flush(&pg);
-	if (!ok || pg.failed != NULL) {
-		if (ok)
-			api_fail(r, pg.failed);
-		else
-			api_db_error(r);
-	} else {
-		api_list_end(&pg.list, pg.more ? pg.last_key : NULL);
-		api_reply_json(r, 200, out);
-	}
-	evbuffer_free(out);
+	    aa, ak, ap, rollup_row, &rp);
+	if (ok && !rp.pg.more)
+		cell_flush(&rp);
+	api_page_send(&rp.pg, ok);
 }

@@ -1,9 +1,9 @@
 /*
  * api_roster.c — what the roster resources (api_areas.c, api_reporters.c)
- * share: JSON and CSV request bodies, the checks on names and ids, and the
- * end of every roster write: journal the change (who, when, what), commit,
- * and tell the daemon to reload its roster.  Also GET /v1/changes, the
- * roster journal itself.
+ * share: JSON request bodies, the checks on names and ids, reading one item,
+ * the end of every roster write (journal the change: who, when, what;
+ * commit; tell the daemon to reload its roster) and CSV imports, all or
+ * nothing.  Also GET /v1/changes, the roster journal itself.
  */
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -96,13 +96,56 @@ roster_id_valid(const char *s)
 	    strlen(colon + 1);
 }
 
+/* Who makes a roster change: the token's name. */
+static const char *
+roster_who(const struct api_req *r)
+{
+	return r->who ? r->who->name : "api";
+}
+
+bool
+roster_item_put(struct evbuffer *out, const char *json, size_t n)
+{
+	evbuffer_add(out, json, n);
+	evbuffer_add(out, "\n", 1);
+	return true;
+}
+
+void
+roster_send(struct api_req *r, const struct roster_res *res, const char *key, int status)
+{
+	struct evbuffer *out = evbuffer_new();
+	int found;
+
+	if (out == NULL) {
+		api_internal(r, "out of memory");
+		return;
+	}
+	found = res->get(r->api->sq, key, out);
+	if (found < 0)
+		api_db_error(r);
+	else if (found == 0)
+		api_error(r, 404, "not_found", "no %s %.*s", res->noun, res->show, key);
+	else
+		api_reply_json(r, status, out);
+	evbuffer_free(out);
+}
+
+bool
+roster_begin(struct api_req *r)
+{
+	if (store_query_begin(r->api->sq))
+		return true;
+	roster_fail(r);
+	return false;
+}
+
 bool
 roster_commit(struct api_req *r, const char *what)
 {
 	struct store_query *q = r->api->sq;
 
-	if (!store_query_change(q, r->who ? r->who->name : "api", api_now(), what) ||
-	    !store_query_commit(q)) {
+	if (!store_query_change(q, roster_who(r), api_now(), what) || !store_query_commit(q)) {
 		store_query_rollback(q);
 		api_db_error(r);
 		return false;
@@ -118,6 +161,42 @@ roster_fail(struct api_req *r)
 {
 	store_query_rollback(r->api->sq);
 	api_db_error(r);
+}
+
+bool
+roster_finish(struct api_req *r, int rc, const char *what)
+{
+	if (rc < 0) {
+		roster_fail(r);
+		return false;
+	}
+	if (rc == 0) {
+		store_query_rollback(r->api->sq);	/* nothing changed: nothing to journal */
+		return true;
+	}
+	return roster_commit(r, what);
+}
+
+void
+roster_deleted(struct api_req *r, const char *what, const char *key)
+{
+	struct evbuffer *out;
+	char buf[512];
+	struct jsonw w;
+
+	if (!roster_commit(r, what))
+		return;
+	if ((out = evbuffer_new()) != NULL) {
+		jsonw_init(&w, buf, sizeof buf);
+		jsonw_obj(&w);
+		jsonw_key(&w, "deleted");
+		jsonw_str(&w, key);
+		jsonw_end(&w);
+		roster_item_put(out, buf, jsonw_finish(&w));
+	}
+	api_reply_json(r, 200, out);
+	if (out != NULL)
+		evbuffer_free(out);
 }
 
 void
@@ -138,13 +217,36 @@ roster_problem(struct roster_import *im, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* True if the first record names the columns of res, exactly, in order. */
+static bool
+csv_header_ok(const struct roster_res *res, const struct roster_row *row, int n)
+{
+	bool same = n == res->ncols;
+
+	for (int i = 0; same && i < n; i++)
+		same = strcmp(row->f[i], res->columns[i]) == 0;
+	return same;
+}
+
+/* Notes that the header is not the columns of im's resource, which it names. */
+static void
+csv_header_problem(struct roster_import *im, int line)
+{
+	char header[128] = "";
+
+	for (int i = 0; i < im->res->ncols; i++)
+		snprintf(header + strlen(header), sizeof header - strlen(header), "%s%s", i ? "," : "",
+		    im->res->columns[i]);
+	roster_problem(im, "line %d: the first line must be the header %s", line, header);
+}
+
 /*
  * Splits the CSV body into records after checking its header line names
  * the columns (in order).  Fills im->rows; problems go to im.  Returns
  * false after answering when the body itself is unusable.
  */
-bool
-roster_csv_read(struct api_req *r, struct roster_import *im, const char *const *columns, int ncols)
+static bool
+csv_read(struct api_req *r, struct roster_import *im)
 {
 	size_t len, pos = 0;
 	char *body;
@@ -179,18 +281,13 @@ roster_csv_read(struct api_req *r, struct roster_import *im, const char *const *
 		if (n == 1 && row->f[0][0] == '\0')
 			continue;
 		if (!im->header) {
-			/* The first record is the header: the columns, exactly, in order. */
-			bool same = n == ncols;
-			for (int i = 0; same && i < ncols; i++)
-				same = strcmp(row->f[i], columns[i]) == 0;
-			if (!same)
-				roster_problem(im, "line %d: the first line must be the header %s",
-				    row->line, im->header_text);
+			if (!csv_header_ok(im->res, row, n))
+				csv_header_problem(im, row->line);
 			im->header = true;
 			continue;
 		}
-		if (n != ncols) {
-			roster_problem(im, "line %d: %d fields, expected %d", row->line, n, ncols);
+		if (n != im->res->ncols) {
+			roster_problem(im, "line %d: %d fields, expected %d", row->line, n, im->res->ncols);
 			continue;
 		}
 		im->nrows++;
@@ -201,8 +298,8 @@ roster_csv_read(struct api_req *r, struct roster_import *im, const char *const *
 }
 
 /* Answers 400 with the import's problems. */
-void
-roster_import_refuse(struct api_req *r, const struct roster_import *im)
+static void
+import_refuse(struct api_req *r, const struct roster_import *im)
 {
 	api_error(r, 400, "bad_csv", "%d problem%s, nothing imported: %s%s", im->nproblems,
 	    im->nproblems == 1 ? "" : "s", im->problems,
@@ -210,8 +307,8 @@ roster_import_refuse(struct api_req *r, const struct roster_import *im)
 }
 
 /* Answers an import's counts. */
-void
-roster_import_reply(struct api_req *r, const struct roster_import *im)
+static void
+import_reply(struct api_req *r, const struct roster_import *im)
 {
 	struct evbuffer *b = evbuffer_new();
 
@@ -225,20 +322,78 @@ roster_import_reply(struct api_req *r, const struct roster_import *im)
 	evbuffer_free(b);
 }
 
-/* A page of the roster journal. */
-struct change_page {
-	struct api_req *r;
-	struct api_list list;
-	int64_t last;
-};
+/*
+ * Writes the checked rows in the open transaction, pass by pass, each
+ * change journaled.  False after a refused row (*err 0) or an error (-1).
+ */
+static bool
+import_write(struct api_req *r, struct roster_import *im, int *err)
+{
+	const struct roster_res *res = im->res;
+	char what[512];
+
+	for (int pass = 0; pass < res->passes; pass++) {
+		for (int i = 0; i < im->nrows; i++) {
+			const struct roster_row *row = &im->rows[i];
+			if (res->pass != NULL && res->pass(row) != pass)
+				continue;
+			int rc = res->put(r, im, row, what, sizeof what);
+			if (rc == -1 || (rc > 0 && !store_query_change(r->api->sq, roster_who(r), api_now(), what))) {
+				*err = -1;
+				return false;
+			}
+			im->added += rc == 1;
+			im->changed += rc == 2;
+		}
+	}
+	return im->nproblems == 0;
+}
+
+void
+roster_import(struct api_req *r, const struct roster_res *res)
+{
+	struct roster_import im = { .res = res };
+	char what[128];
+	int err = 0;
+
+	if ((im.rows = calloc(ROSTER_IMPORT_MAX, sizeof *im.rows)) == NULL) {
+		api_internal(r, "out of memory");
+		return;
+	}
+	if (!csv_read(r, &im))
+		goto out;
+	for (int i = 0; i < im.nrows; i++)
+		res->check(&im, &im.rows[i]);
+	if (im.nproblems > 0) {
+		import_refuse(r, &im);
+	} else if (!roster_begin(r)) {
+		;	/* answered */
+	} else if (!import_write(r, &im, &err)) {
+		if (err < 0) {
+			roster_fail(r);
+		} else {
+			store_query_rollback(r->api->sq);
+			import_refuse(r, &im);
+		}
+	} else if (im.added + im.changed == 0) {
+		store_query_rollback(r->api->sq);	/* nothing changed: nothing to journal */
+		import_reply(r, &im);
+	} else {
+		snprintf(what, sizeof what, "import %s: %d rows, %d added, %d changed",
+		    res->plural, im.nrows, im.added, im.changed);
+		if (roster_commit(r, what))
+			import_reply(r, &im);
+	}
+out:
+	free(im.rows);
+}
 
 static bool
 change_item(void *arg, const struct sq_change *c)
 {
-	struct change_page *pg = arg;
-	char buf[2048], at[40];
+	struct api_page *pg = arg;
+	char buf[API_ITEM_MAX], at[40], key[24];
 	struct jsonw w;
-	size_t n;
 
 	api_time_format(pg->r->api, c->at, at, sizeof at);
 	jsonw_init(&w, buf, sizeof buf);
@@ -248,38 +403,22 @@ change_item(void *arg, const struct sq_change *c)
 	jsonw_key(&w, "at"); jsonw_str(&w, at);
 	jsonw_key(&w, "what"); jsonw_str(&w, c->what);
 	jsonw_end(&w);
-	if ((n = jsonw_finish(&w)) > 0)
-		api_list_item(&pg->list, buf, n);
-	pg->last = c->seq;
+	snprintf(key, sizeof key, "%lld", (long long)c->seq);
+	api_page_add(pg, buf, jsonw_finish(&w), key);
 	return true;
 }
 
+/* GET /v1/changes: the roster journal, paged by seq (a full page says there may be more). */
 void
 api_get_changes(struct api_req *r)
 {
 	struct api_filter f;
-	struct change_page pg = { .r = r };
-	int64_t after = 0;
-	char next[32], *end;
-	struct evbuffer *out;
+	struct api_page pg;
+	int64_t after;
 
-	if (!api_filter_parse(r, &f))
+	if (!api_filter_parse(r, &f) || !api_cursor_int(r, &f, &after) || !api_page_begin(r, &pg, f.limit))
 		return;
-	if (f.cursor[0] != '\0' && ((after = strtoll(f.cursor, &end, 10)) <= 0 || *end != '\0')) {
-		api_error(r, 400, "bad_parameter", "cursor: not one this resource gave");
-		return;
-	}
-	if ((out = evbuffer_new()) == NULL) {
-		api_internal(r, "out of memory");
-		return;
-	}
-	api_list_begin(&pg.list, out);
-	if (!store_query_changes(r->api->sq, f.since, after, f.limit, change_item, &pg)) {
-		api_db_error(r);
-	} else {
-		snprintf(next, sizeof next, "%lld", (long long)pg.last);
-		api_list_end(&pg.list, pg.list.n == f.limit ? next : NULL);
-		api_reply_json(r, 200, out);
-	}
-	evbuffer_free(out);
+	bool ok = store_query_changes(r->api->sq, f.since, after, f.limit, change_item, &pg);
+	pg.more = pg.list.n == f.limit;
+	api_page_send(&pg, ok);
 }
