@@ -248,23 +248,62 @@ sq_finish(struct store_query *q, sqlite3_stmt *st, int rc, const char *what)
 	return ok ? 0 : -1;
 }
 
+/*
+ * Prepares b and steps through its rows, handing each to row(st, arg)
+ * until one returns false.  Returns the number of rows seen, or -1 with
+ * q's error set (what names the query).
+ */
+static int
+sq_each(struct store_query *q, struct sqlb *b, const char *what,
+    bool (*row)(sqlite3_stmt *st, void *arg), void *arg)
+{
+	sqlite3_stmt *st = sqlb_prepare(q, b);
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (!row(st, arg))
+			break;
+	}
+	return sq_finish(q, st, rc, what) == 0 ? n : -1;
+}
+
+/*
+ * A caller's callback and its argument, for the row adapters below: each
+ * turns a statement's row into the struct its kind of callback takes.
+ */
+struct sq_cb {
+	union {
+		bool (*rollup)(void *arg, const struct sq_rollup *r);
+		bool (*journal)(void *arg, const struct sq_journal *j);
+		bool (*group)(void *arg, const struct sq_group *g);
+		bool (*period)(void *arg, const char *period);
+		bool (*area)(void *arg, const struct sq_area *a);
+		bool (*reporter)(void *arg, const struct sq_reporter *r);
+		bool (*change)(void *arg, const struct sq_change *c);
+	} fn;
+	void *arg;
+};
+
 /* ---- rollups ---- */
 
-/* Fills a rollup row from columns area, kind, period, field, sum, count, max, last, yes, scale, updated_at. */
-static void
-rollup_row(sqlite3_stmt *st, struct sq_rollup *r)
+/* A rollup row: area, kind, period, field, sum, count, max, last, yes, scale, updated_at. */
+static bool
+rollup_row(sqlite3_stmt *st, void *arg)
 {
-	r->area = sq_text0(st, 0);
-	r->kind = sq_text0(st, 1);
-	r->period = sq_text0(st, 2);
-	r->field = sq_text0(st, 3);
-	r->st.sum = sqlite3_column_int64(st, 4);
-	r->st.count = sqlite3_column_int64(st, 5);
-	r->st.max = sqlite3_column_int64(st, 6);
-	r->st.last = sqlite3_column_int64(st, 7);
-	r->st.yes = sqlite3_column_int64(st, 8);
-	r->scale = (unsigned)sqlite3_column_int(st, 9);
-	r->updated_at = sqlite3_column_int64(st, 10);
+	const struct sq_cb *cb = arg;
+	struct sq_rollup r = {
+		.area = sq_text0(st, 0), .kind = sq_text0(st, 1), .period = sq_text0(st, 2),
+		.field = sq_text0(st, 3),
+		.st = { .sum = sqlite3_column_int64(st, 4), .count = sqlite3_column_int64(st, 5),
+			.max = sqlite3_column_int64(st, 6), .last = sqlite3_column_int64(st, 7),
+			.yes = sqlite3_column_int64(st, 8) },
+		.scale = (unsigned)sqlite3_column_int(st, 9), .updated_at = sqlite3_column_int64(st, 10),
+	};
+
+	return cb->fn.rollup(cb->arg, &r);
 }
 
 #define ROLLUP_COLS "SELECT area, kind, period, field, sum, count, max, last, yes, scale, updated_at FROM rollups"
@@ -274,9 +313,8 @@ store_query_rollups(struct store_query *q, const char *area, const char *kind,
     const char *period, const char *after_area, const char *after_kind, const char *after_period,
     bool (*fn)(void *arg, const struct sq_rollup *r), void *arg)
 {
+	struct sq_cb cb = { .fn.rollup = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
-	int rc;
 
 	sqlb_init(&b, ROLLUP_COLS);
 	sqlb_subtree(&b, "area", area);
@@ -290,38 +328,21 @@ store_query_rollups(struct store_query *q, const char *area, const char *kind,
 		sqlb_text(&b, NULL, after_period);
 	}
 	sqlb_sql(&b, " ORDER BY area, kind, period, field");
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_rollup r;
-		rollup_row(st, &r);
-		if (!fn(arg, &r))
-			break;
-	}
-	return sq_finish(q, st, rc, "rollups") == 0;
+	return sq_each(q, &b, "rollups", rollup_row, &cb) >= 0;
 }
 
 bool
 store_query_cell(struct store_query *q, const char *area, const char *kind, const char *period,
     bool (*fn)(void *arg, const struct sq_rollup *r), void *arg)
 {
+	struct sq_cb cb = { .fn.rollup = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
-	int rc;
 
 	sqlb_init(&b, ROLLUP_COLS);
 	sqlb_text(&b, "area = ?", area);
 	sqlb_text(&b, "kind = ?", kind);
 	sqlb_text(&b, "period = ?", period);
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_rollup r;
-		rollup_row(st, &r);
-		if (!fn(arg, &r))
-			break;
-	}
-	return sq_finish(q, st, rc, "rollup cell") == 0;
+	return sq_each(q, &b, "rollup cell", rollup_row, &cb) >= 0;
 }
 
 bool
@@ -442,13 +463,31 @@ store_query_reports(struct store_query *q, const struct sq_report_filter *f,
 
 /* ---- journal ---- */
 
+static bool
+journal_row(sqlite3_stmt *st, void *arg)
+{
+	const struct sq_cb *cb = arg;
+	struct sq_journal j = {
+		.seq = sqlite3_column_int64(st, 0), .msg_id = sq_text(st, 1),
+		.source = sq_text(st, 2), .channel = sq_text(st, 3), .sender = sq_text(st, 4),
+		.topic = sq_text(st, 5), .payload = sqlite3_column_blob(st, 6),
+		.len = (size_t)sqlite3_column_bytes(st, 6),
+		.received_at = sqlite3_column_int64(st, 7), .status = sq_text(st, 8),
+		.error = sq_text(st, 9), .detail = sq_text(st, 10), .command = sq_text(st, 11),
+		.report_id = sqlite3_column_int64(st, 12), .area = sq_text(st, 13),
+	};
+
+	if (j.payload == NULL)
+		j.payload = "";
+	return cb->fn.journal(cb->arg, &j);
+}
+
 bool
 store_query_journal(struct store_query *q, const struct sq_journal_filter *f,
     bool (*fn)(void *arg, const struct sq_journal *j), void *arg)
 {
+	struct sq_cb cb = { .fn.journal = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
-	int rc;
 
 	sqlb_init(&b, "SELECT j.seq, j.msg_id, j.source, j.channel, j.sender, j.topic, j.payload, "
 	    "j.received_at, j.status, j.error, j.detail, j.command, coalesce(j.report_id, 0), "
@@ -469,35 +508,32 @@ store_query_journal(struct store_query *q, const struct sq_journal_filter *f,
 		sqlb_int(&b, "j.seq > ?", f->after);
 	sqlb_sql(&b, " ORDER BY j.seq LIMIT ?");
 	sqlb_int(&b, NULL, f->limit);
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_journal j = {
-			.seq = sqlite3_column_int64(st, 0), .msg_id = sq_text(st, 1),
-			.source = sq_text(st, 2), .channel = sq_text(st, 3), .sender = sq_text(st, 4),
-			.topic = sq_text(st, 5), .payload = sqlite3_column_blob(st, 6),
-			.len = (size_t)sqlite3_column_bytes(st, 6),
-			.received_at = sqlite3_column_int64(st, 7), .status = sq_text(st, 8),
-			.error = sq_text(st, 9), .detail = sq_text(st, 10), .command = sq_text(st, 11),
-			.report_id = sqlite3_column_int64(st, 12), .area = sq_text(st, 13),
-		};
-		if (j.payload == NULL)
-			j.payload = "";
-		if (!fn(arg, &j))
-			break;
-	}
-	return sq_finish(q, st, rc, "journal") == 0;
+	return sq_each(q, &b, "journal", journal_row, &cb) >= 0;
 }
 
 /* ---- groups ---- */
+
+static bool
+group_row(sqlite3_stmt *st, void *arg)
+{
+	const struct sq_cb *cb = arg;
+	struct sq_group g = {
+		.path = sq_text0(st, 0), .name = sq_text0(st, 1),
+		.parent_name = sq_text0(st, 2), .grandparent_name = sq_text0(st, 3),
+		.expected = sqlite3_column_int(st, 4) != 0, .reporter = sq_text(st, 5),
+		.reporter_name = sq_text(st, 6), .reported_at = sqlite3_column_int64(st, 7),
+		.reported = sqlite3_column_int(st, 8) != 0,
+	};
+
+	return cb->fn.group(cb->arg, &g);
+}
 
 bool
 store_query_groups(struct store_query *q, const char *area, const char *kind,
     const char *period, bool (*fn)(void *arg, const struct sq_group *g), void *arg)
 {
+	struct sq_cb cb = { .fn.group = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
-	int rc;
 
 	/* The latest active report of each group (ids grow with time). */
 	sqlb_init(&b, "SELECT a.path, a.name, coalesce(p.name, ''), coalesce(gp.name, ''), a.expected, "
@@ -511,62 +547,62 @@ store_query_groups(struct store_query *q, const char *area, const char *kind,
 	sqlb_where(&b, "(a.expected = 1 OR r.id IS NOT NULL)");
 	sqlb_subtree(&b, "a.path", area);
 	sqlb_sql(&b, " ORDER BY a.path");
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_group g = {
-			.path = sq_text0(st, 0), .name = sq_text0(st, 1),
-			.parent_name = sq_text0(st, 2), .grandparent_name = sq_text0(st, 3),
-			.expected = sqlite3_column_int(st, 4) != 0, .reporter = sq_text(st, 5),
-			.reporter_name = sq_text(st, 6), .reported_at = sqlite3_column_int64(st, 7),
-			.reported = sqlite3_column_int(st, 8) != 0,
-		};
-		if (!fn(arg, &g))
-			break;
-	}
-	return sq_finish(q, st, rc, "groups") == 0;
+	return sq_each(q, &b, "groups", group_row, &cb) >= 0;
+}
+
+static bool
+period_row(sqlite3_stmt *st, void *arg)
+{
+	const struct sq_cb *cb = arg;
+
+	return cb->fn.period(cb->arg, sq_text0(st, 0));
 }
 
 bool
 store_query_periods(struct store_query *q, const char *area, const char *kind,
     bool (*fn)(void *arg, const char *period), void *arg)
 {
+	struct sq_cb cb = { .fn.period = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
-	int rc;
 
 	sqlb_init(&b, "SELECT DISTINCT period FROM reports");
 	sqlb_text(&b, "kind = ?", kind);
 	sqlb_where(&b, "status = 'active'");
 	sqlb_subtree(&b, "area", area);
 	sqlb_sql(&b, " ORDER BY period");
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (!fn(arg, sq_text0(st, 0)))
-			break;
-	return sq_finish(q, st, rc, "periods") == 0;
+	return sq_each(q, &b, "periods", period_row, &cb) >= 0;
 }
 
 /* ---- roster reads ---- */
 
-/* Steps an area query (path, name, parent, depth, expected) through fn; returns the row count or -1. */
+/*
+ * Hands the row of select whose cond ("path = ?") holds for key to row:
+ * 1 found, 0 none, -1 error (what names the query).
+ */
 static int
-areas_step(struct store_query *q, sqlite3_stmt *st, bool (*fn)(void *arg, const struct sq_area *a),
-    void *arg)
+sq_one(struct store_query *q, const char *what, const char *select, const char *cond,
+    const char *key, bool (*row)(sqlite3_stmt *st, void *arg), struct sq_cb *cb)
 {
-	int rc, n = 0;
+	struct sqlb b;
+	int n;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_area a = {
-			.path = sq_text0(st, 0), .name = sq_text0(st, 1), .parent = sq_text(st, 2),
-			.depth = sqlite3_column_int(st, 3), .expected = sqlite3_column_int(st, 4) != 0,
-		};
-		n++;
-		if (!fn(arg, &a))
-			break;
-	}
-	return sq_finish(q, st, rc, "areas") == 0 ? n : -1;
+	sqlb_init(&b, select);
+	sqlb_text(&b, cond, key);
+	n = sq_each(q, &b, what, row, cb);
+	return n < 0 ? -1 : n > 0;
+}
+
+/* An area row: path, name, parent, depth, expected. */
+static bool
+area_row(sqlite3_stmt *st, void *arg)
+{
+	const struct sq_cb *cb = arg;
+	struct sq_area a = {
+		.path = sq_text0(st, 0), .name = sq_text0(st, 1), .parent = sq_text(st, 2),
+		.depth = sqlite3_column_int(st, 3), .expected = sqlite3_column_int(st, 4) != 0,
+	};
+
+	return cb->fn.area(cb->arg, &a);
 }
 
 #define AREA_COLS "SELECT path, name, parent, depth, expected FROM areas"
@@ -575,8 +611,8 @@ bool
 store_query_areas(struct store_query *q, const char *area, const char *after, unsigned limit,
     bool (*fn)(void *arg, const struct sq_area *a), void *arg)
 {
+	struct sq_cb cb = { .fn.area = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
 
 	sqlb_init(&b, AREA_COLS);
 	sqlb_subtree(&b, "path", area);
@@ -584,25 +620,16 @@ store_query_areas(struct store_query *q, const char *area, const char *after, un
 		sqlb_text(&b, "path > ?", after);
 	sqlb_sql(&b, " ORDER BY path LIMIT ?");
 	sqlb_int(&b, NULL, limit);
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	return areas_step(q, st, fn, arg) >= 0;
+	return sq_each(q, &b, "areas", area_row, &cb) >= 0;
 }
 
 int
 store_query_area_get(struct store_query *q, const char *path,
     bool (*fn)(void *arg, const struct sq_area *a), void *arg)
 {
-	struct sqlb b;
-	sqlite3_stmt *st;
-	int n;
+	struct sq_cb cb = { .fn.area = fn, .arg = arg };
 
-	sqlb_init(&b, AREA_COLS);
-	sqlb_text(&b, "path = ?", path);
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return -1;
-	n = areas_step(q, st, fn, arg);
-	return n < 0 ? -1 : n > 0;
+	return sq_one(q, "areas", AREA_COLS, "path = ?", path, area_row, &cb);
 }
 
 bool
@@ -621,23 +648,17 @@ store_query_area_name(struct store_query *q, const char *path, char *buf, size_t
 	return sq_finish(q, st, rc, "area name") == 0;
 }
 
-/* Steps a reporter query (id, name, area, role, lang) through fn; returns the row count or -1. */
-static int
-reporters_step(struct store_query *q, sqlite3_stmt *st,
-    bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
+/* A reporter row: id, name, area, role, lang. */
+static bool
+reporter_row(sqlite3_stmt *st, void *arg)
 {
-	int rc, n = 0;
+	const struct sq_cb *cb = arg;
+	struct sq_reporter r = {
+		.id = sq_text0(st, 0), .name = sq_text0(st, 1), .area = sq_text0(st, 2),
+		.role = sq_text0(st, 3), .lang = sq_text0(st, 4),
+	};
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_reporter r = {
-			.id = sq_text0(st, 0), .name = sq_text0(st, 1), .area = sq_text0(st, 2),
-			.role = sq_text0(st, 3), .lang = sq_text0(st, 4),
-		};
-		n++;
-		if (!fn(arg, &r))
-			break;
-	}
-	return sq_finish(q, st, rc, "reporters") == 0 ? n : -1;
+	return cb->fn.reporter(cb->arg, &r);
 }
 
 #define REPORTER_COLS "SELECT id, name, area, role, lang FROM reporters"
@@ -646,8 +667,8 @@ bool
 store_query_reporters(struct store_query *q, const char *area, const char *role,
     const char *after, unsigned limit, bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
 {
+	struct sq_cb cb = { .fn.reporter = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
 
 	sqlb_init(&b, REPORTER_COLS);
 	sqlb_subtree(&b, "area", area);
@@ -657,51 +678,51 @@ store_query_reporters(struct store_query *q, const char *area, const char *role,
 		sqlb_text(&b, "id > ?", after);
 	sqlb_sql(&b, " ORDER BY id LIMIT ?");
 	sqlb_int(&b, NULL, limit);
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	return reporters_step(q, st, fn, arg) >= 0;
+	return sq_each(q, &b, "reporters", reporter_row, &cb) >= 0;
 }
 
 bool
 store_query_reporters_at(struct store_query *q, const char *area, const char *role,
     bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
 {
+	struct sq_cb cb = { .fn.reporter = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
 
 	sqlb_init(&b, REPORTER_COLS);
 	sqlb_text(&b, "area = ?", area);
 	if (role != NULL)
 		sqlb_text(&b, "role = ?", role);
 	sqlb_sql(&b, " ORDER BY id");
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	return reporters_step(q, st, fn, arg) >= 0;
+	return sq_each(q, &b, "reporters", reporter_row, &cb) >= 0;
 }
 
 int
 store_query_reporter_get(struct store_query *q, const char *id,
     bool (*fn)(void *arg, const struct sq_reporter *r), void *arg)
 {
-	struct sqlb b;
-	sqlite3_stmt *st;
-	int n;
+	struct sq_cb cb = { .fn.reporter = fn, .arg = arg };
 
-	sqlb_init(&b, REPORTER_COLS);
-	sqlb_text(&b, "id = ?", id);
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return -1;
-	n = reporters_step(q, st, fn, arg);
-	return n < 0 ? -1 : n > 0;
+	return sq_one(q, "reporters", REPORTER_COLS, "id = ?", id, reporter_row, &cb);
+}
+
+static bool
+change_row(sqlite3_stmt *st, void *arg)
+{
+	const struct sq_cb *cb = arg;
+	struct sq_change c = {
+		.seq = sqlite3_column_int64(st, 0), .who = sq_text0(st, 1),
+		.at = sqlite3_column_int64(st, 2), .what = sq_text0(st, 3),
+	};
+
+	return cb->fn.change(cb->arg, &c);
 }
 
 bool
 store_query_changes(struct store_query *q, int64_t since, int64_t after, unsigned limit,
     bool (*fn)(void *arg, const struct sq_change *c), void *arg)
 {
+	struct sq_cb cb = { .fn.change = fn, .arg = arg };
 	struct sqlb b;
-	sqlite3_stmt *st;
-	int rc;
 
 	sqlb_init(&b, "SELECT seq, who, at, what FROM roster_changes");
 	if (since != INT64_MIN)
@@ -710,15 +731,5 @@ store_query_changes(struct store_query *q, int64_t since, int64_t after, unsigne
 		sqlb_int(&b, "seq > ?", after);
 	sqlb_sql(&b, " ORDER BY seq LIMIT ?");
 	sqlb_int(&b, NULL, limit);
-	if ((st = sqlb_prepare(q, &b)) == NULL)
-		return false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_change c = {
-			.seq = sqlite3_column_int64(st, 0), .who = sq_text0(st, 1),
-			.at = sqlite3_column_int64(st, 2), .what = sq_text0(st, 3),
-		};
-		if (!fn(arg, &c))
-			break;
-	}
-	return sq_finish(q, st, rc, "roster changes") == 0;
+	return sq_each(q, &b, "roster changes", change_row, &cb) >= 0;
 }
