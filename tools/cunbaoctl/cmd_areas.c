@@ -2,14 +2,12 @@
  * cmd_areas.c — `cunbaoctl areas`: the roster's areas through the API:
  * list (a subtree), get, add, set, remove, import areas.csv.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cunbaoctl.h"
-#include "http.h"
 #include "cmd_roster.h"
+#include "cunbaoctl.h"
 #include "table.h"
 
 static const char areas_help[] =
@@ -45,25 +43,21 @@ area_row(void *arg, const cJSON *it)
 	    cJSON_IsTrue(e) ? "yes" : "no" });
 }
 
-static struct table *
-area_table(void)
-{
-	return table_new((const char *[]){ "PATH", "NAME", "EXPECTED", NULL });
-}
+enum { AREA, NAME, EXPECTED };
 
-/* Builds the JSON body of add (path, name) or set (either may be NULL); expected "yes", "no" or NULL. */
+/* The JSON body of add (path, name) or set (name, if given); expected "yes", "no" or NULL. */
 static char *
-area_body(const char *path, const char *name, const char *expected)
+area_body(bool add, char *const *args, const char *const *v)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *text;
 
-	if (path != NULL)
-		cJSON_AddStringToObject(o, "path", path);
-	if (name != NULL)
-		cJSON_AddStringToObject(o, "name", name);
-	if (expected != NULL)
-		cJSON_AddBoolToObject(o, "expected", strcmp(expected, "yes") == 0);
+	if (add)
+		cJSON_AddStringToObject(o, "path", args[0]);
+	if (add || v[NAME] != NULL)
+		cJSON_AddStringToObject(o, "name", add ? args[1] : v[NAME]);
+	if (v[EXPECTED] != NULL)
+		cJSON_AddBoolToObject(o, "expected", strcmp(v[EXPECTED], "yes") == 0);
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return text;
@@ -72,50 +66,17 @@ area_body(const char *path, const char *name, const char *expected)
 int
 cmd_areas(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "expected", no_argument, NULL, 'e' },
-		{ "not-expected", no_argument, NULL, 'E' },
-		{ "help", no_argument, NULL, 'h' },
-		LIST_OPTIONS, CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
+	static const struct ctl_opt opts[] = {
+		{ "area", AREA, NULL }, { "name", NAME, NULL }, { "expected", EXPECTED, "yes" },
+		{ "not-expected", EXPECTED, "no" }, { NULL, 0, NULL },
 	};
-	const char *area = NULL, *name = NULL, *expected = NULL;
-	struct roster_cmd rc = { .name = "areas", .base = "/v1/areas", .help = areas_help,
-	    .add_args = 2, .table = area_table, .row = area_row };
-	int ch;
+	static const struct ctl_opt filters[] = { { "area", AREA, NULL }, { NULL, 0, NULL } };
+	static const char *const headers[] = { "PATH", "NAME", "EXPECTED", NULL };
+	struct roster_cmd rc = {
+		.cmd = { .name = "areas", .help = areas_help, .opts = opts, .list = true, .args = true },
+		.base = "/v1/areas", .add_args = 2, .headers = headers, .row = area_row,
+		.filters = filters, .body = area_body,
+	};
 
-	client_init(&rc.c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': area = optarg; break;
-		case 'n': name = optarg; break;
-		case 'e': expected = "yes"; break;
-		case 'E': expected = "no"; break;
-		case 'h': fputs(areas_help, stdout); return CTL_OK;
-		default:
-			if (!client_other_option(&rc.c, &rc.l, ch, optarg)) {
-				fputs(areas_help, stderr);
-				return CTL_USAGE;
-			}
-		}
-	}
-	const char *action = optind < argc ? argv[optind++] : "list";
-	char **args = argv + optind;
-	int nargs = argc - optind;
-	if (!roster_cmd_check(&rc, action, nargs))
-		return CTL_USAGE;
-	if (!client_ready(&rc.c))
-		return CTL_USAGE;
-	if (strcmp(action, "list") == 0)
-		return roster_cmd_list(&rc, "area", area, NULL, NULL);
-	if (strcmp(action, "add") == 0 || strcmp(action, "set") == 0) {
-		bool add = action[0] == 'a';
-		char *body = add ? area_body(args[0], args[1], expected) : area_body(NULL, name, expected);
-		int code = roster_cmd_write(&rc, add ? "POST" : "PUT", add ? NULL : args[0], body);
-		free(body);
-		return code;
-	}
-	return roster_cmd_simple(&rc, action, args[0]);
+	return roster_cmd_run(&rc, argc, argv);
 }

@@ -3,12 +3,11 @@
  * /v1/export.csv), UTF-8 with a BOM, written as the server sent it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "cunbaoctl.h"
-#include "http.h"
 
 static const char export_help[] =
     "usage: cunbaoctl export [--area PATH] [--kind KIND] [--period PERIOD] [-o FILE] [options]\n"
@@ -55,46 +54,19 @@ export_write(const struct http_response *r, const char *file)
 int
 cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
-	};
-	const char *area = NULL, *kind = NULL, *period = NULL, *out = NULL;
+	struct ctl_cmd cmd = { .name = "export", .help = export_help, .opts = ctl_filters,
+		.no_json = true, .output = true };
 	struct http_response r;
-	struct client c;
 	char path[4096];
-	int ch, code;
+	int code = ctl_cmd_parse(&cmd, argc, argv);
 
-	client_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': area = optarg; break;
-		case 'k': kind = optarg; break;
-		case 'p': period = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h': fputs(export_help, stdout); return CTL_OK;
-		default:
-			if (ch == CLIENT_OPT_JSON || !client_other_option(&c, NULL, ch, optarg)) {
-				fputs(export_help, stderr);
-				return CTL_USAGE;
-			}
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "cunbaoctl export: unexpected \"%s\"\n%s", argv[optind], export_help);
+	if (code >= 0)
+		return code;
+	if (!ctl_cmd_ready(&cmd, "/v1/export.csv", path, sizeof path))
 		return CTL_USAGE;
-	}
-	if (!client_ready(&c) || !client_path(path, sizeof path, "/v1/export.csv", "area", area,
-	    "kind", kind, "period", period, NULL))
-		return CTL_USAGE;
-	code = client_call(&c, "GET", path, NULL, NULL, 0, &r);
+	code = client_call(&cmd.c, "GET", path, NULL, NULL, 0, &r);
 	if (code == CTL_OK)
-		code = export_write(&r, out);
+		code = export_write(&r, cmd.out);
 	http_response_clear(&r);
 	return code;
 }

@@ -3,12 +3,11 @@
  * with its outcome (GET /v1/journal).  How an admin finds out why a
  * leader's SMS was refused: `cunbaoctl journal --sender +86… --status rejected`.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "cunbaoctl.h"
-#include "http.h"
 #include "table.h"
 #include "utf8.h"
 
@@ -65,52 +64,13 @@ journal_row(void *arg, const cJSON *it)
 int
 cmd_journal(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "since", required_argument, NULL, 's' },
-		{ "sender", required_argument, NULL, 'r' },
-		{ "status", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		LIST_OPTIONS, CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
+	static const struct ctl_opt opts[] = {
+		{ "area", 0, NULL }, { "kind", 1, NULL }, { "period", 2, NULL }, { "since", 3, NULL },
+		{ "sender", 4, NULL }, { "status", 5, NULL }, { NULL, 0, NULL },
 	};
-	const char *v[6] = { NULL };	/* area kind period since sender status */
-	const char *keys = "akpsrS";
-	struct list_opts l = { 0 };
-	struct client c;
-	char path[4096];
-	int ch, code;
+	static const char *const headers[] = { "SEQ", "RECEIVED", "SENDER", "STATUS", "ERROR", "TEXT", NULL };
+	struct ctl_cmd cmd = { .name = "journal", .help = journal_help, .opts = opts, .list = true };
+	int code = ctl_cmd_parse(&cmd, argc, argv);
 
-	client_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		const char *k = ch > 0 && ch < 128 ? strchr(keys, ch) : NULL;
-		if (k != NULL) {
-			v[k - keys] = optarg;
-		} else if (ch == 'h') {
-			fputs(journal_help, stdout);
-			return CTL_OK;
-		} else if (!client_other_option(&c, &l, ch, optarg)) {
-			fputs(journal_help, stderr);
-			return CTL_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "cunbaoctl journal: unexpected \"%s\"\n%s", argv[optind], journal_help);
-		return CTL_USAGE;
-	}
-	if (!client_ready(&c) || !client_path(path, sizeof path, "/v1/journal", "area", v[0],
-	    "kind", v[1], "period", v[2], "since", v[3], "sender", v[4], "status", v[5], NULL))
-		return CTL_USAGE;
-	struct table *t = table_new((const char *[]){ "SEQ", "RECEIVED", "SENDER", "STATUS", "ERROR",
-	    "TEXT", NULL });
-	if (t == NULL)
-		return CTL_FAIL;
-	table_align_right(t, 0);
-	code = client_list(&c, path, &l, journal_row, t);
-	if (code == CTL_OK && !c.json)
-		table_print(t, stdout);
-	table_free(t);
-	return code;
+	return code >= 0 ? code : ctl_cmd_table(&cmd, "/v1/journal", headers, 0, journal_row);
 }

@@ -3,12 +3,10 @@
  * /v1/completeness): per kind and period, each expected group still missing
  * with its leaders, then how many of how many reported.
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "cmdline.h"
 #include "cunbaoctl.h"
-#include "http.h"
 #include "table.h"
 
 static const char missing_help[] =
@@ -64,41 +62,14 @@ missing_row(void *arg, const cJSON *it)
 int
 cmd_missing(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
-	};
-	const char *area = NULL, *kind = NULL, *period = NULL;
-	struct list_opts l = { 0 };
+	struct ctl_cmd cmd = { .name = "missing", .help = missing_help, .opts = ctl_filters };
 	struct missing_out mo;
-	struct client c;
 	char path[4096];
-	int ch, code;
+	int code = ctl_cmd_parse(&cmd, argc, argv);
 
-	client_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': area = optarg; break;
-		case 'k': kind = optarg; break;
-		case 'p': period = optarg; break;
-		case 'h': fputs(missing_help, stdout); return CTL_OK;
-		default:
-			if (!client_other_option(&c, NULL, ch, optarg)) {
-				fputs(missing_help, stderr);
-				return CTL_USAGE;
-			}
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "cunbaoctl missing: unexpected \"%s\"\n%s", argv[optind], missing_help);
-		return CTL_USAGE;
-	}
-	if (!client_ready(&c) || !client_path(path, sizeof path, "/v1/completeness", "area", area,
-	    "kind", kind, "period", period, NULL))
+	if (code >= 0)
+		return code;
+	if (!ctl_cmd_ready(&cmd, "/v1/completeness", path, sizeof path))
 		return CTL_USAGE;
 	mo.groups = table_new((const char *[]){ "KIND", "PERIOD", "AREA", "GROUP", "LEADERS", NULL });
 	mo.summary = table_new((const char *[]){ "KIND", "PERIOD", "REPORTED", "MISSING", NULL });
@@ -109,8 +80,8 @@ cmd_missing(int argc, char **argv)
 	}
 	table_align_right(mo.summary, 2);
 	table_align_right(mo.summary, 3);
-	code = client_list(&c, path, &l, missing_row, &mo);
-	if (code == CTL_OK && !c.json) {
+	code = client_list(&cmd.c, path, &cmd.l, missing_row, &mo);
+	if (code == CTL_OK && !cmd.c.json) {
 		if (table_rows(mo.groups) > 0) {
 			table_print(mo.groups, stdout);
 			fputc('\n', stdout);

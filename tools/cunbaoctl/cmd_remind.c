@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "cunbaoctl.h"
-#include "http.h"
 #include "table.h"
 
 static const char remind_help[] =
@@ -61,54 +61,34 @@ remind_print(const struct client *c, const struct http_response *r)
 int
 cmd_remind(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
-	};
-	const char *area = NULL, *kind = NULL, *period = NULL;
+	struct ctl_cmd cmd = { .name = "remind", .help = remind_help, .opts = ctl_filters, .args = true };
 	struct http_response r;
-	struct client c;
-	int ch, code;
+	int code = ctl_cmd_parse(&cmd, argc, argv);
+	const char *kind = cmd.v[CTL_KIND];
 
-	client_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': area = optarg; break;
-		case 'k': kind = optarg; break;
-		case 'p': period = optarg; break;
-		case 'h': fputs(remind_help, stdout); return CTL_OK;
-		default:
-			if (!client_other_option(&c, NULL, ch, optarg)) {
-				fputs(remind_help, stderr);
-				return CTL_USAGE;
-			}
-		}
-	}
+	if (code >= 0)
+		return code;
 	if (optind != argc || kind == NULL) {
 		fprintf(stderr, "cunbaoctl remind: %s\n%s", kind ? "unexpected arguments" : "--kind is required",
 		    remind_help);
 		return CTL_USAGE;
 	}
-	if (!client_ready(&c))
+	if (!client_ready(&cmd.c))
 		return CTL_USAGE;
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "kind", kind);
-	if (area != NULL)
-		cJSON_AddStringToObject(body, "area", area);
-	if (period != NULL)
-		cJSON_AddStringToObject(body, "period", period);
+	if (cmd.v[CTL_AREA] != NULL)
+		cJSON_AddStringToObject(body, "area", cmd.v[CTL_AREA]);
+	if (cmd.v[CTL_PERIOD] != NULL)
+		cJSON_AddStringToObject(body, "period", cmd.v[CTL_PERIOD]);
 	char *text = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
 	if (text == NULL)
 		return CTL_FAIL;
-	code = client_call(&c, "POST", "/v1/reminders", "application/json", text, strlen(text), &r);
+	code = client_call(&cmd.c, "POST", "/v1/reminders", "application/json", text, strlen(text), &r);
 	cJSON_free(text);
 	if (code == CTL_OK)
-		code = remind_print(&c, &r);
+		code = remind_print(&cmd.c, &r);
 	http_response_clear(&r);
 	return code;
 }

@@ -3,14 +3,12 @@
  * API: list (by area subtree and role), get, add, set, remove, import
  * reporters.csv.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd_roster.h"
 #include "cunbaoctl.h"
-#include "http.h"
 #include "table.h"
 
 static const char reporters_help[] =
@@ -44,16 +42,15 @@ reporter_row(void *arg, const cJSON *it)
 	    json_str(it, "role"), json_str(it, "lang") });
 }
 
-static struct table *
-reporter_table(void)
-{
-	return table_new((const char *[]){ "ID", "NAME", "AREA", "ROLE", "LANG", NULL });
-}
+enum { AREA, ROLE, NAME, LANG };
 
-/* The JSON body of add or set: the members given (NULL: left out). */
+/* The JSON body of add (id, name, area) or set: the members given (NULL: left out). */
 static char *
-reporter_body(const char *const keys[5], const char *const values[5])
+reporter_body(bool add, char *const *args, const char *const *v)
 {
+	static const char *const keys[5] = { "id", "name", "area", "role", "lang" };
+	const char *values[5] = { add ? args[0] : NULL, add ? args[1] : v[NAME], add ? args[2] : v[AREA],
+		v[ROLE], v[LANG] };
 	cJSON *o = cJSON_CreateObject();
 	char *text;
 
@@ -68,50 +65,17 @@ reporter_body(const char *const keys[5], const char *const values[5])
 int
 cmd_reporters(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		LIST_OPTIONS, CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
+	static const struct ctl_opt opts[] = {
+		{ "area", AREA, NULL }, { "role", ROLE, NULL }, { "name", NAME, NULL }, { "lang", LANG, NULL },
+		{ NULL, 0, NULL },
 	};
-	static const char *const keys[5] = { "id", "name", "area", "role", "lang" };
-	const char *area = NULL, *role = NULL, *name = NULL, *lang = NULL;
-	struct roster_cmd rc = { .name = "reporters", .base = "/v1/reporters", .help = reporters_help,
-		.add_args = 3, .table = reporter_table, .row = reporter_row };
-	int ch;
+	static const struct ctl_opt filters[] = { { "area", AREA, NULL }, { "role", ROLE, NULL }, { NULL, 0, NULL } };
+	static const char *const headers[] = { "ID", "NAME", "AREA", "ROLE", "LANG", NULL };
+	struct roster_cmd rc = {
+		.cmd = { .name = "reporters", .help = reporters_help, .opts = opts, .list = true, .args = true },
+		.base = "/v1/reporters", .add_args = 3, .headers = headers, .row = reporter_row,
+		.filters = filters, .body = reporter_body,
+	};
 
-	client_init(&rc.c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': area = optarg; break;
-		case 'r': role = optarg; break;
-		case 'n': name = optarg; break;
-		case 'l': lang = optarg; break;
-		case 'h': fputs(reporters_help, stdout); return CTL_OK;
-		default:
-			if (!client_other_option(&rc.c, &rc.l, ch, optarg)) {
-				fputs(reporters_help, stderr);
-				return CTL_USAGE;
-			}
-		}
-	}
-	const char *action = optind < argc ? argv[optind++] : "list";
-	char **args = argv + optind;
-	if (!roster_cmd_check(&rc, action, argc - optind) || !client_ready(&rc.c))
-		return CTL_USAGE;
-	if (strcmp(action, "list") == 0)
-		return roster_cmd_list(&rc, "area", area, "role", role);
-	if (strcmp(action, "add") == 0 || strcmp(action, "set") == 0) {
-		bool add = action[0] == 'a';
-		const char *values[5] = { add ? args[0] : NULL, add ? args[1] : name,
-			add ? args[2] : area, role, lang };
-		char *body = reporter_body(keys, values);
-		int code = roster_cmd_write(&rc, add ? "POST" : "PUT", add ? NULL : args[0], body);
-		free(body);
-		return code;
-	}
-	return roster_cmd_simple(&rc, action, args[0]);
+	return roster_cmd_run(&rc, argc, argv);
 }

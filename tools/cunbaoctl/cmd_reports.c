@@ -2,12 +2,10 @@
  * cmd_reports.c — `cunbaoctl reports`: reports with their values and their
  * place in the supersession history (GET /v1/reports).
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "cmdline.h"
 #include "cunbaoctl.h"
-#include "http.h"
 #include "table.h"
 
 static const char reports_help[] =
@@ -49,52 +47,14 @@ report_row(void *arg, const cJSON *it)
 int
 cmd_reports(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "since", required_argument, NULL, 's' },
-		{ "reporter", required_argument, NULL, 'r' },
-		{ "status", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		LIST_OPTIONS, CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
+	static const struct ctl_opt opts[] = {
+		{ "area", 0, NULL }, { "kind", 1, NULL }, { "period", 2, NULL }, { "since", 3, NULL },
+		{ "reporter", 4, NULL }, { "status", 5, NULL }, { NULL, 0, NULL },
 	};
-	const char *v[6] = { NULL };	/* area kind period since reporter status */
-	const char *keys = "akpsrS";
-	struct list_opts l = { 0 };
-	struct client c;
-	char path[4096];
-	int ch, code;
+	static const char *const headers[] = { "ID", "AREA", "KIND", "PERIOD", "REPORTER", "STATUS",
+		"CREATED", "VALUES", NULL };
+	struct ctl_cmd cmd = { .name = "reports", .help = reports_help, .opts = opts, .list = true };
+	int code = ctl_cmd_parse(&cmd, argc, argv);
 
-	client_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		const char *k = ch > 0 && ch < 128 ? strchr(keys, ch) : NULL;
-		if (k != NULL) {
-			v[k - keys] = optarg;
-		} else if (ch == 'h') {
-			fputs(reports_help, stdout);
-			return CTL_OK;
-		} else if (!client_other_option(&c, &l, ch, optarg)) {
-			fputs(reports_help, stderr);
-			return CTL_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "cunbaoctl reports: unexpected \"%s\"\n%s", argv[optind], reports_help);
-		return CTL_USAGE;
-	}
-	if (!client_ready(&c) || !client_path(path, sizeof path, "/v1/reports", "area", v[0],
-	    "kind", v[1], "period", v[2], "since", v[3], "reporter", v[4], "status", v[5], NULL))
-		return CTL_USAGE;
-	struct table *t = table_new((const char *[]){ "ID", "AREA", "KIND", "PERIOD", "REPORTER",
-	    "STATUS", "CREATED", "VALUES", NULL });
-	if (t == NULL)
-		return CTL_FAIL;
-	table_align_right(t, 0);
-	code = client_list(&c, path, &l, report_row, t);
-	if (code == CTL_OK && !c.json)
-		table_print(t, stdout);
-	table_free(t);
-	return code;
+	return code >= 0 ? code : ctl_cmd_table(&cmd, "/v1/reports", headers, 0, report_row);
 }

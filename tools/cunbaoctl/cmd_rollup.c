@@ -2,11 +2,10 @@
  * cmd_rollup.c — `cunbaoctl rollup`: the figures of an area and everything
  * under it (GET /v1/rollups), one line per area, kind and period.
  */
-#include <getopt.h>
 #include <stdio.h>
 
+#include "cmdline.h"
 #include "cunbaoctl.h"
-#include "http.h"
 #include "table.h"
 
 static const char rollup_help[] =
@@ -39,49 +38,10 @@ rollup_row(void *arg, const cJSON *it)
 int
 cmd_rollup(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		LIST_OPTIONS, CLIENT_OPTIONS, { NULL, 0, NULL, 0 }
-	};
-	const char *area = NULL, *kind = NULL, *period = NULL;
-	struct list_opts l = { 0 };
-	struct client c;
-	char path[4096];
-	int ch, code;
+	static const char *const headers[] = { "AREA", "KIND", "PERIOD", "REPORTED", "VALUES", "UPDATED",
+		NULL };
+	struct ctl_cmd cmd = { .name = "rollup", .help = rollup_help, .opts = ctl_filters, .list = true };
+	int code = ctl_cmd_parse(&cmd, argc, argv);
 
-	client_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': area = optarg; break;
-		case 'k': kind = optarg; break;
-		case 'p': period = optarg; break;
-		case 'h': fputs(rollup_help, stdout); return CTL_OK;
-		default:
-			if (!client_other_option(&c, &l, ch, optarg)) {
-				fputs(rollup_help, stderr);
-				return CTL_USAGE;
-			}
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "cunbaoctl rollup: unexpected \"%s\"\n%s", argv[optind], rollup_help);
-		return CTL_USAGE;
-	}
-	if (!client_ready(&c) || !client_path(path, sizeof path, "/v1/rollups", "area", area,
-	    "kind", kind, "period", period, NULL))
-		return CTL_USAGE;
-	struct table *t = table_new((const char *[]){ "AREA", "KIND", "PERIOD", "REPORTED", "VALUES",
-	    "UPDATED", NULL });
-	if (t == NULL)
-		return CTL_FAIL;
-	table_align_right(t, 3);
-	code = client_list(&c, path, &l, rollup_row, t);
-	if (code == CTL_OK && !c.json)
-		table_print(t, stdout);
-	table_free(t);
-	return code;
+	return code >= 0 ? code : ctl_cmd_table(&cmd, "/v1/rollups", headers, 3, rollup_row);
 }

@@ -3,6 +3,7 @@
  * share: list, get, add, set, remove, import.  Not a subcommand itself.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@ static const struct {
 	{ "list", 0 }, { "get", 1 }, { "add", -1 }, { "set", 1 }, { "remove", 1 }, { "import", 1 },
 };
 
-bool
+/* Checks action is known and has its number of arguments; prints the usage (false) if not. */
+static bool
 roster_cmd_check(const struct roster_cmd *rc, const char *action, int nargs)
 {
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
@@ -28,30 +30,28 @@ roster_cmd_check(const struct roster_cmd *rc, const char *action, int nargs)
 		int want = actions[i].nargs < 0 ? rc->add_args : actions[i].nargs;
 		if (nargs == want)
 			return true;
-		fprintf(stderr, "cunbaoctl %s %s: takes %d argument%s\n%s", rc->name, action, want,
-		    want == 1 ? "" : "s", rc->help);
+		fprintf(stderr, "cunbaoctl %s %s: takes %d argument%s\n%s", rc->cmd.name, action, want,
+		    want == 1 ? "" : "s", rc->cmd.help);
 		return false;
 	}
-	fprintf(stderr, "cunbaoctl %s: unknown action \"%s\"\n%s", rc->name, action, rc->help);
+	fprintf(stderr, "cunbaoctl %s: unknown action \"%s\"\n%s", rc->cmd.name, action, rc->cmd.help);
 	return false;
 }
 
-int
-roster_cmd_list(struct roster_cmd *rc, const char *n1, const char *v1, const char *n2, const char *v2)
+/* list: GET base with the filters given; prints the table. */
+static int
+roster_cmd_list(struct roster_cmd *rc)
 {
 	char path[4096];
-	struct table *t;
-	int code;
+	bool ok = (size_t)snprintf(path, sizeof path, "%s", rc->base) < sizeof path;
 
-	if (!client_path(path, sizeof path, rc->base, n1, v1, n2, v2, NULL))
+	for (const struct ctl_opt *f = rc->filters; ok && f->name != NULL; f++)
+		ok = client_query_add(path, sizeof path, f->name, rc->cmd.v[f->slot]);
+	if (!ok) {
+		fprintf(stderr, "cunbaoctl: the request is too long\n");
 		return CTL_USAGE;
-	if ((t = rc->table()) == NULL)
-		return CTL_FAIL;
-	code = client_list(&rc->c, path, &rc->l, rc->row, t);
-	if (code == CTL_OK && !rc->c.json)
-		table_print(t, stdout);
-	table_free(t);
-	return code;
+	}
+	return ctl_list_table(&rc->cmd.c, &rc->cmd.l, path, rc->headers, -1, rc->row);
 }
 
 /* Prints one item (a table of one row, or the JSON). */
@@ -61,12 +61,12 @@ item_print(struct roster_cmd *rc, const struct http_response *r)
 	cJSON *item = cJSON_ParseWithLength(r->body, r->len);
 	struct table *t;
 
-	if (rc->c.json || item == NULL) {
+	if (rc->cmd.c.json || item == NULL) {
 		client_print_body(r);
 		cJSON_Delete(item);
 		return CTL_OK;
 	}
-	if ((t = rc->table()) != NULL) {
+	if ((t = table_new(rc->headers)) != NULL) {
 		rc->row(t, item);
 		table_print(t, stdout);
 		table_free(t);
@@ -82,14 +82,15 @@ item_path(const struct roster_cmd *rc, const char *id, char *buf, size_t buflen)
 	char esc[1024];
 
 	if (!client_escape(id, esc, sizeof esc) || (size_t)snprintf(buf, buflen, "%s/%s", rc->base, esc) >= buflen) {
-		fprintf(stderr, "cunbaoctl %s: \"%.64s\" is too long\n", rc->name, id);
+		fprintf(stderr, "cunbaoctl %s: \"%.64s\" is too long\n", rc->cmd.name, id);
 		return false;
 	}
 	return true;
 }
 
-int
-roster_cmd_write(struct roster_cmd *rc, const char *method, const char *id, const char *body)
+/* add (POST base) or set (PUT base/id) with the JSON body (freed); prints the resulting item. */
+static int
+roster_cmd_write(struct roster_cmd *rc, const char *method, const char *id, char *body)
 {
 	char path[2048];
 	struct http_response r;
@@ -97,9 +98,12 @@ roster_cmd_write(struct roster_cmd *rc, const char *method, const char *id, cons
 
 	if (body == NULL)
 		return CTL_FAIL;
-	if (id != NULL && !item_path(rc, id, path, sizeof path))
+	if (id != NULL && !item_path(rc, id, path, sizeof path)) {
+		free(body);
 		return CTL_USAGE;
-	code = client_call(&rc->c, method, id ? path : rc->base, "application/json", body, strlen(body), &r);
+	}
+	code = client_call(&rc->cmd.c, method, id ? path : rc->base, "application/json", body, strlen(body), &r);
+	free(body);
 	if (code == CTL_OK)
 		code = item_print(rc, &r);
 	http_response_clear(&r);
@@ -115,7 +119,7 @@ import_read(const struct roster_cmd *rc, const char *file, size_t *len)
 
 	*len = 0;
 	if (f == NULL || buf == NULL) {
-		fprintf(stderr, "cunbaoctl %s import: %s: %s\n", rc->name, file, strerror(errno));
+		fprintf(stderr, "cunbaoctl %s import: %s: %s\n", rc->cmd.name, file, strerror(errno));
 		if (f != NULL)
 			fclose(f);
 		free(buf);
@@ -124,7 +128,7 @@ import_read(const struct roster_cmd *rc, const char *file, size_t *len)
 	*len = fread(buf, 1, IMPORT_MAX + 1, f);
 	fclose(f);
 	if (*len > IMPORT_MAX) {
-		fprintf(stderr, "cunbaoctl %s import: %s: larger than %u bytes: split it\n", rc->name,
+		fprintf(stderr, "cunbaoctl %s import: %s: larger than %u bytes: split it\n", rc->cmd.name,
 		    file, IMPORT_MAX);
 		free(buf);
 		return NULL;
@@ -145,9 +149,9 @@ roster_import(struct roster_cmd *rc, const char *file)
 	if (csv == NULL)
 		return CTL_NOTFOUND;
 	snprintf(path, sizeof path, "%s/import", rc->base);
-	code = client_call(&rc->c, "POST", path, "text/csv; charset=utf-8", csv, len, &r);
+	code = client_call(&rc->cmd.c, "POST", path, "text/csv; charset=utf-8", csv, len, &r);
 	free(csv);
-	if (code == CTL_OK && rc->c.json) {
+	if (code == CTL_OK && rc->cmd.c.json) {
 		client_print_body(&r);
 	} else if (code == CTL_OK) {
 		cJSON *o = cJSON_ParseWithLength(r.body, r.len);
@@ -161,7 +165,8 @@ roster_import(struct roster_cmd *rc, const char *file)
 	return code;
 }
 
-int
+/* get, remove (DELETE base/arg) and import (POST base/import with the CSV file arg). */
+static int
 roster_cmd_simple(struct roster_cmd *rc, const char *action, const char *arg)
 {
 	char path[2048];
@@ -173,13 +178,33 @@ roster_cmd_simple(struct roster_cmd *rc, const char *action, const char *arg)
 	if (!item_path(rc, arg, path, sizeof path))
 		return CTL_USAGE;
 	bool get = strcmp(action, "get") == 0;
-	code = client_call(&rc->c, get ? "GET" : "DELETE", path, NULL, NULL, 0, &r);
+	code = client_call(&rc->cmd.c, get ? "GET" : "DELETE", path, NULL, NULL, 0, &r);
 	if (code == CTL_OK && get)
 		code = item_print(rc, &r);
-	else if (code == CTL_OK && rc->c.json)
+	else if (code == CTL_OK && rc->cmd.c.json)
 		client_print_body(&r);
 	else if (code == CTL_OK)
 		printf("removed %s\n", arg);
 	http_response_clear(&r);
 	return code;
+}
+
+int
+roster_cmd_run(struct roster_cmd *rc, int argc, char **argv)
+{
+	int code = ctl_cmd_parse(&rc->cmd, argc, argv);
+
+	if (code >= 0)
+		return code;
+	const char *action = optind < argc ? argv[optind++] : "list";
+	char **args = argv + optind;
+	if (!roster_cmd_check(rc, action, argc - optind) || !client_ready(&rc->cmd.c))
+		return CTL_USAGE;
+	if (strcmp(action, "list") == 0)
+		return roster_cmd_list(rc);
+	if (strcmp(action, "add") == 0)
+		return roster_cmd_write(rc, "POST", NULL, rc->body(true, args, rc->cmd.v));
+	if (strcmp(action, "set") == 0)
+		return roster_cmd_write(rc, "PUT", args[0], rc->body(false, args, rc->cmd.v));
+	return roster_cmd_simple(rc, action, args[0]);
 }

@@ -1,32 +1,35 @@
 /*
  * cmd_roster.h — what `cunbaoctl areas` and `cunbaoctl reporters` share
  * (cmd_roster.c): the actions list, get, add, set, remove and import of a
- * roster resource of the API, and how their results are printed.
+ * roster resource of the API, and how their results are printed.  Each
+ * subcommand describes its resource in a struct roster_cmd and hands its
+ * command line to roster_cmd_run.
  */
 #ifndef CUNBAOCTL_CMD_ROSTER_H
 #define CUNBAOCTL_CMD_ROSTER_H
 
-#include "http.h"
+#include "cmdline.h"
 #include "table.h"
 
 struct roster_cmd {
-	const char *name;		/* "areas" */
+	struct ctl_cmd cmd;		/* name "areas", the help, the options, client and list */
 	const char *base;		/* "/v1/areas" */
-	const char *help;
 	int add_args;			/* positional arguments of add */
-	struct table *(*table)(void);	/* an empty table with the resource's columns */
-	void (*row)(void *arg, const cJSON *item);	/* adds one item to the table arg */
-	struct client c;
-	struct list_opts l;
+	const char *const *headers;	/* the resource's columns */
+	void (*row)(void *table, const cJSON *item);	/* adds one item to a table */
+	const struct ctl_opt *filters;	/* the options list sends as its query */
+	/*
+	 * The JSON body of add (args: its arguments) or set (args[0]: the key),
+	 * with the options' values in v; malloc'd, NULL when out of memory.
+	 */
+	char *(*body)(bool add, char *const *args, const char *const *v);
 };
 
-/* Checks action is known and has its number of arguments; prints the usage (false) if not. */
-bool roster_cmd_check(const struct roster_cmd *rc, const char *action, int nargs);
-/* list: GET base with up to two filters (name NULL: none); prints the table. */
-int roster_cmd_list(struct roster_cmd *rc, const char *n1, const char *v1, const char *n2, const char *v2);
-/* add (POST base) or set (PUT base/id) with a JSON body; prints the resulting item. */
-int roster_cmd_write(struct roster_cmd *rc, const char *method, const char *id, const char *body);
-/* get, remove (DELETE base/arg) and import (POST base/import with the CSV file arg). */
-int roster_cmd_simple(struct roster_cmd *rc, const char *action, const char *arg);
+/*
+ * `cunbaoctl <resource> [ACTION] [ARGS] [options]`: parses the command
+ * line, checks the action and its arguments, runs it and prints what it
+ * did.  Returns the exit code.
+ */
+int roster_cmd_run(struct roster_cmd *rc, int argc, char **argv);
 
 #endif
