@@ -1,11 +1,12 @@
 /*
- * jdec.c — shared steps of the payload decoders (see jdec.h).
+ * jdec.c — shared steps of the payload codecs (see jdec.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jdec.h"
+#include "jsonw.h"
 #include "utf8.h"
 
 #define SHOW_MAX 40	/* bytes of a bad value quoted in a message */
@@ -119,6 +120,27 @@ jdec_peek(const cJSON *obj, const struct jdec_str *t, size_t n)
 }
 
 /* See jdec.h. */
+enum cb_error
+jdec_object(const char *buf, size_t len, const struct jdec_str *t, size_t n, size_t npeek,
+    enum cb_error (*rest)(const cJSON *root, void *arg, char *err, size_t errlen), void *arg,
+    char *err, size_t errlen)
+{
+	cJSON *root;
+	enum cb_error e;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((e = jdec_parse(buf, len, &root, err, errlen)) != CB_OK)
+		return e;
+	jdec_peek(root, t, npeek);
+	e = jdec_strings(root, t, n, err, errlen);
+	if (e == CB_OK && rest != NULL)
+		e = rest(root, arg, err, errlen);
+	cJSON_Delete(root);
+	return e;
+}
+
+/* See jdec.h. */
 bool
 jdec_printable(const char *s, size_t len)
 {
@@ -126,4 +148,29 @@ jdec_printable(const char *s, size_t len)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
 			return false;
 	return true;
+}
+
+/* See jdec.h. */
+bool
+jdec_word(const char *s, size_t len, size_t max, const char *extra)
+{
+	if (s == NULL || len == 0 || len > max)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c != '\0' && strchr(extra, c) != NULL)))
+			return false;
+	}
+	return true;
+}
+
+/* See jdec.h. */
+void
+jdec_write(struct jsonw *w, const struct jdec_out *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!t[i].optional || t[i].value[0] != '\0') {
+			jsonw_key(w, t[i].key);
+			jsonw_str(w, t[i].value);
+		}
 }

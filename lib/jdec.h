@@ -1,13 +1,16 @@
 /*
- * jdec.h — reading MQTT payloads with cJSON: the shared first steps of the
- * report, envelope, receipt and outbox decoders.
+ * jdec.h — the shared steps of the MQTT payload codecs (report, envelope,
+ * receipt, outbox): reading with cJSON, writing with jsonw.
  *
  * jdec_parse checks what every payload must be (at most CB_PAYLOAD_MAX bytes
  * of valid UTF-8 holding one JSON object).  String members are read by table
  * (struct jdec_str: name, required, destination, validator), so each codec
- * lists its members instead of repeating the checks.  Messages go into the
- * caller's err as "member: problem".  Members not in a table are ignored, so
- * that senders may add members without breaking older daemons.
+ * lists its members instead of repeating the checks; jdec_object is a whole
+ * decoder around such a table.  Messages go into the caller's err as
+ * "member: problem".  Members not in a table are ignored, so that senders
+ * may add members without breaking older daemons.  Encoders write their
+ * string members by table too (struct jdec_out), and every codec checks
+ * ids, codes, slugs and channels with jdec_word.
  */
 #ifndef CB_JDEC_H
 #define CB_JDEC_H
@@ -45,10 +48,38 @@ enum cb_error jdec_strings(const cJSON *obj, const struct jdec_str *t, size_t n,
 /* Like jdec_strings but never fails: copies every member that is valid, skips the rest. */
 void jdec_peek(const cJSON *obj, const struct jdec_str *t, size_t n);
 
+/*
+ * A whole decoder: clears err, parses buf (jdec_parse), copies the first
+ * npeek members of t whatever follows (so that even a rejected payload can
+ * be answered by its id), reads all n strictly, then, when they are good
+ * and rest is not NULL, returns rest(root, arg, err, errlen) for what a
+ * table cannot say.  Returns the first problem, or CB_OK.
+ */
+enum cb_error jdec_object(const char *buf, size_t len, const struct jdec_str *t, size_t n, size_t npeek,
+    enum cb_error (*rest)(const cJSON *root, void *arg, char *err, size_t errlen), void *arg,
+    char *err, size_t errlen);
+
 /* Writes "member: message" into err (printf-style), cut on a character boundary. */
 void jdec_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* True if s[0..len) is text without control characters (C0, DEL). */
 bool jdec_printable(const char *s, size_t len);
+
+/*
+ * True if s[0..len) is 1 to max bytes, each a lowercase ASCII letter, a
+ * digit or one of the characters of extra: jdec_word(s, len, CB_SLUG_MAX,
+ * "-") is a slug [a-z0-9-]{1,32}.
+ */
+bool jdec_word(const char *s, size_t len, size_t max, const char *extra);
+
+/* One string member to write: left out when optional and empty. */
+struct jdec_out {
+	const char *key, *value;
+	bool optional;
+};
+
+struct jsonw;
+/* Writes the members of t, in order, into the object w has open. */
+void jdec_write(struct jsonw *w, const struct jdec_out *t, size_t n);
 
 #endif

@@ -28,27 +28,14 @@ static const char *const receipt_status_names[] = {
 bool
 payload_id_valid(const char *s, size_t len)
 {
-	if (s == NULL || len == 0 || len > CB_ID_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == ':' || c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
+	return jdec_word(s, len, CB_ID_MAX, "ABCDEFGHIJKLMNOPQRSTUVWXYZ:._-");
 }
 
 /* True for [a-z0-9-]{1,16}. */
 bool
 payload_channel_valid(const char *s, size_t len)
 {
-	if (s == NULL || len == 0 || len > CB_CHANNEL_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
+	return jdec_word(s, len, CB_CHANNEL_MAX, "-");
 }
 
 /* A sender or recipient address: "+8613800000003", "tg:1234"; no control characters. */
@@ -84,18 +71,10 @@ envelope_decode(const char *buf, size_t len, struct envelope *out, char *err, si
 		{ "received_at", false, out->received_at, sizeof out->received_at, jdec_printable,
 		  CB_BAD_VALUE, "a timestamp of at most 39 bytes" },
 	};
-	cJSON *root;
 
 	memset(out, 0, sizeof *out);
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	enum cb_error e = jdec_parse(buf, len, &root, err, errlen);
-	if (e != CB_OK)
-		return e;
-	jdec_peek(root, members, 2);
-	e = jdec_strings(root, members, NELEM(members), err, errlen);
+	enum cb_error e = jdec_object(buf, len, members, NELEM(members), 2, NULL, NULL, err, errlen);
 	out->textlen = strlen(out->text);
-	cJSON_Delete(root);
 	return e;
 }
 
@@ -103,24 +82,18 @@ envelope_decode(const char *buf, size_t len, struct envelope *out, char *err, si
 size_t
 envelope_encode(const struct envelope *e, char *buf, size_t buflen)
 {
+	const struct jdec_out head[] = {
+		{ "id", e->id, false }, { "source", e->source, false }, { "channel", e->channel, false },
+		{ "from", e->from, false },
+	}, tail[] = { { "received_at", e->received_at, true } };
 	struct jsonw w;
 
 	jsonw_init(&w, buf, buflen);
 	jsonw_obj(&w);
-	jsonw_key(&w, "id");
-	jsonw_str(&w, e->id);
-	jsonw_key(&w, "source");
-	jsonw_str(&w, e->source);
-	jsonw_key(&w, "channel");
-	jsonw_str(&w, e->channel);
-	jsonw_key(&w, "from");
-	jsonw_str(&w, e->from);
+	jdec_write(&w, head, NELEM(head));
 	jsonw_key(&w, "text");
 	jsonw_strn(&w, e->text, e->textlen);
-	if (e->received_at[0] != '\0') {
-		jsonw_key(&w, "received_at");
-		jsonw_str(&w, e->received_at);
-	}
+	jdec_write(&w, tail, NELEM(tail));
 	jsonw_end(&w);
 	return jsonw_finish(&w);
 }
@@ -145,16 +118,12 @@ receipt_encode_tail(struct jsonw *w, const struct receipt *r)
 	}
 	if (r->channel[0] == '\0' && r->to[0] == '\0' && r->text[0] == '\0')
 		return;
+	const struct jdec_out parts[] = {
+		{ "channel", r->channel, true }, { "to", r->to, true }, { "text", r->text, true },
+	};
 	jsonw_key(w, "reply");
 	jsonw_obj(w);
-	const struct {
-		const char *key, *value;
-	} parts[] = { { "channel", r->channel }, { "to", r->to }, { "text", r->text } };
-	for (size_t i = 0; i < NELEM(parts); i++)
-		if (parts[i].value[0] != '\0') {
-			jsonw_key(w, parts[i].key);
-			jsonw_str(w, parts[i].value);
-		}
+	jdec_write(w, parts, NELEM(parts));
 	jsonw_end(w);
 }
 
@@ -162,18 +131,15 @@ receipt_encode_tail(struct jsonw *w, const struct receipt *r)
 size_t
 receipt_encode(const struct receipt *r, char *buf, size_t buflen)
 {
+	const struct jdec_out head[] = {
+		{ "id", r->id, false }, { "status", receipt_status_name(r->status), false },
+		{ "report", r->report, true },
+	};
 	struct jsonw w;
 
 	jsonw_init(&w, buf, buflen);
 	jsonw_obj(&w);
-	jsonw_key(&w, "id");
-	jsonw_str(&w, r->id);
-	jsonw_key(&w, "status");
-	jsonw_str(&w, receipt_status_name(r->status));
-	if (r->report[0] != '\0') {
-		jsonw_key(&w, "report");
-		jsonw_str(&w, r->report);
-	}
+	jdec_write(&w, head, NELEM(head));
 	receipt_encode_tail(&w, r);
 	jsonw_end(&w);
 	return jsonw_finish(&w);
@@ -262,6 +228,22 @@ receipt_decode_reply(const cJSON *root, struct receipt *r, char *err, size_t err
 	return jdec_strings(reply, members, NELEM(members), err, errlen);
 }
 
+/* What a receipt holds beyond its id: status, report, errors (first entry), reply. */
+static enum cb_error
+receipt_decode_rest(const cJSON *root, void *arg, char *err, size_t errlen)
+{
+	struct receipt *r = arg;
+	const struct jdec_str report = { "report", false, r->report, sizeof r->report, payload_id_valid,
+		CB_BAD_ID, ID_FORM };
+	enum cb_error e;
+
+	if ((e = receipt_decode_status(root, &r->status, err, errlen)) == CB_OK &&
+	    (e = jdec_strings(root, &report, 1, err, errlen)) == CB_OK &&
+	    (e = receipt_decode_errors(root, r, err, errlen)) == CB_OK)
+		e = receipt_decode_reply(root, r, err, errlen);
+	return e;
+}
+
 /*
  * Decodes a receipt into *out (zeroed first): id and status required,
  * report, errors (first entry) and reply optional.
@@ -269,44 +251,25 @@ receipt_decode_reply(const cJSON *root, struct receipt *r, char *err, size_t err
 enum cb_error
 receipt_decode(const char *buf, size_t len, struct receipt *out, char *err, size_t errlen)
 {
-	const struct jdec_str members[] = {
-		{ "id", true, out->id, sizeof out->id, payload_id_valid, CB_BAD_ID, ID_FORM },
-		{ "report", false, out->report, sizeof out->report, payload_id_valid, CB_BAD_ID, ID_FORM },
-	};
-	cJSON *root;
+	const struct jdec_str id = { "id", true, out->id, sizeof out->id, payload_id_valid, CB_BAD_ID, ID_FORM };
 
 	memset(out, 0, sizeof *out);
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	enum cb_error e = jdec_parse(buf, len, &root, err, errlen);
-	if (e != CB_OK)
-		return e;
-	jdec_peek(root, members, 1);
-	if ((e = jdec_strings(root, members, 1, err, errlen)) == CB_OK &&
-	    (e = receipt_decode_status(root, &out->status, err, errlen)) == CB_OK &&
-	    (e = jdec_strings(root, members + 1, 1, err, errlen)) == CB_OK &&
-	    (e = receipt_decode_errors(root, out, err, errlen)) == CB_OK)
-		e = receipt_decode_reply(root, out, err, errlen);
-	cJSON_Delete(root);
-	return e;
+	return jdec_object(buf, len, &id, 1, 1, receipt_decode_rest, out, err, errlen);
 }
 
 /* Encodes an outbox message.  Returns the length or 0. */
 size_t
 outbox_encode(const struct outbox *o, char *buf, size_t buflen)
 {
+	const struct jdec_out members[] = {
+		{ "id", o->id, false }, { "channel", o->channel, false }, { "to", o->to, false },
+		{ "text", o->text, false },
+	};
 	struct jsonw w;
 
 	jsonw_init(&w, buf, buflen);
 	jsonw_obj(&w);
-	jsonw_key(&w, "id");
-	jsonw_str(&w, o->id);
-	jsonw_key(&w, "channel");
-	jsonw_str(&w, o->channel);
-	jsonw_key(&w, "to");
-	jsonw_str(&w, o->to);
-	jsonw_key(&w, "text");
-	jsonw_str(&w, o->text);
+	jdec_write(&w, members, NELEM(members));
 	jsonw_end(&w);
 	return jsonw_finish(&w);
 }
@@ -322,16 +285,7 @@ outbox_decode(const char *buf, size_t len, struct outbox *out, char *err, size_t
 		{ "to", true, out->to, sizeof out->to, addr_valid, CB_BAD_ID, ADDR_FORM },
 		{ "text", true, out->text, sizeof out->text, NULL, CB_TOO_LARGE, "at most 511 bytes" },
 	};
-	cJSON *root;
 
 	memset(out, 0, sizeof *out);
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	enum cb_error e = jdec_parse(buf, len, &root, err, errlen);
-	if (e != CB_OK)
-		return e;
-	jdec_peek(root, members, 1);
-	e = jdec_strings(root, members, NELEM(members), err, errlen);
-	cJSON_Delete(root);
-	return e;
+	return jdec_object(buf, len, members, NELEM(members), 1, NULL, NULL, err, errlen);
 }

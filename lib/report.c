@@ -28,12 +28,7 @@
 static bool
 code_valid(const char *s, size_t len)
 {
-	if (len == 0 || len > CB_CODE_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
+	return jdec_word(s, len, CB_CODE_MAX, "_");
 }
 
 static bool
@@ -106,8 +101,9 @@ value_decode(const cJSON *m, struct report_value *v, char *err, size_t errlen)
  * codes, each once, each a number, string or boolean.
  */
 static enum cb_error
-values_decode(const cJSON *root, struct report *out, char *err, size_t errlen)
+values_decode(const cJSON *root, void *arg, char *err, size_t errlen)
 {
+	struct report *out = arg;
 	const cJSON *values = cJSON_GetObjectItemCaseSensitive(root, "values");
 
 	if (values == NULL || cJSON_IsNull(values)) {
@@ -161,20 +157,9 @@ report_decode(const char *buf, size_t len, struct report *out, char *err, size_t
 		{ "sent_at", false, out->sent_at, sizeof out->sent_at, jdec_printable, CB_BAD_VALUE,
 		  "a timestamp of at most 39 bytes" },
 	};
-	cJSON *root;
 
 	memset(out, 0, sizeof *out);
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	enum cb_error e = jdec_parse(buf, len, &root, err, errlen);
-	if (e != CB_OK)
-		return e;
-	jdec_peek(root, members, 2);
-	e = jdec_strings(root, members, NELEM(members), err, errlen);
-	if (e == CB_OK)
-		e = values_decode(root, out, err, errlen);
-	cJSON_Delete(root);
-	return e;
+	return jdec_object(buf, len, members, NELEM(members), 2, values_decode, out, err, errlen);
 }
 
 /* Records the first problem in out and returns it. */
@@ -346,35 +331,21 @@ value_encode(struct jsonw *w, const struct report_value *v)
 size_t
 report_encode(const struct report *r, char *buf, size_t buflen)
 {
-	const struct {
-		const char *key, *value;
-		bool optional;
-	} members[] = {
+	const struct jdec_out head[] = {
 		{ "id", r->id, false }, { "source", r->source, false }, { "kind", r->kind, false },
 		{ "area", r->area, false }, { "period", r->period, true },
-	};
+	}, tail[] = { { "reporter", r->reporter, true }, { "sent_at", r->sent_at, true } };
 	struct jsonw w;
 
 	jsonw_init(&w, buf, buflen);
 	jsonw_obj(&w);
-	for (size_t i = 0; i < NELEM(members); i++)
-		if (!members[i].optional || members[i].value[0] != '\0') {
-			jsonw_key(&w, members[i].key);
-			jsonw_str(&w, members[i].value);
-		}
+	jdec_write(&w, head, NELEM(head));
 	jsonw_key(&w, "values");
 	jsonw_obj(&w);
 	for (size_t i = 0; i < r->nvalues && i < CB_MAX_FIELDS; i++)
 		value_encode(&w, &r->values[i]);
 	jsonw_end(&w);
-	if (r->reporter[0] != '\0') {
-		jsonw_key(&w, "reporter");
-		jsonw_str(&w, r->reporter);
-	}
-	if (r->sent_at[0] != '\0') {
-		jsonw_key(&w, "sent_at");
-		jsonw_str(&w, r->sent_at);
-	}
+	jdec_write(&w, tail, NELEM(tail));
 	jsonw_end(&w);
 	return jsonw_finish(&w);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jdec.h"
 #include "payload.h"
 #include "period.h"
 #include "topic.h"
@@ -25,24 +26,14 @@
 static bool
 slug_valid(const char *s, size_t len)
 {
-	if (len == 0 || len > CB_SLUG_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
+	return jdec_word(s, len, CB_SLUG_MAX, "-");
 }
 
 /* True for a kind code [a-z0-9_]{1,32}. */
 static bool
 kind_valid(const char *s, size_t len)
 {
-	if (len == 0 || len > CB_CODE_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
+	return jdec_word(s, len, CB_CODE_MAX, "_");
 }
 
 /* True for "current" or the canonical text of a period of any type. */
@@ -125,37 +116,39 @@ topic_area_parent(const char *area, char *buf, size_t buflen)
 	return true;
 }
 
+/*
+ * Copies a topic's last part rest[0..len) into dst when valid accepts it
+ * (valid bounds len below dst's size).
+ */
+static bool
+part_copy(bool (*valid)(const char *, size_t), const char *rest, size_t len, char *dst)
+{
+	if (!valid(rest, len))
+		return false;
+	memcpy(dst, rest, len);
+	dst[len] = '\0';
+	return true;
+}
+
 /* inbox/<channel> and outbox/<channel>. */
 static bool
 parse_channel(const char *rest, size_t len, struct topic *out)
 {
-	if (!payload_channel_valid(rest, len))
-		return false;
-	memcpy(out->channel, rest, len);
-	out->channel[len] = '\0';
-	return true;
+	return part_copy(payload_channel_valid, rest, len, out->channel);
 }
 
 /* report/<area>. */
 static bool
 parse_area(const char *rest, size_t len, struct topic *out)
 {
-	if (!topic_area_valid(rest, len))
-		return false;
-	memcpy(out->area, rest, len);
-	out->area[len] = '\0';
-	return true;
+	return part_copy(topic_area_valid, rest, len, out->area);
 }
 
 /* receipt/<source>. */
 static bool
 parse_source(const char *rest, size_t len, struct topic *out)
 {
-	if (!payload_id_valid(rest, len))
-		return false;
-	memcpy(out->source, rest, len);
-	out->source[len] = '\0';
-	return true;
+	return part_copy(payload_id_valid, rest, len, out->source);
 }
 
 /* The last '/' in s[0..len), or NULL. */
