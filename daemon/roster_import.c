@@ -31,6 +31,7 @@ struct import {
 	const char *what;		/* "areas", "reporters" */
 	const char *header;		/* first field of a header line */
 	int nfields;
+	/* Checks a record's own fields (the name, field 1 of both files, is checked after). */
 	bool (*check)(const struct record *rec, char *msg, size_t msglen);
 	int (*put)(struct store *s, const struct record *rec);
 };
@@ -57,8 +58,6 @@ area_check(const struct record *rec, char *msg, size_t msglen)
 		snprintf(msg, msglen, "area \"%s\" is not 1-5 slugs [a-z0-9-]{1,32}", path);
 	else if (strcmp(exp, "0") != 0 && strcmp(exp, "1") != 0)
 		snprintf(msg, msglen, "expected must be 0 or 1, not \"%s\"", exp);
-	else if (strlen(rec->f[1]) >= ROSTER_NAME_MAX)
-		snprintf(msg, msglen, "name longer than %d bytes", ROSTER_NAME_MAX - 1);
 	else
 		return true;
 	return false;
@@ -99,8 +98,6 @@ reporter_check(const struct record *rec, char *msg, size_t msglen)
 		snprintf(msg, msglen, "role must be leader or admin, not \"%s\"", rec->f[3]);
 	else if (!lang_parse(rec->f[4], &lang))
 		snprintf(msg, msglen, "lang must be zh or en, not \"%s\"", rec->f[4]);
-	else if (strlen(rec->f[1]) >= ROSTER_NAME_MAX)
-		snprintf(msg, msglen, "name longer than %d bytes", ROSTER_NAME_MAX - 1);
 	else
 		return true;
 	return false;
@@ -123,6 +120,18 @@ static const struct import import_areas = {
 static const struct import import_reporters = {
 	"reporters", "id", 5, reporter_check, reporter_put,
 };
+
+/* Checks one record: the file's own checks, then its name; false with the problem in msg. */
+static bool
+record_check(const struct import *im, const struct record *rec, char *msg, size_t msglen)
+{
+	if (!im->check(rec, msg, msglen))
+		return false;
+	if (strlen(rec->f[1]) < ROSTER_NAME_MAX)
+		return true;
+	snprintf(msg, msglen, "name longer than %d bytes", ROSTER_NAME_MAX - 1);
+	return false;
+}
 
 /*
  * Reads the next record of text into rec, counting lines.  Returns 1 for a
@@ -174,7 +183,7 @@ import_pass(const struct import *im, struct store *s, const char *text, size_t l
 		if (rec.line == 1 && strcmp(rec.f[0], im->header) == 0)
 			continue;
 		if (s == NULL) {
-			if (!im->check(&rec, msg, sizeof msg)) {
+			if (!record_check(im, &rec, msg, sizeof msg)) {
 				err_add(err, errlen, "%s:%d: %s\n", file, rec.line, msg);
 				bad++;
 			}
