@@ -58,6 +58,24 @@ kannel_peer_allowed(const char *allow, const char *peer)
 	return list_has(allow, peer);
 }
 
+/*
+ * Checks that a call comes the way Kannel makes it: GET, from a peer in
+ * kannel-allow.  Returns 200, or the status to answer with err set.
+ */
+static int
+kannel_caller(const struct bridge_conf *c, const struct webhook *w, char *err, size_t errlen)
+{
+	if (strcmp(w->method, "GET") != 0) {
+		snprintf(err, errlen, "Kannel calls with GET, not %s", w->method);
+		return 405;
+	}
+	if (!kannel_peer_allowed(c->kannel_allow, w->peer)) {
+		snprintf(err, errlen, "peer %s is not in kannel-allow", w->peer ? w->peer : "?");
+		return 403;
+	}
+	return 200;
+}
+
 /* Reads an optional small integer parameter; def when absent or malformed. */
 static long
 kannel_num(const struct webhook *w, const char *key, long def)
@@ -106,14 +124,8 @@ kannel_parse(const struct bridge_conf *c, const struct webhook *w, struct inboun
 	size_t n;
 	int status;
 
-	if (strcmp(w->method, "GET") != 0) {
-		snprintf(err, errlen, "Kannel calls with GET, not %s", w->method);
-		return 405;
-	}
-	if (!kannel_peer_allowed(c->kannel_allow, w->peer)) {
-		snprintf(err, errlen, "peer %s is not in kannel-allow", w->peer ? w->peer : "?");
-		return 403;
-	}
+	if ((status = kannel_caller(c, w, err, errlen)) != 200)
+		return status;
 	if (!form_get(w->query, w->querylen, "from", from, sizeof from, &n) || n == 0) {
 		snprintf(err, errlen, "from is missing");
 		return 400;
@@ -229,15 +241,10 @@ kannel_report(const struct bridge_conf *c, const struct webhook *w, struct deliv
     char *err, size_t errlen)
 {
 	size_t n;
+	int status;
 
-	if (strcmp(w->method, "GET") != 0) {
-		snprintf(err, errlen, "Kannel calls with GET, not %s", w->method);
-		return 405;
-	}
-	if (!kannel_peer_allowed(c->kannel_allow, w->peer)) {
-		snprintf(err, errlen, "peer %s is not in kannel-allow", w->peer ? w->peer : "?");
-		return 403;
-	}
+	if ((status = kannel_caller(c, w, err, errlen)) != 200)
+		return status;
 	if (!form_get(w->query, w->querylen, "id", out->id, sizeof out->id, &n) || !payload_id_valid(out->id, n)) {
 		snprintf(err, errlen, "id is missing or not a reply id");
 		return 400;
