@@ -526,6 +526,28 @@ api_listen(struct api *a, char *err, size_t errlen)
 	return true;
 }
 
+bool
+api_config_check(const struct api_config *cfg, char *err, size_t errlen)
+{
+	struct api_tokens *t = NULL;
+	char host[256];
+	unsigned port;
+	size_t off;
+
+	err[0] = '\0';
+	if (strcmp(cfg->listen, "off") == 0)
+		return true;
+	if (!listen_split(cfg->listen, host, sizeof host, &port))
+		snprintf(err, errlen, "listen %s: expected HOST:PORT\n", cfg->listen);
+	off = strlen(err);
+	if (cfg->tokens[0] != '\0' && (t = tokens_load(cfg->tokens, err + off, errlen - off)) == NULL) {
+		off = strlen(err);
+		snprintf(err + off, errlen - off, "\n");
+	}
+	tokens_free(t);
+	return err[0] == '\0';
+}
+
 /* Loads the tokens at start: none configured is allowed (every request but /healthz refused). */
 static bool
 api_tokens_start(struct api *a, char *err, size_t errlen)

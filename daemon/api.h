@@ -19,10 +19,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "catalog.h"
 #include "payload.h"
 
+struct config;
 struct daemon;
 struct event_base;
 struct evbuffer;
@@ -72,6 +74,13 @@ struct api *api_new(struct event_base *base, const struct api_config *cfg,
     const struct api_hooks *hooks, char *err, size_t errlen);
 
 /*
+ * Checks what api_new would refuse in cfg, binding and opening nothing:
+ * the listen address's form and, unless listen is off, the token file.
+ * Returns true, or false with every problem in err, one line each.
+ */
+bool api_config_check(const struct api_config *cfg, char *err, size_t errlen);
+
+/*
  * After SIGHUP: replaces the tokens with those of file ("" keeps them) and
  * lets the reminders look at the (maybe new) catalog afresh.  Keeps the old
  * tokens and returns false, with err set, when the file is unusable.
@@ -90,5 +99,12 @@ void api_free(struct api *a);
 int api_start(struct daemon *d);
 void api_reload(struct daemon *d);
 void api_stop(struct daemon *d);
+
+/*
+ * api_config_check on cunbaod's configuration c, for -n and for the start
+ * before cunbaod goes to the background (so that a refusal reaches the
+ * terminal, not only syslog).  Prints every problem to out; true when none.
+ */
+bool api_check(const struct config *c, FILE *out);
 
 #endif

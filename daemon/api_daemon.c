@@ -70,10 +70,35 @@ log_lines(const char *what, char *err)
 		log_warnx("%s: %s", what, line);
 }
 
+/* The API's configuration, from cunbaod's. */
+static void
+api_config_from(const struct config *c, struct api_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->listen, sizeof cfg->listen, "%s", c->listen);
+	cfg->listen_default = strcmp(c->listen, API_LISTEN_DEFAULT) == 0;
+	snprintf(cfg->tokens, sizeof cfg->tokens, "%s", c->tokens);
+	snprintf(cfg->db, sizeof cfg->db, "%s", c->db);
+	cfg->remind_interval_ms = c->remind_interval;
+}
+
+bool
+api_check(const struct config *c, FILE *out)
+{
+	struct api_config cfg;
+	char err[2048];
+
+	api_config_from(c, &cfg);
+	if (api_config_check(&cfg, err, sizeof err))
+		return true;
+	fputs(err, out);
+	return false;
+}
+
 int
 api_start(struct daemon *d)
 {
-	struct api_config cfg = { 0 };
+	struct api_config cfg;
 	struct api_hooks hooks = {
 		.arg = d,
 		.catalog = hook_catalog,
@@ -85,11 +110,8 @@ api_start(struct daemon *d)
 	};
 	char err[2048] = "";
 
-	snprintf(cfg.listen, sizeof cfg.listen, "%s", d->conf.listen);
-	cfg.listen_default = strcmp(d->conf.listen, API_LISTEN_DEFAULT) == 0;
-	snprintf(cfg.tokens, sizeof cfg.tokens, "%s", d->conf.tokens);
+	api_config_from(&d->conf, &cfg);
 	snprintf(cfg.db, sizeof cfg.db, "%s", daemon_db_path(d));
-	cfg.remind_interval_ms = d->conf.remind_interval;
 	d->api = api_new(d->base, &cfg, &hooks, err, sizeof err);
 	if (d->api == NULL) {
 		log_lines("api", err);

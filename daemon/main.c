@@ -5,7 +5,9 @@
  *           [--areas CSV] [--reporters CSV] [--prefix ROOT] [--client-id ID] [--tz ZONE]
  *
  * Exit status: 0 after a clean stop (SIGTERM/SIGINT) or a good -n check;
- * 1 when the configuration, catalog, roster or database is unusable;
+ * 1 when the configuration, catalog, roster, API token file or database is
+ * unusable (the token file and listen address are checked before cunbaod
+ * goes to the background, so that their refusal reaches the terminal);
  * 2 on a usage error.
  */
 #include <getopt.h>
@@ -17,6 +19,9 @@
 
 #include "daemon.h"
 #include "log.h"
+#ifdef CUNBAO_HAVE_API
+#include "api.h"
+#endif
 
 /* The options that are not config keys; every config key is also --KEY VALUE. */
 static const struct option fixed_options[] = {
@@ -54,7 +59,7 @@ usage(FILE *out)
 	    "\n"
 	    "  -c, --config FILE  config file (default " CONFIG_DEFAULT_FILE ", if present)\n"
 	    "  -d                 stay in the foreground, log to stderr\n"
-	    "  -n                 check the config, catalog and roster CSVs, then exit\n"
+	    "  -n                 check the config, catalog, CSVs and token file, then exit\n"
 	    "  -v, --verbose      log debug messages (one line per message)\n"
 	    "  -V, --version      print the version\n"
 	    "  -h, --help         this text\n"
@@ -127,6 +132,10 @@ main(int argc, char **argv)
 	fputs(err, stderr);
 	if (check)	/* -n: the catalog and the CSVs too, so every problem shows at once */
 		bad = !daemon_check(&d.conf, stderr) || bad;
+#ifdef CUNBAO_HAVE_API
+	/* The API's listen address and token file: refused here, on the terminal, not after the fork. */
+	bad = !api_check(&d.conf, stderr) || bad;
+#endif
 	if (bad) {
 		fprintf(stderr, "cunbaod: configuration invalid\n");
 		return 1;
