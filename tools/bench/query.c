@@ -246,15 +246,19 @@ query_path(const struct workload *w, int e, unsigned *seed, int64_t now, char *b
 
 	workload_group_area(w, g, area, sizeof area);
 	random_period(k, now, seed, period, sizeof period);
-	if (e != 2)	/* all but reports: the village, one level up */
+	if (e != 2 && e != 4)	/* all but reports: the village, one level up */
 		*strrchr(area, '/') = '\0';
 	static const char *const fmt[] = {
 		"/v1/rollups?area=%s&kind=%s&period=%s",
 		"/v1/completeness?area=%s&kind=%s&period=%s",
 		"/v1/reports?area=%s&kind=%s&limit=50&period=%s",
 		"/v1/export.csv?area=%s&kind=%s&period=%s",
+		"/v1/reports?area=%s&limit=50",	/* a group's latest, any kind */
 	};
-	snprintf(buf, buflen, fmt[e], area, k->code, period);
+	if (e == 4)
+		snprintf(buf, buflen, fmt[e], area);
+	else
+		snprintf(buf, buflen, fmt[e], area, k->code, period);
 }
 
 /*
@@ -265,12 +269,13 @@ query_path(const struct workload *w, int e, unsigned *seed, int64_t now, char *b
 bool
 query_measure(const struct workload *w, int port, const char *token, struct query_figures *q)
 {
-	static const char *const names[] = { "rollups", "completeness", "reports", "export.csv" };
+	static const char *const names[] = { "rollups", "completeness", "reports", "export.csv",
+		"reports-latest" };
 	int64_t now = (int64_t)time(NULL);
 	unsigned seed = 7;
 	bool any = false;
 
-	for (int e = 0; e < 4; e++) {
+	for (int e = 0; e < 5; e++) {
 		struct lat l = { 0 };
 		unsigned bad = 0;
 		int status;
@@ -297,6 +302,6 @@ query_measure(const struct workload *w, int port, const char *token, struct quer
 			    sizeof q->q[e].path - strlen(q->q[e].path), " (%u not 200)", bad);
 		lat_free(&l);
 	}
-	q->nq = 4;
+	q->nq = 5;
 	return any;
 }
