@@ -211,7 +211,7 @@ config_usage(FILE *out)
 {
 	fprintf(out, "config keys (file lines \"key value\"; each also a --key flag):\n");
 	for (const struct conf_entry *e = config_table; e->key != NULL; e++)
-		fprintf(out, "  %-16s %-26s %s\n", e->key, e->def ? e->def : "\"\"", e->help);
+		fprintf(out, "  %-18s %-26s %s\n", e->key, e->def ? e->def : "\"\"", e->help);
 }
 
 bool
