@@ -114,6 +114,29 @@ key_hash(const char *area, const char *kind, const char *period)
 	return h;
 }
 
+/*
+ * Doubles the pending-key hash table and rehashes every pending key (they
+ * are all on the list), so a burst over thousands of groups keeps lookups
+ * short.  Returns false, leaving the table as it was, when memory is short.
+ */
+static bool
+publisher_grow(struct publisher *p)
+{
+	size_t n = p->nbuckets * 2;
+	struct pubkey **b = calloc(n, sizeof *b);
+
+	if (b == NULL)
+		return false;
+	for (struct pubkey *k = p->head; k; k = k->next) {
+		k->hnext = b[k->hash & (n - 1)];
+		b[k->hash & (n - 1)] = k;
+	}
+	free(p->buckets);
+	p->buckets = b;
+	p->nbuckets = n;
+	return true;
+}
+
 /* Adds a key unless it is pending already; false when out of memory. */
 static bool
 publisher_add(struct publisher *p, const char *area, const char *kind, const char *period)
@@ -121,6 +144,8 @@ publisher_add(struct publisher *p, const char *area, const char *kind, const cha
 	uint32_t h = key_hash(area, kind, period);
 	struct pubkey *k;
 
+	if (p->count >= p->nbuckets)
+		publisher_grow(p);	/* on failure the chains just get longer */
 	for (k = p->buckets[h & (p->nbuckets - 1)]; k; k = k->hnext)
 		if (k->hash == h && strcmp(k->area, area) == 0 && strcmp(k->kind, kind) == 0 &&
 		    strcmp(k->period, period) == 0)
