@@ -180,13 +180,18 @@ sqlb_subtree(struct sqlb *b, const char *col, const char *area)
 
 	if (area == NULL || *area == '\0')
 		return;
-	/* '/' + 1 == '0': the range holds exactly the paths under area/ and uses the index. */
-	snprintf(cond, sizeof cond, "(%s = ? OR (%s > ? AND %s < ?))", col, col, col);
+	/*
+	 * One range [area, area0) that an index scans ('/' + 1 == '0'), then the
+	 * residue: area itself or a path under area/ (not a sibling "area-x").
+	 */
+	snprintf(cond, sizeof cond, "(%s >= ? AND %s < ? AND (%s = ? OR %s > ?))",
+	    col, col, col, col);
 	snprintf(lo, sizeof lo, "%s/", area);
 	snprintf(hi, sizeof hi, "%s0", area);
 	sqlb_text(b, cond, area);
-	sqlb_text(b, NULL, lo);
 	sqlb_text(b, NULL, hi);
+	sqlb_text(b, NULL, area);
+	sqlb_text(b, NULL, lo);
 }
 
 void
