@@ -313,6 +313,14 @@ bool channel_json_int(const struct cJSON *m, int64_t *out);
 /* Appends formatted text to err (err stays NUL-terminated, truncated if full). */
 void err_append(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Config checks the channels share: a secret of at least 16 characters
+ * (`what` names it in the message) and an http(s) URL.  Each returns the
+ * number of problems appended to err (0 or 1).
+ */
+int channel_check_secret(const char *key, const char *value, const char *what, char *err, size_t errlen);
+int channel_check_url(const char *key, const char *url, char *err, size_t errlen);
+
 /* ------------------------------------------------------------------ spool.c */
 
 enum spool_rc { SPOOL_OK, SPOOL_DUP, SPOOL_NONE, SPOOL_ERR };

@@ -30,17 +30,8 @@ generic_enabled(const struct bridge_conf *c)
 static int
 generic_check(const struct bridge_conf *c, char *err, size_t errlen)
 {
-	int n = 0;
-
-	if (strlen(c->generic_secret) < 16) {
-		err_append(err, errlen, "generic-secret: a shared secret of at least 16 characters is required\n");
-		n++;
-	}
-	if (strncmp(c->generic_reply_url, "http://", 7) != 0 && strncmp(c->generic_reply_url, "https://", 8) != 0) {
-		err_append(err, errlen, "generic-reply-url: \"%s\" is not an http(s) URL\n", c->generic_reply_url);
-		n++;
-	}
-	return n;
+	return channel_check_secret("generic-secret", c->generic_secret, "a shared secret", err, errlen) +
+	    channel_check_url("generic-reply-url", c->generic_reply_url, err, errlen);
 }
 
 /* The three fields, as raw bytes borrowed from the body or a cJSON tree. */

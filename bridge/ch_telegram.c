@@ -30,21 +30,13 @@ telegram_enabled(const struct bridge_conf *c)
 static int
 telegram_check(const struct bridge_conf *c, char *err, size_t errlen)
 {
-	int n = 0;
+	int n = channel_check_secret("telegram-secret", c->telegram_secret, "a secret token", err, errlen);
 
-	if (strlen(c->telegram_secret) < 16) {
-		err_append(err, errlen, "telegram-secret: a secret token of at least 16 characters is required\n");
-		n++;
-	}
 	if (c->telegram_token[0] == '\0') {
 		err_append(err, errlen, "telegram-token: the bot token is required\n");
 		n++;
 	}
-	if (strncmp(c->telegram_api, "http://", 7) != 0 && strncmp(c->telegram_api, "https://", 8) != 0) {
-		err_append(err, errlen, "telegram-api: \"%s\" is not an http(s) URL\n", c->telegram_api);
-		n++;
-	}
-	return n;
+	return n + channel_check_url("telegram-api", c->telegram_api, err, errlen);
 }
 
 /* The message an update carries, or NULL. */

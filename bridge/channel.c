@@ -150,3 +150,21 @@ err_append(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err + used, errlen - used, fmt, ap);
 	va_end(ap);
 }
+
+int
+channel_check_secret(const char *key, const char *value, const char *what, char *err, size_t errlen)
+{
+	if (strlen(value) >= 16)
+		return 0;
+	err_append(err, errlen, "%s: %s of at least 16 characters is required\n", key, what);
+	return 1;
+}
+
+int
+channel_check_url(const char *key, const char *url, char *err, size_t errlen)
+{
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+		return 0;
+	err_append(err, errlen, "%s: \"%s\" is not an http(s) URL\n", key, url);
+	return 1;
+}
