@@ -207,9 +207,13 @@ void probe_result(struct probe *p, struct run_result *r);
 
 /* ---- query.c ---- */
 
-/* Creates database db with the roster written in dir and n history reports. */
+/*
+ * Makes database db hold n history reports with the roster written in dir:
+ * reused when it holds n already, completed when it holds fewer, created
+ * otherwise; *had is how many it held before.  false with err filled.
+ */
 bool query_fill(const struct workload *w, const char *dir, const char *db, uint64_t n,
-    char *err, size_t errlen);
+    uint64_t *had, char *err, size_t errlen);
 
 /* GETs path from 127.0.0.1:port into buf (response text, NUL-terminated); the HTTP status. */
 int http_fetch(int port, const char *path, const char *token, char *buf, size_t buflen);

@@ -29,11 +29,11 @@
 #define BENCH_TOKEN "bench-token-read"
 
 struct options {
-	long long smoke, json, scale, query, keep, help, check, dump;
+	long long smoke, json, scale, query, only_query, keep, help, check, dump;
 	long long senders, window, messages, timeout_ms, seed, probes, probe_gap_ms;
 	long long townships, villages, groups, bad_permille, dup_permille, query_reports, rate;
 	long long scale_max;
-	const char *broker, *cunbaod, *catalog, *tz, *daemon_flags;
+	const char *broker, *cunbaod, *catalog, *tz, *daemon_flags, *query_db;
 };
 
 enum opt_type { OPT_FLAG, OPT_INT, OPT_STR };
@@ -55,6 +55,10 @@ static const struct opt {
 	  "largest --scale pass (1000000)" },
 	{ "query", OPT_FLAG, offsetof(struct options, query), 0, 1,
 	  "also measure API latency on a large database" },
+	{ "only-query", OPT_FLAG, offsetof(struct options, only_query), 0, 1,
+	  "--query alone: no echo or cunbaod passes" },
+	{ "query-db", OPT_STR, offsetof(struct options, query_db), 0, 0,
+	  "PATH of the --query database, kept: reused if it holds --query-reports, else filled" },
 	{ "keep", OPT_FLAG, offsetof(struct options, keep), 0, 1, "keep the scratch directory" },
 	{ "check", OPT_INT, offsetof(struct options, check), 1, 100000000,
 	  "run the first N messages through the pure core and exit" },
@@ -443,40 +447,52 @@ bench_close(struct bench *b)
 		fprintf(stderr, "bench: kept %s\n", b->dir);
 }
 
-static void query_serve(struct bench *b, struct query_figures *q, const char *db, double mb);
+static void query_serve(struct bench *b, struct query_figures *q, const char *db, double mb,
+    const char *reused);
 
 /*
- * --query: fills a database of query_reports history reports through
- * cunbaod's store code, then measures the API on it.
+ * --query: makes a database of query_reports history reports through
+ * cunbaod's store code (in the scratch directory, or --query-db, where one
+ * already filled is reused), then measures the API on it.
  */
 static void
 bench_query(struct bench *b, struct query_figures *q)
 {
-	char db[512], wal[520], err[512];
+	char db[512], wal[520], err[512], reused[600] = "";
 	int64_t t0 = bench_now_us();
+	uint64_t had = 0;
 
-	snprintf(db, sizeof db, "%s/query.db", b->dir);
+	if (b->o.query_db != NULL)
+		snprintf(db, sizeof db, "%s", b->o.query_db);
+	else
+		snprintf(db, sizeof db, "%s/query.db", b->dir);
 	snprintf(wal, sizeof wal, "%s-wal", db);
 	q->reports = (uint64_t)b->o.query_reports;
 	if (!b->o.json)
-		fprintf(stderr, "bench: filling %s with %llu reports\n", db,
-		    (unsigned long long)q->reports);
-	if (!query_fill(b->w, b->dir, db, q->reports, err, sizeof err)) {
+		fprintf(stderr, "bench: %s with %llu reports\n", db, (unsigned long long)q->reports);
+	if (!query_fill(b->w, b->dir, db, q->reports, &had, err, sizeof err)) {
 		snprintf(q->note, sizeof q->note, "%s", err);
 		return;
 	}
 	q->fill_seconds = (double)(bench_now_us() - t0) / 1e6;
+	if (had == q->reports)
+		snprintf(reused, sizeof reused, "; reused %s (filled before)", db);
+	else if (had > 0)
+		snprintf(reused, sizeof reused, "; %s held %llu, completed", db,
+		    (unsigned long long)had);
 	double mb = (double)(file_size(db) + file_size(wal)) / 1e6;
 	if (!file_executable(b->cunbaod)) {
-		snprintf(q->note, sizeof q->note, "database %.0f MB; no cunbaod at %s", mb, b->cunbaod);
+		snprintf(q->note, sizeof q->note, "database %.0f MB%s; no cunbaod at %s", mb, reused,
+		    b->cunbaod);
 		return;
 	}
-	query_serve(b, q, db, mb);
+	query_serve(b, q, db, mb, reused);
 }
 
 /* Serves the filled database with a cunbaod on a free port and asks its API. */
 static void
-query_serve(struct bench *b, struct query_figures *q, const char *db, double mb)
+query_serve(struct bench *b, struct query_figures *q, const char *db, double mb,
+    const char *reused)
 {
 	char listen[64], root[64];
 	int port = port_free();
@@ -486,14 +502,14 @@ query_serve(struct bench *b, struct query_figures *q, const char *db, double mb)
 	snprintf(root, sizeof root, "bench/q%d", ++b->npasses);
 	if (!consumer_start(b, true, "query", root, &p, db, listen, b->tokens) ||
 	    !port_wait(port, 120000) || !proc_alive(&p)) {
-		snprintf(q->note, sizeof q->note, "database %.0f MB; cunbaod did not listen on %s",
-		    mb, listen);
+		snprintf(q->note, sizeof q->note, "database %.0f MB%s; cunbaod did not listen on %s",
+		    mb, reused, listen);
 		proc_stop(&p, 10000);
 		proc_dump_log(&p);
 		return;
 	}
 	q->ran = query_measure(b->w, port, BENCH_TOKEN, q);
-	snprintf(q->note, sizeof q->note, "database %.0f MB%s", mb,
+	snprintf(q->note, sizeof q->note, "database %.0f MB%s%s", mb, reused,
 	    q->ran ? "" : "; the API answered nothing");
 	proc_stop(&p, 30000);
 }
@@ -507,6 +523,18 @@ bench_passes(struct bench *b)
 	uint64_t n = (uint64_t)b->o.messages;
 	bool ok;
 
+	if (b->o.only_query) {
+		static const char *const names[] = { "ceiling (echo)", "cunbaod",
+			"ceiling at 1/2 ceiling", "cunbaod at 1/2 ceiling" };
+		struct pass_figures *skip[] = { &r->ceiling, &r->daemon, &r->ceiling_half,
+			&r->daemon_half };
+		for (size_t i = 0; i < NELEM(skip); i++) {
+			snprintf(skip[i]->name, sizeof skip[i]->name, "%s", names[i]);
+			snprintf(skip[i]->note, sizeof skip[i]->note, "--only-query");
+		}
+		bench_query(b, &r->query);
+		return r->query.ran;
+	}
 	run_pass(b, &r->ceiling, "ceiling (echo)", false, n, (double)b->o.rate);
 	run_pass(b, &r->daemon, "cunbaod", true, n, (double)b->o.rate);
 	double half = r->ceiling.r.rate / 2;
@@ -579,8 +607,9 @@ main(int argc, char **argv)
 		b.o.townships = 2;
 		b.o.villages = 5;
 		b.o.groups = 8;
-		b.o.scale = b.o.query = 0;
+		b.o.scale = b.o.query = b.o.only_query = 0;
 	}
+	b.o.query |= b.o.only_query;
 	if (b.o.check > 0)
 		return bench_check(&b);
 	mosquitto_lib_init();

@@ -27,16 +27,18 @@
 #define QUERY_ASKS	200
 
 #ifdef BENCH_HAVE_STORE
-#include <stdlib.h>
-#include <time.h>
+#include <sqlite3.h>
 
 #include "ingest.h"
 #include "rollcache.h"
 #include "roster.h"
 #include "store.h"
+#include "store_int.h"
 
-#define QUERY_BATCH 5000
-#define QUERY_CLEAR 200		/* drop the rollup cache every so many batches */
+#define QUERY_BATCH	50000	/* messages per transaction */
+#define QUERY_CLEAR	20	/* drop the rollup cache every so many batches (10^6 messages) */
+#define QUERY_CACHE_KIB	(2048 * 1024)	/* the fill's page cache: 2 GiB */
+#define QUERY_PROGRESS	1000000	/* a progress line every so many messages */
 
 /* Reads a whole file into a malloc'd buffer; NULL on error. */
 static char *
@@ -85,6 +87,46 @@ fill_roster(struct store *s, const char *dir, int64_t now, char *err, size_t err
 	return true;
 }
 
+/*
+ * The generator's own settings on the store's connection (the bench reaches
+ * into store_int.h for its handle; cunbaod never runs like this): no fsync,
+ * since a machine crash mid-fill only means filling again and WAL still
+ * survives a crash of the bench itself, and a page cache large enough for
+ * the indexes the fill writes at random places (reports by kind and period
+ * and by area, rollups).  cunbaod reopens the file with its own settings.
+ */
+static bool
+fill_tune(struct store *s, char *err, size_t errlen)
+{
+	char sql[128], *msg = NULL;
+
+	snprintf(sql, sizeof sql, "PRAGMA synchronous = OFF; PRAGMA cache_size = -%d;",
+	    QUERY_CACHE_KIB);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", sql, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The number of history messages s already holds: its journal's last seq
+ * (each history message is one journal row and one report, seq 1, 2, ...).
+ * -1 on a store failure.
+ */
+static int64_t
+fill_count(struct store *s)
+{
+	int64_t n;
+
+	if (!store_begin(s))
+		return -1;
+	n = store_journal_next(s) - 1;
+	store_rollback(s);
+	return n;
+}
+
 static void
 committed_noop(void *arg, const struct cell *c)
 {
@@ -100,30 +142,35 @@ fill_commit(struct store *s, struct rollcache *rc, bool again)
 	return !again || store_begin(s);
 }
 
-/* Ingests messages 0..n-1 of the history; false with err filled on a store failure. */
+/* Ingests messages from..n-1 of the history; false with err filled on a store failure. */
 static bool
 fill_history(const struct workload *w, struct store *s, struct roster *ro, struct rollcache *rc,
-    uint64_t n, int64_t now, char *err, size_t errlen)
+    uint64_t from, uint64_t n, int64_t now, char *err, size_t errlen)
 {
 	struct ingest_env env = { workload_catalog(w), ro, s, rc, "cunbao/v1" };
 	static struct outcome out;
 	static struct msg m;
+	int64_t t0 = bench_now_us();
 	uint64_t i;
 
 	if (!store_begin(s))
 		goto fail;
-	for (i = 0; i < n; i++) {
+	for (i = from; i < n; i++) {
 		if (!workload_history(w, "cunbao/v1", "h", i, now, &m))
 			continue;
 		struct inbound in = { m.topic, m.payload, m.len, now, 0, 0 };
 		if (!ingest_message(&env, &in, &out))
 			goto fail;
-		if ((i + 1) % QUERY_BATCH == 0) {
-			if (!fill_commit(s, rc, true))
-				goto fail;
-			if ((i + 1) % (QUERY_BATCH * QUERY_CLEAR) == 0)
-				rollcache_clear(rc);
-		}
+		if ((i + 1) % QUERY_BATCH != 0)
+			continue;
+		if (!fill_commit(s, rc, true))
+			goto fail;
+		if ((i + 1) % (QUERY_BATCH * QUERY_CLEAR) == 0)
+			rollcache_clear(rc);
+		if ((i + 1) % QUERY_PROGRESS == 0)
+			fprintf(stderr, "bench: %llu of %llu reports, %.0f/s\n",
+			    (unsigned long long)(i + 1), (unsigned long long)n,
+			    (double)(i + 1 - from) * 1e6 / (double)(bench_now_us() - t0 + 1));
 	}
 	if (fill_commit(s, rc, false))
 		return true;
@@ -135,22 +182,37 @@ fail:
 }
 
 /*
- * Creates the database at db (which must not exist) with the roster of dir
- * and n history reports.  Returns false with err filled on failure.
+ * Makes db hold n history reports with the roster of dir: an existing
+ * database that holds n already is used as it is (*had = n); one that holds
+ * fewer (a fill that was stopped) gets the rest: the messages a whole fill
+ * makes after those (their periods drawn back from today); a new one is
+ * filled.  *had is what it held before.
+ * Returns false with err filled on failure, or when db holds more than n.
  */
 bool
 query_fill(const struct workload *w, const char *dir, const char *db, uint64_t n,
-    char *err, size_t errlen)
+    uint64_t *had, char *err, size_t errlen)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = (int64_t)time(NULL), have;
 	struct store *s = store_open(db, 5000, err, errlen);
 	struct roster *ro = NULL;
 	struct rollcache *rc = NULL;
 	bool ok = false;
 
-	if (s != NULL && fill_roster(s, dir, now, err, errlen) &&
-	    (ro = roster_load(s, err, errlen)) != NULL && (rc = rollcache_new()) != NULL)
-		ok = fill_history(w, s, ro, rc, n, now, err, errlen);
+	*had = 0;
+	if (s == NULL)
+		return false;
+	if ((have = fill_count(s)) < 0) {
+		snprintf(err, errlen, "%s: %s", db, store_error(s));
+	} else if ((uint64_t)have > n) {
+		snprintf(err, errlen, "%s holds %lld reports, more than --query-reports %llu",
+		    db, (long long)have, (unsigned long long)n);
+	} else if ((*had = (uint64_t)have) == n) {
+		ok = true;
+	} else if (fill_tune(s, err, errlen) && fill_roster(s, dir, now, err, errlen) &&
+	    (ro = roster_load(s, err, errlen)) != NULL && (rc = rollcache_new()) != NULL) {
+		ok = fill_history(w, s, ro, rc, *had, n, now, err, errlen);
+	}
 	rollcache_free(rc);
 	roster_free(ro);
 	store_close(s);
@@ -161,7 +223,7 @@ query_fill(const struct workload *w, const char *dir, const char *db, uint64_t n
 
 bool
 query_fill(const struct workload *w, const char *dir, const char *db, uint64_t n,
-    char *err, size_t errlen)
+    uint64_t *had, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "built without cunbaod's store library (daemon/)");
 	return false;
