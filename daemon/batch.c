@@ -1,15 +1,20 @@
 /*
  * batch.c — group commit.  The messages of one readable burst are handled
  * inside one transaction; at the end of the burst the dirty rollups are
- * written, the transaction commits, and only then are the receipts
- * published and the PUBACKs written (mqtt.c writes after burst_end).  When
- * anything fails the transaction rolls back, the rollup cache is dropped
- * (it reloads from the database), and the connection is aborted so that no
- * PUBACK of the batch reaches the broker: it redelivers, the senders retry.
+ * written and the transaction commits; the PUBACKs are written then
+ * (mqtt.c writes after burst_end).  The receipts wait until the commit is
+ * durable: at once when COMMIT syncs itself, or — with the store's sync
+ * thread (store_sync_start) — when the fdatasync covering the commit is
+ * done, while the loop goes on with the next bursts.  When anything fails
+ * the transaction rolls back, the rollup cache is dropped (it reloads from
+ * the database), and the connection is aborted so that no PUBACK of the
+ * batch reaches the broker: it redelivers, the senders retry.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <event2/event.h>
 
 #include "daemon.h"
 #include "ingest.h"
@@ -22,14 +27,22 @@
 /* Rollup cells kept in memory at most (about 300 bytes each: this bounds RSS to ~15 MB). */
 #define BATCH_CACHE_MAX 50000
 
-/* A receipt waiting for its commit, laid out in the arena. */
+/* A receipt waiting for its commit to be durable, laid out in the arena. */
 struct pending {
+	uint64_t ticket;		/* its commit's ticket; 0 while the batch is open */
+	uint64_t t0_us;			/* when its batch began */
 	size_t topic_len, len, corr_len;
 	/* followed by topic\0, payload, correlation */
 };
 
+/*
+ * The arena holds, in order: receipts already sent [0, sent) (reclaimed
+ * lazily), receipts of committed batches waiting for durability [sent,
+ * open_off), and those of the open batch [open_off, used).
+ */
 struct batch {
 	struct daemon *d;
+	struct event *ev_sync;		/* the store's sync descriptor: durable moved */
 	bool open;			/* a transaction is open */
 	bool failed;			/* the burst failed: ignore the rest of it */
 	size_t n;			/* messages in the open batch */
@@ -37,17 +50,26 @@ struct batch {
 	struct timespec t0;
 	struct outcome out;		/* reused for every message */
 	char *arena;			/* pending receipts */
-	size_t used, cap;
-	size_t nreceipts;
+	size_t used, cap, sent, open_off;
+	size_t nreceipts;		/* in the open batch */
 };
+
+static void on_synced(evutil_socket_t fd, short what, void *arg);
 
 struct batch *
 batch_new(struct daemon *d)
 {
 	struct batch *b = calloc(1, sizeof *b);
+	int fd = store_sync_fd(d->store);
 
-	if (b != NULL)
-		b->d = d;
+	if (b == NULL)
+		return NULL;
+	b->d = d;
+	if (fd >= 0 && ((b->ev_sync = event_new(d->base, fd, EV_READ | EV_PERSIST, on_synced, b)) == NULL ||
+	    event_add(b->ev_sync, NULL) != 0)) {
+		batch_free(b);
+		return NULL;
+	}
 	return b;
 }
 
@@ -56,6 +78,8 @@ batch_free(struct batch *b)
 {
 	if (b == NULL)
 		return;
+	if (b->ev_sync != NULL)
+		event_free(b->ev_sync);
 	free(b->arena);
 	free(b);
 }
@@ -91,6 +115,8 @@ batch_keep(struct batch *b, const char *topic, const char *payload, size_t len,
 	struct pending *p = (struct pending *)(b->arena + b->used);
 	char *q = (char *)(p + 1);
 
+	p->ticket = 0;
+	p->t0_us = (uint64_t)b->t0.tv_sec * 1000000u + (uint64_t)b->t0.tv_nsec / 1000;
 	p->topic_len = tl;
 	p->len = len;
 	p->corr_len = corr_len;
@@ -103,13 +129,13 @@ batch_keep(struct batch *b, const char *topic, const char *payload, size_t len,
 	return true;
 }
 
-/* Forgets the open batch (after its commit or its rollback). */
+/* Forgets the open batch after its commit (its receipts stay until sent). */
 static void
 batch_reset(struct batch *b)
 {
 	b->open = false;
 	b->n = 0;
-	b->used = 0;
+	b->open_off = b->used;
 	b->nreceipts = 0;
 }
 
@@ -127,6 +153,7 @@ batch_fail(struct batch *b, const char *what)
 		store_rollback(d->store);
 	rollcache_clear(d->cache);
 	d->metrics.batches_failed++;
+	b->used = b->open_off;	/* the open batch's receipts go: nothing of it was stored */
 	batch_reset(b);
 	b->failed = true;
 	mqtt_abort(d->mqtt);
@@ -199,25 +226,104 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 		batch_fail(b, "out of memory for receipts");
 }
 
-/* Publishes the receipts of the committed batch (written after burst_end returns). */
+/* The size of one arena record. */
+static size_t
+pending_size(const struct pending *p)
+{
+	return (sizeof *p + p->topic_len + 1 + p->len + p->corr_len + 7) & ~(size_t)7;
+}
+
+/* Reclaims the arena's sent part: all of it when everything went, else by moving the rest down. */
 static void
-batch_send(struct batch *b)
+batch_compact(struct batch *b)
+{
+	if (b->sent == b->used) {
+		b->sent = b->used = b->open_off = 0;
+		return;
+	}
+	if (b->sent < b->cap / 2)
+		return;
+	memmove(b->arena, b->arena + b->sent, b->used - b->sent);
+	b->used -= b->sent;
+	b->open_off -= b->sent;
+	b->sent = 0;
+}
+
+/*
+ * Publishes, in order, the receipts of committed batches whose commit is
+ * durable (ticket <= durable); mqtt.c writes them after the burst, or on
+ * mqtt_flush.
+ */
+static void
+batch_release(struct batch *b, uint64_t durable)
 {
 	struct daemon *d = b->d;
-	size_t off = 0;
+	struct timespec now;
+	uint64_t now_us;
 
-	for (size_t i = 0; i < b->nreceipts; i++) {
-		const struct pending *p = (const struct pending *)(b->arena + off);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_us = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000;
+	while (b->sent < b->open_off) {
+		const struct pending *p = (const struct pending *)(b->arena + b->sent);
 		const char *topic = (const char *)(p + 1), *payload = topic + p->topic_len + 1;
 		struct mqtt_msg reply = { .correlation = p->corr_len ? payload + p->len : NULL,
 			.correlation_len = p->corr_len };
-		size_t need = sizeof *p + p->topic_len + 1 + p->len + p->corr_len;
 
+		if (p->ticket > durable)
+			break;
 		if (mqtt_publish(d->mqtt, topic, payload, p->len, false, &reply))
 			d->metrics.receipts_sent++;
 		else
 			d->metrics.receipts_unsent++;
-		off += (need + 7) & ~(size_t)7;
+		metrics_latency(&d->metrics, now_us - p->t0_us, 1);
+		b->sent += pending_size(p);
+	}
+	batch_compact(b);
+}
+
+/* The store's sync thread made more commits durable: their receipts go now. */
+static void
+on_synced(evutil_socket_t fd, short what, void *arg)
+{
+	struct batch *b = arg;
+	struct daemon *d = b->d;
+	uint64_t durable = store_durable(d->store);
+
+	if (store_sync_failed(d->store))
+		fatalx("cannot make commits durable (%s): stopping before any more receipts",
+		    store_error(d->store));
+	struct store_sync_stats st;
+
+	store_sync_stats(d->store, &st);
+	d->metrics.syncs = st.syncs;
+	d->metrics.sync_us = st.sync_us;
+	d->metrics.checkpoints = st.checkpoints;
+	batch_release(b, durable);
+	mqtt_flush(d->mqtt);
+}
+
+void
+batch_drain(struct batch *b)
+{
+	struct daemon *d = b->d;
+	uint64_t durable = store_sync_wait(d->store);
+
+	if (store_sync_failed(d->store))
+		fatalx("cannot make commits durable (%s): stopping before any more receipts",
+		    store_error(d->store));
+	batch_release(b, durable);
+	mqtt_flush(d->mqtt);
+}
+
+/* Gives the open batch's receipts the ticket of the commit that just stored them. */
+static void
+batch_ticket(struct batch *b, uint64_t ticket)
+{
+	for (size_t off = b->open_off; off < b->used;) {
+		struct pending *p = (struct pending *)(b->arena + off);
+
+		p->ticket = ticket;
+		off += pending_size(p);
 	}
 }
 
@@ -249,8 +355,7 @@ batch_end(void *arg)
 	log_debug("batch: %zu messages, %zu receipts, commit %.1f ms, %.1f ms since the first read", b->n,
 	    b->nreceipts, (double)commit_us / 1000, (double)elapsed_us(&b->t0) / 1000);
 	rollcache_committed(d->cache, publisher_mark, d->pub);
-	batch_send(b);
-	metrics_latency(&d->metrics, elapsed_us(&b->t0), b->n);
+	batch_ticket(b, store_committed(d->store));
 	d->metrics.batches++;
 	d->metrics.batch_messages += b->n;
 	if (b->n > d->metrics.batch_max)
@@ -259,4 +364,5 @@ batch_end(void *arg)
 		rollcache_clear(d->cache);	/* all committed: it reloads what it needs */
 	d->metrics.cache_cells = rollcache_size(d->cache);
 	batch_reset(b);
+	batch_release(b, store_durable(d->store));
 }

@@ -286,6 +286,8 @@ daemon_open_store(struct daemon *d)
 		fatalx("out of memory");
 	if ((d->store = store_open(d->conf.db, d->conf.busy_timeout, err, ERR_MAX)) == NULL)
 		fatalx("%s", err);
+	if (!store_sync_start(d->store))
+		fatalx("%s: %s", d->conf.db, store_error(d->store));
 	err[0] = '\0';
 	if (roster_csv(d->store, d->conf.areas, false, err, ERR_MAX) +
 	    roster_csv(d->store, d->conf.reporters, true, err, ERR_MAX) > 0) {
@@ -420,6 +422,7 @@ daemon_stop(struct daemon *d)
 	}
 	d->stopping = true;
 	log_info("stopping: publishing what is pending, then disconnecting");
+	batch_drain(d->batch);
 	publisher_flush(d->pub);
 	if (mqtt_connected(d->mqtt))
 		status_publish(d, "offline", tz_now(), "shutdown");

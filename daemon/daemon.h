@@ -95,6 +95,8 @@ void batch_free(struct batch *b);
 /* The mqtt handlers (arg: the batch). */
 void batch_message(void *arg, const struct mqtt_msg *m);
 void batch_end(void *arg);
+/* Waits until every commit is durable and publishes the receipts still held (shutdown). */
+void batch_drain(struct batch *b);
 
 /* ---- daemon/publish.c: coalesced retained rollups and completeness ---- */
 

@@ -3,7 +3,7 @@
  *
  * With -d (foreground) messages go to stderr, otherwise to syslog (facility
  * daemon).  log_warn appends strerror(errno); the x variants do not.
- * fatal/fatalx log and exit 1: only at start-up, never for a bad message.
+ * fatal/fatalx log and exit 1: only at start-up or when the disk fails, never for a bad message.
  * log_debug prints only when verbose.  Never log a full phone number at info
  * level: pass it through log_mask first.
  */

@@ -204,6 +204,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_sync_stop(s);
 	for (int k = 0; k < ST_COUNT; k++)
 		sqlite3_finalize(s->st[k]);
 	if (s->in_tx)
@@ -248,6 +249,9 @@ store_commit(struct store *s)
 	if (st == NULL || !store_exec_stmt(s, st, "commit"))
 		return false;
 	s->in_tx = false;
+	s->committed++;
+	if (s->sync != NULL)
+		store_sync_committed(s, s->committed);
 	return true;
 }
 

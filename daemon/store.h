@@ -24,6 +24,7 @@
 #include "rollup.h"
 
 struct store;
+struct store_sync;
 
 /* Opens (creating) the database at path and migrates it; NULL with a message in err. */
 struct store *store_open(const char *path, int64_t busy_ms, char *err, size_t errlen);
@@ -34,7 +35,7 @@ const char *store_error(const struct store *s);
 /* The schema version (user_version) of the open database. */
 int store_version(struct store *s);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Each commit gets the next ticket (1, 2, ...). */
 bool store_begin(struct store *s);
 bool store_commit(struct store *s);
 void store_rollback(struct store *s);
@@ -43,6 +44,36 @@ bool store_in_tx(const struct store *s);
 bool store_savepoint(struct store *s);
 bool store_savepoint_release(struct store *s);
 bool store_savepoint_undo(struct store *s);
+
+/*
+ * ---- durability off the event loop (store_sync.c) ----
+ *
+ * By default a COMMIT returns once it is on disk (synchronous=FULL).  After
+ * store_sync_start, COMMIT returns once the transaction is in the WAL file
+ * (it survives kill -9 of the process; synchronous=NORMAL) and a thread
+ * makes it durable with fdatasync; a second thread with its own connection
+ * checkpoints.  The caller holds whatever promises durability — receipts —
+ * until store_durable() reaches the commit's ticket (store_committed() right
+ * after store_commit).  store_sync_fd() becomes readable whenever the durable
+ * ticket moves or syncing fails; store_durable() clears it.  After a failed
+ * fdatasync (store_sync_failed, the reason in store_error) the durable ticket
+ * never moves again: the caller must stop without promising anything more.
+ * store_close stops the threads; store_sync_stop does so earlier.
+ */
+bool store_sync_start(struct store *s);
+void store_sync_stop(struct store *s);
+int store_sync_fd(const struct store *s);	/* -1 when not started */
+uint64_t store_committed(const struct store *s);
+uint64_t store_durable(struct store *s);
+bool store_sync_failed(struct store *s);
+/* Blocks until every commit so far is durable (or syncing failed); returns the durable ticket. */
+uint64_t store_sync_wait(struct store *s);
+
+struct store_sync_stats {
+	uint64_t syncs, sync_us;	/* fdatasyncs and their time */
+	uint64_t checkpoints, checkpoint_errors;
+};
+void store_sync_stats(struct store *s, struct store_sync_stats *st);
 
 /* ---- journal ---- */
 

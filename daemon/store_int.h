@@ -26,6 +26,8 @@ struct store {
 	sqlite3_stmt *st[ST_COUNT];
 	bool in_tx;
 	int64_t next_seq;		/* the journal seq the next row gets (valid in a transaction) */
+	uint64_t committed;		/* commits so far: the last one's ticket */
+	struct store_sync *sync;	/* store_sync.c, when commits are synced off the loop */
 	char err[256];
 };
 
@@ -37,5 +39,7 @@ bool store_fail(struct store *s, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *str);
 /* Steps a statement that returns no rows; false (noted as what) on error. */
 bool store_exec_stmt(struct store *s, sqlite3_stmt *st, const char *what);
+/* store_sync.c: commit ticket t is written; its fdatasync is due. */
+void store_sync_committed(struct store *s, uint64_t t);
 
 #endif
