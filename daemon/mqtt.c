@@ -3,6 +3,9 @@
  */
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -96,15 +99,31 @@ stop_finish(struct mqtt *m)
 	m->draining = true;
 }
 
-/* Writes what the library has queued; arms the write event for the rest. */
+/*
+ * Corks or uncorks the socket.  libmosquitto writes each queued packet with
+ * its own write(); corked, they fill whole segments and go to the broker
+ * together when uncorked, instead of one TCP push per PUBACK or receipt.
+ */
+static void
+sock_cork(int fd, int on)
+{
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+}
+
+/* Writes what the library has queued (corked); arms the write event for the rest. */
 static void
 sock_write(struct mqtt *m)
 {
-	int rc;
+	int rc = MOSQ_ERR_SUCCESS;
 
 	if (m->fd < 0 || m->draining)
 		return;
-	rc = mosquitto_loop_write(m->mosq, 1);
+	if (mosquitto_want_write(m->mosq)) {
+		sock_cork(m->fd, 1);
+		rc = mosquitto_loop_write(m->mosq, 1);
+		if (mosquitto_socket(m->mosq) == m->fd)
+			sock_cork(m->fd, 0);
+	}
 	if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(m->mosq) != m->fd) {
 		mqtt_lost(m, rc, "write");
 		return;

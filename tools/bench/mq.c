@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #define MQ_SUBS_MAX	4
 #define MQ_POLL_MAX	64
@@ -206,8 +209,15 @@ mq_handle(struct mq *m, short revents)
 			rc = mosquitto_loop_read(m->mosq, 1);
 		} while (rc == MOSQ_ERR_SUCCESS && ioctl(fd, FIONREAD, &avail) == 0 && avail > 0);
 	}
-	if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(m->mosq))
+	if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(m->mosq)) {
+		/* Corked, the queued packets leave in whole segments, not one push each. */
+		int on = 1, off = 0;
+
+		setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 		rc = mosquitto_loop_write(m->mosq, 1);
+		if (mosquitto_socket(m->mosq) == fd)
+			setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+	}
 	if (rc == MOSQ_ERR_SUCCESS && now - m->last_misc > 1000000) {
 		m->last_misc = now;
 		rc = mosquitto_loop_misc(m->mosq);
