@@ -44,6 +44,8 @@ const struct conf_entry config_table[] = {
 	  "MQTT packets read per event, committed in one transaction" },
 	{ "rollup-interval", CONF_DURATION, OFF(rollup_interval), 0, 1, 60000, "100ms",
 	  "longest delay before a changed rollup is published" },
+	{ "leaf-rollup-interval", CONF_DURATION, OFF(leaf_rollup_interval), 0, 0, 600000, "1s",
+	  "how long a group's (a leaf area's) changed rollup waits to coalesce; upper areas go first" },
 	{ "reconnect-max", CONF_DURATION, OFF(reconnect_max), 0, 100, 600000, "5s",
 	  "longest wait between reconnects to the broker" },
 	{ "busy-timeout", CONF_DURATION, OFF(busy_timeout), 0, 0, 600000, "5s",

@@ -31,6 +31,7 @@ struct config {
 	int64_t keepalive;		/* ms */
 	int64_t batch_max;		/* packets read per readable event, one transaction */
 	int64_t rollup_interval;	/* ms between coalesced rollup publications */
+	int64_t leaf_rollup_interval;	/* ms a group's changed rollup waits to coalesce */
 	int64_t reconnect_max;		/* ms, the longest wait between reconnects */
 	int64_t busy_timeout;		/* ms SQLite waits for another writer */
 	bool verbose;

@@ -7,9 +7,18 @@
  * value is older than the interval plus one batch.  Marks are kept as text
  * (not cell pointers) so they survive a dropped cache and a new catalog, and
  * wait while the broker is away.
+ *
+ * Two queues: areas with areas under them (villages, townships: few keys,
+ * what dashboards watch) go first; leaf areas (groups: thousands of keys,
+ * each changed by its own leader's reports) wait in theirs until their first
+ * change is leaf-rollup-interval old, so under load they coalesce instead of
+ * crowding the upper levels out.  Completeness is published only when the
+ * set of areas that have reported changed (the cell's regroup flag), not
+ * with every figure.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -28,12 +37,16 @@
 #define PUB_INFLIGHT_MAX 512	/* unacknowledged publications beyond which rollups wait */
 #define PUB_BACKLOG_US 5000	/* and for how long */
 
-enum { PUB_DONE, PUB_MORE, PUB_BACKLOG };
+enum { PUB_DONE, PUB_MORE, PUB_BACKLOG, PUB_WAIT };
+enum { PUB_UPPER, PUB_LEAF, PUB_QUEUES };
 
 struct pubkey {
 	struct pubkey *hnext;
-	struct pubkey *next;		/* pending order */
+	struct pubkey *next;		/* pending order in its queue */
 	uint32_t hash;
+	bool leaf;			/* in the leaf queue */
+	bool comp;			/* its completeness changed too */
+	int64_t since_us;		/* when it was first marked */
 	char kind[CB_CODE_MAX + 1];
 	char period[CB_PERIOD_MAX];
 	char area[CB_AREA_MAX];
@@ -46,7 +59,10 @@ struct publisher {
 	struct pubkey **buckets;
 	size_t nbuckets;		/* a power of two */
 	size_t count;
-	struct pubkey *head, **tail;
+	struct pubq {
+		struct pubkey *head, **tail;
+	} q[PUB_QUEUES];
+	int64_t wait_us;		/* PUB_WAIT: until the first leaf key is due */
 	const char *reported[PUB_LIST_MAX], *missing[PUB_LIST_MAX];
 	char buf[CB_PAYLOAD_MAX];
 };
@@ -73,7 +89,8 @@ publisher_new(struct daemon *d)
 	p->nbuckets = 256;
 	p->buckets = calloc(p->nbuckets, sizeof *p->buckets);
 	p->ev = evtimer_new(d->base, on_timer, p);
-	p->tail = &p->head;
+	for (int i = 0; i < PUB_QUEUES; i++)
+		p->q[i].tail = &p->q[i].head;
 	if (p->buckets == NULL || p->ev == NULL) {
 		publisher_free(p);
 		return NULL;
@@ -86,10 +103,11 @@ publisher_free(struct publisher *p)
 {
 	if (p == NULL)
 		return;
-	for (struct pubkey *k = p->head, *next; k; k = next) {
-		next = k->next;
-		free(k);
-	}
+	for (int i = 0; i < PUB_QUEUES; i++)
+		for (struct pubkey *k = p->q[i].head, *next; k; k = next) {
+			next = k->next;
+			free(k);
+		}
 	if (p->ev)
 		event_free(p->ev);
 	free(p->buckets);
@@ -127,39 +145,59 @@ publisher_grow(struct publisher *p)
 
 	if (b == NULL)
 		return false;
-	for (struct pubkey *k = p->head; k; k = k->next) {
-		k->hnext = b[k->hash & (n - 1)];
-		b[k->hash & (n - 1)] = k;
-	}
+	for (int i = 0; i < PUB_QUEUES; i++)
+		for (struct pubkey *k = p->q[i].head; k; k = k->next) {
+			k->hnext = b[k->hash & (n - 1)];
+			b[k->hash & (n - 1)] = k;
+		}
 	free(p->buckets);
 	p->buckets = b;
 	p->nbuckets = n;
 	return true;
 }
 
-/* Adds a key unless it is pending already; false when out of memory. */
+static int64_t
+mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/*
+ * Adds a key to the leaf or the upper queue unless it is pending already
+ * (then only its completeness flag grows); false when out of memory.
+ */
 static bool
-publisher_add(struct publisher *p, const char *area, const char *kind, const char *period)
+publisher_add(struct publisher *p, const char *area, const char *kind, const char *period,
+    bool leaf, bool comp)
 {
 	uint32_t h = key_hash(area, kind, period);
 	struct pubkey *k;
+	struct pubq *q = &p->q[leaf ? PUB_LEAF : PUB_UPPER];
 
 	if (p->count >= p->nbuckets)
 		publisher_grow(p);	/* on failure the chains just get longer */
 	for (k = p->buckets[h & (p->nbuckets - 1)]; k; k = k->hnext)
 		if (k->hash == h && strcmp(k->area, area) == 0 && strcmp(k->kind, kind) == 0 &&
-		    strcmp(k->period, period) == 0)
+		    strcmp(k->period, period) == 0) {
+			k->comp |= comp;
 			return true;
+		}
 	if ((k = calloc(1, sizeof *k)) == NULL)
 		return false;
 	k->hash = h;
+	k->leaf = leaf;
+	k->comp = comp;
+	k->since_us = mono_us();
 	snprintf(k->area, sizeof k->area, "%s", area);
 	snprintf(k->kind, sizeof k->kind, "%s", kind);
 	snprintf(k->period, sizeof k->period, "%s", period);
 	k->hnext = p->buckets[h & (p->nbuckets - 1)];
 	p->buckets[h & (p->nbuckets - 1)] = k;
-	*p->tail = k;
-	p->tail = &k->next;
+	*q->tail = k;
+	q->tail = &k->next;
 	p->count++;
 	return true;
 }
@@ -168,8 +206,9 @@ void
 publisher_mark(void *arg, const struct cell *c)
 {
 	struct publisher *p = arg;
+	const struct area *a = roster_area(p->d->roster, c->area);
 
-	if (!publisher_add(p, c->area, c->kind->code, c->pstr))
+	if (!publisher_add(p, c->area, c->kind->code, c->pstr, a == NULL || a->child == NULL, c->regroup))
 		log_warnx("publish: out of memory: %s/%s/%s not published", c->area, c->kind->code, c->pstr);
 	p->d->metrics.publish_pending = p->count;
 	if (!p->armed) {
@@ -304,8 +343,8 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 		if (publisher_send(p, topic, len))
 			d->metrics.rollups_published++;
 	}
-	if (a != NULL && a->child == NULL)
-		return true;	/* a group's completeness is its own rollup's "reported" */
+	if (!key->comp || (a != NULL && a->child == NULL))
+		return true;	/* unchanged; or a group's, which is its own rollup's "reported" */
 	len = publisher_completeness(p, key->area, key->kind, key->period, nrep, nmiss, stamp);
 	topic_completeness(d->conf.prefix, key->area, key->kind, key->period, topic, sizeof topic);
 	if (publisher_send(p, topic, len))
@@ -313,16 +352,17 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 	return true;
 }
 
-/* Unlinks the first pending key (the caller frees it), or NULL. */
+/* Unlinks the first key of queue qi (the caller frees it), or NULL. */
 static struct pubkey *
-publisher_pop(struct publisher *p)
+publisher_pop(struct publisher *p, int qi)
 {
-	struct pubkey *k = p->head, **pp;
+	struct pubq *q = &p->q[qi];
+	struct pubkey *k = q->head, **pp;
 
 	if (k == NULL)
 		return NULL;
-	if ((p->head = k->next) == NULL)
-		p->tail = &p->head;
+	if ((q->head = k->next) == NULL)
+		q->tail = &q->head;
 	for (pp = &p->buckets[k->hash & (p->nbuckets - 1)]; *pp != k; pp = &(*pp)->hnext)
 		;
 	*pp = k->hnext;
@@ -331,28 +371,55 @@ publisher_pop(struct publisher *p)
 }
 
 /*
- * Publishes up to max pending keys while the broker keeps up (those that
- * must wait go back on the list).  Returns PUB_DONE, PUB_MORE (keys that
- * could go now remain) or PUB_BACKLOG (the broker has not acknowledged
- * enough of what went before: receipts come first, and the keys coalesce
- * while they wait).
+ * The queue to publish from next: the upper one while it has keys, else the
+ * leaf one once its first key is due (any time when flushing).  -1 when
+ * nothing may go now; p->wait_us then says for how long a leaf key waits.
  */
 static int
-publisher_some(struct publisher *p, size_t max, bool backpressure)
+publisher_next(struct publisher *p, bool flush)
+{
+	const struct pubkey *k = p->q[PUB_LEAF].head;
+	int64_t due;
+
+	if (p->q[PUB_UPPER].head != NULL)
+		return PUB_UPPER;
+	if (k == NULL)
+		return -1;
+	due = k->since_us + p->d->conf.leaf_rollup_interval * 1000;
+	if (flush || mono_us() >= due)
+		return PUB_LEAF;
+	p->wait_us = due - mono_us();
+	return -1;
+}
+
+/*
+ * Publishes up to max pending keys while the broker keeps up (those that
+ * must wait go back on their queue).  Returns PUB_DONE, PUB_MORE (keys that
+ * could go now remain), PUB_BACKLOG (the broker has not acknowledged enough
+ * of what went before: receipts come first, and the keys coalesce while
+ * they wait) or PUB_WAIT (only leaf keys not yet due remain).  flush
+ * publishes everything, ignoring both waits.
+ */
+static int
+publisher_some(struct publisher *p, size_t max, bool flush)
 {
 	struct mqtt *m = p->d->mqtt;
 	size_t i;
 	struct pubkey *k;
-	int more = PUB_DONE;
+	int more = PUB_DONE, qi;
 
 	for (i = 0; i < max && p->count > 0 && mqtt_connected(m); i++) {
-		if (backpressure && mqtt_inflight(m) >= PUB_INFLIGHT_MAX) {
+		if (!flush && mqtt_inflight(m) >= PUB_INFLIGHT_MAX) {
 			more = PUB_BACKLOG;
 			break;
 		}
-		if ((k = publisher_pop(p)) == NULL)
+		if ((qi = publisher_next(p, flush)) < 0) {
+			more = PUB_WAIT;
 			break;
-		if (!publisher_one(p, k) && !publisher_add(p, k->area, k->kind, k->period))
+		}
+		if ((k = publisher_pop(p, qi)) == NULL)
+			break;
+		if (!publisher_one(p, k) && !publisher_add(p, k->area, k->kind, k->period, k->leaf, k->comp))
 			log_warnx("publish: out of memory: %s/%s/%s dropped", k->area, k->kind, k->period);
 		free(k);
 	}
@@ -376,8 +443,9 @@ publisher_run(struct publisher *p)
 
 	if (!mqtt_connected(p->d->mqtt))
 		return;	/* publisher_flush runs again on connect */
-	if ((more = publisher_some(p, PUB_SLICE, true)) != PUB_DONE) {
-		struct timeval tv = { 0, more == PUB_BACKLOG ? PUB_BACKLOG_US : 0 };
+	if ((more = publisher_some(p, PUB_SLICE, false)) != PUB_DONE) {
+		int64_t us = more == PUB_BACKLOG ? PUB_BACKLOG_US : more == PUB_WAIT ? p->wait_us : 0;
+		struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
 
 		evtimer_add(p->ev, &tv);
 		p->armed = true;
@@ -391,6 +459,6 @@ publisher_flush(struct publisher *p)
 		evtimer_del(p->ev);
 		p->armed = false;
 	}
-	while (publisher_some(p, PUB_SLICE, false) == PUB_MORE)
+	while (publisher_some(p, PUB_SLICE, true) == PUB_MORE)
 		;
 }

@@ -402,6 +402,16 @@ change_install(struct change *ch, struct rollcache *rc, int64_t t)
 	}
 }
 
+/* Notes on the leaf and every ancestor of a change that the leaf started or stopped reporting. */
+static void
+change_regroup(struct change *ch, int64_t before)
+{
+	if ((before > 0) == (ch->cells[0]->own > 0))
+		return;
+	for (int l = 0; l < ch->levels; l++)
+		ch->cells[l]->regroup = true;
+}
+
 enum cb_error
 rollcache_add(struct rollcache *rc, struct store *s, const char *area,
     const struct kind *k, const struct period *p, const struct value *v, size_t n, int64_t t)
@@ -421,6 +431,7 @@ rollcache_add(struct rollcache *rc, struct store *s, const char *area,
 		return CB_OUT_OF_RANGE;
 	change_install(&ch, rc, t);
 	ch.cells[0]->own++;
+	change_regroup(&ch, ch.cells[0]->own - 1);
 	repset_update(rc, ch.cells[0], ch.cells[0]->own - 1);
 	return CB_OK;
 }
@@ -511,6 +522,7 @@ rollcache_recompute(struct rollcache *rc, struct store *s, const struct roster *
 
 	change_install(&ch, rc, t);
 	ch.cells[0]->own = rec.reports;
+	change_regroup(&ch, before);
 	repset_update(rc, ch.cells[0], before);
 	return CB_OK;
 }
@@ -555,6 +567,7 @@ rollcache_committed(struct rollcache *rc, void (*fn)(void *arg, const struct cel
 		c->dirty = false;
 		if (fn != NULL)
 			fn(arg, c);
+		c->regroup = false;
 	}
 	rc->dirty = NULL;
 }

@@ -34,6 +34,7 @@ struct cell {
 	struct cell *dnext;		/* changed since the last commit */
 	uint32_t hash;
 	bool dirty;
+	bool regroup;			/* which areas under it have reported changed (completeness) */
 	uint32_t touched;		/* fields changed since the last flush (bit = field index) */
 	const struct kind *kind;
 	struct period period;
@@ -87,7 +88,8 @@ bool rollcache_flush(struct rollcache *rc, struct store *s);
 
 /*
  * After the commit: calls fn for every cell changed in the batch (to publish
- * it) and forgets the changes.
+ * it; c->regroup says whether the areas reported under it changed too) and
+ * forgets the changes.
  */
 void rollcache_committed(struct rollcache *rc, void (*fn)(void *arg, const struct cell *c), void *arg);
 

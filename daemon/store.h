@@ -3,8 +3,9 @@
  *
  * One struct store is one connection in WAL mode with synchronous=FULL (a
  * receipt promises the report survives kill -9 and power loss; group commit
- * keeps that fast), a busy timeout, and every statement prepared once and
- * reused.  store_open applies the embedded migrations (schema/sql) keyed by
+ * keeps that fast) — or, after store_sync_start, NORMAL with the fdatasync
+ * done by a thread (below) — a busy timeout, and every statement prepared
+ * once and reused.  store_open applies the embedded migrations (schema/sql) keyed by
  * PRAGMA user_version.
  *
  * Functions that can fail return false (or -1) and leave a message naming
