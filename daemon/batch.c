@@ -298,6 +298,7 @@ on_synced(evutil_socket_t fd, short what, void *arg)
 	d->metrics.syncs = st.syncs;
 	d->metrics.sync_us = st.sync_us;
 	d->metrics.checkpoints = st.checkpoints;
+	d->metrics.wal_frames = st.wal_frames;
 	batch_release(b, durable);
 	mqtt_flush(d->mqtt);
 }

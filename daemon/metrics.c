@@ -109,6 +109,8 @@ metrics_format(const struct metrics *m, char *buf, size_t buflen)
 	    (double)m->sync_us / 1e6);
 	put_one(&t, "checkpoints_total", "counter", "WAL checkpoints run by the checkpoint thread.",
 	    m->checkpoints);
+	put_one(&t, "wal_frames_total", "counter", "Database pages the commits wrote to the WAL.",
+	    m->wal_frames);
 	put_one(&t, "reconnects_total", "counter", "Connections to the broker after the first.", m->reconnects);
 	put_one(&t, "outbox_sent_total", "counter", "Outbox messages published.", m->outbox_sent);
 	put_one(&t, "publish_pending", "gauge", "Rollups waiting to be published.", m->publish_pending);

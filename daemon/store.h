@@ -73,6 +73,7 @@ uint64_t store_sync_wait(struct store *s);
 struct store_sync_stats {
 	uint64_t syncs, sync_us;	/* fdatasyncs and their time */
 	uint64_t checkpoints, checkpoint_errors;
+	uint64_t wal_frames;		/* pages the commits wrote to the WAL */
 };
 void store_sync_stats(struct store *s, struct store_sync_stats *st);
 

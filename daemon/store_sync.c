@@ -57,6 +57,8 @@ struct store_sync {
 	sqlite3 *ckdb;			/* the checkpoint thread's connection */
 	uint64_t syncs, sync_ns;	/* fdatasyncs done and their time */
 	uint64_t ckpts, ckpt_errors;
+	uint64_t frames;		/* pages written to the WAL by the main connection */
+	int last_frames;		/* the WAL's size after the previous commit */
 	char wal[4096];
 	char err[256];			/* why syncing failed */
 };
@@ -166,6 +168,9 @@ sync_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	struct store_sync *y = arg;
 	int want = frames >= SYNC_CKPT_FORCE ? 2 : frames >= SYNC_CKPT_PAGES ? 1 : 0;
 
+	/* Smaller than before: the WAL restarted, and this commit wrote them all. */
+	y->frames += (uint64_t)(frames >= y->last_frames ? frames - y->last_frames : frames);
+	y->last_frames = frames;
 	if (want > 0) {
 		pthread_mutex_lock(&y->mu);
 		if (want > y->ckpt)
@@ -369,5 +374,6 @@ store_sync_stats(struct store *s, struct store_sync_stats *st)
 	st->sync_us = y->sync_ns / 1000;
 	st->checkpoints = y->ckpts;
 	st->checkpoint_errors = y->ckpt_errors;
+	st->wal_frames = y->frames;
 	pthread_mutex_unlock(&y->mu);
 }

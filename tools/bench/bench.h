@@ -305,6 +305,7 @@ struct pass_figures {
 		bool have;
 		double batches, batch_messages, batch_max, commit_s;
 		double rollups, completeness, receipts;
+		double syncs, sync_s, wal_frames;
 	} m;
 };
 

@@ -258,6 +258,9 @@ daemon_metrics(struct pass_figures *pf, int port)
 	pf->m.rollups = metric(text, "cunbaod_rollups_published_total");
 	pf->m.completeness = metric(text, "cunbaod_completeness_published_total");
 	pf->m.receipts = metric(text, "cunbaod_receipts_sent_total");
+	pf->m.syncs = metric(text, "cunbaod_syncs_total");
+	pf->m.sync_s = metric(text, "cunbaod_sync_seconds_total");
+	pf->m.wal_frames = metric(text, "cunbaod_wal_frames_total");
 	pf->m.have = pf->m.batches > 0;
 }
 

@@ -153,6 +153,10 @@ print_details(FILE *f, struct pass_figures *p)
 		    p->m.batches, p->m.batch_messages / p->m.batches, p->m.batch_max, p->m.commit_s,
 		    p->m.receipts > 0 ? p->m.rollups / p->m.receipts : 0,
 		    p->m.receipts > 0 ? p->m.completeness / p->m.receipts : 0);
+	if (p->m.have && p->m.syncs >= 0)
+		fprintf(f, "  %-24s cunbaod: %.0f fdatasyncs off the loop (%.2f s), %.1f WAL pages "
+		    "per message\n", "", p->m.syncs, p->m.sync_s,
+		    p->m.batch_messages > 0 ? p->m.wal_frames / p->m.batch_messages : 0);
 }
 
 void
@@ -242,6 +246,10 @@ json_pass(struct jsonw *w, struct pass_figures *p)
 	json_num(w, "commits", p->m.have ? p->m.batches : -1, 0);
 	json_num(w, "messages_per_commit", p->m.have ? p->m.batch_messages / p->m.batches : -1, 2);
 	json_num(w, "commit_seconds", p->m.have ? p->m.commit_s : -1, 3);
+	json_num(w, "syncs", p->m.have ? p->m.syncs : -1, 0);
+	json_num(w, "sync_seconds", p->m.have ? p->m.sync_s : -1, 3);
+	json_num(w, "wal_pages_per_message", p->m.have && p->m.batch_messages > 0 ?
+	    p->m.wal_frames / p->m.batch_messages : -1, 2);
 	json_num(w, "rollups_published", p->m.have ? p->m.rollups : -1, 0);
 	json_num(w, "completeness_published", p->m.have ? p->m.completeness : -1, 0);
 	jsonw_end(w);
