@@ -71,9 +71,43 @@ struct kind {
 	size_t index;			/* position in the catalog's kinds[] */
 };
 
+/*
+ * One distinct word of a catalog's index: a kind keyword, field alias, unit
+ * or yes/no word, listed once however many kinds and fields hold it, with
+ * what it names anywhere in the catalog.
+ */
+struct catalog_word {
+	const char *w;			/* folded, NUL-terminated, stored in a kind or field */
+	size_t len;			/* strlen(w), at least 1 */
+	uint32_t key;			/* the bytes of its first character, first byte highest */
+	const struct kind *keyword_of;	/* the first kind with this keyword, or NULL */
+	bool field;			/* an alias, or a yes/no word of a yesno field, somewhere */
+	bool unit;			/* a unit of some field */
+};
+
+/* A first character and its run of words in the index: words[start .. start + n). */
+struct catalog_slot {
+	uint32_t key;			/* 0: an empty slot */
+	uint32_t start, n;
+};
+
+/*
+ * Every word of a catalog, built once by catalog_index_build: words[] sorted
+ * by first character, then longest first, then by bytes; slots[] an
+ * open-addressing hash table (linear probing) from a first character to its
+ * run.  A zeroed index is a valid empty one.
+ */
+struct catalog_index {
+	size_t nwords;
+	struct catalog_word *words;	/* owned */
+	size_t nslots;			/* 0, or a power of two over twice the characters */
+	struct catalog_slot *slots;	/* owned */
+};
+
 struct catalog {
 	size_t nkinds;
 	struct kind *kinds;		/* owned */
+	struct catalog_index index;	/* owned; its words point into kinds[] */
 };
 
 /*
@@ -86,6 +120,27 @@ struct catalog {
 struct catalog *catalog_load(const char *json, size_t len, const char *file,
     char *err, size_t errlen);
 void catalog_free(struct catalog *c);
+
+/*
+ * (Re)builds c->index from the words of c->kinds; catalog_load calls it, and
+ * whoever changes kinds[] afterwards must call it again.  The index points
+ * into kinds[].  Returns false when out of memory (the index is then empty).
+ */
+bool catalog_index_build(struct catalog *c);
+
+/*
+ * The words of c whose first character is the one at s[0] (len > 0 bytes
+ * of folded text), longest first; *n is their count, 0 (and NULL returned)
+ * when no word starts so.  The pointer is valid until catalog_free.
+ */
+const struct catalog_word *catalog_words_at(const struct catalog *c, const char *s, size_t len,
+    size_t *n);
+
+/*
+ * The index entry of word w[0..len), compared byte for byte (pass folded
+ * text), or NULL when it is no word of c.
+ */
+const struct catalog_word *catalog_word_find(const struct catalog *c, const char *w, size_t len);
 
 /* The kind with this code, or NULL. */
 const struct kind *catalog_kind(const struct catalog *c, const char *code);

@@ -841,7 +841,7 @@ catalog_parse_json(struct loader *ld, const char *json, size_t len)
 	return NULL;
 }
 
-/* Reads and checks "version" and "kinds", then every kind. */
+/* Reads and checks "version" and "kinds", then every kind; indexes a good catalog's words. */
 static struct catalog *
 catalog_build(struct loader *ld, const cJSON *root)
 {
@@ -869,6 +869,8 @@ catalog_build(struct loader *ld, const cJSON *root)
 	for (const cJSON *k = kinds->child; k != NULL; k = k->next, i++)
 		kind_load(ld, i, k, &c->kinds[i]);
 	catalog_check(ld, c);
+	if (ld->nerr == 0 && !catalog_index_build(c))
+		load_err(ld, NULL, "out of memory (word index)");
 	return c;
 }
 
