@@ -103,7 +103,7 @@ take_unit(struct sms_walk *w, size_t j, const struct field *f)
 	if (field_has_unit(f, s, n))
 		return j + 1;
 	if (sms_unit_anywhere(w->c, s, n) && sms_field_lookup(w->kind, s, n, &yn) == NULL &&
-	    catalog_kind_by_keyword(w->c, s, n) == NULL)
+	    sms_keyword_kind(w->c, s, n) == NULL)
 		return fail(w, CB_UNIT_MISMATCH, j, j, f);
 	return j;
 }
@@ -243,7 +243,7 @@ walk_word(struct sms_walk *w, size_t i)
 		return take_field(w, i, f, yn);
 	if (sms_field_anywhere(w->c, s, n) && (w->kind_failed || w->args_only))
 		return skip_field(w, i);
-	if ((k = catalog_kind_by_keyword(w->c, s, n)) != NULL && k != w->kind)
+	if ((k = sms_keyword_kind(w->c, s, n)) != NULL && k != w->kind)
 		return fail(w, CB_AMBIGUOUS_KIND, i, i, NULL);
 	if (k != NULL)
 		return i + 1;

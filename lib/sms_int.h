@@ -147,6 +147,27 @@ void sms_lex(const struct catalog *c, struct sms_lexed *lx);
 size_t sms_word_at(const char *s, size_t len, size_t i, const char *w);
 
 /*
+ * A fixed word list of the grammar as the arguments of sms_list_longest:
+ * an array of entries that each start with their word (a const char *).
+ */
+#define SMS_LIST(a) (const void *)(a), sizeof(a) / sizeof((a)[0]), sizeof((a)[0])
+
+/*
+ * The longest word of a fixed list that folded s[i..] starts with, by the
+ * rules of sms_word_at; its entry's index goes to *at (untouched when none
+ * matches).  The list holds n entries of stride bytes from base, each
+ * starting with its word, in strcmp order without repeats (see
+ * sms_list_unsorted).  Returns the word's length, 0 when none matches.
+ */
+size_t sms_list_longest(const void *base, size_t n, size_t stride, const char *s, size_t len,
+    size_t i, size_t *at);
+/* The first word of a fixed list that is not after the one before it in strcmp order, or NULL. */
+const char *sms_list_unsorted(const void *base, size_t n, size_t stride);
+/* The first word out of order in the fixed lists of sms_lex.c or sms_time.c, or NULL (unit tests). */
+const char *sms_lex_lists_check(void);
+const char *sms_time_lists_check(void);
+
+/*
  * Reads folded s[0..n) as a plain yes/no value (是 否 yes no ok √ ×): 1 or
  * 0, -1 when it is not one.  These words are values, never field names,
  * even where the catalog also lists them as a field's yes/no words.
@@ -201,9 +222,11 @@ int sms_tok_yesno(const struct sms_walk *w, size_t i);
  * yes words (合格), 0 for a no word (不合格), -1 for a plain alias.
  */
 const struct field *sms_field_lookup(const struct kind *k, const char *s, size_t n, int *yn);
-/* True if some field of some kind of c is named by s[0..n). */
+/* True if some field of some kind of c is named by folded s[0..n) (the catalog's index). */
 bool sms_field_anywhere(const struct catalog *c, const char *s, size_t n);
-/* True if s[0..n) is the unit of some field of some kind of c. */
+/* The kind of c one of whose keywords is folded s[0..n), or NULL (the catalog's index). */
+const struct kind *sms_keyword_kind(const struct catalog *c, const char *s, size_t n);
+/* True if folded s[0..n) is the unit of some field of some kind of c (the catalog's index). */
 bool sms_unit_anywhere(const struct catalog *c, const char *s, size_t n);
 
 /* Sets w->kind from the first keyword of the message and marks its keywords in w->is_kw. */

@@ -33,40 +33,76 @@ sms_tok_known(const struct sms_walk *w, size_t i)
 }
 
 /*
- * The field of k that word s[0..n) names.  *yn is 1 for a field's yes word
- * (合格), 0 for its no word (不合格), -1 for a plain alias.  NULL if none.
+ * True if folded word s[0..n) (0 < n < CATALOG_WORD_MAX, no NUL) is one of
+ * ws.  The words of a message are folded already, so this is what
+ * kind_field_by_alias and field_yesno_word find, without folding again.
  */
-const struct field *
-sms_field_lookup(const struct kind *k, const char *s, size_t n, int *yn)
+static bool
+words_hold(const struct words *ws, const char *s, size_t n)
 {
-	for (size_t f = 0; f < k->nfields && f < CB_MAX_FIELDS; f++)
-		if ((*yn = field_yesno_word(&k->fields[f], s, n)) >= 0)
-			return &k->fields[f];
-	*yn = -1;
-	return kind_field_by_alias(k, s, n);
-}
-
-/* True if some kind has a field that word s[0..n) names. */
-bool
-sms_field_anywhere(const struct catalog *c, const char *s, size_t n)
-{
-	int yn;
-
-	for (size_t k = 0; k < c->nkinds; k++)
-		if (sms_field_lookup(&c->kinds[k], s, n, &yn) != NULL)
+	for (size_t k = 0; k < ws->n && k < CATALOG_WORDS_MAX; k++)
+		if (ws->w[k][0] == s[0] && strncmp(ws->w[k], s, n) == 0 && ws->w[k][n] == '\0')
 			return true;
 	return false;
 }
 
-/* True if word s[0..n) is the unit of some field of some kind. */
+/*
+ * The field of k that folded word s[0..n) names: first a yes/no word of a
+ * yesno field, then an alias, each in field order.  *yn is 1 for a field's
+ * yes word (合格), 0 for its no word (不合格), -1 for a plain alias.  NULL
+ * if none.
+ */
+const struct field *
+sms_field_lookup(const struct kind *k, const char *s, size_t n, int *yn)
+{
+	size_t nf = k->nfields < CB_MAX_FIELDS ? k->nfields : CB_MAX_FIELDS;
+
+	*yn = -1;
+	if (n == 0 || n >= CATALOG_WORD_MAX)
+		return NULL;
+	for (size_t f = 0; f < nf; f++) {
+		const struct field *fd = &k->fields[f];
+		if (fd->type != FIELD_YESNO)
+			continue;
+		if (words_hold(&fd->yes, s, n) || words_hold(&fd->no, s, n)) {
+			*yn = words_hold(&fd->yes, s, n);
+			return fd;
+		}
+	}
+	for (size_t f = 0; f < nf; f++)
+		if (words_hold(&k->fields[f].aliases, s, n))
+			return &k->fields[f];
+	return NULL;
+}
+
+/*
+ * True if some kind has a field that folded word s[0..n) names: an alias,
+ * or a yes/no word of a yesno field.  One look in the catalog's index.
+ */
+bool
+sms_field_anywhere(const struct catalog *c, const char *s, size_t n)
+{
+	const struct catalog_word *cw = catalog_word_find(c, s, n);
+
+	return cw != NULL && cw->field;
+}
+
+/* The kind one of whose keywords is folded word s[0..n), or NULL (the index). */
+const struct kind *
+sms_keyword_kind(const struct catalog *c, const char *s, size_t n)
+{
+	const struct catalog_word *cw = catalog_word_find(c, s, n);
+
+	return cw != NULL ? cw->keyword_of : NULL;
+}
+
+/* True if folded word s[0..n) is the unit of some field of some kind (the index). */
 bool
 sms_unit_anywhere(const struct catalog *c, const char *s, size_t n)
 {
-	for (size_t k = 0; k < c->nkinds; k++)
-		for (size_t f = 0; f < c->kinds[k].nfields && f < CB_MAX_FIELDS; f++)
-			if (field_has_unit(&c->kinds[k].fields[f], s, n))
-				return true;
-	return false;
+	const struct catalog_word *cw = catalog_word_find(c, s, n);
+
+	return cw != NULL && cw->unit;
 }
 
 /*
@@ -106,7 +142,7 @@ sms_kind_named(struct sms_walk *w)
 		if (!sms_tok_known(w, i))
 			continue;
 		s = sms_tok_word(w, i, &n);
-		if ((k = catalog_kind_by_keyword(w->c, s, n)) == NULL ||
+		if ((k = sms_keyword_kind(w->c, s, n)) == NULL ||
 		    (sms_field_anywhere(w->c, s, n) && sms_tok_is_value(w, i + 1)))
 			continue;
 		if (w->kind == NULL) {

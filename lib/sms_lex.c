@@ -9,6 +9,12 @@
  * tokens but are optional: "牛12猪40羊5" is six tokens.  Courtesies (您好,
  * 谢谢) are skipped.  Text no scanner knows becomes an unknown word, which
  * the parser reports with its span.
+ *
+ * Nothing here walks a whole word list at a position: the catalog's words
+ * come from its index (the few that start with the character there), and
+ * the fixed lists below are kept in strcmp order so that the words sharing
+ * a first character are one range found by binary search (sms_list_longest;
+ * sms_lex_lists_check, run by the unit tests, keeps them sorted).
  */
 #include <string.h>
 
@@ -20,12 +26,13 @@
 /*
  * Characters that only separate: spaces, the separators of DESIGN 5, the
  * field/value binders ':' and '=', stray punctuation (。！!.?) and quotes
- * and brackets.  Control characters separate too.
+ * and brackets.  Control characters separate too.  The lists below are in
+ * strcmp (byte) order.
  */
 static const char ascii_separators[] = ",;:=!?./~()[]\"'";
 static const char *const separators[] = {
-	"、", "。", "…", "“", "”", "‘", "’", "「", "」", "『", "』", "【", "】",
-	"《", "》", "〈", "〉", "·", "•",
+	"·", "‘", "’", "“", "”", "•", "…", "、", "。", "〈", "〉", "《", "》",
+	"「", "」", "『", "』", "【", "】",
 };
 
 /*
@@ -33,19 +40,19 @@ static const char *const separators[] = {
  * separators, unless a longer token starts at the same place.
  */
 static const char *const courtesies[] = {
-	"您好", "你好", "谢谢您", "谢谢", "多谢", "辛苦了", "麻烦了", "请查收", "收到",
-	"上报", "报告", "报",
-	"hi", "hello", "thanks", "thank you", "thx", "please", "pls",
+	"hello", "hi", "please", "pls", "thank you", "thanks", "thx",
+	"上报", "你好", "多谢", "您好", "报", "报告", "收到", "请查收", "谢谢", "谢谢您",
+	"辛苦了", "麻烦了",
 };
 
 static const struct cmdword {
 	const char *s;
 	enum command cmd;
 } cmdwords[] = {
-	{ "帮助", CMD_HELP }, { "help", CMD_HELP },
-	{ "查询", CMD_QUERY }, { "query", CMD_QUERY }, { "q", CMD_QUERY },
-	{ "更正", CMD_FIX }, { "修改", CMD_FIX }, { "fix", CMD_FIX },
-	{ "撤销", CMD_UNDO }, { "撤回", CMD_UNDO }, { "undo", CMD_UNDO },
+	{ "fix", CMD_FIX }, { "help", CMD_HELP }, { "q", CMD_QUERY },
+	{ "query", CMD_QUERY }, { "undo", CMD_UNDO },
+	{ "修改", CMD_FIX }, { "帮助", CMD_HELP }, { "撤回", CMD_UNDO },
+	{ "撤销", CMD_UNDO }, { "更正", CMD_FIX }, { "查询", CMD_QUERY },
 };
 
 /* Values of yes/no fields written as a word: "合格 是", "passed yes". */
@@ -53,11 +60,27 @@ static const struct yesword {
 	const char *s;
 	bool yes;
 } yeswords[] = {
-	{ "是", true }, { "对", true }, { "yes", true }, { "y", true },
-	{ "true", true }, { "ok", true }, { "√", true }, { "✓", true }, { "✔", true },
-	{ "否", false }, { "不是", false }, { "no", false }, { "n", false },
-	{ "false", false }, { "×", false }, { "✗", false }, { "✘", false },
+	{ "false", false }, { "n", false }, { "no", false }, { "ok", true },
+	{ "true", true }, { "y", true }, { "yes", true },
+	{ "×", false }, { "√", true }, { "✓", true }, { "✔", true }, { "✗", false },
+	{ "✘", false }, { "不是", false }, { "否", false }, { "对", true }, { "是", true },
 };
+
+/*
+ * Length of word w (n bytes) if s[i..] starts with it, else 0, by the
+ * rules of sms_word_at.  The caller has checked i + n <= len.
+ */
+static size_t
+word_match(const char *s, size_t len, size_t i, const char *w, size_t n)
+{
+	if (memcmp(s + i, w, n) != 0)
+		return 0;
+	if (sms_is_alpha(w[0]) && i > 0 && sms_is_alpha(s[i - 1]))
+		return 0;
+	if (sms_is_alpha(w[n - 1]) && i + n < len && sms_is_alpha(s[i + n]))
+		return 0;
+	return n;
+}
 
 /* See sms_int.h. */
 size_t
@@ -69,21 +92,106 @@ sms_word_at(const char *s, size_t len, size_t i, const char *w)
 	if (i >= len || w[0] != s[i] || (w[1] != '\0' && (i + 1 >= len || w[1] != s[i + 1])))
 		return 0;
 	n = strlen(w);
-	if (i + n > len || memcmp(s + i, w, n) != 0)
+	return i + n <= len ? word_match(s, len, i, w, n) : 0;
+}
+
+/* The word of entry k of a fixed list (see sms_list_longest). */
+static const char *
+list_word(const void *base, size_t stride, size_t k)
+{
+	const char *const *w = (const void *)((const char *)base + k * stride);
+
+	return *w;
+}
+
+/* Bytes of the UTF-8 character led by byte b (1 for a stray continuation byte). */
+static size_t
+lead_len(char b)
+{
+	unsigned char u = (unsigned char)b;
+
+	return u < 0xC0 ? 1 : u < 0xE0 ? 2 : u < 0xF0 ? 3 : 4;
+}
+
+/*
+ * strncmp(w, c, clen) for the clen (1..4) bytes of a character c that
+ * holds no NUL: w's start against c, in unsigned byte order.
+ */
+static int
+char_cmp(const char *w, const char *c, size_t clen)
+{
+	for (size_t k = 0; k < clen; k++)
+		if (w[k] != c[k])
+			return (unsigned char)w[k] < (unsigned char)c[k] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * See sms_int.h.  A word that starts at s[i] begins with the character
+ * there, so it lies in the range of words that do: the first such word is
+ * found by binary search, the range read to its end for the longest match.
+ */
+size_t
+sms_list_longest(const void *base, size_t n, size_t stride, const char *s, size_t len, size_t i,
+    size_t *at)
+{
+	size_t lo = 0, hi = n, best = 0, m, clen;
+
+	if (i >= len || s[i] == '\0')
 		return 0;
-	if (sms_is_alpha(w[0]) && i > 0 && sms_is_alpha(s[i - 1]))
-		return 0;
-	if (sms_is_alpha(w[n - 1]) && i + n < len && sms_is_alpha(s[i + n]))
-		return 0;
-	return n;
+	clen = lead_len(s[i]);
+	if (clen > len - i)
+		clen = len - i;
+	if (memchr(s + i, '\0', clen) != NULL)
+		return 0;	/* no word holds a NUL */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (char_cmp(list_word(base, stride, mid), s + i, clen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && char_cmp(list_word(base, stride, lo), s + i, clen) == 0; lo++)
+		if ((m = sms_word_at(s, len, i, list_word(base, stride, lo))) > best) {
+			best = m;
+			*at = lo;
+		}
+	return best;
+}
+
+/* See sms_int.h. */
+const char *
+sms_list_unsorted(const void *base, size_t n, size_t stride)
+{
+	for (size_t k = 1; k < n; k++)
+		if (strcmp(list_word(base, stride, k - 1), list_word(base, stride, k)) >= 0)
+			return list_word(base, stride, k);
+	return NULL;
+}
+
+/* See sms_int.h. */
+const char *
+sms_lex_lists_check(void)
+{
+	const char *bad;
+
+	if ((bad = sms_list_unsorted(SMS_LIST(separators))) != NULL ||
+	    (bad = sms_list_unsorted(SMS_LIST(courtesies))) != NULL ||
+	    (bad = sms_list_unsorted(SMS_LIST(cmdwords))) != NULL ||
+	    (bad = sms_list_unsorted(SMS_LIST(yeswords))) != NULL)
+		return bad;
+	return NULL;
 }
 
 /* See sms_int.h. */
 int
 sms_yesno_word(const char *s, size_t n)
 {
+	if (n == 0)
+		return -1;
 	for (size_t k = 0; k < NELEM(yeswords); k++)
-		if (strlen(yeswords[k].s) == n && memcmp(yeswords[k].s, s, n) == 0)
+		if (yeswords[k].s[0] == s[0] && strlen(yeswords[k].s) == n &&
+		    memcmp(yeswords[k].s, s, n) == 0)
 			return yeswords[k].yes;
 	return -1;
 }
@@ -92,67 +200,41 @@ sms_yesno_word(const char *s, size_t n)
 static size_t
 separator_at(const char *s, size_t len, size_t i)
 {
-	size_t n;
+	size_t at;
 
 	if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
 		return 1;
 	if ((unsigned char)s[i] < 0x80)
 		return strchr(ascii_separators, s[i]) != NULL;
-	for (size_t k = 0; k < NELEM(separators); k++) {
-		n = strlen(separators[k]);
-		if (i + n <= len && memcmp(s + i, separators[k], n) == 0)
-			return n;
-	}
-	return 0;
+	return sms_list_longest(SMS_LIST(separators), s, len, i, &at);
 }
 
 /* Length of the courtesy at s[i], 0 if there is none. */
 static size_t
 courtesy_at(const char *s, size_t len, size_t i)
 {
-	size_t best = 0, n;
+	size_t at;
 
-	for (size_t k = 0; k < NELEM(courtesies); k++)
-		if ((n = sms_word_at(s, len, i, courtesies[k])) > best)
-			best = n;
-	return best;
+	return sms_list_longest(SMS_LIST(courtesies), s, len, i, &at);
 }
 
-/* The longest of the words in w at s[i]. */
-static size_t
-words_longest(const struct words *w, const char *s, size_t len, size_t i)
-{
-	size_t best = 0, n;
-
-	for (size_t k = 0; k < w->n && k < CATALOG_WORDS_MAX; k++)
-		if ((n = sms_word_at(s, len, i, w->w[k])) > best)
-			best = n;
-	return best;
-}
-
-/* Catalog words: kind keywords, field aliases, units, yes/no words. */
+/*
+ * Catalog words (kind keywords, field aliases, units, yes/no words): the
+ * index gives those starting with the character at s[i], longest first,
+ * so the first that matches is the longest.
+ */
 static size_t
 scan_catalog(const struct catalog *c, const char *s, size_t len, size_t i, struct sms_tok *t)
 {
-	size_t best = 0, n;
+	size_t n;
+	const struct catalog_word *cw = catalog_words_at(c, s + i, len - i, &n);
 
-	for (size_t k = 0; k < c->nkinds; k++) {
-		const struct kind *kd = &c->kinds[k];
-		if ((n = words_longest(&kd->keywords, s, len, i)) > best)
-			best = n;
-		for (size_t f = 0; f < kd->nfields && f < CB_MAX_FIELDS; f++) {
-			const struct words *lists[] = {
-				&kd->fields[f].aliases, &kd->fields[f].units,
-				&kd->fields[f].yes, &kd->fields[f].no,
-			};
-			for (size_t l = 0; l < NELEM(lists); l++)
-				if ((n = words_longest(lists[l], s, len, i)) > best)
-					best = n;
-		}
-	}
 	t->type = TOK_WORD;
 	t->known = true;
-	return best;
+	for (size_t k = 0; k < n; k++)
+		if (cw[k].len <= len - i && word_match(s, len, i, cw[k].w, cw[k].len) != 0)
+			return cw[k].len;
+	return 0;
 }
 
 static size_t
@@ -175,29 +257,23 @@ scan_group(const struct catalog *c, const char *s, size_t len, size_t i, struct 
 static size_t
 scan_command(const struct catalog *c, const char *s, size_t len, size_t i, struct sms_tok *t)
 {
-	size_t best = 0, n;
+	size_t at = 0, n = sms_list_longest(SMS_LIST(cmdwords), s, len, i, &at);
 
 	t->type = TOK_CMD;
-	for (size_t k = 0; k < NELEM(cmdwords); k++)
-		if ((n = sms_word_at(s, len, i, cmdwords[k].s)) > best) {
-			best = n;
-			t->u.cmd = cmdwords[k].cmd;
-		}
-	return best;
+	if (n != 0)
+		t->u.cmd = cmdwords[at].cmd;
+	return n;
 }
 
 static size_t
 scan_yesno(const struct catalog *c, const char *s, size_t len, size_t i, struct sms_tok *t)
 {
-	size_t best = 0, n;
+	size_t at = 0, n = sms_list_longest(SMS_LIST(yeswords), s, len, i, &at);
 
 	t->type = TOK_YESNO;
-	for (size_t k = 0; k < NELEM(yeswords); k++)
-		if ((n = sms_word_at(s, len, i, yeswords[k].s)) > best) {
-			best = n;
-			t->u.yes = yeswords[k].yes;
-		}
-	return best;
+	if (n != 0)
+		t->u.yes = yeswords[at].yes;
+	return n;
 }
 
 static size_t
@@ -281,13 +357,14 @@ sms_lex(const struct catalog *c, struct sms_lexed *lx)
 	lx->ntok = 0;
 	while (i < len && lx->ntok < NELEM(lx->tok)) {
 		struct sms_tok *t = &lx->tok[lx->ntok];
+		size_t polite;
 		if ((n = separator_at(s, len, i)) != 0) {
 			i += n;
 			continue;
 		}
 		n = lex_best(c, s, len, i, t);
-		if (n < courtesy_at(s, len, i)) {
-			i += courtesy_at(s, len, i);
+		if (n < (polite = courtesy_at(s, len, i))) {
+			i += polite;
 			continue;
 		}
 		if (n == 0)

@@ -7,6 +7,9 @@
  * "2023-12-05", "昨天", "今天", "Dec", "last month".  Scanning only reads
  * what was written (struct sms_when); sms_when_resolve turns it into a
  * period against the injected `now`.
+ *
+ * The word lists (relative periods, month names) are in strcmp order for
+ * sms_list_longest's binary search; sms_time_lists_check keeps them so.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,41 +19,54 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define GROUP_MAX 99
 
-/* Words that name a period relative to the current one. */
+/* Words that name a period relative to the current one, in strcmp order. */
 static const struct relword {
 	const char *s;
 	enum period_type type;
 	int rel;
 } relwords[] = {
-	{ "上月", PERIOD_MONTH, -1 }, { "上个月", PERIOD_MONTH, -1 },
-	{ "本月", PERIOD_MONTH, 0 }, { "这个月", PERIOD_MONTH, 0 },
-	{ "这月", PERIOD_MONTH, 0 }, { "当月", PERIOD_MONTH, 0 },
-	{ "上周", PERIOD_WEEK, -1 }, { "上星期", PERIOD_WEEK, -1 },
-	{ "上个星期", PERIOD_WEEK, -1 }, { "本周", PERIOD_WEEK, 0 },
-	{ "这周", PERIOD_WEEK, 0 }, { "本星期", PERIOD_WEEK, 0 },
-	{ "这个星期", PERIOD_WEEK, 0 },
-	{ "上季度", PERIOD_QUARTER, -1 }, { "本季度", PERIOD_QUARTER, 0 },
-	{ "去年", PERIOD_YEAR, -1 }, { "今年", PERIOD_YEAR, 0 },
-	{ "本年", PERIOD_YEAR, 0 },
-	{ "前天", PERIOD_DAY, -2 }, { "昨天", PERIOD_DAY, -1 },
-	{ "昨日", PERIOD_DAY, -1 }, { "今天", PERIOD_DAY, 0 },
-	{ "今日", PERIOD_DAY, 0 },
+	{ "last month", PERIOD_MONTH, -1 }, { "last quarter", PERIOD_QUARTER, -1 },
+	{ "last week", PERIOD_WEEK, -1 }, { "last year", PERIOD_YEAR, -1 },
+	{ "this month", PERIOD_MONTH, 0 }, { "this quarter", PERIOD_QUARTER, 0 },
+	{ "this week", PERIOD_WEEK, 0 }, { "this year", PERIOD_YEAR, 0 },
 	{ "today", PERIOD_DAY, 0 }, { "yesterday", PERIOD_DAY, -1 },
-	{ "this week", PERIOD_WEEK, 0 }, { "last week", PERIOD_WEEK, -1 },
-	{ "this month", PERIOD_MONTH, 0 }, { "last month", PERIOD_MONTH, -1 },
-	{ "this quarter", PERIOD_QUARTER, 0 }, { "last quarter", PERIOD_QUARTER, -1 },
-	{ "this year", PERIOD_YEAR, 0 }, { "last year", PERIOD_YEAR, -1 },
+	{ "上个星期", PERIOD_WEEK, -1 }, { "上个月", PERIOD_MONTH, -1 },
+	{ "上周", PERIOD_WEEK, -1 }, { "上季度", PERIOD_QUARTER, -1 },
+	{ "上星期", PERIOD_WEEK, -1 }, { "上月", PERIOD_MONTH, -1 },
+	{ "今天", PERIOD_DAY, 0 }, { "今年", PERIOD_YEAR, 0 }, { "今日", PERIOD_DAY, 0 },
+	{ "前天", PERIOD_DAY, -2 }, { "去年", PERIOD_YEAR, -1 },
+	{ "当月", PERIOD_MONTH, 0 }, { "昨天", PERIOD_DAY, -1 }, { "昨日", PERIOD_DAY, -1 },
+	{ "本周", PERIOD_WEEK, 0 }, { "本季度", PERIOD_QUARTER, 0 },
+	{ "本年", PERIOD_YEAR, 0 }, { "本星期", PERIOD_WEEK, 0 },
+	{ "本月", PERIOD_MONTH, 0 }, { "这个星期", PERIOD_WEEK, 0 },
+	{ "这个月", PERIOD_MONTH, 0 }, { "这周", PERIOD_WEEK, 0 },
+	{ "这月", PERIOD_MONTH, 0 },
 };
 
-/* English month names, folded; the index + 1 is the month. */
-static const char *const month_names[][3] = {
-	{ "jan", "january", NULL }, { "feb", "february", NULL },
-	{ "mar", "march", NULL }, { "apr", "april", NULL },
-	{ "may", NULL, NULL }, { "jun", "june", NULL }, { "jul", "july", NULL },
-	{ "aug", "august", NULL }, { "sep", "sept", "september" },
-	{ "oct", "october", NULL }, { "nov", "november", NULL },
-	{ "dec", "december", NULL },
+/* English month names, folded, in strcmp order. */
+static const struct month_name {
+	const char *s;
+	int month;
+} month_names[] = {
+	{ "apr", 4 }, { "april", 4 }, { "aug", 8 }, { "august", 8 },
+	{ "dec", 12 }, { "december", 12 }, { "feb", 2 }, { "february", 2 },
+	{ "jan", 1 }, { "january", 1 }, { "jul", 7 }, { "july", 7 },
+	{ "jun", 6 }, { "june", 6 }, { "mar", 3 }, { "march", 3 },
+	{ "may", 5 }, { "nov", 11 }, { "november", 11 }, { "oct", 10 },
+	{ "october", 10 }, { "sep", 9 }, { "sept", 9 }, { "september", 9 },
 };
+
+/* See sms_int.h. */
+const char *
+sms_time_lists_check(void)
+{
+	const char *bad;
+
+	if ((bad = sms_list_unsorted(SMS_LIST(relwords))) != NULL ||
+	    (bad = sms_list_unsorted(SMS_LIST(month_names))) != NULL)
+		return bad;
+	return NULL;
+}
 
 /* Length of literal w if s[i..] starts with it, else 0. */
 static size_t
@@ -211,11 +227,14 @@ when_iso(const char *s, size_t len, size_t i, struct sms_when *w)
 	return j - i;
 }
 
-/* "w48", "q4" and English month names, standing alone as ASCII words. */
+/*
+ * "w48", "q4" and English month names, standing alone as ASCII words (a
+ * whole word matches, so at most one month name can).
+ */
 static size_t
 when_short(const char *s, size_t len, size_t i, struct sms_when *w)
 {
-	size_t k;
+	size_t k, at = 0;
 	int v;
 
 	if (i > 0 && sms_is_alpha(s[i - 1]))
@@ -224,13 +243,9 @@ when_short(const char *s, size_t len, size_t i, struct sms_when *w)
 		when_set(w, s[i] == 'w' ? PERIOD_WEEK : PERIOD_QUARTER, 0, v, 0);
 		return 1 + k;
 	}
-	for (size_t m = 0; m < NELEM(month_names); m++)
-		for (size_t n = 0; n < 3 && month_names[m][n] != NULL; n++)
-			if ((k = sms_word_at(s, len, i, month_names[m][n])) != 0) {
-				when_set(w, PERIOD_MONTH, 0, (int)m + 1, 0);
-				return k;
-			}
-	return 0;
+	if ((k = sms_list_longest(SMS_LIST(month_names), s, len, i, &at)) != 0)
+		when_set(w, PERIOD_MONTH, 0, month_names[at].month, 0);
+	return k;
 }
 
 /* See sms_int.h.  The longest of the forms above wins. */
@@ -241,16 +256,14 @@ sms_when_scan(const char *s, size_t len, size_t i, struct sms_when *w)
 		when_iso, when_cjk, when_short,
 	};
 	struct sms_when cand;
-	size_t best = 0, k;
+	size_t best, k, r = 0;
 
 	memset(w, 0, sizeof *w);
-	for (size_t r = 0; r < NELEM(relwords); r++)
-		if ((k = sms_word_at(s, len, i, relwords[r].s)) > best) {
-			best = k;
-			w->type = relwords[r].type;
-			w->relative = true;
-			w->rel = relwords[r].rel;
-		}
+	if ((best = sms_list_longest(SMS_LIST(relwords), s, len, i, &r)) != 0) {
+		w->type = relwords[r].type;
+		w->relative = true;
+		w->rel = relwords[r].rel;
+	}
 	for (size_t f = 0; f < NELEM(forms); f++) {
 		memset(&cand, 0, sizeof cand);
 		if ((k = forms[f](s, len, i, &cand)) > best) {
