@@ -41,6 +41,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " AND status = 'active'",
 	[ST_ROLLUP_LOAD] = "SELECT field, sum, count, max, last, yes, scale, updated_at FROM rollups"
 	    " WHERE area = ?1 AND kind = ?2 AND period = ?3",
+	[ST_ROLLUP_SET] = "UPDATE rollups SET sum = ?5, count = ?6, max = ?7, last = ?8, yes = ?9,"
+	    " scale = ?10, updated_at = ?11 WHERE area = ?1 AND kind = ?2 AND period = ?3 AND field = ?4",
 	[ST_ROLLUP_PUT] = "INSERT INTO rollups (area, kind, period, field, sum, count, max, last, yes,"
 	    " scale, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 	    " ON CONFLICT (area, kind, period, field) DO UPDATE SET sum = excluded.sum,"

@@ -194,14 +194,11 @@ store_rollup_load(struct store *s, const char *area, const char *kind, const cha
 	return rc == SQLITE_DONE || store_fail(s, "rollup load");
 }
 
-bool
-store_rollup_put(struct store *s, const char *area, const char *kind, const char *period,
+/* Binds one rollup row to a statement of the ST_ROLLUP_SET / ST_ROLLUP_PUT shape. */
+static void
+bind_rollup(sqlite3_stmt *st, const char *area, const char *kind, const char *period,
     const char *field, const struct rollup_state *r, unsigned scale, int64_t updated_at)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_ROLLUP_PUT);
-
-	if (st == NULL)
-		return false;
 	bind_cell(st, area, kind, period);
 	store_bind_text(st, 4, field);
 	sqlite3_bind_int64(st, 5, r->sum);
@@ -211,6 +208,29 @@ store_rollup_put(struct store *s, const char *area, const char *kind, const char
 	sqlite3_bind_int64(st, 9, r->yes);
 	sqlite3_bind_int(st, 10, (int)scale);
 	sqlite3_bind_int64(st, 11, updated_at);
+}
+
+/*
+ * Writes one rollup row: an UPDATE, which finds an existing row with one
+ * B-tree search (most rows exist: a cell changes many times), and an
+ * INSERT only when it found none (an upsert always searches twice).
+ */
+bool
+store_rollup_put(struct store *s, const char *area, const char *kind, const char *period,
+    const char *field, const struct rollup_state *r, unsigned scale, int64_t updated_at)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ROLLUP_SET);
+
+	if (st == NULL)
+		return false;
+	bind_rollup(st, area, kind, period, field, r, scale, updated_at);
+	if (!store_exec_stmt(s, st, "rollup update"))
+		return false;
+	if (sqlite3_changes(s->db) > 0)
+		return true;
+	if ((st = store_stmt(s, ST_ROLLUP_PUT)) == NULL)
+		return false;
+	bind_rollup(st, area, kind, period, field, r, scale, updated_at);
 	return store_exec_stmt(s, st, "rollup write");
 }
 
