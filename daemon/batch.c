@@ -5,7 +5,13 @@
  * (mqtt.c writes after burst_end).  The receipts wait until the commit is
  * durable: at once when COMMIT syncs itself, or — with the store's sync
  * thread (store_sync_start) — when the fdatasync covering the commit is
- * done, while the loop goes on with the next bursts.  When anything fails
+ * done, while the loop goes on with the next bursts.  A burst that ends
+ * while an fdatasync is under way is not committed yet: whatever it commits
+ * would wait for the next fdatasync anyway, so the transaction stays open
+ * (and the socket's writes held, PUBACKs included) and takes the following
+ * bursts too, until that fdatasync is done (on_synced) or BATCH_HOLD_MAX
+ * messages wait — one commit per fdatasync, as few WAL pages per message
+ * as the load allows, and no receipt later than it would have been.  When anything fails
  * the transaction rolls back, the rollup cache is dropped (it reloads from
  * the database), and the connection is aborted so that no PUBACK of the
  * batch reaches the broker: it redelivers, the senders retry.
@@ -26,6 +32,8 @@
 
 /* Rollup cells kept in memory at most (about 300 bytes each: this bounds RSS to ~15 MB). */
 #define BATCH_CACHE_MAX 50000
+/* Messages a batch may take while it waits for an fdatasync under way. */
+#define BATCH_HOLD_MAX 4000
 
 /* A receipt waiting for its commit to be durable, laid out in the arena. */
 struct pending {
@@ -45,6 +53,8 @@ struct batch {
 	struct event *ev_sync;		/* the store's sync descriptor: durable moved */
 	bool open;			/* a transaction is open */
 	bool failed;			/* the burst failed: ignore the rest of it */
+	bool held;			/* open across bursts, waiting for the fdatasync under way */
+	bool fresh;			/* a new burst of a held batch: read the clock again */
 	size_t n;			/* messages in the open batch */
 	int64_t now;			/* unix seconds when the burst began */
 	struct timespec t0;
@@ -55,6 +65,7 @@ struct batch {
 };
 
 static void on_synced(evutil_socket_t fd, short what, void *arg);
+static void batch_commit(struct batch *b);
 
 struct batch *
 batch_new(struct daemon *d)
@@ -134,6 +145,7 @@ static void
 batch_reset(struct batch *b)
 {
 	b->open = false;
+	b->held = b->fresh = false;
 	b->n = 0;
 	b->open_off = b->used;
 	b->nreceipts = 0;
@@ -155,6 +167,7 @@ batch_fail(struct batch *b, const char *what)
 	d->metrics.batches_failed++;
 	b->used = b->open_off;	/* the open batch's receipts go: nothing of it was stored */
 	batch_reset(b);
+	mqtt_hold(d->mqtt, false);
 	b->failed = true;
 	mqtt_abort(d->mqtt);
 }
@@ -206,6 +219,9 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 			return;
 		}
 		b->open = true;
+	} else if (b->fresh) {
+		b->now = tz_now();
+		b->fresh = false;
 	}
 	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix };
 	struct inbound in = { msg->topic, msg->payload, msg->len, b->now, 0, 0 };
@@ -300,6 +316,8 @@ on_synced(evutil_socket_t fd, short what, void *arg)
 	d->metrics.checkpoints = st.checkpoints;
 	d->metrics.wal_frames = st.wal_frames;
 	batch_release(b, durable);
+	if (b->held)
+		batch_commit(b);	/* the next fdatasync starts now and covers it */
 	mqtt_flush(d->mqtt);
 }
 
@@ -307,13 +325,22 @@ void
 batch_drain(struct batch *b)
 {
 	struct daemon *d = b->d;
-	uint64_t durable = store_sync_wait(d->store);
+	uint64_t durable;
 
+	if (b->held)
+		batch_commit(b);
+	durable = store_sync_wait(d->store);
 	if (store_sync_failed(d->store))
 		fatalx("cannot make commits durable (%s): stopping before any more receipts",
 		    store_error(d->store));
 	batch_release(b, durable);
 	mqtt_flush(d->mqtt);
+}
+
+bool
+batch_held(const struct batch *b)
+{
+	return b->held;
 }
 
 /* Gives the open batch's receipts the ticket of the commit that just stored them. */
@@ -328,17 +355,17 @@ batch_ticket(struct batch *b, uint64_t ticket)
 	}
 }
 
-void
-batch_end(void *arg)
+/*
+ * Writes the open batch's rollups, commits it and gives its receipts the
+ * commit's ticket (released when durable); on failure gives the batch up.
+ */
+static void
+batch_commit(struct batch *b)
 {
-	struct batch *b = arg;
 	struct daemon *d = b->d;
 	struct timespec tc;
 
-	if (b->failed || !b->open) {
-		b->failed = false;
-		return;
-	}
+	mqtt_hold(d->mqtt, false);
 	if (!rollcache_flush(d->cache, d->store)) {
 		batch_fail(b, "rollups");
 		b->failed = false;
@@ -366,4 +393,23 @@ batch_end(void *arg)
 	d->metrics.cache_cells = rollcache_size(d->cache);
 	batch_reset(b);
 	batch_release(b, store_durable(d->store));
+}
+
+void
+batch_end(void *arg)
+{
+	struct batch *b = arg;
+	struct daemon *d = b->d;
+
+	if (b->failed || !b->open) {
+		b->failed = false;
+		return;
+	}
+	if (store_durable(d->store) < store_committed(d->store) && b->n < BATCH_HOLD_MAX &&
+	    !d->stopping) {
+		b->held = b->fresh = true;	/* on_synced commits it */
+		mqtt_hold(d->mqtt, true);
+		return;
+	}
+	batch_commit(b);
 }

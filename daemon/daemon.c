@@ -375,6 +375,7 @@ daemon_reload(struct daemon *d)
 	if (err == NULL)
 		return;
 	log_info("reload: SIGHUP");
+	batch_drain(d->batch);	/* no transaction open while the roster and the cache change */
 	if (config_load(&nc, d->conf_file, d->conf_must_exist, &d->flags, err, ERR_MAX) > 0) {
 		log_lines(err);
 		log_warnx("reload: configuration invalid; keeping the one in use");

@@ -95,8 +95,10 @@ void batch_free(struct batch *b);
 /* The mqtt handlers (arg: the batch). */
 void batch_message(void *arg, const struct mqtt_msg *m);
 void batch_end(void *arg);
-/* Waits until every commit is durable and publishes the receipts still held (shutdown). */
+/* Commits a held batch, waits until every commit is durable, publishes the receipts (shutdown, reload). */
 void batch_drain(struct batch *b);
+/* True while a batch is held open across bursts (its rollups are not committed). */
+bool batch_held(const struct batch *b);
 
 /* ---- daemon/publish.c: coalesced retained rollups and completeness ---- */
 

@@ -42,6 +42,7 @@ struct mqtt {
 	int fd;				/* the socket the events watch, -1 when none */
 	bool connected;			/* CONNACK accepted */
 	bool in_read;			/* inside a read burst: writing is deferred */
+	bool hold;			/* mqtt_hold: writing is deferred */
 	bool aborted;			/* mqtt_abort inside a burst */
 	bool stopping;
 	bool draining;			/* DISCONNECT sent: discard what still comes, until EOF */
@@ -116,7 +117,7 @@ sock_write(struct mqtt *m)
 {
 	int rc = MOSQ_ERR_SUCCESS;
 
-	if (m->fd < 0 || m->draining)
+	if (m->fd < 0 || m->draining || m->hold)
 		return;
 	if (mosquitto_want_write(m->mosq)) {
 		sock_cork(m->fd, 1);
@@ -493,6 +494,12 @@ mqtt_flush(struct mqtt *m)
 {
 	if (!m->in_read)
 		sock_write(m);
+}
+
+void
+mqtt_hold(struct mqtt *m, bool hold)
+{
+	m->hold = hold;
 }
 
 void

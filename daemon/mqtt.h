@@ -81,6 +81,12 @@ bool mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t
 
 /* Writes everything queued (what does not fit waits for a writable socket). */
 void mqtt_flush(struct mqtt *m);
+/*
+ * While held, nothing is written (the library queues PUBACKs, receipts and
+ * publications): the owner holds the writes while a batch whose PUBACKs are
+ * queued waits for its commit; mqtt_hold(m, false) then mqtt_flush.
+ */
+void mqtt_hold(struct mqtt *m, bool hold);
 
 /* Drops the connection now, writing nothing more: queued PUBACKs never go out. */
 void mqtt_abort(struct mqtt *m);

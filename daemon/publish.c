@@ -443,7 +443,11 @@ publisher_run(struct publisher *p)
 
 	if (!mqtt_connected(p->d->mqtt))
 		return;	/* publisher_flush runs again on connect */
-	if ((more = publisher_some(p, PUB_SLICE, false)) != PUB_DONE) {
+	if (batch_held(p->d->batch))
+		more = PUB_BACKLOG;	/* the cache holds uncommitted changes: after the commit */
+	else
+		more = publisher_some(p, PUB_SLICE, false);
+	if (more != PUB_DONE) {
 		int64_t us = more == PUB_BACKLOG ? PUB_BACKLOG_US : more == PUB_WAIT ? p->wait_us : 0;
 		struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
 
@@ -458,6 +462,10 @@ publisher_flush(struct publisher *p)
 	if (p->armed) {
 		evtimer_del(p->ev);
 		p->armed = false;
+	}
+	if (batch_held(p->d->batch)) {
+		publisher_run(p);	/* after the commit */
+		return;
 	}
 	while (publisher_some(p, PUB_SLICE, true) == PUB_MORE)
 		;
