@@ -3,10 +3,12 @@
  * what other parts of the daemon (the admin API in daemon/api*.c, reminders)
  * may use.
  *
- * Everything runs on d->base, one thread.  No SQLite transaction is ever held
- * across event-loop callbacks: a batch begins and commits within one
- * readable event, so another connection (the admin API opens its own on
- * daemon_db_path(); WAL) can read at any time and write between batches.
+ * Everything runs on d->base, one thread (the store's sync and checkpoint
+ * threads touch only their own state).  A batch begins and commits within
+ * one readable event, or — while an fdatasync is under way — stays open
+ * across the bursts until that fdatasync is done (a few ms; batch.c), so
+ * another connection (the admin API opens its own on daemon_db_path(); WAL)
+ * can read at any time and write between batches.
  *
  * When daemon/api.c exists the build defines CUNBAO_HAVE_API and the daemon
  * calls, on d->base:
