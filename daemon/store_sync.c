@@ -23,6 +23,7 @@
  * two threads here touch only struct store_sync (under mu), the WAL file
  * descriptor (sync thread) and their own connection (checkpoint thread).
  */
+#define _GNU_SOURCE	/* pthread_setname_np */
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 
@@ -106,6 +107,7 @@ sync_main(void *arg)
 {
 	struct store_sync *y = arg;
 
+	pthread_setname_np(pthread_self(), "cunbaod-sync");
 	pthread_mutex_lock(&y->mu);
 	for (;;) {
 		while (!y->stop && y->committed == y->durable)
@@ -140,6 +142,7 @@ ckpt_main(void *arg)
 {
 	struct store_sync *y = arg;
 
+	pthread_setname_np(pthread_self(), "cunbaod-ckpt");
 	pthread_mutex_lock(&y->mu);
 	for (;;) {
 		while (!y->stop && y->ckpt == 0)
