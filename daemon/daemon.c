@@ -116,15 +116,18 @@ bool
 daemon_roster_reload(struct daemon *d)
 {
 	char err[512];
-	struct roster *r = roster_load(d->store, err, sizeof err);
+	struct roster *r;
 	size_t orphans = 0;
 
-	if (r == NULL) {
+	if (d->batch != NULL)
+		batch_drain(d->batch);	/* a held batch's transaction would not see the new rows */
+	if ((r = roster_load(d->store, err, sizeof err)) == NULL) {
 		log_warnx("%s; keeping the roster in use", err);
 		return false;
 	}
 	roster_free(d->roster);
 	d->roster = r;
+	d->roster_gen++;
 	orphans = roster_orphans(r);
 	log_info("roster: %zu areas, %zu reporters", roster_nareas(r), roster_nreporters(r));
 	if (orphans > 0)

@@ -21,6 +21,7 @@
 #define CUNBAOD_DAEMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -53,6 +54,7 @@ struct daemon {
 	struct catalog *catalog;
 	struct store *store;
 	struct roster *roster;
+	uint64_t roster_gen;		/* counts roster reloads */
 	struct rollcache *cache;
 	struct mqtt *mqtt;
 	struct batch *batch;

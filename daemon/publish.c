@@ -324,9 +324,15 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 		log_warnx("publish %s/%s/%s: %s", key->area, key->kind, key->period, store_error(d->store));
 		return false;
 	}
-	if (a != NULL && (reported = publisher_walk(p, a, k, &per, &nrep, &nmiss)) < 0) {
+	/* The walk over every area under a: for completeness, or when the count is not known. */
+	if (a != NULL && !key->comp && c->nreported >= 0 && c->nreported_gen == d->roster_gen)
+		reported = c->nreported;
+	else if (a != NULL && (reported = publisher_walk(p, a, k, &per, &nrep, &nmiss)) < 0) {
 		log_warnx("publish %s/%s/%s: %s", key->area, key->kind, key->period, store_error(d->store));
 		return false;
+	} else if (a != NULL) {
+		c->nreported = reported;
+		c->nreported_gen = d->roster_gen;
 	}
 	tz_format(c->updated_at, stamp, sizeof stamp);
 	len = rollup_encode(key->area, k, key->period, c->st, (unsigned)reported, a ? a->nexpected : 0,

@@ -145,13 +145,21 @@ repset_load_row(void *arg, const char *area)
 	return repset_mark(arg, area, true);
 }
 
-/* The loaded set of (k, p), or NULL. */
+/*
+ * The loaded set of (k, p), or NULL.  A found set moves to the front: the
+ * publisher asks about one (kind, period) for every group under an area in
+ * a row, while hundreds of (kind, period) sets may be loaded.
+ */
 static struct repset *
 repset_find(struct rollcache *rc, const struct kind *k, const struct period *p)
 {
-	for (struct repset *set = rc->sets; set; set = set->next)
-		if (set->kind == k && period_cmp(&set->period, p) == 0 && set->period.type == p->type)
+	for (struct repset **pp = &rc->sets, *set; (set = *pp) != NULL; pp = &set->next)
+		if (set->kind == k && period_cmp(&set->period, p) == 0 && set->period.type == p->type) {
+			*pp = set->next;
+			set->next = rc->sets;
+			rc->sets = set;
 			return set;
+		}
 	return NULL;
 }
 
@@ -291,6 +299,7 @@ cell_load(struct store *s, const char *area, const struct kind *k, const struct 
 		return NULL;
 	c->hash = h;
 	c->kind = k;
+	c->nreported = -1;
 	c->period = *p;
 	period_format(p, c->pstr, sizeof c->pstr);
 	c->n = n;
@@ -408,8 +417,10 @@ change_regroup(struct change *ch, int64_t before)
 {
 	if ((before > 0) == (ch->cells[0]->own > 0))
 		return;
-	for (int l = 0; l < ch->levels; l++)
+	for (int l = 0; l < ch->levels; l++) {
 		ch->cells[l]->regroup = true;
+		ch->cells[l]->nreported = -1;
+	}
 }
 
 enum cb_error

@@ -35,6 +35,8 @@ struct cell {
 	uint32_t hash;
 	bool dirty;
 	bool regroup;			/* which areas under it have reported changed (completeness) */
+	int nreported;			/* the publisher's count of expected areas reported; -1: unknown */
+	uint64_t nreported_gen;		/* the roster generation that count was made with */
 	uint32_t touched;		/* fields changed since the last flush (bit = field index) */
 	const struct kind *kind;
 	struct period period;
