@@ -38,7 +38,7 @@
 
 #include "store_int.h"
 
-#define SYNC_CKPT_PAGES 4096	/* WAL frames (16 MB) that start a passive checkpoint */
+#define SYNC_CKPT_PAGES 10000	/* WAL frames (40 MB) that start a passive checkpoint */
 #define SYNC_CKPT_FORCE (4 * SYNC_CKPT_PAGES)
 #define SYNC_BUSY_MS 5000	/* the checkpoint connection's busy timeout (RESTART) */
 
