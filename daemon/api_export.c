@@ -39,7 +39,13 @@ struct ledger {
 	size_t rows;
 };
 
-/* Appends one CSV line of the NULL-terminated cells to out; false if a cell does not fit. */
+/* The ledger's column that holds numbers; every other one holds text (csv_put_text). */
+#define LEDGER_VALUE_COLUMN 9
+
+/*
+ * Appends one CSV line of the NULL-terminated cells to out, text cells
+ * neutralised against spreadsheet formulas; false if a cell does not fit.
+ */
 static bool
 csv_line(struct evbuffer *out, const char *const *cells)
 {
@@ -49,7 +55,7 @@ csv_line(struct evbuffer *out, const char *const *cells)
 	for (size_t i = 0; cells[i] != NULL; i++) {
 		if (i > 0 && off + 1 < sizeof line)
 			line[off++] = ',';
-		if (!csv_put(line, sizeof line, &off, cells[i]))
+		if (!(i == LEDGER_VALUE_COLUMN ? csv_put : csv_put_text)(line, sizeof line, &off, cells[i]))
 			return false;
 	}
 	evbuffer_add(out, line, off);

@@ -6,9 +6,12 @@
  * is malformed) and lenient where files in the wild differ: CRLF, LF or a
  * lone CR end a line, blank lines are skipped, a UTF-8 BOM is ignored.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "csv.h"
+
+#define CSV_TEXT_MAX 4096	/* longest text field csv_put_text neutralises */
 
 /* Where csv_record puts the fields of one record. */
 struct csv_out {
@@ -179,4 +182,16 @@ csv_put(char *buf, size_t buflen, size_t *off, const char *s)
 	buf[o] = '\0';
 	*off = o;
 	return true;
+}
+
+bool
+csv_put_text(char *buf, size_t buflen, size_t *off, const char *s)
+{
+	char tmp[CSV_TEXT_MAX];
+
+	if (s == NULL || s[0] == '\0' || strchr("=+-@\t\r", s[0]) == NULL)
+		return csv_put(buf, buflen, off, s);
+	if ((size_t)snprintf(tmp, sizeof tmp, "'%s", s) >= sizeof tmp)
+		return false;
+	return csv_put(buf, buflen, off, tmp);
 }

@@ -21,5 +21,12 @@ int csv_record(const char *text, size_t len, size_t *pos, char **fields, int max
 
 /* Appends s as one CSV field (quoted when it needs to be) to buf at *off; false if it does not fit. */
 bool csv_put(char *buf, size_t buflen, size_t *off, const char *s);
+/*
+ * csv_put for text people typed (names, phone numbers): a field a
+ * spreadsheet would run as a formula — one starting with = + - @, a tab or
+ * a carriage return — gets a leading ' so it is shown as the text it is
+ * ("=HYPERLINK(...)" as a roster name, "+8613800000003").  Not for numbers.
+ */
+bool csv_put_text(char *buf, size_t buflen, size_t *off, const char *s);
 
 #endif

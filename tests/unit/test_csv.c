@@ -216,3 +216,34 @@ Test(csv, put_limits)
 	off = 9;
 	cr_expect_not(csv_put(buf, 8, &off, "x"), "offset past the end");
 }
+
+/* What a spreadsheet would run as a formula is written as text; the rest as csv_put writes it. */
+static const struct { const char *in, *out; } text_cases[] = {
+	{ "=HYPERLINK(\"http://x\",\"a\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"a\"\")\"" },
+	{ "+8613800000003", "'+8613800000003" },
+	{ "-1+1", "'-1+1" },
+	{ "@SUM(A1)", "'@SUM(A1)" },
+	{ "\tx", "'\tx" },
+	{ "\rx", "\"'\rx\"" },
+	{ "王组长", "王组长" },
+	{ "a=b", "a=b" },
+	{ "", "" },
+};
+
+Test(csv, put_text_neutralises_formulas)
+{
+	for (size_t i = 0; i < NELEM(text_cases); i++) {
+		char buf[128];
+		size_t off = 0;
+
+		cr_assert(csv_put_text(buf, sizeof buf, &off, text_cases[i].in));
+		cr_expect_str_eq(buf, text_cases[i].out, "case %zu", i);
+	}
+	char buf[8];
+	size_t off = 0;
+
+	cr_expect_not(csv_put_text(buf, sizeof buf, &off, "=1234567"), "did not fit");
+	cr_expect_eq(off, 0);
+	cr_expect(csv_put_text(buf, sizeof buf, &off, NULL));
+}
+
