@@ -50,6 +50,8 @@ const struct conf_entry config_table[] = {
 	  "longest wait between reconnects to the broker" },
 	{ "busy-timeout", CONF_DURATION, OFF(busy_timeout), 0, 0, 600000, "5s",
 	  "how long SQLite waits for another writer [restart]" },
+	{ "sync-thread", CONF_BOOL, OFF(sync_thread), 0, 0, 0, "no",
+	  "make commits durable in a thread of their own, off the event loop (slow disks) [restart]" },
 	{ "verbose", CONF_BOOL, OFF(verbose), 0, 0, 0, "no",
 	  "log debug messages" },
 	{ "listen", CONF_STR, OFF(listen), SZ(listen), 0, 0, "127.0.0.1:8080",

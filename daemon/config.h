@@ -35,6 +35,7 @@ struct config {
 	int64_t reconnect_max;		/* ms, the longest wait between reconnects */
 	int64_t busy_timeout;		/* ms SQLite waits for another writer */
 	bool verbose;
+	bool sync_thread;		/* fdatasync in a thread of its own (store_sync.c) */
 	/* The admin API and reminders (daemon/api*.c, daemon/remind.c). */
 	char listen[128];		/* "HOST:PORT", or "off" */
 	char tokens[CONFIG_PATH_MAX];	/* "<token> <role> [name]" lines; "" refuses every request */

@@ -289,7 +289,7 @@ daemon_open_store(struct daemon *d)
 		fatalx("out of memory");
 	if ((d->store = store_open(d->conf.db, d->conf.busy_timeout, err, ERR_MAX)) == NULL)
 		fatalx("%s", err);
-	if (!store_sync_start(d->store))
+	if (d->conf.sync_thread && !store_sync_start(d->store))
 		fatalx("%s: %s", d->conf.db, store_error(d->store));
 	err[0] = '\0';
 	if (roster_csv(d->store, d->conf.areas, false, err, ERR_MAX) +
@@ -350,9 +350,9 @@ daemon_start(struct daemon *d)
 	if (api_start(d) == -1)
 		fatalx("cannot start the admin API");
 #endif
-	log_info("cunbaod %s: db %s, catalog %s (%zu kinds), broker %s (%s:%d), prefix %s, tz %s",
-	    CUNBAOD_VERSION, d->conf.db, d->conf.catalog, d->catalog->nkinds, d->conf.broker, ip, port,
-	    d->conf.prefix, d->conf.tz);
+	log_info("cunbaod %s: db %s (fdatasync %s), catalog %s (%zu kinds), broker %s (%s:%d), prefix %s, tz %s",
+	    CUNBAOD_VERSION, d->conf.db, d->conf.sync_thread ? "in a thread" : "in COMMIT", d->conf.catalog,
+	    d->catalog->nkinds, d->conf.broker, ip, port, d->conf.prefix, d->conf.tz);
 	mqtt_start(d->mqtt);
 }
 

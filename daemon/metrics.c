@@ -107,7 +107,7 @@ metrics_format(const struct metrics *m, char *buf, size_t buflen)
 	put(&t, "# HELP cunbaod_sync_seconds_total Time spent in those fdatasyncs (off the event loop).\n"
 	    "# TYPE cunbaod_sync_seconds_total counter\ncunbaod_sync_seconds_total %.6f\n",
 	    (double)m->sync_us / 1e6);
-	put_one(&t, "checkpoints_total", "counter", "WAL checkpoints run by the checkpoint thread.",
+	put_one(&t, "checkpoints_total", "counter", "WAL checkpoints after a commit.",
 	    m->checkpoints);
 	put_one(&t, "wal_frames_total", "counter", "Database pages the commits wrote to the WAL.",
 	    m->wal_frames);

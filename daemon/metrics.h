@@ -30,7 +30,7 @@ struct metrics {
 	uint64_t batch_max;			/* largest batch so far */
 	uint64_t commit_us;			/* time spent in COMMIT (WAL write; and fsync when inline) */
 	uint64_t syncs, sync_us;		/* the sync thread's fdatasyncs and their time */
-	uint64_t checkpoints;			/* the checkpoint thread's runs */
+	uint64_t checkpoints;			/* WAL checkpoints after a commit */
 	uint64_t wal_frames;			/* pages the commits wrote to the WAL */
 	uint64_t latency_us;			/* read -> receipt queued, summed per message */
 	uint64_t latency_bucket[METRICS_LATENCY_BUCKETS];

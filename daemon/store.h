@@ -52,8 +52,7 @@ bool store_savepoint_undo(struct store *s);
  * By default a COMMIT returns once it is on disk (synchronous=FULL).  After
  * store_sync_start, COMMIT returns once the transaction is in the WAL file
  * (it survives kill -9 of the process; synchronous=NORMAL) and a thread
- * makes it durable with fdatasync; a second thread with its own connection
- * checkpoints.  The caller holds whatever promises durability — receipts —
+ * makes it durable with fdatasync.  The caller holds whatever promises durability — receipts —
  * until store_durable() reaches the commit's ticket (store_committed() right
  * after store_commit).  store_sync_fd() becomes readable whenever the durable
  * ticket moves or syncing fails; store_durable() clears it.  After a failed
@@ -70,12 +69,13 @@ bool store_sync_failed(struct store *s);
 /* Blocks until every commit so far is durable (or syncing failed); returns the durable ticket. */
 uint64_t store_sync_wait(struct store *s);
 
-struct store_sync_stats {
-	uint64_t syncs, sync_us;	/* fdatasyncs and their time */
-	uint64_t checkpoints, checkpoint_errors;
+/* What the connection's commits cost: WAL pages, checkpoints, and the sync thread's fdatasyncs. */
+struct store_stats {
 	uint64_t wal_frames;		/* pages the commits wrote to the WAL */
+	uint64_t checkpoints, checkpoint_errors;
+	uint64_t syncs, sync_us;	/* the sync thread's fdatasyncs and their time; 0 without it */
 };
-void store_sync_stats(struct store *s, struct store_sync_stats *st);
+void store_stats(struct store *s, struct store_stats *st);
 
 /* ---- journal ---- */
 

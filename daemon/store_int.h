@@ -27,6 +27,9 @@ struct store {
 	bool in_tx;
 	int64_t next_seq;		/* the journal seq the next row gets (valid in a transaction) */
 	uint64_t committed;		/* commits so far: the last one's ticket */
+	uint64_t wal_frames;		/* pages this connection's commits wrote to the WAL */
+	int last_frames;		/* the WAL's size after the previous commit */
+	uint64_t checkpoints, checkpoint_errors;
 	struct store_sync *sync;	/* store_sync.c, when commits are synced off the loop */
 	char err[256];
 };

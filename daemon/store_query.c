@@ -399,12 +399,20 @@ report_values(struct store_query *q, sqlite3_stmt *vals, int64_t id, struct sq_v
 	return n;
 }
 
-/* Builds the reports query for filter f. */
+/*
+ * Builds the reports query for filter f in two steps: the page's ids first,
+ * from an index alone when the filters are on indexed columns (area with
+ * reports_area_id; kind, period and area with reports_kind_period_area),
+ * then only those rows.  Read in one step, every report of a group was
+ * fetched from the table to be sorted by id: 3,300 random pages for 50
+ * rows on 10^7 reports.
+ */
 static void
 reports_sql(struct sqlb *b, const struct sq_report_filter *f)
 {
 	sqlb_init(b, "SELECT id, journal_seq, area, kind, period, reporter, created_at, status, "
-	    "coalesce(superseded_by, 0), coalesce(replaces, 0) FROM reports");
+	    "coalesce(superseded_by, 0), coalesce(replaces, 0) FROM reports "
+	    "WHERE id IN (SELECT id FROM reports");
 	sqlb_subtree(b, "area", f->area);
 	if (*f->kind)
 		sqlb_text(b, "kind = ?", f->kind);
@@ -418,7 +426,7 @@ reports_sql(struct sqlb *b, const struct sq_report_filter *f)
 		sqlb_int(b, "created_at >= ?", f->since);
 	if (f->after > 0)
 		sqlb_int(b, "id > ?", f->after);
-	sqlb_sql(b, " ORDER BY id LIMIT ?");
+	sqlb_sql(b, " ORDER BY id LIMIT ?) ORDER BY id");
 	sqlb_int(b, NULL, f->limit);
 }
 

@@ -153,10 +153,13 @@ print_details(FILE *f, struct pass_figures *p)
 		    p->m.batches, p->m.batch_messages / p->m.batches, p->m.batch_max, p->m.commit_s,
 		    p->m.receipts > 0 ? p->m.rollups / p->m.receipts : 0,
 		    p->m.receipts > 0 ? p->m.completeness / p->m.receipts : 0);
-	if (p->m.have && p->m.syncs >= 0)
-		fprintf(f, "  %-24s cunbaod: %.0f fdatasyncs off the loop (%.2f s), %.1f WAL pages "
-		    "per message\n", "", p->m.syncs, p->m.sync_s,
+	if (p->m.have && p->m.wal_frames >= 0) {
+		fprintf(f, "  %-24s cunbaod: %.1f WAL pages per message", "",
 		    p->m.batch_messages > 0 ? p->m.wal_frames / p->m.batch_messages : 0);
+		if (p->m.syncs > 0)
+			fprintf(f, "; %.0f fdatasyncs off the loop (%.2f s)", p->m.syncs, p->m.sync_s);
+		fputc('\n', f);
+	}
 }
 
 void
