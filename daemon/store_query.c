@@ -583,11 +583,23 @@ store_query_periods(struct store_query *q, const char *area, const char *kind,
 	struct sq_cb cb = { .fn.period = fn, .arg = arg };
 	struct sqlb b;
 
-	sqlb_init(&b, "SELECT DISTINCT period FROM reports");
-	sqlb_text(&b, "kind = ?", kind);
-	sqlb_where(&b, "status = 'active'");
-	sqlb_subtree(&b, "area", area);
-	sqlb_sql(&b, " ORDER BY period");
+	/*
+	 * The kind's periods one seek each (the next period after the last, in
+	 * reports_kind_period_area), each kept if the subtree has an active
+	 * report in it: one more seek.  SELECT DISTINCT read every report of
+	 * the kind, 1.4 million for livestock on 10^7 reports (0.5 s).
+	 */
+	sqlb_init(&b, "WITH RECURSIVE p(period) AS (SELECT (SELECT min(period) FROM reports "
+	    "WHERE kind = ?) UNION ALL SELECT (SELECT min(period) FROM reports WHERE kind = ? "
+	    "AND period > p.period) FROM p WHERE p.period IS NOT NULL) SELECT period FROM p");
+	sqlb_text(&b, NULL, kind);
+	sqlb_text(&b, NULL, kind);
+	sqlb_where(&b, "period IS NOT NULL");
+	sqlb_where(&b, "EXISTS (SELECT 1 FROM reports r WHERE r.kind = ? AND r.period = p.period "
+	    "AND r.status = 'active'");
+	sqlb_text(&b, NULL, kind);
+	sqlb_subtree(&b, "r.area", area);
+	sqlb_sql(&b, ") ORDER BY period");
 	return sq_each(q, &b, "periods", period_row, &cb) >= 0;
 }
 
