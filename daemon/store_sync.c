@@ -12,8 +12,9 @@
  *
  * Checkpoints stay where store.c's WAL hook does them, right after a
  * commit on the committing thread.  (A checkpoint thread of its own, tried
- * first, ran concurrently with the writer: its passes copied the same pages
- * again and again and the WAL could not restart under load.)  In NORMAL
+ * first, was dropped: passes beside a writer that never pauses copy a page
+ * once per pass rather than once per WAL generation, and the WAL cannot
+ * restart.)  In NORMAL
  * mode SQLite syncs the WAL before a checkpoint and the database after it,
  * so nothing there depends on our fdatasync.
  *
