@@ -18,6 +18,8 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
+#include "shipped_catalog.h"
+
 #include "reply.h"
 #include "sms.h"
 #include "utf8.h"
@@ -218,25 +220,6 @@ render_commands(const struct catalog *c, enum lang l, char *out, size_t outlen)
 	add(out, outlen, "[query livestock 2023-12, a whole village (admin)]", buf);
 	reply_query(ls, &dec, 0, NULL, 0, NULL, 0, l, buf, sizeof buf);
 	add(out, outlen, "[query livestock 2023-12, a whole village, no figures]", buf);
-}
-
-static struct catalog *
-shipped(void)
-{
-	static char text[1 << 20];
-	char path[512], err[4096];
-	FILE *f;
-	size_t n;
-	struct catalog *c;
-
-	snprintf(path, sizeof path, "%s/schema/catalog.json", CUNBAO_SOURCE_DIR);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s", path);
-	n = fread(text, 1, sizeof text, f);
-	fclose(f);
-	c = catalog_load(text, n, path, err, sizeof err);
-	cr_assert_not_null(c, "%s", err);
-	return c;
 }
 
 /* Code points of s. */

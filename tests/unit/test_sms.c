@@ -15,6 +15,8 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
+#include "shipped_catalog.h"
+
 #include "sms.h"
 #include "dec.h"
 #include "period.h"
@@ -456,25 +458,6 @@ summarize(const struct parsed *p, char *buf, size_t len)
 		o += snprintf(buf + o, len - o, " %s=%s", next->field->code, num);
 		snprintf(last, sizeof last, "%s", next->field->code);
 	}
-}
-
-static struct catalog *
-shipped(void)
-{
-	static char text[1 << 20];
-	char path[512], err[4096];
-	FILE *f;
-	size_t n;
-	struct catalog *c;
-
-	snprintf(path, sizeof path, "%s/schema/catalog.json", CUNBAO_SOURCE_DIR);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s", path);
-	n = fread(text, 1, sizeof text, f);
-	fclose(f);
-	c = catalog_load(text, n, path, err, sizeof err);
-	cr_assert_not_null(c, "%s", err);
-	return c;
 }
 
 Test(sms, accepted)

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
+#include "shipped_catalog.h"
+
 #include "sms.h"
 #include "sms_int.h"
 #include "utf8.h"
@@ -63,25 +65,6 @@ load_sq(const char *sq)
 			*p = '"';
 	c = catalog_load(d, strlen(d), "lex.json", err, sizeof err);
 	free(d);
-	cr_assert_not_null(c, "%s", err);
-	return c;
-}
-
-static struct catalog *
-shipped(void)
-{
-	static char text[1 << 20];
-	char path[512], err[4096];
-	FILE *f;
-	size_t n;
-	struct catalog *c;
-
-	snprintf(path, sizeof path, "%s/schema/catalog.json", CUNBAO_SOURCE_DIR);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s", path);
-	n = fread(text, 1, sizeof text, f);
-	fclose(f);
-	c = catalog_load(text, n, path, err, sizeof err);
 	cr_assert_not_null(c, "%s", err);
 	return c;
 }
