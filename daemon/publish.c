@@ -62,6 +62,7 @@ struct publisher {
 	struct daemon *d;
 	struct event *ev;
 	bool armed;
+	int64_t due_us;			/* when the armed timer fires (monotonic) */
 	struct pubkey **buckets;
 	size_t nbuckets;		/* a power of two */
 	size_t count;
@@ -208,6 +209,23 @@ publisher_add(struct publisher *p, const char *area, const char *kind, const cha
 	return true;
 }
 
+/*
+ * Makes the timer fire within us microseconds: arms it, or brings it
+ * forward when it waits longer (for a leaf key not yet due, say).
+ */
+static void
+publisher_arm(struct publisher *p, int64_t us)
+{
+	int64_t due = mono_us() + us;
+	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
+
+	if (p->armed && p->due_us <= due)
+		return;
+	evtimer_add(p->ev, &tv);
+	p->armed = true;
+	p->due_us = due;
+}
+
 void
 publisher_mark(void *arg, const struct cell *c)
 {
@@ -217,13 +235,7 @@ publisher_mark(void *arg, const struct cell *c)
 	if (!publisher_add(p, c->area, c->kind->code, c->pstr, a == NULL || a->child == NULL, c->regroup))
 		log_warnx("publish: out of memory: %s/%s/%s not published", c->area, c->kind->code, c->pstr);
 	p->d->metrics.publish_pending = p->count;
-	if (!p->armed) {
-		int64_t ms = p->d->conf.rollup_interval;
-		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
-
-		evtimer_add(p->ev, &tv);
-		p->armed = true;
-	}
+	publisher_arm(p, p->d->conf.rollup_interval * 1000);
 }
 
 /* How a completeness payload names area n under a: relative path, or a's own last slug. */
@@ -459,13 +471,8 @@ publisher_run(struct publisher *p)
 		more = PUB_BACKLOG;	/* the cache holds uncommitted changes: after the commit */
 	else
 		more = publisher_some(p, PUB_SLICE, false);
-	if (more != PUB_DONE) {
-		int64_t us = more == PUB_BACKLOG ? PUB_BACKLOG_US : more == PUB_WAIT ? p->wait_us : 0;
-		struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
-
-		evtimer_add(p->ev, &tv);
-		p->armed = true;
-	}
+	if (more != PUB_DONE)
+		publisher_arm(p, more == PUB_BACKLOG ? PUB_BACKLOG_US : more == PUB_WAIT ? p->wait_us : 0);
 }
 
 void
