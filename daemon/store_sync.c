@@ -256,10 +256,8 @@ store_durable(struct store *s)
 	(void)!read(y->efd, &n, sizeof n);
 	pthread_mutex_lock(&y->mu);
 	d = y->durable;
-	if (y->failed)
-		snprintf(s->err, sizeof s->err, "%s", y->err);
 	pthread_mutex_unlock(&y->mu);
-	return d;
+	return d;	/* store_sync_failed says whether it will move again */
 }
 
 bool
