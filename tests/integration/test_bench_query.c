@@ -13,16 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-
-static const char *
-bench_bin(void)
-{
-	const char *bin = h_bin("tools/bench/cunbao-bench");
-
-	if (access(bin, X_OK) != 0)
-		cr_skip_test("cunbao-bench is not built (%s)", bin);
-	return bin;
-}
+#include "test_bench.h"
 
 /* One run of the bench on the same database, and what it must say. */
 struct query_run {

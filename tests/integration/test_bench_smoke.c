@@ -14,16 +14,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-
-static const char *
-bench_bin(void)
-{
-	const char *bin = h_bin("tools/bench/cunbao-bench");
-
-	if (access(bin, X_OK) != 0)
-		cr_skip_test("cunbao-bench is not built (%s)", bin);
-	return bin;
-}
+#include "test_bench.h"
 
 static double
 num(const cJSON *o, const char *key)
