@@ -34,8 +34,10 @@ ingest_time(const char *stamp, int64_t received_at)
 static void
 copy_text(char *dst, size_t n, const char *src)
 {
-	size_t len = strnlen(src, n - 1);
+	size_t len = strlen(src);
 
+	if (len > n - 1)
+		len = n - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }

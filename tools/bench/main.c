@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <mosquitto.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,17 @@ struct options {
 };
 
 enum opt_type { OPT_FLAG, OPT_INT, OPT_STR };
+
+/* Writes the --query pass's note (a line for people: cut short when it must be). */
+static void __attribute__((format(printf, 2, 3)))
+query_note(struct query_figures *q, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(q->note, sizeof q->note, fmt, ap);
+	va_end(ap);
+}
 
 /* The command line, as a table: name, type, where it goes, bounds, help. */
 static const struct opt {
@@ -474,7 +486,7 @@ bench_query(struct bench *b, struct query_figures *q)
 	if (!b->o.json)
 		fprintf(stderr, "bench: %s with %llu reports\n", db, (unsigned long long)q->reports);
 	if (!query_fill(b->w, b->dir, db, q->reports, &had, err, sizeof err)) {
-		snprintf(q->note, sizeof q->note, "%s", err);
+		query_note(q, "%s", err);
 		return;
 	}
 	/* Reused, the time is opening it: a schema migration on 10^7 reports takes minutes. */
@@ -489,7 +501,7 @@ bench_query(struct bench *b, struct query_figures *q)
 		    (unsigned long long)had);
 	double mb = (double)(file_size(db) + file_size(wal)) / 1e6;
 	if (!file_executable(b->cunbaod)) {
-		snprintf(q->note, sizeof q->note, "database %.0f MB%s; no cunbaod at %s", mb, reused,
+		query_note(q, "database %.0f MB%s; no cunbaod at %s", mb, reused,
 		    b->cunbaod);
 		return;
 	}
@@ -509,14 +521,14 @@ query_serve(struct bench *b, struct query_figures *q, const char *db, double mb,
 	snprintf(root, sizeof root, "bench/q%d", ++b->npasses);
 	if (!consumer_start(b, true, "query", root, &p, db, listen, b->tokens) ||
 	    !port_wait(port, 120000) || !proc_alive(&p)) {
-		snprintf(q->note, sizeof q->note, "database %.0f MB%s; cunbaod did not listen on %s",
+		query_note(q, "database %.0f MB%s; cunbaod did not listen on %s",
 		    mb, reused, listen);
 		proc_stop(&p, 10000);
 		proc_dump_log(&p);
 		return;
 	}
 	q->ran = query_measure(b->w, port, BENCH_TOKEN, q);
-	snprintf(q->note, sizeof q->note, "database %.0f MB%s%s", mb, reused,
+	query_note(q, "database %.0f MB%s%s", mb, reused,
 	    q->ran ? "" : "; the API answered nothing");
 	proc_stop(&p, 30000);
 }
