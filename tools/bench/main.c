@@ -30,7 +30,7 @@
 #define BENCH_TOKEN "bench-token-read"
 
 struct options {
-	long long smoke, json, scale, query, only_query, keep, help, check, dump;
+	long long smoke, json, scale, query, only_query, keep, help, version, check, dump;
 	long long senders, window, messages, timeout_ms, seed, probes, probe_gap_ms;
 	long long townships, villages, groups, bad_permille, dup_permille, query_reports, rate;
 	long long scale_max;
@@ -76,6 +76,7 @@ static const struct opt {
 	  "run the first N messages through the pure core and exit" },
 	{ "dump", OPT_FLAG, offsetof(struct options, dump), 0, 1, "with --check: print them" },
 	{ "help", OPT_FLAG, offsetof(struct options, help), 0, 1, "this text" },
+	{ "version", OPT_FLAG, offsetof(struct options, version), 0, 1, "print the version and exit" },
 	{ "senders", OPT_INT, offsetof(struct options, senders), 1, 60, "K publishers (8)" },
 	{ "window", OPT_INT, offsetof(struct options, window), 1, 4096,
 	  "W messages awaiting receipts per publisher (32)" },
@@ -620,6 +621,10 @@ main(int argc, char **argv)
 	if (!options_parse(argc, argv, &b.o) || b.o.help) {
 		usage(b.o.help ? stdout : stderr);
 		return b.o.help ? 0 : 2;
+	}
+	if (b.o.version) {
+		printf("cunbao-bench %s\n", CUNBAO_VERSION);
+		return 0;
 	}
 	if (b.o.smoke) {
 		b.o.messages = 2000;

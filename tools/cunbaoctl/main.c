@@ -33,7 +33,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: cunbaoctl <subcommand> [options] [args]\n"
-	    "       cunbaoctl <subcommand> --help\n\nsubcommands:\n");
+	    "       cunbaoctl <subcommand> --help\n"
+	    "       cunbaoctl --version\n\nsubcommands:\n");
 	for (size_t i = 0; i < NELEM(subcommands); i++)
 		fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(f, "\nthe (API) subcommands speak cunbaod's admin HTTP API:\n"
@@ -58,6 +59,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return CTL_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("cunbaoctl %s\n", CUNBAO_VERSION);
 		return CTL_OK;
 	}
 	for (size_t i = 0; i < NELEM(subcommands); i++)
