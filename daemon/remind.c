@@ -182,13 +182,14 @@ escalate_text(const struct kind *k, const struct period *p, const char *village,
 			break;
 		snprintf(names + len, sizeof names - len, "%s%s", shown ? (l == LANG_ZH ? "、" : ", ") : "", label);
 	}
-	if (l == LANG_ZH)
-		snprintf(buf, buflen, "催报：%s%s%s已过截止时间，还有%zu组未报：%s%s", village, per,
-		    kind_name(k, l), n, names, shown < n ? "等" : "");
-	else
-		snprintf(buf, buflen, "Overdue: %s %s %s, %zu group%s not reported: %s%s", village, per,
-		    kind_name(k, l), n, n == 1 ? "" : "s", names, shown < n ? ", ..." : "");
-	buf[utf8_truncate(buf, strlen(buf), buflen - 1)] = '\0';
+	/* A text too long for buf is cut, then cut back to a whole character. */
+	int w = l == LANG_ZH ?
+	    snprintf(buf, buflen, "催报：%s%s%s已过截止时间，还有%zu组未报：%s%s", village, per,
+		kind_name(k, l), n, names, shown < n ? "等" : "") :
+	    snprintf(buf, buflen, "Overdue: %s %s %s, %zu group%s not reported: %s%s", village, per,
+		kind_name(k, l), n, n == 1 ? "" : "s", names, shown < n ? ", ..." : "");
+	if (w >= (int)buflen)
+		buf[utf8_truncate(buf, strlen(buf), buflen - 1)] = '\0';
 }
 
 static bool
