@@ -174,6 +174,13 @@ ingest_revise(struct msgctx *m, const struct area *area, bool fix)
 		ingest_refuse(m, CB_NOTHING_TO_FIX, "the last report's kind is no longer in the catalog");
 		return true;
 	}
+	/*
+	 * The cell is loaded before the history changes: loaded after, it would
+	 * count the reports in effect without the retired one, and the change
+	 * in who has reported (completeness, `reported`) would go unseen.
+	 */
+	if (rollcache_get(env->cache, env->store, area->path, k, &p) == NULL)
+		return false;
 	if (!store_savepoint(env->store))
 		return false;
 	if (fix && !ingest_store_report(m, area, last.id))
