@@ -112,9 +112,9 @@ ingest_store_report(struct msgctx *m, const struct area *area, int64_t replaces)
 
 /*
  * The sender's last report in effect for area, of kind k and period p, or
- * (k NULL) of any kind in the period the message falls in: a withdrawal or
- * a query without a kind is about this period's reports.  1 found, 0 none,
- * -1 on a database error.
+ * (k NULL) of any kind in the period the message falls in: a query without
+ * a kind is about this period's reports.  1 found, 0 none, -1 on a database
+ * error.
  */
 static int
 last_report(struct msgctx *m, const struct area *area, const struct kind *k, const struct period *p,
@@ -145,8 +145,30 @@ last_report(struct msgctx *m, const struct area *area, const struct kind *k, con
 }
 
 /*
- * Replaces (FIX) or withdraws (UNDO) the sender's last report of the kind
- * and period, inside a savepoint: when the recomputed rollups would
+ * The report a revision is about.  更正 names its kind and restates its
+ * period (the current one unless given): the sender's last report of that
+ * cell.  撤销 takes the sender's most recent report in effect by id, of the
+ * kind and the period when the message names them, whatever its period when
+ * not (a bare 撤销 after a report for 上月 withdraws that report).  1 found,
+ * 0 none, -1 on a database error.
+ */
+static int
+revised_report(struct msgctx *m, const struct area *area, bool fix, struct report_ref *out)
+{
+	char period[CB_PERIOD_MAX];
+
+	out->id = 0;
+	if (fix)
+		return last_report(m, area, m->p.kind, &m->p.period, out);
+	if (m->p.period_given)
+		period_format(&m->p.period, period, sizeof period);
+	return store_report_latest(m->env->store, m->rep->id, area->path,
+	    m->p.kind ? m->p.kind->code : NULL, m->p.period_given ? period : NULL, out);
+}
+
+/*
+ * Replaces (FIX) or withdraws (UNDO) a report of the sender's (see
+ * revised_report), inside a savepoint: when the recomputed rollups would
  * overflow, the report history is left as it was.
  */
 static bool
@@ -160,7 +182,7 @@ ingest_revise(struct msgctx *m, const struct area *area, bool fix)
 		ingest_refuse(m, CB_AMBIGUOUS_KIND, "a correction names its kind");
 		return true;
 	}
-	found = last_report(m, area, m->p.kind, &m->p.period, &last);
+	found = revised_report(m, area, fix, &last);
 	if (found < 0)
 		return false;
 	if (found == 0) {
