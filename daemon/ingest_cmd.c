@@ -105,7 +105,9 @@ ingest_store_report(struct msgctx *m, const struct area *area, int64_t replaces)
 			return false;
 	}
 	m->out->report_id = id;
-	if (m->channel != NULL)
+	if (m->channel != NULL && m->p.cmd == CMD_FIX)
+		reply_corrected(&m->p, m->kept, area->group, m->lang, m->rc.text, sizeof m->rc.text);
+	else if (m->channel != NULL)
 		reply_accepted(&m->p, area->group, m->lang, m->rc.text, sizeof m->rc.text);
 	return true;
 }
@@ -166,10 +168,66 @@ revised_report(struct msgctx *m, const struct area *area, bool fix, struct repor
 	    m->p.kind ? m->p.kind->code : NULL, m->p.period_given ? period : NULL, out);
 }
 
+/* Collects the values of one report (the one a correction replaces) out of its cell. */
+struct carry {
+	const struct kind *kind;
+	int64_t report;
+	bool has[CB_MAX_FIELDS];
+	int64_t v[CB_MAX_FIELDS];
+};
+
+static void
+carry_value(void *arg, int64_t report, const char *field, int64_t v, unsigned scale)
+{
+	struct carry *c = arg;
+	const struct field *f = kind_field(c->kind, field);
+
+	/* A field the catalog dropped (or rescaled) is not carried: it no longer counts either. */
+	if (report != c->report || f == NULL || f->index >= CB_MAX_FIELDS || scale != f->scale)
+		return;
+	c->has[f->index] = true;
+	c->v[f->index] = v;
+}
+
+/*
+ * Completes a correction with the fields it does not restate, taken from
+ * the report it replaces (last, of kind k and period p), so that
+ * `更正 牲畜 猪48` after `牛12 猪40 羊5` changes pigs only, as a plain
+ * second report would.  m->p.values stays in the kind's field order;
+ * m->kept gets a bit per carried field (for the reply).  false on a
+ * database error.
+ */
+static bool
+carry_over(struct msgctx *m, const struct area *area, const struct kind *k,
+    const struct report_ref *last)
+{
+	struct carry c = { .kind = k, .report = last->id };
+	struct value merged[CB_MAX_FIELDS];
+	size_t n = 0, j = 0;
+
+	if (!store_cell_values(m->env->store, area->path, k->code, last->period, carry_value, &c))
+		return false;
+	m->kept = 0;
+	for (size_t i = 0; i < k->nfields && i < CB_MAX_FIELDS; i++) {
+		if (j < m->p.nvalues && m->p.values[j].field == &k->fields[i])
+			merged[n++] = m->p.values[j++];
+		else if (c.has[i]) {
+			merged[n++] = (struct value){ &k->fields[i], c.v[i] };
+			m->kept |= 1u << i;
+		}
+	}
+	if (j != m->p.nvalues)	/* values out of the kind's field order: keep them as given */
+		return true;
+	memcpy(m->p.values, merged, n * sizeof merged[0]);
+	m->p.nvalues = n;
+	return true;
+}
+
 /*
  * Replaces (FIX) or withdraws (UNDO) a report of the sender's (see
  * revised_report), inside a savepoint: when the recomputed rollups would
- * overflow, the report history is left as it was.
+ * overflow, the report history is left as it was.  A correction carries
+ * over the fields it does not restate (carry_over).
  */
 static bool
 ingest_revise(struct msgctx *m, const struct area *area, bool fix)
@@ -202,6 +260,8 @@ ingest_revise(struct msgctx *m, const struct area *area, bool fix)
 	 * in who has reported (completeness, `reported`) would go unseen.
 	 */
 	if (rollcache_get(env->cache, env->store, area->path, k, &p) == NULL)
+		return false;
+	if (fix && !carry_over(m, area, k, &last))
 		return false;
 	if (!store_savepoint(env->store))
 		return false;
