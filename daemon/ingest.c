@@ -20,12 +20,30 @@
 #define INGEST_SALVAGE_MAX 65536	/* bytes of a refused payload searched for its id */
 
 int64_t
-ingest_time(const char *stamp, int64_t received_at)
+ingest_time(const char *stamp, int64_t received_at, int64_t max_age, char *note, size_t notelen)
 {
+	static const struct {
+		const char *unit;
+		int64_t s;
+	} units[] = { { "d", 86400 }, { "h", 3600 }, { "m", 60 }, { "s", 1 } };
 	int64_t t;
+	size_t u = 0;
 
-	if (stamp != NULL && stamp[0] != '\0' && tz_parse(stamp, &t) && t <= received_at + CLOCK_SKEW &&
-	    t > 0)
+	if (max_age == 0)
+		max_age = INGEST_MAX_AGE;
+	if (stamp == NULL || stamp[0] == '\0')
+		return received_at;
+	if (!tz_parse(stamp, &t) || t <= 0)
+		snprintf(note, notelen, "received_at %.40s unreadable; cunbaod's time used", stamp);
+	else if (t > received_at + CLOCK_SKEW)
+		snprintf(note, notelen, "received_at %.40s is ahead of cunbaod's clock; cunbaod's time used",
+		    stamp);
+	else if (max_age > 0 && t < received_at - max_age) {
+		while (max_age % units[u].s != 0)
+			u++;
+		snprintf(note, notelen, "received_at %.40s is older than max-received-age %lld%s;"
+		    " cunbaod's time used", stamp, (long long)(max_age / units[u].s), units[u].unit);
+	} else
 		return t;
 	return received_at;
 }
@@ -150,7 +168,8 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 	snprintf(m->out->sender, sizeof m->out->sender, "%s", e->from);
 	snprintf(m->rc.channel, sizeof m->rc.channel, "%s", e->channel);
 	snprintf(m->rc.to, sizeof m->rc.to, "%s", e->from);
-	m->t = ingest_time(e->received_at, m->in->received_at);
+	m->t = ingest_time(e->received_at, m->in->received_at, m->env->max_received_age,
+	    m->out->detail, sizeof m->out->detail);
 	m->offset = tz_offset(m->t);
 	if ((m->rep = roster_reporter(m->env->roster, e->from)) == NULL) {
 		m->lang = text_lang(e->text, e->textlen);
