@@ -48,6 +48,29 @@ ingest_time(const char *stamp, int64_t received_at, int64_t max_age, char *note,
 	return received_at;
 }
 
+/*
+ * The bound ingest_time applies to an envelope's received_at.  Live: the
+ * configured max-received-age.  Replayed (rebuild): the one the journal's
+ * detail recorded when that bound refused the stamp ("... older than
+ * max-received-age 3d ..."), else none, so that a rebuild repeats cunbaod's
+ * decisions whatever the bound is now.
+ */
+static int64_t
+ingest_max_age(const struct msgctx *m)
+{
+	const char *d = m->in->detail, *at;
+	long long n;
+	char unit;
+
+	if (!m->replay)
+		return m->env->max_received_age;
+	if (d == NULL || (at = strstr(d, " older than max-received-age ")) == NULL)
+		return -1;
+	if (sscanf(at + strlen(" older than max-received-age "), "%lld%c", &n, &unit) != 2 || n <= 0)
+		return 1;
+	return n * (unit == 'd' ? 86400 : unit == 'h' ? 3600 : unit == 'm' ? 60 : 1);
+}
+
 /* Copies src into dst[0..n), truncating (texts here are for people, cut where they must be). */
 static void
 copy_text(char *dst, size_t n, const char *src)
@@ -61,9 +84,14 @@ copy_text(char *dst, size_t n, const char *src)
 void
 ingest_reject(struct msgctx *m, enum cb_error e, const char *field, const char *detail)
 {
+	size_t n = strlen(m->out->detail);
+
 	m->rc.error = e;
 	copy_text(m->rc.error_field, sizeof m->rc.error_field, field ? field : "");
-	if (detail != NULL)
+	if (detail != NULL && n > 0 && n + 2 < sizeof m->out->detail) {	/* ingest_time's note stays */
+		memcpy(m->out->detail + n, "; ", 2);
+		copy_text(m->out->detail + n + 2, sizeof m->out->detail - n - 2, detail);
+	} else if (detail != NULL)
 		copy_text(m->out->detail, sizeof m->out->detail, detail);
 	else if (m->out->detail[0] == '\0')
 		copy_text(m->out->detail, sizeof m->out->detail, cb_error_name(e));
@@ -168,7 +196,7 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 	snprintf(m->out->sender, sizeof m->out->sender, "%s", e->from);
 	snprintf(m->rc.channel, sizeof m->rc.channel, "%s", e->channel);
 	snprintf(m->rc.to, sizeof m->rc.to, "%s", e->from);
-	m->t = ingest_time(e->received_at, m->in->received_at, m->env->max_received_age,
+	m->t = ingest_time(e->received_at, m->in->received_at, ingest_max_age(m),
 	    m->out->detail, sizeof m->out->detail);
 	m->offset = tz_offset(m->t);
 	if ((m->rep = roster_reporter(m->env->roster, e->from)) == NULL) {

@@ -53,9 +53,10 @@ struct inbound {
 	const char *payload;
 	size_t len;
 	int64_t received_at;		/* unix seconds, cunbaod's clock */
-	/* Replay only: the journal row and the report it made. */
+	/* Replay only: the journal row, the report it made and its detail (may be NULL). */
 	int64_t journal_seq;
 	int64_t report_id;
+	const char *detail;
 };
 
 /* The result of one message.  Large: keep one and reuse it. */

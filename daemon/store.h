@@ -117,6 +117,7 @@ struct journal_entry {
 	size_t len;
 	int64_t received_at;
 	int64_t report_id;
+	const char *detail;		/* NULL: none */
 };
 /* Calls fn on every journal row in seq order; stops (returning false) when fn does. */
 bool store_journal_each(struct store *s, bool (*fn)(void *arg, const struct journal_entry *e), void *arg);
