@@ -236,7 +236,7 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 		b->fresh = false;
 	}
 	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix,
-		d->conf.max_received_age > 0 ? d->conf.max_received_age / 1000 : -1 };
+		d->conf.max_received_age > 0 ? (d->conf.max_received_age + 999) / 1000 : -1 };
 	struct inbound in = { msg->topic, msg->payload, msg->len, b->now, 0, 0, NULL };
 
 	if (!ingest_message(&env, &in, &b->out)) {

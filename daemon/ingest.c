@@ -19,6 +19,7 @@
 #define CLOCK_SKEW 300	/* seconds an envelope's received_at may run ahead of ours */
 #define INGEST_SALVAGE_MAX 65536	/* bytes of a refused payload searched for its id */
 
+/* See ingest.h.  The note names the stamp and the bound, in the units the config uses. */
 int64_t
 ingest_time(const char *stamp, int64_t received_at, int64_t max_age, char *note, size_t notelen)
 {
