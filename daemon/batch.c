@@ -235,8 +235,9 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 		b->now = tz_now();
 		b->fresh = false;
 	}
-	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix };
-	struct inbound in = { msg->topic, msg->payload, msg->len, b->now, 0, 0 };
+	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix,
+		d->conf.max_received_age > 0 ? (d->conf.max_received_age + 999) / 1000 : -1 };
+	struct inbound in = { msg->topic, msg->payload, msg->len, b->now, 0, 0, NULL };
 
 	if (!ingest_message(&env, &in, &b->out)) {
 		batch_fail(b, "ingest");

@@ -50,6 +50,9 @@ const struct conf_entry config_table[] = {
 	  "longest wait between reconnects to the broker" },
 	{ "busy-timeout", CONF_DURATION, OFF(busy_timeout), 0, 0, 600000, "5s",
 	  "how long SQLite waits for another writer [restart]" },
+	{ "max-received-age", CONF_DURATION, OFF(max_received_age), 0, 0, 3650LL * 86400000, "3d",
+	  "oldest received_at a gateway may give a message; an older one is replaced by cunbaod's time"
+	  " and journaled (0: no bound)" },
 	{ "sync-thread", CONF_BOOL, OFF(sync_thread), 0, 0, 0, "no",
 	  "make commits durable in a thread of their own, off the event loop (slow disks) [restart]" },
 	{ "verbose", CONF_BOOL, OFF(verbose), 0, 0, 0, "no",

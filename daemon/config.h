@@ -34,6 +34,7 @@ struct config {
 	int64_t leaf_rollup_interval;	/* ms a group's changed rollup waits to coalesce */
 	int64_t reconnect_max;		/* ms, the longest wait between reconnects */
 	int64_t busy_timeout;		/* ms SQLite waits for another writer */
+	int64_t max_received_age;	/* ms a gateway's received_at may lie behind ours; 0: no bound */
 	bool verbose;
 	bool sync_thread;		/* fdatasync in a thread of its own (store_sync.c) */
 	/* The admin API and reminders (daemon/api*.c, daemon/remind.c). */

@@ -368,6 +368,34 @@ reload_apply(struct daemon *d, const struct config *nc)
 	log_setverbose(d->conf.verbose || d->verbose_flag);
 }
 
+/*
+ * Logs every field the new catalog keeps with another scale than the one in
+ * use, and returns how many.  Stored values and rollups are at the old
+ * scale: swapping such a catalog in would leave the rollups of those fields
+ * unreadable (cells skip rows of another scale) until a rebuild recounts them
+ * from the journal.
+ */
+static int
+catalog_rescaled(const struct catalog *old, const struct catalog *cat, const char *path)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < old->nkinds; i++) {
+		const struct kind *ko = &old->kinds[i], *kn = catalog_kind(cat, ko->code);
+
+		for (size_t j = 0; kn != NULL && j < ko->nfields; j++) {
+			const struct field *fo = &ko->fields[j], *fn = kind_field(kn, fo->code);
+
+			if (fn != NULL && fn->scale != fo->scale) {
+				log_warnx("reload: catalog %s changes %s.%s from scale %u to %u", path,
+				    ko->code, fo->code, fo->scale, fn->scale);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
 void
 daemon_reload(struct daemon *d)
 {
@@ -390,6 +418,11 @@ daemon_reload(struct daemon *d)
 	if ((cat = catalog_read(d->conf.catalog, err, ERR_MAX)) == NULL) {
 		log_lines(err);
 		log_warnx("reload: catalog %s invalid; keeping the one in use", d->conf.catalog);
+	} else if (catalog_rescaled(d->catalog, cat, d->conf.catalog) > 0) {
+		log_warnx("reload: keeping the catalog in use: stored figures are at the old scale. To change"
+		    " it: stop cunbaod, run `cunbaoctl rebuild --db %s --catalog %s`, then start cunbaod",
+		    d->conf.db, d->conf.catalog);
+		catalog_free(cat);
 	} else {
 		rollcache_clear(d->cache);	/* cells borrow kinds from the old catalog */
 		catalog_free(d->catalog);

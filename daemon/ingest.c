@@ -19,15 +19,57 @@
 #define CLOCK_SKEW 300	/* seconds an envelope's received_at may run ahead of ours */
 #define INGEST_SALVAGE_MAX 65536	/* bytes of a refused payload searched for its id */
 
+/* See ingest.h.  The note names the stamp and the bound, in the units the config uses. */
 int64_t
-ingest_time(const char *stamp, int64_t received_at)
+ingest_time(const char *stamp, int64_t received_at, int64_t max_age, char *note, size_t notelen)
 {
+	static const struct {
+		const char *unit;
+		int64_t s;
+	} units[] = { { "d", 86400 }, { "h", 3600 }, { "m", 60 }, { "s", 1 } };
 	int64_t t;
+	size_t u = 0;
 
-	if (stamp != NULL && stamp[0] != '\0' && tz_parse(stamp, &t) && t <= received_at + CLOCK_SKEW &&
-	    t > 0)
+	if (max_age == 0)
+		max_age = INGEST_MAX_AGE;
+	if (stamp == NULL || stamp[0] == '\0')
+		return received_at;
+	if (!tz_parse(stamp, &t) || t <= 0)
+		snprintf(note, notelen, "received_at %.40s unreadable; cunbaod's time used", stamp);
+	else if (t > received_at + CLOCK_SKEW)
+		snprintf(note, notelen, "received_at %.40s is ahead of cunbaod's clock; cunbaod's time used",
+		    stamp);
+	else if (max_age > 0 && t < received_at - max_age) {
+		while (max_age % units[u].s != 0)
+			u++;
+		snprintf(note, notelen, "received_at %.40s is older than max-received-age %lld%s;"
+		    " cunbaod's time used", stamp, (long long)(max_age / units[u].s), units[u].unit);
+	} else
 		return t;
 	return received_at;
+}
+
+/*
+ * The bound ingest_time applies to an envelope's received_at.  Live: the
+ * configured max-received-age.  Replayed (rebuild): the one the journal's
+ * detail recorded when that bound refused the stamp ("... older than
+ * max-received-age 3d ..."), else none, so that a rebuild repeats cunbaod's
+ * decisions whatever the bound is now.
+ */
+static int64_t
+ingest_max_age(const struct msgctx *m)
+{
+	const char *d = m->in->detail, *at;
+	long long n;
+	char unit;
+
+	if (!m->replay)
+		return m->env->max_received_age;
+	if (d == NULL || (at = strstr(d, " older than max-received-age ")) == NULL)
+		return -1;
+	if (sscanf(at + strlen(" older than max-received-age "), "%lld%c", &n, &unit) != 2 || n <= 0)
+		return 1;
+	return n * (unit == 'd' ? 86400 : unit == 'h' ? 3600 : unit == 'm' ? 60 : 1);
 }
 
 /* Copies src into dst[0..n), truncating (texts here are for people, cut where they must be). */
@@ -45,9 +87,14 @@ copy_text(char *dst, size_t n, const char *src)
 void
 ingest_reject(struct msgctx *m, enum cb_error e, const char *field, const char *detail)
 {
+	size_t n = strlen(m->out->detail);
+
 	m->rc.error = e;
 	copy_text(m->rc.error_field, sizeof m->rc.error_field, field ? field : "");
-	if (detail != NULL)
+	if (detail != NULL && n > 0 && n + 2 < sizeof m->out->detail) {	/* ingest_time's note stays */
+		memcpy(m->out->detail + n, "; ", 2);
+		copy_text(m->out->detail + n + 2, sizeof m->out->detail - n - 2, detail);
+	} else if (detail != NULL)
 		copy_text(m->out->detail, sizeof m->out->detail, detail);
 	else if (m->out->detail[0] == '\0')
 		copy_text(m->out->detail, sizeof m->out->detail, cb_error_name(e));
@@ -152,7 +199,8 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 	snprintf(m->out->sender, sizeof m->out->sender, "%s", e->from);
 	snprintf(m->rc.channel, sizeof m->rc.channel, "%s", e->channel);
 	snprintf(m->rc.to, sizeof m->rc.to, "%s", e->from);
-	m->t = ingest_time(e->received_at, m->in->received_at);
+	m->t = ingest_time(e->received_at, m->in->received_at, ingest_max_age(m),
+	    m->out->detail, sizeof m->out->detail);
 	m->offset = tz_offset(m->t);
 	if ((m->rep = roster_reporter(m->env->roster, e->from)) == NULL) {
 		m->lang = text_lang(e->text, e->textlen);

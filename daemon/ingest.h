@@ -39,16 +39,24 @@ struct ingest_env {
 	struct store *store;
 	struct rollcache *cache;
 	const char *root;		/* topic root, "cunbao/v1" */
+	/*
+	 * Seconds an envelope's received_at may lie behind ours (max-received-age):
+	 * 0 means INGEST_MAX_AGE, a negative value no bound.
+	 */
+	int64_t max_received_age;
 };
+
+#define INGEST_MAX_AGE (3 * 86400)	/* max-received-age's default: three days */
 
 struct inbound {
 	const char *topic;
 	const char *payload;
 	size_t len;
 	int64_t received_at;		/* unix seconds, cunbaod's clock */
-	/* Replay only: the journal row and the report it made. */
+	/* Replay only: the journal row, the report it made and its detail (may be NULL). */
 	int64_t journal_seq;
 	int64_t report_id;
+	const char *detail;
 };
 
 /* The result of one message.  Large: keep one and reuse it. */
@@ -80,7 +88,13 @@ bool ingest_message(const struct ingest_env *env, const struct inbound *in, stru
  */
 bool ingest_replay(const struct ingest_env *env, const struct inbound *in, struct outcome *out);
 
-/* The time a message is taken to have been sent: the envelope's received_at when sane, else ours. */
-int64_t ingest_time(const char *stamp, int64_t received_at);
+/*
+ * The time a message is taken to have been sent: the envelope's received_at
+ * (stamp) when it reads and lies between received_at - max_age (see
+ * ingest_env.max_received_age) and a little ahead of received_at, else ours.
+ * When a stamp is given but not believed, why is written into note (for
+ * the journal's detail); otherwise note is left alone.
+ */
+int64_t ingest_time(const char *stamp, int64_t received_at, int64_t max_age, char *note, size_t notelen);
 
 #endif

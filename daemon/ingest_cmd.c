@@ -105,16 +105,18 @@ ingest_store_report(struct msgctx *m, const struct area *area, int64_t replaces)
 			return false;
 	}
 	m->out->report_id = id;
-	if (m->channel != NULL)
+	if (m->channel != NULL && m->p.cmd == CMD_FIX)
+		reply_corrected(&m->p, m->kept, area->group, m->lang, m->rc.text, sizeof m->rc.text);
+	else if (m->channel != NULL)
 		reply_accepted(&m->p, area->group, m->lang, m->rc.text, sizeof m->rc.text);
 	return true;
 }
 
 /*
  * The sender's last report in effect for area, of kind k and period p, or
- * (k NULL) of any kind in the period the message falls in: a withdrawal or
- * a query without a kind is about this period's reports.  1 found, 0 none,
- * -1 on a database error.
+ * (k NULL) of any kind in the period the message falls in: a query without
+ * a kind is about this period's reports.  1 found, 0 none, -1 on a database
+ * error.
  */
 static int
 last_report(struct msgctx *m, const struct area *area, const struct kind *k, const struct period *p,
@@ -145,9 +147,87 @@ last_report(struct msgctx *m, const struct area *area, const struct kind *k, con
 }
 
 /*
- * Replaces (FIX) or withdraws (UNDO) the sender's last report of the kind
- * and period, inside a savepoint: when the recomputed rollups would
- * overflow, the report history is left as it was.
+ * The report a revision is about.  更正 names its kind and restates its
+ * period (the current one unless given): the sender's last report of that
+ * cell.  撤销 takes the sender's most recent report in effect by id, of the
+ * kind and the period when the message names them, whatever its period when
+ * not (a bare 撤销 after a report for 上月 withdraws that report).  1 found,
+ * 0 none, -1 on a database error.
+ */
+static int
+revised_report(struct msgctx *m, const struct area *area, bool fix, struct report_ref *out)
+{
+	char period[CB_PERIOD_MAX];
+
+	out->id = 0;
+	if (fix)
+		return last_report(m, area, m->p.kind, &m->p.period, out);
+	if (m->p.period_given)
+		period_format(&m->p.period, period, sizeof period);
+	return store_report_latest(m->env->store, m->rep->id, area->path,
+	    m->p.kind ? m->p.kind->code : NULL, m->p.period_given ? period : NULL, out);
+}
+
+/* Collects the values of one report (the one a correction replaces) out of its cell. */
+struct carry {
+	const struct kind *kind;
+	int64_t report;
+	bool has[CB_MAX_FIELDS];
+	int64_t v[CB_MAX_FIELDS];
+};
+
+static void
+carry_value(void *arg, int64_t report, const char *field, int64_t v, unsigned scale)
+{
+	struct carry *c = arg;
+	const struct field *f = kind_field(c->kind, field);
+
+	/* A field the catalog dropped (or rescaled) is not carried: it no longer counts either. */
+	if (report != c->report || f == NULL || f->index >= CB_MAX_FIELDS || scale != f->scale)
+		return;
+	c->has[f->index] = true;
+	c->v[f->index] = v;
+}
+
+/*
+ * Completes a correction with the fields it does not restate, taken from
+ * the report it replaces (last, of kind k and period p), so that
+ * `更正 牲畜 猪48` after `牛12 猪40 羊5` changes pigs only, as a plain
+ * second report would.  m->p.values stays in the kind's field order;
+ * m->kept gets a bit per carried field (for the reply).  false on a
+ * database error.
+ */
+static bool
+carry_over(struct msgctx *m, const struct area *area, const struct kind *k,
+    const struct report_ref *last)
+{
+	struct carry c = { .kind = k, .report = last->id };
+	struct value merged[CB_MAX_FIELDS];
+	size_t n = 0, j = 0;
+
+	if (!store_cell_values(m->env->store, area->path, k->code, last->period, carry_value, &c))
+		return false;
+	m->kept = 0;
+	for (size_t i = 0; i < k->nfields && i < CB_MAX_FIELDS; i++) {
+		if (j < m->p.nvalues && m->p.values[j].field == &k->fields[i])
+			merged[n++] = m->p.values[j++];
+		else if (c.has[i]) {
+			merged[n++] = (struct value){ &k->fields[i], c.v[i] };
+			m->kept |= 1u << i;
+		}
+	}
+	if (j != m->p.nvalues)	/* values out of the kind's field order: keep them as given */
+		return true;
+	memcpy(m->p.values, merged, n * sizeof merged[0]);
+	m->p.nvalues = n;
+	return true;
+}
+
+/*
+ * Replaces (FIX) or withdraws (UNDO) a report of the sender's (see
+ * revised_report), inside a savepoint: when the recomputed rollups would
+ * overflow, the report history is left as it was.  A correction carries
+ * over the fields it does not restate (carry_over).
  */
 static bool
 ingest_revise(struct msgctx *m, const struct area *area, bool fix)
@@ -160,7 +240,7 @@ ingest_revise(struct msgctx *m, const struct area *area, bool fix)
 		ingest_refuse(m, CB_AMBIGUOUS_KIND, "a correction names its kind");
 		return true;
 	}
-	found = last_report(m, area, m->p.kind, &m->p.period, &last);
+	found = revised_report(m, area, fix, &last);
 	if (found < 0)
 		return false;
 	if (found == 0) {
@@ -174,6 +254,15 @@ ingest_revise(struct msgctx *m, const struct area *area, bool fix)
 		ingest_refuse(m, CB_NOTHING_TO_FIX, "the last report's kind is no longer in the catalog");
 		return true;
 	}
+	/*
+	 * The cell is loaded before the history changes: loaded after, it would
+	 * count the reports in effect without the retired one, and the change
+	 * in who has reported (completeness, `reported`) would go unseen.
+	 */
+	if (rollcache_get(env->cache, env->store, area->path, k, &p) == NULL)
+		return false;
+	if (fix && !carry_over(m, area, k, &last))
+		return false;
 	if (!store_savepoint(env->store))
 		return false;
 	if (fix && !ingest_store_report(m, area, last.id))

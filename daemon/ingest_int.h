@@ -22,6 +22,7 @@ struct msgctx {
 	const struct reporter *rep;	/* the sender, when known */
 	enum lang lang;			/* of the reply */
 	struct parsed p;
+	uint32_t kept;			/* 更正: bit i set when field i was carried over */
 	struct receipt rc;		/* being built */
 };
 

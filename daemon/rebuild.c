@@ -24,6 +24,7 @@ replay_one(void *arg, const struct journal_entry *e)
 	struct inbound in = {
 		.topic = e->topic, .payload = e->payload, .len = e->len,
 		.received_at = e->received_at, .journal_seq = e->seq, .report_id = e->report_id,
+		.detail = e->detail,
 	};
 
 	if (!ingest_replay(&r->env, &in, r->out))
@@ -54,7 +55,7 @@ rebuild_run(struct store *s, const struct catalog *c, const char *root,
 	static struct outcome out;	/* large; one per process */
 	struct roster *roster = roster_load(s, err, errlen);
 	struct rollcache *cache = rollcache_new();
-	struct replay r = { { c, roster, s, cache, root }, &out, st };
+	struct replay r = { { c, roster, s, cache, root, 0 }, &out, st };
 	bool ok = false;
 
 	memset(st, 0, sizeof *st);

@@ -24,7 +24,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_JOURNAL_MAX] = "SELECT coalesce(max(seq), 0) FROM journal",
 	[ST_JOURNAL_OUTCOME] = "UPDATE journal SET status = ?2, error = ?3, detail = ?4,"
 	    " report_id = ?5 WHERE seq = ?1",
-	[ST_JOURNAL_PAGE] = "SELECT seq, topic, payload, received_at, report_id FROM journal"
+	[ST_JOURNAL_PAGE] = "SELECT seq, topic, payload, received_at, report_id, detail FROM journal"
 	    " WHERE seq > ?1 ORDER BY seq LIMIT 512",
 	[ST_REPORT_ADD] = "INSERT INTO reports (id, journal_seq, area, kind, period, reporter,"
 	    " created_at, replaces) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -418,7 +418,7 @@ bool
 store_journal_each(struct store *s, bool (*fn)(void *arg, const struct journal_entry *e), void *arg)
 {
 	enum { PAGE = 512 };
-	struct page { struct journal_entry e; char *topic, *payload; } *pg = calloc(PAGE, sizeof *pg);
+	struct page { struct journal_entry e; char *topic, *payload, *detail; } *pg = calloc(PAGE, sizeof *pg);
 	int64_t after = 0;
 	bool ok = pg != NULL, more = true;
 
@@ -433,11 +433,13 @@ store_journal_each(struct store *s, bool (*fn)(void *arg, const struct journal_e
 		while (n < PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct page *p = &pg[n++];
 			size_t len = (size_t)sqlite3_column_bytes(st, 2);
+			const unsigned char *detail = sqlite3_column_text(st, 5);
 
 			p->e.seq = sqlite3_column_int64(st, 0);
 			p->topic = strdup((const char *)sqlite3_column_text(st, 1));
 			p->payload = malloc(len + 1);
-			if (p->topic == NULL || p->payload == NULL) {
+			p->detail = detail ? strdup((const char *)detail) : NULL;
+			if (p->topic == NULL || p->payload == NULL || (detail != NULL && p->detail == NULL)) {
 				ok = store_fail(s, "journal read: out of memory");
 				break;
 			}
@@ -449,6 +451,7 @@ store_journal_each(struct store *s, bool (*fn)(void *arg, const struct journal_e
 			p->e.len = len;
 			p->e.received_at = sqlite3_column_int64(st, 3);
 			p->e.report_id = sqlite3_column_int64(st, 4);
+			p->e.detail = p->detail;
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -460,7 +463,8 @@ store_journal_each(struct store *s, bool (*fn)(void *arg, const struct journal_e
 			after = pg[i].e.seq;
 			free(pg[i].topic);
 			free(pg[i].payload);
-			pg[i].topic = pg[i].payload = NULL;
+			free(pg[i].detail);
+			pg[i].topic = pg[i].payload = pg[i].detail = NULL;
 		}
 	}
 	free(pg);

@@ -117,6 +117,7 @@ struct journal_entry {
 	size_t len;
 	int64_t received_at;
 	int64_t report_id;
+	const char *detail;		/* NULL: none */
 };
 /* Calls fn on every journal row in seq order; stops (returning false) when fn does. */
 bool store_journal_each(struct store *s, bool (*fn)(void *arg, const struct journal_entry *e), void *arg);
@@ -146,6 +147,13 @@ struct report_ref {
 };
 /* The reporter's most recent active report for area, of kind and period.  1 found, 0 none, -1 error. */
 int store_report_last(struct store *s, const char *reporter, const char *area,
+    const char *kind, const char *period, struct report_ref *out);
+/*
+ * The reporter's most recent active report for area (the highest id), of
+ * kind unless kind is NULL and of period (its text, "2023-11") unless period
+ * is NULL: what 撤销 withdraws.  1 found, 0 none, -1 error.
+ */
+int store_report_latest(struct store *s, const char *reporter, const char *area,
     const char *kind, const char *period, struct report_ref *out);
 
 /* Calls fn for every value of the active reports of (area, kind, period), in report order. */

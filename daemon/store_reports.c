@@ -92,6 +92,39 @@ store_report_last(struct store *s, const char *reporter, const char *area,
 	return found;
 }
 
+/*
+ * See store.h.  Rare (one per 撤销), so prepared per call rather than kept in
+ * the statement table; reports_area_id (area, id) serves it backwards.
+ */
+int
+store_report_latest(struct store *s, const char *reporter, const char *area,
+    const char *kind, const char *period, struct report_ref *out)
+{
+	static const char sql[] = "SELECT id, kind, period FROM reports WHERE area = ?2"
+	    " AND reporter = ?1 AND status = 'active' AND (?3 IS NULL OR period = ?3)"
+	    " AND (?4 IS NULL OR kind = ?4) ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	int rc, found = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		store_bind_text(st, 1, reporter);
+		store_bind_text(st, 2, area);
+		store_bind_text(st, 3, period);
+		store_bind_text(st, 4, kind);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			out->id = sqlite3_column_int64(st, 0);
+			column_copy(st, 1, out->kind, sizeof out->kind);
+			column_copy(st, 2, out->period, sizeof out->period);
+			found = 1;
+		} else if (rc == SQLITE_DONE)
+			found = 0;
+	}
+	if (found < 0)
+		store_fail(s, "latest report");
+	sqlite3_finalize(st);
+	return found;
+}
+
 /* Binds the (area, kind, period) of a cell as parameters 1..3. */
 static void
 bind_cell(sqlite3_stmt *st, const char *area, const char *kind, const char *period)

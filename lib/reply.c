@@ -248,6 +248,29 @@ reply_accepted(const struct parsed *p, int group, enum lang l, char *buf, size_t
 	return o.off;
 }
 
+/* See reply.h. */
+size_t
+reply_corrected(const struct parsed *p, uint32_t kept, int group, enum lang l, char *buf, size_t buflen)
+{
+	struct out o;
+	size_t n = 0;
+
+	out_init(&o, buf, buflen);
+	o.off = reply_accepted(p, group, l, buf, buflen);
+	if (p->kind == NULL || kept == 0)
+		return o.off;
+	put(&o, L(l, "（", " ("));
+	for (size_t i = 0; i < p->kind->nfields && i < 32; i++) {
+		if (!(kept & (1u << i)))
+			continue;
+		if (n++ > 0)
+			put(&o, L(l, " ", ", "));
+		put(&o, field_name(&p->kind->fields[i], l));
+	}
+	put(&o, L(l, "照旧）", " unchanged)"));
+	return o.off;
+}
+
 /* The token quoted: “鸡” / "chicken". */
 static void
 put_token(const struct rctx *r)
@@ -492,7 +515,8 @@ err_ambiguous_kind(const struct rctx *r)
 	const struct kind *other = kind_of_word(r->c, r->p->token);
 
 	if (r->p->cmd == CMD_FIX) {
-		put(r->o, L(r->l, "更正要写完整的报告。例：更正 ", "FIX needs the whole report. Example: FIX "));
+		put(r->o, L(r->l, "更正要写明哪类，只写要改的项，其余照旧。例：更正 ",
+		    "FIX names the report and what changes; the rest stays. Example: FIX "));
 		put(r->o, L(r->l, example_kind(r)->example_zh, example_kind(r)->example_en));
 	} else if (other != NULL && other != r->p->kind) {
 		put(r->o, L(r->l, "一条只报一类，", "One report per message: "));

@@ -26,6 +26,16 @@
 size_t reply_accepted(const struct parsed *p, int group, enum lang l, char *buf, size_t buflen);
 
 /*
+ * Confirms a correction (更正) with the figures now in effect: p holds the
+ * restated values merged with those carried over from the replaced report,
+ * and kept has bit i set for each field i carried over, named at the end:
+ *   zh: "已更正 3组 12月 牲畜：牛12 猪48 羊5（牛 羊照旧）"
+ *   en: "Corrected G8 Dec livestock: cattle 12, pigs 48, sheep 5 (cattle, sheep unchanged)"
+ * With kept 0 it reads as reply_accepted.
+ */
+size_t reply_corrected(const struct parsed *p, uint32_t kept, int group, enum lang l, char *buf, size_t buflen);
+
+/*
  * Names the problem in p (p->error, p->token, p->field, p->kind) with an
  * example of the right form, e.g.
  *   "不认识“鸡”。牲畜可报：牛 猪 羊。例：牲畜 牛12 猪40"

@@ -339,7 +339,9 @@ static size_t (*const walkers[TOK_TYPE_COUNT])(struct sms_walk *, size_t) = {
 
 /*
  * What a complete report needs once the walk is through: a kind, at least
- * one value, every required field.
+ * one value, every required field.  A correction (更正) needs a kind and one
+ * value: cunbaod carries the fields it omits over from the report it
+ * replaces, which had every required one.
  */
 static void
 walk_finish(struct sms_walk *w)
@@ -357,7 +359,7 @@ walk_finish(struct sms_walk *w)
 	}
 	for (size_t f = 0; f < w->kind->nfields && f < CB_MAX_FIELDS; f++) {
 		nseen += w->seen[f];
-		if (missing == NULL && w->kind->fields[f].required && !w->seen[f])
+		if (missing == NULL && w->kind->fields[f].required && !w->seen[f] && out->cmd != CMD_FIX)
 			missing = &w->kind->fields[f];
 	}
 	if (nseen == 0 && missing == NULL && w->kind->nfields > 0)

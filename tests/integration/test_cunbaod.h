@@ -52,7 +52,8 @@ cbd_spawn(struct cbd *c)
 	    h_src("schema/examples/reporters.csv"));
 	argv[n++] = h_bin("daemon/cunbaod");
 	const char *fixed[] = { "-d", "-v", "--broker", port, "--db", c->db, "--catalog", srcs[0],
-		"--areas", srcs[1], "--reporters", srcs[2], "--listen", "off", "--rollup-interval", "50ms" };
+		"--areas", srcs[1], "--reporters", srcs[2], "--listen", "off", "--rollup-interval", "50ms",
+		"--max-received-age", "0" };	/* the tests date their messages in 2023 */
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		argv[n++] = fixed[i];
 	for (size_t i = 0; c->extra[i] != NULL && n < CBD_ARGS_MAX - 1; i++)

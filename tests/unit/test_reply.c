@@ -204,6 +204,14 @@ render_commands(const struct catalog *c, enum lang l, char *out, size_t outlen)
 		snprintf(what, sizeof what, "[help %s]", kd ? kd->code : "");
 		add(out, outlen, what, buf);
 	}
+	struct parsed fix = { .cmd = CMD_FIX, .kind = ls, .period = dec, .nvalues = 3, .values = {
+		{ kind_field(ls, "cattle"), 12 }, { kind_field(ls, "pigs"), 48 }, { kind_field(ls, "sheep"), 5 } } };
+	uint32_t kept = 1u << kind_field(ls, "cattle")->index | 1u << kind_field(ls, "sheep")->index;
+
+	reply_corrected(&fix, kept, OWN_GROUP, l, buf, sizeof buf);
+	add(out, outlen, "[corrected 更正 牲畜 猪48, cattle and sheep carried over]", buf);
+	reply_corrected(&fix, 0, OWN_GROUP, l, buf, sizeof buf);
+	add(out, outlen, "[corrected 更正 牲畜 牛12 猪48 羊5, nothing carried over]", buf);
 	reply_undone(ls, &dec, OWN_GROUP, l, buf, sizeof buf);
 	add(out, outlen, "[undone livestock 2023-12]", buf);
 	reply_undone(NULL, NULL, 0, l, buf, sizeof buf);

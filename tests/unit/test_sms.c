@@ -482,6 +482,25 @@ Test(sms, accepted)
 	catalog_free(c);
 }
 
+/* A correction may leave out a required field (cunbaod carries it over); a report may not. */
+Test(sms, correction_may_omit_required_fields)
+{
+	struct catalog *c = shipped();
+	struct kind *ls = (struct kind *)catalog_kind(c, "livestock");
+	struct parsed p;
+
+	cr_assert_not_null(ls);
+	ls->fields[0].required = true;	/* cattle */
+	cr_expect_eq(sms_parse(c, "牲畜 猪48", strlen("牲畜 猪48"), &ctx, &p), CB_MISSING_FIELD);
+	cr_expect_eq(p.field, &ls->fields[0]);
+	cr_expect_eq(sms_parse(c, "更正 牲畜 猪48", strlen("更正 牲畜 猪48"), &ctx, &p), CB_OK);
+	cr_expect_eq(p.cmd, CMD_FIX);
+	cr_expect_eq(p.nvalues, 1);
+	cr_expect_eq(sms_parse(c, "更正 牲畜", strlen("更正 牲畜"), &ctx, &p), CB_MISSING_FIELD,
+	    "a correction still needs a value");
+	catalog_free(c);
+}
+
 Test(sms, refused_with_span)
 {
 	struct catalog *c = shipped();
