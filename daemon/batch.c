@@ -236,7 +236,8 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 		b->fresh = false;
 	}
 	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix };
-	struct inbound in = { msg->topic, msg->payload, msg->len, b->now, 0, 0 };
+	struct inbound in = { .topic = msg->topic, .payload = msg->payload, .len = msg->len,
+		.received_at = b->now, .response_topic = msg->response_topic };
 
 	if (!ingest_message(&env, &in, &b->out)) {
 		batch_fail(b, "ingest");
@@ -245,7 +246,7 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 	b->n++;
 	batch_count(&d->metrics, &b->out);
 	batch_log(msg, &b->out);
-	topic = msg->response_topic ? msg->response_topic : b->out.topic;
+	topic = b->out.topic;	/* ingest checked any response topic: never outside receipt/<source> */
 	if (topic[0] == '\0' || b->out.len == 0) {
 		d->metrics.receipts_unsent++;
 		return;

@@ -111,6 +111,57 @@ salvage_ids(const char *payload, size_t len, enum cb_error e, char *id, char *so
 	cJSON_Delete(root);
 }
 
+/*
+ * True when the response topic rt may carry the receipt whose normal topic
+ * is receipt (<root>/receipt/<source>): rt is that topic or one below it,
+ * without wildcards, valid UTF-8, and fits.  Anything else would let a
+ * client make cunbaod publish, under its own name, where the client may
+ * not: another sender's receipts, the status, a rollup, $SYS, or a topic
+ * the broker's ACL denies cunbaod.
+ */
+static bool
+response_topic_ok(const char *receipt, const char *rt)
+{
+	size_t n = strlen(receipt), len = strlen(rt);
+
+	if (n == 0 || len >= CB_TOPIC_MAX || strncmp(rt, receipt, n) != 0 ||
+	    (rt[n] != '\0' && rt[n] != '/'))
+		return false;
+	return strpbrk(rt, "+#") == NULL && utf8_valid(rt, len);
+}
+
+/*
+ * Decides where the receipt goes: out->topic (receipt/<source>, or "") is
+ * replaced by the message's response topic when response_topic_ok allows it.
+ */
+static void
+ingest_answer_topic(struct msgctx *m)
+{
+	const char *rt = m->in->response_topic;
+
+	if (rt != NULL && response_topic_ok(m->out->topic, rt))
+		memcpy(m->out->topic, rt, strlen(rt) + 1);
+}
+
+/*
+ * For the journal: appends to the detail that the response topic was
+ * refused, and where the receipt went instead (nowhere when no source).
+ */
+static void
+ingest_note_topic(struct msgctx *m)
+{
+	const char *rt = m->in->response_topic;
+	struct outcome *out = m->out;
+	size_t n = strlen(out->detail);
+
+	if (rt == NULL || strcmp(rt, out->topic) == 0)
+		return;
+	snprintf(out->detail + n, sizeof out->detail - n, "%sresponse topic \"%.60s%s\" refused: %s%s",
+	    n > 0 ? "; " : "", rt, strlen(rt) > 60 ? "…" : "",
+	    out->topic[0] ? "answered on " : "not under receipt/<source>, no source to answer", out->topic);
+	out->detail[utf8_truncate(out->detail, strlen(out->detail), sizeof out->detail - 1)] = '\0';
+}
+
 /* Notes the id and source a decoder could read, and answers a repeat. */
 static int
 ingest_ids(struct msgctx *m, const char *id, const char *source)
@@ -123,6 +174,7 @@ ingest_ids(struct msgctx *m, const char *id, const char *source)
 		m->source = source;
 		topic_receipt(m->env->root, source, m->out->topic, sizeof m->out->topic);
 	}
+	ingest_answer_topic(m);
 	return m->msg_id != NULL && !m->replay ? answer_duplicate(m) : 0;
 }
 
@@ -266,6 +318,7 @@ ingest_finish(struct msgctx *m)
 
 	m->rc.status = m->rc.error == CB_OK ? RECEIPT_ACCEPTED : RECEIPT_REJECTED;
 	out->error = m->rc.error;
+	ingest_note_topic(m);
 	if (out->report_id > 0)
 		snprintf(m->rc.report, sizeof m->rc.report, "r-%lld", (long long)out->report_id);
 	out->len = receipt_encode(&m->rc, out->payload, sizeof out->payload);

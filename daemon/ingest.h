@@ -49,6 +49,13 @@ struct inbound {
 	/* Replay only: the journal row and the report it made. */
 	int64_t journal_seq;
 	int64_t report_id;
+	/*
+	 * The MQTT 5 Response Topic asked for, NULL when none.  Honoured only
+	 * when it is <root>/receipt/<source> or a topic below it; any other
+	 * is refused (the receipt goes to receipt/<source>, the journal's
+	 * detail says so), so no sender can make cunbaod publish elsewhere.
+	 */
+	const char *response_topic;
 };
 
 /* The result of one message.  Large: keep one and reuse it. */
@@ -61,7 +68,8 @@ struct outcome {
 	int64_t journal_seq;
 	char detail[256];		/* what failed, for the journal and the debug log */
 	char sender[CB_ID_MAX + 1];
-	char topic[CB_TOPIC_MAX];	/* receipt/<source>, "" when no source could be read */
+	char topic[CB_TOPIC_MAX];	/* where the receipt goes: receipt/<source> or an accepted
+					   response topic under it; "" when no source could be read */
 	size_t len;			/* the receipt's length; 0 when none could be encoded */
 	char payload[CB_PAYLOAD_MAX];	/* the receipt */
 };

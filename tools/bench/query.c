@@ -165,7 +165,7 @@ fill_history(const struct workload *w, struct store *s, struct roster *ro, struc
 	for (i = from; i < n; i++) {
 		if (!workload_history(w, "cunbao/v1", "h", i, now, &m))
 			continue;
-		struct inbound in = { m.topic, m.payload, m.len, now, 0, 0 };
+		struct inbound in = { m.topic, m.payload, m.len, now, 0, 0, NULL };
 		if (!ingest_message(&env, &in, &out))
 			goto fail;
 		if ((i + 1) % QUERY_BATCH != 0)
