@@ -62,8 +62,10 @@ text_lang(const char *s, size_t len)
 }
 
 /*
- * Answers a repeated id from the journal: the original receipt, marked
- * duplicate.  Returns 1 when answered, 0 when the id is new, -1 on error.
+ * Answers a repeated (source, id) from the journal: the original receipt,
+ * marked duplicate, and only to the source that sent it — the same id from
+ * another source is another message.  Returns 1 when answered, 0 when the
+ * message is new, -1 on error.
  */
 static int
 answer_duplicate(struct msgctx *m)
@@ -72,7 +74,8 @@ answer_duplicate(struct msgctx *m)
 	struct receipt rc;
 	char err[128];
 	size_t len;
-	int found = store_journal_find(m->env->store, m->msg_id, out->payload, sizeof out->payload, &len);
+	int found = store_journal_find(m->env->store, m->source, m->msg_id, out->payload, sizeof out->payload,
+	    &len);
 
 	if (found <= 0)
 		return found;
