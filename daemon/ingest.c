@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "ingest_int.h"
+#include "jdec.h"
 #include "report.h"
 #include "rollcache.h"
 #include "sms.h"
@@ -91,27 +90,22 @@ answer_duplicate(struct msgctx *m)
 }
 
 /*
- * When a payload was refused before it was parsed (over 4 KiB, bad UTF-8)
- * its id and source may still be readable: a bounded, lenient parse finds
- * them so the sender gets its rejection instead of silence.
+ * When a payload was refused before its members could be read (over 4 KiB,
+ * bad UTF-8, not JSON to cJSON — nested deeper than its limit —, or
+ * refused by jdec_strict) its id and source may still be readable: a
+ * bounded scan of the raw text (jdec_salvage: exactly one top-level string
+ * member of each, no NUL) finds them so the sender gets its rejection
+ * instead of silence.  What the decoder already read is kept.
  */
 static void
 salvage_ids(const char *payload, size_t len, enum cb_error e, char *id, char *source)
 {
-	cJSON *root;
-
-	if ((e != CB_TOO_LARGE && e != CB_BAD_UTF8) || len > INGEST_SALVAGE_MAX || id[0] != '\0')
+	if (e == CB_OK || len > INGEST_SALVAGE_MAX)
 		return;
-	if ((root = cJSON_ParseWithLength(payload, len)) == NULL)
-		return;
-	const cJSON *i = cJSON_GetObjectItemCaseSensitive(root, "id");
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "source");
-
-	if (cJSON_IsString(i) && payload_id_valid(i->valuestring, strlen(i->valuestring)))
-		memcpy(id, i->valuestring, strlen(i->valuestring) + 1);
-	if (cJSON_IsString(s) && payload_id_valid(s->valuestring, strlen(s->valuestring)))
-		memcpy(source, s->valuestring, strlen(s->valuestring) + 1);
-	cJSON_Delete(root);
+	if (id[0] == '\0' && !jdec_salvage(payload, len, "id", id, CB_ID_MAX + 1))
+		id[0] = '\0';
+	if (source[0] == '\0' && !jdec_salvage(payload, len, "source", source, CB_ID_MAX + 1))
+		source[0] = '\0';
 }
 
 /*

@@ -94,3 +94,63 @@ Test(trust, a_journal_keyed_on_msg_id_alone_is_migrated_with_its_rows)
 	cr_expect_eq(db_int(c.db, "SELECT max(seq) FROM journal"), 4);
 	cbd_stop(&c);
 }
+
+/* Publishes a structured report payload on report/<area>; returns its receipt on receipt/app. */
+static cJSON *
+raw_report(struct cbd *c, const char *area, const char *id, const char *payload)
+{
+	char topic[256];
+
+	snprintf(topic, sizeof topic, "report/%s", area);
+	cr_assert(cbd_raw(c, topic, payload, strlen(payload)));
+	return cbd_receipt_from(c, "app", id, CBD_WAIT);
+}
+
+/* Asserts a rejection and its code, and frees the receipt. */
+static void
+refused(cJSON *r, const char *what, const char *code)
+{
+	cr_assert_not_null(r, "%s: no receipt", what);
+	cr_expect_str_eq(rc_str(r, "status"), "rejected", "%s", what);
+	cr_expect_str_eq(rc_str(r, "code"), code, "%s", what);
+	cJSON_Delete(r);
+}
+
+#define G1 "xinzhuang/hexi/g01"
+#define REPORT_HEAD(id) "{\"id\":\"" id "\",\"source\":\"app\",\"area\":\"" G1 "\",\"period\":\"2023-12\","
+
+Test(trust, nul_and_members_twice_are_refused_and_deep_payloads_answered)
+{
+	struct cbd c = { 0 };
+
+	cbd_start(&c);
+	cr_assert(h_mqtt_sub(c.mq, CBD_ROOT "/receipt/app", 1));
+	/* A NUL in the id: no id to answer by, and "nul" is not taken. */
+	const char *nulid = "{\"id\":\"nul\\u0000id\",\"source\":\"test\",\"channel\":\"sms\","
+	    "\"from\":\"+8613800000001\",\"text\":\"牲畜 购进1\"}";
+	cr_assert(cbd_raw(&c, "inbox/sms", nulid, strlen(nulid)));
+	check(env_from(&c, "test", "nul", "牲畜 购进1"), "the id nul", "accepted", NULL);
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE error = 'bad_id' AND msg_id IS NULL"), 1);
+	/* A NUL anywhere else, and members given twice: bad_json, answered. */
+	refused(raw_report(&c, G1, "n:1", REPORT_HEAD("n:1") "\"kind\":\"live\\u0000stock\","
+	    "\"values\":{\"cattle\":1}}"), "NUL in kind", "bad_json");
+	refused(raw_report(&c, G1, "n:2", REPORT_HEAD("n:2") "\"kind\":\"livestock\","
+	    "\"values\":{\"cattle\\u0000x\":1}}"), "NUL in a field name", "bad_json");
+	refused(raw_report(&c, G1, "n:3", REPORT_HEAD("n:3") "\"kind\":\"livestock\","
+	    "\"values\":{\"cattle\":1},\"values\":{\"cattle\":2}}"), "values twice", "bad_json");
+	refused(raw_report(&c, G1, "n:4", REPORT_HEAD("n:4") "\"kind\":\"livestock\","
+	    "\"values\":{\"cattle\":1,\"cattle\":2}}"), "a field twice", "bad_json");
+	refused(raw_report(&c, G1, "n:5", REPORT_HEAD("n:5") "\"kind\":\"livestock\",\"area\":\"" G1 "\","
+	    "\"values\":{\"cattle\":1}}"), "area twice", "bad_json");
+	/* Nested beyond cJSON's limit, with a readable id and source: answered bad_json. */
+	char deep[4096];
+	int n = snprintf(deep, sizeof deep, REPORT_HEAD("n:6") "\"kind\":\"livestock\",\"values\":{\"cattle\":1},"
+	    "\"x\":");
+	memset(deep + n, '[', 1500);
+	memset(deep + n + 1500, ']', 1500);
+	memcpy(deep + n + 3000, "}", 2);
+	refused(raw_report(&c, G1, "n:6", deep), "nested too deep", "bad_json");
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM reports"), 1, "only the honest report is stored");
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE source = 'app' AND error = 'bad_json'"), 6);
+	cbd_stop(&c);
+}

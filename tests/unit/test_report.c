@@ -196,7 +196,7 @@ static const struct decode_case decode_cases[] = {
 	{ "value too long", "{'id':'i','source':'s','kind':'k','area':'a','values':{'cattle':"
 	  "'12345678901234567890123456789012'}}", CB_BAD_VALUE, "i", "s", "values.cattle: " },
 	{ "value twice", "{'id':'i','source':'s','kind':'k','area':'a','values':{'cattle':1,'cattle':2}}",
-	  CB_DUPLICATE_FIELD, "i", "s", "values.cattle: given twice" },
+	  CB_BAD_JSON, "i", "s", "values: member \"cattle\" given twice" },
 	{ "17 values", "{'id':'i','source':'s','kind':'k','area':'a','values':{'a':1,'b':1,'c':1,'d':1,"
 	  "'e':1,'f':1,'g':1,'h':1,'i':1,'j':1,'k':1,'l':1,'m':1,'n':1,'o':1,'p':1,'q':1}}",
 	  CB_BAD_VALUE, "i", "s", "values: more than 16" },
