@@ -235,7 +235,8 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 		b->now = tz_now();
 		b->fresh = false;
 	}
-	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix };
+	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix,
+		d->conf.report_apps, d->conf.reports_need_reporter };
 	struct inbound in = { .topic = msg->topic, .payload = msg->payload, .len = msg->len,
 		.received_at = b->now, .response_topic = msg->response_topic };
 

@@ -222,6 +222,30 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 	return ingest_command(m);
 }
 
+/*
+ * The authority of a report that names no reporter: its source's
+ * report-apps entry, when it has one, must cover the area; without one the
+ * report passes only when reporters are not required.  False (rejected)
+ * otherwise.
+ */
+static bool
+report_app(struct msgctx *m, const struct report *r)
+{
+	char detail[CB_ID_MAX + CB_AREA_MAX + 96];
+	int allow = report_apps_allow(m->env->report_apps, r->source, r->area);
+
+	if (allow > 0 || (allow < 0 && !m->env->need_reporter))
+		return true;
+	if (allow == 0) {
+		snprintf(detail, sizeof detail, "app %s may not report for %s (report-apps)", r->source, r->area);
+		ingest_reject(m, CB_NOT_PERMITTED, "area", detail);
+	} else {
+		snprintf(detail, sizeof detail, "no reporter, and source %s has no report-apps entry", r->source);
+		ingest_reject(m, CB_UNKNOWN_SENDER, "reporter", detail);
+	}
+	return false;
+}
+
 /* Checks a structured report's area and reporter against the topic and the roster. */
 static const struct area *
 report_area(struct msgctx *m, const struct report *r, const char *topic_area)
@@ -250,7 +274,7 @@ report_area(struct msgctx *m, const struct report *r, const char *topic_area)
 		ingest_reject(m, CB_NOT_PERMITTED, "area", "the reporter does not own this area");
 		return NULL;
 	}
-	return a;
+	return m->rep != NULL || report_app(m, r) ? a : NULL;
 }
 
 /* A structured report from an app or sensor on <root>/report/<area>. */

@@ -16,8 +16,11 @@
  * ("3组" -> <area>/g03) and must name one to report, correct or withdraw
  * (bad_group).  A report on the report topic must name the same area in the
  * topic and the payload (bad_area), one the roster knows (unknown_area) and
- * without sub-areas (not_permitted); its optional reporter must be known and
- * own the area.
+ * without sub-areas (not_permitted); its reporter, when named, must be known
+ * (unknown_sender) and own the area, or be an admin above it
+ * (not_permitted).  A report naming none is refused when its source is an
+ * app listed for other areas (not_permitted), or, with need_reporter, when
+ * its source is not listed at all (unknown_sender).
  */
 #ifndef CUNBAOD_INGEST_H
 #define CUNBAOD_INGEST_H
@@ -39,6 +42,13 @@ struct ingest_env {
 	struct store *store;
 	struct rollcache *cache;
 	const char *root;		/* topic root, "cunbao/v1" */
+	/*
+	 * Who may send structured reports: apps listed with their areas
+	 * (report_apps_allow; NULL or "": none), and whether a report naming
+	 * no roster reporter is refused unless its source is listed.
+	 */
+	const char *report_apps;
+	bool need_reporter;
 };
 
 struct inbound {

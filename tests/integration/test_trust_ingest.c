@@ -154,3 +154,73 @@ Test(trust, nul_and_members_twice_are_refused_and_deep_payloads_answered)
 	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE source = 'app' AND error = 'bad_json'"), 6);
 	cbd_stop(&c);
 }
+
+/* A livestock report from source for area, with reporter (NULL: none); its receipt on receipt/<source>. */
+static cJSON *
+authority_report(struct cbd *c, const char *source, const char *id, const char *area, const char *reporter)
+{
+	char topic[256], buf[512], rep[96] = "";
+
+	if (reporter != NULL)
+		snprintf(rep, sizeof rep, ",\"reporter\":\"%s\"", reporter);
+	snprintf(topic, sizeof topic, "report/%s", area);
+	snprintf(buf, sizeof buf, "{\"id\":\"%s\",\"source\":\"%s\",\"kind\":\"livestock\",\"area\":\"%s\","
+	    "\"period\":\"2023-12\",\"values\":{\"bought\":1}%s}", id, source, area, rep);
+	cr_assert(cbd_raw(c, topic, buf, strlen(buf)));
+	return cbd_receipt_from(c, source, id, CBD_WAIT);
+}
+
+Test(trust, reports_need_a_roster_reporter_or_an_app_allow_list)
+{
+	static const struct {
+		const char *source, *id, *area, *reporter, *status, *code;
+	} cases[] = {
+		{ "app", "a:1", "xinzhuang/hexi/g01", NULL, "accepted", NULL },
+		{ "app", "a:2", "xinzhuang/hexi/g02", NULL, "accepted", NULL },
+		{ "app", "a:3", "xinzhuang/hexi/g03", NULL, "rejected", "not_permitted" },
+		{ "village-app", "v:1", "xinzhuang/hexi/g07", NULL, "accepted", NULL },
+		{ "stranger", "s:1", "xinzhuang/hexi/g01", NULL, "rejected", "unknown_sender" },
+		{ "stranger", "s:2", "xinzhuang/hexi/g01", "+8613800000001", "accepted", NULL },
+		{ "stranger", "s:3", "xinzhuang/hexi/g02", "+8613800000001", "rejected", "not_permitted" },
+		{ "stranger", "s:4", "xinzhuang/hexi/g03", "+8613800000010", "accepted", NULL },	/* village admin */
+		{ "stranger", "s:5", "xinzhuang/hexi/g03", "+8613800000999", "rejected", "unknown_sender" },
+		/* A listed app naming a reporter is held to the reporter's rights. */
+		{ "app", "a:4", "xinzhuang/hexi/g01", "+8613800000002", "rejected", "not_permitted" },
+	};
+	struct cbd c = { 0 };
+
+	c.extra[0] = "--reports-need-reporter";
+	c.extra[1] = "yes";
+	c.extra[2] = "--report-apps";
+	c.extra[3] = "app=xinzhuang/hexi/g01,xinzhuang/hexi/g02 village-app=xinzhuang/hexi";
+	cbd_start(&c);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *r = authority_report(&c, cases[i].source, cases[i].id, cases[i].area, cases[i].reporter);
+
+		cr_assert_not_null(r, "%s: no receipt", cases[i].id);
+		cr_expect_str_eq(rc_str(r, "status"), cases[i].status, "%s", cases[i].id);
+		if (cases[i].code != NULL)
+			cr_expect_str_eq(rc_str(r, "code"), cases[i].code, "%s", cases[i].id);
+		cJSON_Delete(r);
+	}
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM reports"), 5);
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'a:3' AND error = 'not_permitted'"
+	    " AND detail LIKE '%report-apps%'"), 1);
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 's:1' AND error = 'unknown_sender'"
+	    " AND detail LIKE '%no reporter%'"), 1);
+	cbd_stop(&c);
+}
+
+Test(trust, a_bad_report_apps_entry_is_refused_by_n)
+{
+	char cmd[1024];
+	int code;
+
+	snprintf(cmd, sizeof cmd, "%s -n --db %s --catalog %s --report-apps 'app=Xinzhuang' 2>&1",
+	    h_bin("daemon/cunbaod"), h_path("n.db"), h_src("schema/catalog.json"));
+	char *out = h_run(cmd, &code);
+	cr_expect_neq(code, 0, "%s", out);
+	cr_expect(out != NULL && strstr(out, "report-apps:") != NULL && strstr(out, "Xinzhuang") != NULL,
+	    "%s", out);
+	free(out);
+}

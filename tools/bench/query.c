@@ -154,7 +154,7 @@ static bool
 fill_history(const struct workload *w, struct store *s, struct roster *ro, struct rollcache *rc,
     uint64_t from, uint64_t n, int64_t now, char *err, size_t errlen)
 {
-	struct ingest_env env = { workload_catalog(w), ro, s, rc, "cunbao/v1" };
+	struct ingest_env env = { workload_catalog(w), ro, s, rc, "cunbao/v1", NULL, false };
 	static struct outcome out;
 	static struct msg m;
 	int64_t t0 = bench_now_us();
