@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "bridge.h"
+#include "jdec.h"
 #include "jsonw.h"
 
 static bool
@@ -69,9 +70,13 @@ generic_json(const struct webhook *w, struct generic_fields *f, char *err, size_
 {
 	cJSON *root = cJSON_ParseWithLength(w->body, w->bodylen);
 	int status = 200;
+	char why[160];
 
 	if (!cJSON_IsObject(root)) {
 		snprintf(err, errlen, "body is not a JSON object");
+		status = 400;
+	} else if (jdec_strict(w->body, w->bodylen, root, why, sizeof why) != CB_OK) {
+		snprintf(err, errlen, "body is not plain JSON: %s", why);	/* a NUL, a member twice */
 		status = 400;
 	} else if (!generic_member(root, "from", true, f->from, sizeof f->from, &f->fromlen) ||
 	    !generic_member(root, "id", true, f->id, sizeof f->id, &f->idlen) ||

@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "bridge.h"
+#include "jdec.h"
 #include "jsonw.h"
 
 static bool
@@ -120,6 +121,12 @@ telegram_parse(const struct bridge_conf *c, const struct webhook *w, struct inbo
 		snprintf(err, errlen, "body is not a JSON object");
 		return 400;
 	}
+	char why[160];
+	if (jdec_strict(w->body, w->bodylen, root, why, sizeof why) != CB_OK) {
+		cJSON_Delete(root);
+		snprintf(err, errlen, "body is not plain JSON: %s", why);	/* a NUL, a member twice */
+		return 400;
+	}
 	status = telegram_update(root, in, err, errlen);
 	cJSON_Delete(root);
 	return status;
@@ -169,6 +176,11 @@ static enum send_verdict
 telegram_judge(int status, const char *body, size_t len, char *note, size_t notelen)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
+
+	if (root != NULL && jdec_strict(body, len, root, NULL, 0) != CB_OK) {
+		cJSON_Delete(root);	/* read differently by two readers: as no answer at all */
+		root = NULL;
+	}
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(root, "ok");
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "description");
 	enum send_verdict v;

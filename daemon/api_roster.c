@@ -15,6 +15,7 @@
 #include "api_int.h"
 #include "api_roster.h"
 #include "csv.h"
+#include "jdec.h"
 #include "jsonw.h"
 #include "remind.h"
 #include "store_query.h"
@@ -46,6 +47,13 @@ roster_json_body(struct api_req *r)
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		api_error(r, 400, "bad_request", "the body is not a JSON object");
+		return NULL;
+	}
+	/* A NUL in a string or a member given twice would be read differently than meant. */
+	char err[160];
+	if (jdec_strict(body, len, root, err, sizeof err) != CB_OK) {
+		cJSON_Delete(root);
+		api_error(r, 400, "bad_request", "the body is not plain JSON: %s", err);
 		return NULL;
 	}
 	return root;

@@ -236,8 +236,10 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 		b->fresh = false;
 	}
 	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix,
-		d->conf.max_received_age > 0 ? (d->conf.max_received_age + 999) / 1000 : -1 };
-	struct inbound in = { msg->topic, msg->payload, msg->len, b->now, 0, 0, NULL };
+		d->conf.max_received_age > 0 ? (d->conf.max_received_age + 999) / 1000 : -1,
+		d->conf.report_apps, d->conf.reports_need_reporter };
+	struct inbound in = { .topic = msg->topic, .payload = msg->payload, .len = msg->len,
+		.received_at = b->now, .response_topic = msg->response_topic };
 
 	if (!ingest_message(&env, &in, &b->out)) {
 		batch_fail(b, "ingest");
@@ -246,7 +248,7 @@ batch_message(void *arg, const struct mqtt_msg *msg)
 	b->n++;
 	batch_count(&d->metrics, &b->out);
 	batch_log(msg, &b->out);
-	topic = msg->response_topic ? msg->response_topic : b->out.topic;
+	topic = b->out.topic;	/* ingest checked any response topic: never outside receipt/<source> */
 	if (topic[0] == '\0' || b->out.len == 0) {
 		d->metrics.receipts_unsent++;
 		return;

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "payload.h"
+#include "report.h"
 #include "topic.h"
 
 #define OFF(m) offsetof(struct config, m)
@@ -63,6 +64,11 @@ const struct conf_entry config_table[] = {
 	  "admin API bearer tokens: \"<token> <role> [name]\" lines, mode 0600" },
 	{ "remind-interval", CONF_DURATION, OFF(remind_interval), 0, 0, 86400000, "1m",
 	  "how often reminders are checked; 0 turns them off [restart]" },
+	{ "reports-need-reporter", CONF_BOOL, OFF(reports_need_reporter), 0, 0, 0, "no",
+	  "a structured report must name a roster reporter who may report for its area, "
+	  "unless its source is in report-apps" },
+	{ "report-apps", CONF_STR, OFF(report_apps), SZ(report_apps), 0, 0, NULL,
+	  "apps that report without a reporter, each only for its areas: \"SOURCE=AREA[,AREA...] ...\"" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -152,6 +158,11 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->catalog[0] == '\0') {
 		err_add(err, errlen, "catalog: no catalog file given\n");
+		n++;
+	}
+	char why[200];
+	if (!report_apps_check(c->report_apps, why, sizeof why)) {
+		err_add(err, errlen, "report-apps: %s\n", why);
 		n++;
 	}
 	return n;

@@ -41,6 +41,9 @@ struct config {
 	char listen[128];		/* "HOST:PORT", or "off" */
 	char tokens[CONFIG_PATH_MAX];	/* "<token> <role> [name]" lines; "" refuses every request */
 	int64_t remind_interval;	/* ms between reminder checks; 0: no automatic reminders */
+	/* Who may send structured reports (daemon/ingest.c, lib/report.h). */
+	bool reports_need_reporter;	/* a roster reporter, or a report-apps entry, is required */
+	char report_apps[1024];		/* "SOURCE=AREA[,AREA...] ..." */
 };
 
 /* The table; ends with a NULL key. */

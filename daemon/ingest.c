@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "ingest_int.h"
+#include "jdec.h"
 #include "report.h"
 #include "rollcache.h"
 #include "sms.h"
@@ -111,8 +110,10 @@ text_lang(const char *s, size_t len)
 }
 
 /*
- * Answers a repeated id from the journal: the original receipt, marked
- * duplicate.  Returns 1 when answered, 0 when the id is new, -1 on error.
+ * Answers a repeated (source, id) from the journal: the original receipt,
+ * marked duplicate, and only to the source that sent it — the same id from
+ * another source is another message.  Returns 1 when answered, 0 when the
+ * message is new, -1 on error.
  */
 static int
 answer_duplicate(struct msgctx *m)
@@ -121,7 +122,8 @@ answer_duplicate(struct msgctx *m)
 	struct receipt rc;
 	char err[128];
 	size_t len;
-	int found = store_journal_find(m->env->store, m->msg_id, out->payload, sizeof out->payload, &len);
+	int found = store_journal_find(m->env->store, m->source, m->msg_id, out->payload, sizeof out->payload,
+	    &len);
 
 	if (found <= 0)
 		return found;
@@ -137,27 +139,73 @@ answer_duplicate(struct msgctx *m)
 }
 
 /*
- * When a payload was refused before it was parsed (over 4 KiB, bad UTF-8)
- * its id and source may still be readable: a bounded, lenient parse finds
- * them so the sender gets its rejection instead of silence.
+ * When a payload was refused before its members could be read (over 4 KiB,
+ * bad UTF-8, not JSON to cJSON — nested deeper than its limit —, or
+ * refused by jdec_strict) its id and source may still be readable: a
+ * bounded scan of the raw text (jdec_salvage: exactly one top-level string
+ * member of each, no NUL) finds them so the sender gets its rejection
+ * instead of silence.  What the decoder already read is kept.
  */
 static void
 salvage_ids(const char *payload, size_t len, enum cb_error e, char *id, char *source)
 {
-	cJSON *root;
-
-	if ((e != CB_TOO_LARGE && e != CB_BAD_UTF8) || len > INGEST_SALVAGE_MAX || id[0] != '\0')
+	if (e == CB_OK || len > INGEST_SALVAGE_MAX)
 		return;
-	if ((root = cJSON_ParseWithLength(payload, len)) == NULL)
-		return;
-	const cJSON *i = cJSON_GetObjectItemCaseSensitive(root, "id");
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "source");
+	if (id[0] == '\0' && !jdec_salvage(payload, len, "id", id, CB_ID_MAX + 1))
+		id[0] = '\0';
+	if (source[0] == '\0' && !jdec_salvage(payload, len, "source", source, CB_ID_MAX + 1))
+		source[0] = '\0';
+}
 
-	if (cJSON_IsString(i) && payload_id_valid(i->valuestring, strlen(i->valuestring)))
-		memcpy(id, i->valuestring, strlen(i->valuestring) + 1);
-	if (cJSON_IsString(s) && payload_id_valid(s->valuestring, strlen(s->valuestring)))
-		memcpy(source, s->valuestring, strlen(s->valuestring) + 1);
-	cJSON_Delete(root);
+/*
+ * True when the response topic rt may carry the receipt whose normal topic
+ * is receipt (<root>/receipt/<source>): rt is that topic or one below it,
+ * without wildcards, valid UTF-8, and fits.  Anything else would let a
+ * client make cunbaod publish, under its own name, where the client may
+ * not: another sender's receipts, the status, a rollup, $SYS, or a topic
+ * the broker's ACL denies cunbaod.
+ */
+static bool
+response_topic_ok(const char *receipt, const char *rt)
+{
+	size_t n = strlen(receipt), len = strlen(rt);
+
+	if (n == 0 || len >= CB_TOPIC_MAX || strncmp(rt, receipt, n) != 0 ||
+	    (rt[n] != '\0' && rt[n] != '/'))
+		return false;
+	return strpbrk(rt, "+#") == NULL && utf8_valid(rt, len);
+}
+
+/*
+ * Decides where the receipt goes: out->topic (receipt/<source>, or "") is
+ * replaced by the message's response topic when response_topic_ok allows it.
+ */
+static void
+ingest_answer_topic(struct msgctx *m)
+{
+	const char *rt = m->in->response_topic;
+
+	if (rt != NULL && response_topic_ok(m->out->topic, rt))
+		memcpy(m->out->topic, rt, strlen(rt) + 1);
+}
+
+/*
+ * For the journal: appends to the detail that the response topic was
+ * refused, and where the receipt went instead (nowhere when no source).
+ */
+static void
+ingest_note_topic(struct msgctx *m)
+{
+	const char *rt = m->in->response_topic;
+	struct outcome *out = m->out;
+	size_t n = strlen(out->detail);
+
+	if (rt == NULL || strcmp(rt, out->topic) == 0)
+		return;
+	snprintf(out->detail + n, sizeof out->detail - n, "%sresponse topic \"%.60s%s\" refused: %s%s",
+	    n > 0 ? "; " : "", rt, strlen(rt) > 60 ? "…" : "",
+	    out->topic[0] ? "answered on " : "not under receipt/<source>, no source to answer", out->topic);
+	out->detail[utf8_truncate(out->detail, strlen(out->detail), sizeof out->detail - 1)] = '\0';
 }
 
 /* Notes the id and source a decoder could read, and answers a repeat. */
@@ -172,6 +220,7 @@ ingest_ids(struct msgctx *m, const char *id, const char *source)
 		m->source = source;
 		topic_receipt(m->env->root, source, m->out->topic, sizeof m->out->topic);
 	}
+	ingest_answer_topic(m);
 	return m->msg_id != NULL && !m->replay ? answer_duplicate(m) : 0;
 }
 
@@ -223,6 +272,30 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 	return ingest_command(m);
 }
 
+/*
+ * The authority of a report that names no reporter: its source's
+ * report-apps entry, when it has one, must cover the area; without one the
+ * report passes only when reporters are not required.  False (rejected)
+ * otherwise.
+ */
+static bool
+report_app(struct msgctx *m, const struct report *r)
+{
+	char detail[CB_ID_MAX + CB_AREA_MAX + 96];
+	int allow = report_apps_allow(m->env->report_apps, r->source, r->area);
+
+	if (allow > 0 || (allow < 0 && !m->env->need_reporter))
+		return true;
+	if (allow == 0) {
+		snprintf(detail, sizeof detail, "app %s may not report for %s (report-apps)", r->source, r->area);
+		ingest_reject(m, CB_NOT_PERMITTED, "area", detail);
+	} else {
+		snprintf(detail, sizeof detail, "no reporter, and source %s has no report-apps entry", r->source);
+		ingest_reject(m, CB_UNKNOWN_SENDER, "reporter", detail);
+	}
+	return false;
+}
+
 /* Checks a structured report's area and reporter against the topic and the roster. */
 static const struct area *
 report_area(struct msgctx *m, const struct report *r, const char *topic_area)
@@ -251,7 +324,7 @@ report_area(struct msgctx *m, const struct report *r, const char *topic_area)
 		ingest_reject(m, CB_NOT_PERMITTED, "area", "the reporter does not own this area");
 		return NULL;
 	}
-	return a;
+	return m->rep != NULL || report_app(m, r) ? a : NULL;
 }
 
 /* A structured report from an app or sensor on <root>/report/<area>. */
@@ -316,6 +389,7 @@ ingest_finish(struct msgctx *m)
 
 	m->rc.status = m->rc.error == CB_OK ? RECEIPT_ACCEPTED : RECEIPT_REJECTED;
 	out->error = m->rc.error;
+	ingest_note_topic(m);
 	if (out->report_id > 0)
 		snprintf(m->rc.report, sizeof m->rc.report, "r-%lld", (long long)out->report_id);
 	out->len = receipt_encode(&m->rc, out->payload, sizeof out->payload);

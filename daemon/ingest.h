@@ -16,8 +16,11 @@
  * ("3组" -> <area>/g03) and must name one to report, correct or withdraw
  * (bad_group).  A report on the report topic must name the same area in the
  * topic and the payload (bad_area), one the roster knows (unknown_area) and
- * without sub-areas (not_permitted); its optional reporter must be known and
- * own the area.
+ * without sub-areas (not_permitted); its reporter, when named, must be known
+ * (unknown_sender) and own the area, or be an admin above it
+ * (not_permitted).  A report naming none is refused when its source is an
+ * app listed for other areas (not_permitted), or, with need_reporter, when
+ * its source is not listed at all (unknown_sender).
  */
 #ifndef CUNBAOD_INGEST_H
 #define CUNBAOD_INGEST_H
@@ -44,6 +47,13 @@ struct ingest_env {
 	 * 0 means INGEST_MAX_AGE, a negative value no bound.
 	 */
 	int64_t max_received_age;
+	/*
+	 * Who may send structured reports: apps listed with their areas
+	 * (report_apps_allow; NULL or "": none), and whether a report naming
+	 * no roster reporter is refused unless its source is listed.
+	 */
+	const char *report_apps;
+	bool need_reporter;
 };
 
 #define INGEST_MAX_AGE (3 * 86400)	/* max-received-age's default: three days */
@@ -57,6 +67,13 @@ struct inbound {
 	int64_t journal_seq;
 	int64_t report_id;
 	const char *detail;
+	/*
+	 * The MQTT 5 Response Topic asked for, NULL when none.  Honoured only
+	 * when it is <root>/receipt/<source> or a topic below it; any other
+	 * is refused (the receipt goes to receipt/<source>, the journal's
+	 * detail says so), so no sender can make cunbaod publish elsewhere.
+	 */
+	const char *response_topic;
 };
 
 /* The result of one message.  Large: keep one and reuse it. */
@@ -69,7 +86,8 @@ struct outcome {
 	int64_t journal_seq;
 	char detail[256];		/* what failed, for the journal and the debug log */
 	char sender[CB_ID_MAX + 1];
-	char topic[CB_TOPIC_MAX];	/* receipt/<source>, "" when no source could be read */
+	char topic[CB_TOPIC_MAX];	/* where the receipt goes: receipt/<source> or an accepted
+					   response topic under it; "" when no source could be read */
 	size_t len;			/* the receipt's length; 0 when none could be encoded */
 	char payload[CB_PAYLOAD_MAX];	/* the receipt */
 };

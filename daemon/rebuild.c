@@ -55,7 +55,7 @@ rebuild_run(struct store *s, const struct catalog *c, const char *root,
 	static struct outcome out;	/* large; one per process */
 	struct roster *roster = roster_load(s, err, errlen);
 	struct rollcache *cache = rollcache_new();
-	struct replay r = { { c, roster, s, cache, root, 0 }, &out, st };
+	struct replay r = { { c, roster, s, cache, root, 0, NULL, false }, &out, st };
 	bool ok = false;
 
 	memset(st, 0, sizeof *st);

@@ -17,7 +17,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SAVEPOINT] = "SAVEPOINT msg",
 	[ST_RELEASE] = "RELEASE msg",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO msg",
-	[ST_JOURNAL_FIND] = "SELECT receipt FROM journal WHERE msg_id = ?1",
+	[ST_JOURNAL_FIND] = "SELECT receipt FROM journal WHERE source = ?1 AND msg_id = ?2",
 	[ST_JOURNAL_ADD] = "INSERT INTO journal (msg_id, source, channel, sender, topic, payload,"
 	    " received_at, status, error, detail, command, report_id, receipt, seq)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -335,14 +335,18 @@ store_in_tx(const struct store *s)
 }
 
 int
-store_journal_find(struct store *s, const char *msg_id, char *buf, size_t buflen, size_t *len)
+store_journal_find(struct store *s, const char *source, const char *msg_id, char *buf, size_t buflen,
+    size_t *len)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_JOURNAL_FIND);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	if (source == NULL || msg_id == NULL)
+		return 0;	/* no key: never a repeat */
+	if ((st = store_stmt(s, ST_JOURNAL_FIND)) == NULL)
 		return -1;
-	store_bind_text(st, 1, msg_id);
+	store_bind_text(st, 1, source);
+	store_bind_text(st, 2, msg_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);

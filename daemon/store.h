@@ -96,11 +96,14 @@ struct journal_row {
 };
 
 /*
- * Looks up msg_id; when journaled, copies its stored receipt into buf
- * (NUL-terminated, *len its length) and returns 1.  0: not journaled;
+ * Looks up the message msg_id of source (the idempotency key: ids are
+ * unique per sender, so another source's same id is another message);
+ * when journaled, copies its stored receipt into buf (NUL-terminated, *len
+ * its length) and returns 1.  0: not journaled, or source or msg_id NULL;
  * -1: error.
  */
-int store_journal_find(struct store *s, const char *msg_id, char *buf, size_t buflen, size_t *len);
+int store_journal_find(struct store *s, const char *source, const char *msg_id, char *buf, size_t buflen,
+    size_t *len);
 /* The seq the next journal row will get (inside a transaction). */
 int64_t store_journal_next(const struct store *s);
 /* Appends a journal row at store_journal_next; returns its seq, or -1. */

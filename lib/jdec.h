@@ -22,9 +22,49 @@
 /*
  * Parses buf[0..len) into a cJSON object the caller frees with cJSON_Delete.
  * Returns CB_OK, CB_TOO_LARGE, CB_BAD_UTF8 or CB_BAD_JSON (not JSON, text
- * after it, or not an object); *out is NULL on failure.
+ * after it, not an object, or refused by jdec_strict); *out is NULL on
+ * failure.
  */
 enum cb_error jdec_parse(const char *buf, size_t len, cJSON **out, char *err, size_t errlen);
+
+/*
+ * What cJSON accepts but two readers would read differently, checked on the
+ * tree root that cJSON parsed from buf[0..len) (from its start, as
+ * cJSON_Parse* read it): a string holding a NUL (a raw 0 byte or a \u0000
+ * escape, in a member name or a value — cJSON would cut the C string
+ * there, "nul\u0000id" becoming "nul"), and an object with a member given
+ * twice (cJSON's look-ups take the first, most tools the last), at any
+ * depth.  Exact: the raw text is walked in step with the tree, one string
+ * token per name or string value.  Returns CB_OK or CB_BAD_JSON with err
+ * naming the top-level member ("kind: a string holds a NUL (\u0000)",
+ * "values: member \"cattle\" given twice").  Pure, O(len).
+ */
+enum cb_error jdec_strict(const char *buf, size_t len, const cJSON *root, char *err, size_t errlen);
+
+/* What jdec_member finds of one member of the root object. */
+enum jdec_state {
+	JDEC_ABSENT,		/* no member of that name */
+	JDEC_CLEAN,		/* once, with no NUL in its name or anywhere in its value */
+	JDEC_NUL,		/* a NUL in its name or its value */
+	JDEC_TWICE,		/* given more than once */
+};
+
+/*
+ * The state of root's member name (root parsed from buf[0..len)), so that
+ * a refused payload is answered by its id only when that id itself can be
+ * trusted.
+ */
+enum jdec_state jdec_member(const char *buf, size_t len, const cJSON *root, const char *name);
+
+/*
+ * Finds the string member name of the top-level object in buf[0..len)
+ * without cJSON: for payloads cJSON cannot read (nested deeper than its
+ * limit, too large, bad UTF-8), so that their rejection can still be
+ * answered.  True, with the decoded value in out[0..size), only when the
+ * text is one balanced object whose top level has exactly one member of
+ * that name, a string without NUL that fits.  Never recurses.
+ */
+bool jdec_salvage(const char *buf, size_t len, const char *name, char *out, size_t size);
 
 /* One string member: copied into out (size bytes incl. the NUL) when valid. */
 struct jdec_str {

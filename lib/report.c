@@ -349,3 +349,91 @@ report_encode(const struct report *r, char *buf, size_t buflen)
 	jsonw_end(&w);
 	return jsonw_finish(&w);
 }
+
+/* ---- report-apps: apps and the areas they may report for ---- */
+
+/* The next blank-separated entry of *p: its start and length (0 at the end); *p moves past it. */
+static size_t
+apps_next(const char **p, const char **entry)
+{
+	const char *s = *p;
+	size_t n;
+
+	s += strspn(s, " \t");
+	n = strcspn(s, " \t");
+	*entry = s;
+	*p = s + n;
+	return n;
+}
+
+/*
+ * Splits an entry "SOURCE=AREA,AREA" at the '=': the source's length, or 0
+ * when there is no '=' within the entry.
+ */
+static size_t
+apps_source_len(const char *e, size_t n)
+{
+	const char *eq = memchr(e, '=', n);
+
+	return eq != NULL ? (size_t)(eq - e) : 0;
+}
+
+/* See report.h. */
+bool
+report_apps_check(const char *apps, char *err, size_t errlen)
+{
+	const char *p = apps, *e;
+	size_t n;
+
+	while ((n = apps_next(&p, &e)) > 0) {
+		size_t sl = apps_source_len(e, n);
+		const char *a = e + sl + 1, *end = e + n;
+
+		if (sl == 0 || !payload_id_valid(e, sl)) {
+			jdec_err(err, errlen, "'%.*s': not SOURCE=AREA[,AREA...] with SOURCE [A-Za-z0-9:._-]{1,64}",
+			    (int)(n > 80 ? 80 : n), e);
+			return false;
+		}
+		do {
+			size_t al = strcspn(a, ", \t");
+
+			if (a + al > end)
+				al = (size_t)(end - a);
+			if (!topic_area_valid(a, al)) {
+				jdec_err(err, errlen, "'%.*s': '%.*s' is not an area (1 to 5 slugs [a-z0-9-]{1,32})",
+				    (int)(n > 80 ? 80 : n), e, (int)(al > 80 ? 80 : al), a);
+				return false;
+			}
+			a += al + 1;
+		} while (a <= end);
+	}
+	return true;
+}
+
+/* See report.h. */
+int
+report_apps_allow(const char *apps, const char *source, const char *area)
+{
+	const char *p = apps, *e;
+	size_t n, srclen = strlen(source), arealen = strlen(area);
+	int found = -1;
+
+	while (apps != NULL && (n = apps_next(&p, &e)) > 0) {
+		size_t sl = apps_source_len(e, n);
+		const char *a = e + sl + 1, *end = e + n;
+
+		if (sl != srclen || memcmp(e, source, sl) != 0)
+			continue;
+		found = 0;
+		for (; a < end; a += strcspn(a, ", \t") + 1) {
+			size_t al = strcspn(a, ", \t");
+
+			if (al > (size_t)(end - a))
+				al = (size_t)(end - a);
+			/* The area itself, or below it: "a/b" covers "a/b/c", never "a/bc". */
+			if (al <= arealen && memcmp(a, area, al) == 0 && (area[al] == '\0' || area[al] == '/'))
+				return 1;
+		}
+	}
+	return found;
+}

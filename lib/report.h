@@ -68,4 +68,24 @@ enum cb_error report_validate(const struct catalog *c, const struct report *r,
  */
 size_t report_encode(const struct report *r, char *buf, size_t buflen);
 
+/*
+ * Apps allowed to send structured reports without a roster reporter, each
+ * for its own areas (cunbaod's `report-apps`): blank-separated entries
+ * "SOURCE=AREA[,AREA...]", SOURCE an id [A-Za-z0-9:._-]{1,64}, each AREA a
+ * path of slugs; an app may report for an area or any area below it:
+ *
+ *   app-7=xinzhuang/hexi,xinzhuang/dongpo sensor-3=xinzhuang/hexi/g03
+ *
+ * report_apps_check returns true, or false with err naming the entry at
+ * fault (an empty text is valid: no apps).
+ */
+bool report_apps_check(const char *apps, char *err, size_t errlen);
+
+/*
+ * What apps (checked by report_apps_check) says of source reporting for
+ * area: 1 allowed (area is one of the app's areas or below one), 0 the
+ * source is listed but not for this area, -1 the source is not listed.
+ */
+int report_apps_allow(const char *apps, const char *source, const char *area);
+
 #endif

@@ -2,8 +2,10 @@
  * fuzz_report.c — feeds arbitrary bytes to report_decode, and what decodes
  * to report_validate against the shipped catalog and to report_encode.
  * Checks: the error text is terminated; id and source hold only valid ids;
- * a decoded report encodes and decodes back to itself; a validated report
- * has values of its kind, in field order, within their bounds.
+ * a decoded report encodes and decodes back to itself, and its id is what
+ * jdec_salvage finds in the raw text (the strict reading and the salvage
+ * agree); a validated report has values of its kind, in field order,
+ * within their bounds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "jdec.h"
 #include "payload.h"
 #include "report.h"
 #include "topic.h"
@@ -72,6 +75,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e != CB_OK)
 		return 0;
 	if (!topic_area_valid(r.area, strlen(r.area)))
+		abort();
+	char id[CB_ID_MAX + 1];
+	if (!jdec_salvage((const char *)data, size, "id", id, sizeof id) || strcmp(id, r.id) != 0)
 		abort();
 	size_t n = report_encode(&r, buf, sizeof buf);
 	if (n == 0)

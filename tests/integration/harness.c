@@ -453,7 +453,7 @@ h_run(const char *cmd, int *exit_code)
 bool
 h_broker_start(struct h_broker *b)
 {
-	char text[1024];
+	char text[4096];
 
 	if (b->port == 0) {
 		b->port = h_free_port();
@@ -471,8 +471,8 @@ h_broker_start(struct h_broker *b)
 		    "max_inflight_messages 0\n"
 		    "max_keepalive 65535\n"
 		    "log_dest stderr\n"
-		    "log_type error\nlog_type warning\nlog_type notice\n",
-		    b->port, h_tmpdir(), b->port);
+		    "log_type error\nlog_type warning\nlog_type notice\n%s",
+		    b->port, h_tmpdir(), b->port, b->extra != NULL ? b->extra : "");
 		if (!h_write_file(b->conf, text))
 			return false;
 	}

@@ -52,11 +52,16 @@ void h_dump_log(struct h_proc *p);
 /* Stops every registered process and removes the scratch dir. */
 void h_cleanup(void);
 
-/* A private mosquitto on a free port, persistence on, queue limits raised. */
+/*
+ * A private mosquitto on a free port, persistence on, queue limits raised.
+ * extra (NULL: none) is appended to its config file as written: an
+ * acl_file, a password_file, allow_anonymous false...
+ */
 struct h_broker {
 	int port;
 	char conf[512];
 	struct h_proc *proc;
+	const char *extra;
 };
 bool h_broker_start(struct h_broker *b);	/* picks a port the first time, reuses it on restart */
 void h_broker_stop(struct h_broker *b);		/* SIGTERM (mosquitto saves its persistence) */

@@ -344,9 +344,9 @@ Test(cunbaod, response_topic_wins)
 	mosquitto_message_v5_callback_set(m, v5_message);
 	cr_assert_eq(mosquitto_connect(m, "127.0.0.1", c.broker.port, 30), MOSQ_ERR_SUCCESS);
 	cr_assert_eq(mosquitto_loop_start(m), MOSQ_ERR_SUCCESS);
-	cr_assert_eq(mosquitto_subscribe_v5(m, NULL, "answers/v5", 1, 0, NULL), MOSQ_ERR_SUCCESS);
+	cr_assert_eq(mosquitto_subscribe_v5(m, NULL, CBD_ROOT "/receipt/test/v5", 1, 0, NULL), MOSQ_ERR_SUCCESS);
 	usleep(200 * 1000);	/* let the SUBACK come back before asking */
-	mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, "answers/v5");
+	mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, CBD_ROOT "/receipt/test/v5");
 	mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, "corr-42", 7);
 	cr_assert_eq(mosquitto_publish_v5(m, NULL, CBD_ROOT "/inbox/sms", (int)strlen(env), env, 1, false, props),
 	    MOSQ_ERR_SUCCESS);

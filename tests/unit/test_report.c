@@ -196,7 +196,7 @@ static const struct decode_case decode_cases[] = {
 	{ "value too long", "{'id':'i','source':'s','kind':'k','area':'a','values':{'cattle':"
 	  "'12345678901234567890123456789012'}}", CB_BAD_VALUE, "i", "s", "values.cattle: " },
 	{ "value twice", "{'id':'i','source':'s','kind':'k','area':'a','values':{'cattle':1,'cattle':2}}",
-	  CB_DUPLICATE_FIELD, "i", "s", "values.cattle: given twice" },
+	  CB_BAD_JSON, "i", "s", "values: member \"cattle\" given twice" },
 	{ "17 values", "{'id':'i','source':'s','kind':'k','area':'a','values':{'a':1,'b':1,'c':1,'d':1,"
 	  "'e':1,'f':1,'g':1,'h':1,'i':1,'j':1,'k':1,'l':1,'m':1,'n':1,'o':1,'p':1,'q':1}}",
 	  CB_BAD_VALUE, "i", "s", "values: more than 16" },
@@ -470,4 +470,60 @@ Test(report, jnum_text_edges)
 	cr_expect_str_eq(buf, "5e-324");
 	cr_expect_gt(jnum_text(123456789.125, buf, sizeof buf), 0);
 	cr_expect_str_eq(buf, "123456789.125");
+}
+
+/* report-apps: which entries are valid, and who may report where. */
+static const struct {
+	const char *apps;
+	bool ok;
+} apps_check_cases[] = {
+	{ "", true }, { "   ", true },
+	{ "app-7=xinzhuang/hexi", true },
+	{ " app-7=xinzhuang/hexi,xinzhuang/dongpo\tsensor:3=xinzhuang/hexi/g03 ", true },
+	{ "app-7", false }, { "=xinzhuang", false }, { "app 7=xinzhuang", false },
+	{ "app-7=", false }, { "app-7=xinzhuang,", false }, { "app-7=,xinzhuang", false },
+	{ "app-7=Xinzhuang", false }, { "app-7=a/b/c/d/e/f", false }, { "app/7=xinzhuang", false },
+	{ "app-7=xinzhuang//hexi", false },
+};
+
+Test(report, apps_check)
+{
+	char err[256];
+
+	for (size_t i = 0; i < NELEM(apps_check_cases); i++) {
+		err[0] = '\0';
+		cr_expect_eq(report_apps_check(apps_check_cases[i].apps, err, sizeof err), apps_check_cases[i].ok,
+		    "'%s': %s", apps_check_cases[i].apps, err);
+		if (!apps_check_cases[i].ok)
+			cr_expect(err[0] != '\0', "'%s': no message", apps_check_cases[i].apps);
+	}
+}
+
+static const struct {
+	const char *source, *area;
+	int want;
+} apps_allow_cases[] = {
+	{ "app-7", "xinzhuang/hexi/g01", 1 },
+	{ "app-7", "xinzhuang/hexi", 1 },
+	{ "app-7", "xinzhuang/dongpo/g02", 1 },
+	{ "app-7", "xinzhuang/hexia/g01", 0 },	/* a prefix of a slug is not the area */
+	{ "app-7", "xinzhuang", 0 },
+	{ "app-7", "other/hexi/g01", 0 },
+	{ "sensor:3", "xinzhuang/hexi/g03", 1 },
+	{ "sensor:3", "xinzhuang/hexi/g02", 0 },
+	{ "app-", "xinzhuang/hexi/g01", -1 },
+	{ "app-77", "xinzhuang/hexi/g01", -1 },
+	{ "nobody", "xinzhuang/hexi/g01", -1 },
+};
+
+Test(report, apps_allow)
+{
+	const char *apps = "app-7=xinzhuang/hexi,xinzhuang/dongpo sensor:3=xinzhuang/hexi/g03";
+
+	cr_assert(report_apps_check(apps, NULL, 0));
+	for (size_t i = 0; i < NELEM(apps_allow_cases); i++)
+		cr_expect_eq(report_apps_allow(apps, apps_allow_cases[i].source, apps_allow_cases[i].area),
+		    apps_allow_cases[i].want, "%s %s", apps_allow_cases[i].source, apps_allow_cases[i].area);
+	cr_expect_eq(report_apps_allow("", "app-7", "xinzhuang"), -1);
+	cr_expect_eq(report_apps_allow(NULL, "app-7", "xinzhuang"), -1);
 }

@@ -154,7 +154,7 @@ static bool
 fill_history(const struct workload *w, struct store *s, struct roster *ro, struct rollcache *rc,
     uint64_t from, uint64_t n, int64_t now, char *err, size_t errlen)
 {
-	struct ingest_env env = { workload_catalog(w), ro, s, rc, "cunbao/v1", 0 };
+	struct ingest_env env = { workload_catalog(w), ro, s, rc, "cunbao/v1", 0, NULL, false };
 	static struct outcome out;
 	static struct msg m;
 	int64_t t0 = bench_now_us();
@@ -165,7 +165,8 @@ fill_history(const struct workload *w, struct store *s, struct roster *ro, struc
 	for (i = from; i < n; i++) {
 		if (!workload_history(w, "cunbao/v1", "h", i, now, &m))
 			continue;
-		struct inbound in = { m.topic, m.payload, m.len, now, 0, 0, NULL };
+		struct inbound in = { .topic = m.topic, .payload = m.payload, .len = m.len,
+			.received_at = now };
 		if (!ingest_message(&env, &in, &out))
 			goto fail;
 		if ((i + 1) % QUERY_BATCH != 0)
