@@ -89,6 +89,7 @@ struct bridge_conf {
 	char telegram_secret[BR_SECRET_MAX];
 	char telegram_token[BR_SECRET_MAX];
 	char telegram_api[BR_URL_MAX];
+	char telegram_edit_reply[CB_REPLY_MAX];	/* the answer to an edited message; "" = none */
 };
 
 extern const struct conf_entry bridge_conf_table[];
@@ -236,6 +237,7 @@ struct inbound {
 	int64_t sent_at;		/* seconds since the epoch the gateway gives; 0 if none */
 	bool ignore;			/* nothing to forward (acknowledge, log `why`) */
 	char why[64];
+	char answer[CB_REPLY_MAX];	/* with ignore: what the bridge itself answers `from` ("": nothing) */
 };
 
 #define OUTREQ_URL_MAX	4096

@@ -18,6 +18,9 @@
 #define HOUR (60 * MIN)
 #define DAY (24 * HOUR)
 
+/* An edit is not counted again: the person is asked for a correction instead. */
+#define TELEGRAM_EDIT_REPLY "修改过的消息不计入。如需改数，请发一条新消息：更正 加上正确的内容，例如：更正 牲畜 牛12 猪40 羊5"
+
 const struct conf_entry bridge_conf_table[] = {
 	{ "broker", CONF_ADDR, M(broker), 0, 0, "127.0.0.1:1883", "MQTT broker HOST:PORT (an IP address)" },
 	{ "listen", CONF_ADDR, M(listen), 0, 0, "127.0.0.1:13080", "webhook server ADDR:PORT" },
@@ -67,6 +70,7 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "telegram-secret", CONF_STR, M(telegram_secret), 0, 0, "", "X-Telegram-Bot-Api-Secret-Token value" },
 	{ "telegram-token", CONF_STR, M(telegram_token), 0, 0, "", "bot token for sendMessage" },
 	{ "telegram-api", CONF_STR, M(telegram_api), 0, 0, "https://api.telegram.org", "Bot API base URL" },
+	{ "telegram-edit-reply", CONF_STR, M(telegram_edit_reply), 0, 0, TELEGRAM_EDIT_REPLY, "answer to an edited message, which is not counted (empty: none)" },
 	{ .key = NULL },
 };
 

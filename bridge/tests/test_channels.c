@@ -33,6 +33,7 @@ setup(void)
 	snprintf(conf.telegram_secret, sizeof conf.telegram_secret, TGSECRET);
 	snprintf(conf.telegram_token, sizeof conf.telegram_token, "123:ABC");
 	snprintf(conf.telegram_api, sizeof conf.telegram_api, "http://127.0.0.1:9");
+	snprintf(conf.telegram_edit_reply, sizeof conf.telegram_edit_reply, "请用更正");
 }
 
 TestSuite(channels, .init = setup);
@@ -355,10 +356,71 @@ Test(channels, telegram_update)
 	cr_expect_str_eq(in.text, "牲畜 牛１２ 猪40 羊5");
 	cr_expect_eq(in.sent_at, 1701736200);
 
-	cr_assert_eq(tg(TGSECRET, "{\"update_id\":2,\"channel_post\":{\"chat\":{\"id\":-1001234},"
-	    "\"caption\":\"卫生 合格\"}}", &in, err), 200, "%s", err);
-	cr_expect_str_eq(in.from, "tg:-1001234");
+	cr_assert_eq(tg(TGSECRET, "{\"update_id\":2,\"message\":{\"from\":{\"id\":700000004},"
+	    "\"chat\":{\"id\":700000004,\"type\":\"private\"},\"caption\":\"卫生 合格\"}}", &in, err), 200, "%s", err);
+	cr_expect(!in.ignore);
+	cr_expect_str_eq(in.from, "tg:700000004");
 	cr_expect_str_eq(in.text, "卫生 合格");
+}
+
+/*
+ * The trust rules: the sender is the person (from.id), only private chats
+ * report, an edit is never counted again (the person is told to send 更正),
+ * channel posts and bots are ignored.
+ */
+Test(channels, telegram_private_chats_only_and_edits_not_counted)
+{
+	static const struct {
+		const char *body;
+		bool ignore;
+		const char *from;	/* the sender (or the edit's answer's recipient); "" none */
+		bool answer;
+	} cases[] = {
+		/* A group: anyone there would report as the group; not a report, not answered. */
+		{ "{\"update_id\":10,\"message\":{\"from\":{\"id\":700000009},\"chat\":{\"id\":-100777,"
+		  "\"type\":\"group\"},\"text\":\"牲畜 牛12\"}}", true, "", false },
+		{ "{\"update_id\":11,\"message\":{\"from\":{\"id\":700000009},\"chat\":{\"id\":-100777,"
+		  "\"type\":\"supergroup\"},\"text\":\"牲畜 牛12\"}}", true, "", false },
+		{ "{\"update_id\":12,\"message\":{\"from\":{\"id\":700000009},\"chat\":{\"id\":700000009},"
+		  "\"text\":\"牲畜 牛12\"}}", true, "", false },
+		/* An edit in a private chat: not counted, answered with the 更正 hint. */
+		{ "{\"update_id\":13,\"edited_message\":{\"from\":{\"id\":700000003},\"chat\":{\"id\":700000003,"
+		  "\"type\":\"private\"},\"text\":\"牲畜 牛13\"}}", true, "tg:700000003", true },
+		/* An edit in a group: not counted, not answered. */
+		{ "{\"update_id\":14,\"edited_message\":{\"from\":{\"id\":700000003},\"chat\":{\"id\":-100777,"
+		  "\"type\":\"group\"},\"text\":\"牲畜 牛13\"}}", true, "", false },
+		{ "{\"update_id\":15,\"channel_post\":{\"chat\":{\"id\":-1001234,\"type\":\"channel\"},"
+		  "\"text\":\"卫生 合格\"}}", true, "", false },
+		{ "{\"update_id\":16,\"edited_channel_post\":{\"chat\":{\"id\":-1001234,\"type\":\"channel\"},"
+		  "\"text\":\"卫生 合格\"}}", true, "", false },
+		{ "{\"update_id\":17,\"message\":{\"from\":{\"id\":5,\"is_bot\":true},\"chat\":{\"id\":5,"
+		  "\"type\":\"private\"},\"text\":\"x\"}}", true, "tg:5", false },
+		/* The sender is from.id even if the chat id were to differ. */
+		{ "{\"update_id\":18,\"message\":{\"from\":{\"id\":700000003},\"chat\":{\"id\":700000099,"
+		  "\"type\":\"private\"},\"text\":\"x\"}}", false, "tg:700000003", false },
+	};
+	struct inbound in;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st = tg(TGSECRET, cases[i].body, &in, err);
+
+		cr_expect_eq(st, 200, "case %zu: %d (%s)", i, st, err);
+		cr_expect_eq(in.ignore, cases[i].ignore, "case %zu", i);
+		cr_expect_str_eq(in.from, cases[i].from, "case %zu", i);
+		cr_expect_eq(in.answer[0] != '\0', cases[i].answer, "case %zu: answer \"%s\"", i, in.answer);
+		if (in.ignore)
+			cr_expect(in.why[0] != '\0', "case %zu: ignored without a reason", i);
+	}
+	cr_expect(strstr(in.answer, "更正") == NULL);
+	cr_assert_eq(tg(TGSECRET, cases[3].body, &in, err), 200);
+	cr_expect(strstr(in.answer, "更正") != NULL, "%s", in.answer);
+	cr_expect_eq(tg(TGSECRET, "{\"update_id\":19,\"message\":{\"chat\":{\"id\":1,\"type\":\"private\"},"
+	    "\"text\":\"x\"}}", &in, err), 400, "a private message without from");
+	conf.telegram_edit_reply[0] = '\0';
+	cr_assert_eq(tg(TGSECRET, cases[3].body, &in, err), 200);
+	cr_expect(in.ignore && in.answer[0] == '\0', "telegram-edit-reply empty: no answer");
 }
 
 Test(channels, telegram_ignored_and_refused)
@@ -375,8 +437,9 @@ Test(channels, telegram_ignored_and_refused)
 		{ TGSECRET, "{\"update_id\":\"x\"}", 400, false },
 		{ TGSECRET, "{\"message\":{}}", 400, false },
 		{ TGSECRET, "not json", 400, false },
-		{ TGSECRET, "{\"update_id\":6,\"message\":{\"text\":\"x\"}}", 400, false },
-		{ TGSECRET, "{\"update_id\":6,\"message\":{\"chat\":{\"id\":\"x\"},\"text\":\"x\"}}", 400, false },
+		{ TGSECRET, "{\"update_id\":6,\"message\":{\"text\":\"x\"}}", 200, true },
+		{ TGSECRET, "{\"update_id\":6,\"message\":{\"chat\":{\"type\":\"private\"},\"from\":{\"id\":\"x\"},"
+		  "\"text\":\"x\"}}", 400, false },
 	};
 	struct inbound in;
 	char err[256];
