@@ -79,6 +79,8 @@ struct bridge_conf {
 	char kannel_smsc[64];
 	char kannel_allow[BR_LIST_MAX];	/* peers allowed to call /kannel/incoming; "" = any */
 	char kannel_dlr_url[BR_URL_MAX];	/* where Kannel reports deliveries; "" = from listen, "off" */
+	char kannel_secret[BR_SECRET_MAX];	/* `key=` of the get-url and dlr-url; "" = none */
+	char kannel_secret_file[512];		/* a file holding kannel_secret (read at load) */
 
 	bool generic;
 	char generic_secret[BR_SECRET_MAX];
@@ -101,10 +103,25 @@ extern const struct conf_entry bridge_conf_table[];
  */
 int config_check(const struct bridge_conf *c, char *err, size_t errlen);
 
+/*
+ * Reads the secrets given as files (kannel-secret-file) into their keys;
+ * a file given together with its key, or unreadable, or empty, is an
+ * error.  Appends one line per problem to err; returns their number.
+ */
+int config_read_secrets(struct bridge_conf *c, char *err, size_t errlen);
+
+/*
+ * Settings that are valid but weaker than they should be (Kannel's routes
+ * without a secret): one line each into out; returns their number.  Shown
+ * by -n and logged as warnings at start.
+ */
+int config_warnings(const struct bridge_conf *c, char *out, size_t outlen);
+
 
 /* ------------------------------------------------------------------ log.c */
 
-void log_init(int verbose);
+/* verbose: log debug lines (-v); unmasked: whole sender ids in every line (--log-unmasked). */
+void log_init(bool verbose, bool unmasked);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror(errno) */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

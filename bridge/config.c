@@ -5,6 +5,7 @@
  * command-line flags (`--key value`, which win), serves -n and --help, and
  * documents the keys (docs/bridge.md lists them in this order).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -59,6 +60,8 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "kannel-from", CONF_STR, M(kannel_from), 0, 0, "", "sender number of replies (also never answered)" },
 	{ "kannel-smsc", CONF_STR, M(kannel_smsc), 0, 0, "", "smsc-id to send replies through (default: Kannel's routing)" },
 	{ "kannel-allow", CONF_STR, M(kannel_allow), 0, 0, "127.0.0.1,::1", "addresses allowed to call /kannel/incoming and /kannel/dlr (empty: any)" },
+	{ "kannel-secret", CONF_STR, M(kannel_secret), 0, 0, "", "shared secret Kannel sends as key= in its get-url and dlr-url (16+ of A-Z a-z 0-9 . _ ~ -)" },
+	{ "kannel-secret-file", CONF_STR, M(kannel_secret_file), 0, 0, "", "file holding kannel-secret (its first line)" },
 	{ "kannel-dlr-url", CONF_STR, M(kannel_dlr_url), 0, 0, "", "URL Kannel sends delivery reports to (empty: /kannel/dlr on listen; off: none)" },
 
 	{ "generic", CONF_BOOL, M(generic), 0, 0, "no", "accept SMS from an HTTP gateway on /sms/incoming" },
@@ -136,6 +139,66 @@ config_check(const struct bridge_conf *c, char *err, size_t errlen)
 	}
 	if (enabled == 0) {
 		err_append(err, errlen, "no channel is enabled (kannel, generic, telegram)\n");
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Reads the first line of path into out (trailing blanks and CR trimmed);
+ * false with a line in err when it cannot be read, is empty or too long.
+ */
+static bool
+config_secret_file(const char *key, const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		err_append(err, errlen, "%s: cannot read %s: %s\n", key, path, strerror(errno));
+		return false;
+	}
+	if (fgets(out, (int)outlen, f) == NULL)
+		out[0] = '\0';
+	fclose(f);
+	n = strcspn(out, "\r\n");
+	if (out[n] == '\0' && n == outlen - 1) {
+		out[0] = '\0';
+		err_append(err, errlen, "%s: the secret in %s is longer than %zu characters\n", key, path, outlen - 2);
+		return false;
+	}
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+		n--;
+	out[n] = '\0';
+	if (n == 0) {
+		err_append(err, errlen, "%s: %s is empty\n", key, path);
+		return false;
+	}
+	return true;
+}
+
+int
+config_read_secrets(struct bridge_conf *c, char *err, size_t errlen)
+{
+	if (c->kannel_secret_file[0] == '\0')
+		return 0;
+	if (c->kannel_secret[0] != '\0') {
+		err_append(err, errlen, "kannel-secret-file: give kannel-secret or kannel-secret-file, not both\n");
+		return 1;
+	}
+	return config_secret_file("kannel-secret-file", c->kannel_secret_file, c->kannel_secret,
+	    sizeof c->kannel_secret, err, errlen) ? 0 : 1;
+}
+
+int
+config_warnings(const struct bridge_conf *c, char *out, size_t outlen)
+{
+	int n = 0;
+
+	out[0] = '\0';
+	if (c->kannel && c->kannel_secret[0] == '\0') {
+		err_append(out, outlen, "kannel-secret: not set; /kannel/incoming and /kannel/dlr trust the "
+		    "peer address alone (kannel-allow %s): never reach them through a proxy\n", c->kannel_allow);
 		n++;
 	}
 	return n;

@@ -123,6 +123,87 @@ Test(channels, kannel_open_when_allow_empty)
 	cr_expect_eq(kannel("GET", UTF8_QUERY, "10.0.0.7", &in, err), 200, "%s", err);
 }
 
+static void dlr_of(const char *url, char *out, size_t outlen);
+
+/*
+ * With kannel-secret set, a call needs key=<secret> even from an allowed
+ * address (behind a proxy every caller is 127.0.0.1): wrong, missing,
+ * longer, shorter or empty keys are 403, and the report route too.
+ */
+Test(channels, kannel_secret_is_required)
+{
+	static const struct {
+		const char *key;	/* appended as &key=...; NULL: none */
+		int status;
+	} cases[] = {
+		{ "kannel-key-0123456789", 200 },
+		{ NULL, 403 },
+		{ "", 403 },
+		{ "kannel-key-012345678", 403 },
+		{ "kannel-key-01234567890", 403 },
+		{ "Kannel-key-0123456789", 403 },
+		{ "kannel-key-0123456789%00", 403 },
+	};
+	struct inbound in;
+	char err[256], query[1024];
+	size_t i;
+
+	snprintf(conf.kannel_secret, sizeof conf.kannel_secret, "kannel-key-0123456789");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(query, sizeof query, "%s%s%s", UTF8_QUERY, cases[i].key ? "&key=" : "",
+		    cases[i].key ? cases[i].key : "");
+		cr_expect_eq(kannel("GET", query, "127.0.0.1", &in, err), cases[i].status, "case %zu: %s", i, err);
+		if (cases[i].status != 200) {
+			cr_expect(strstr(err, "key") != NULL, "case %zu: %s", i, err);
+			cr_expect(strstr(err, "0123456789") == NULL, "case %zu: the secret in the message", i);
+		}
+	}
+	/* The address check still applies. */
+	snprintf(query, sizeof query, "%s&key=kannel-key-0123456789", UTF8_QUERY);
+	cr_expect_eq(kannel("GET", query, "10.0.0.7", &in, err), 403);
+
+	/* Delivery reports: our dlr-url carries the key, and a report without it is refused. */
+	struct outreq req;
+	char dlr[1024];
+	struct delivery d;
+	struct webhook w = { .method = "GET", .path = "/kannel/dlr", .peer = "127.0.0.1" };
+
+	cr_assert(ch_kannel.reply(&conf, "kannel:1", "+8613800000003", "x", &req, err, sizeof err));
+	dlr_of(req.url, dlr, sizeof dlr);
+	cr_expect_str_eq(dlr, "http://127.0.0.1:13080/kannel/dlr?id=kannel%3A1&key=kannel-key-0123456789&status=%d");
+	w.query = "id=kannel%3A1&status=8";
+	w.querylen = strlen(w.query);
+	cr_expect_eq(ch_kannel.report(&conf, &w, &d, err, sizeof err), 403);
+	w.query = "id=kannel%3A1&key=kannel-key-0123456789&status=8";
+	w.querylen = strlen(w.query);
+	cr_expect_eq(ch_kannel.report(&conf, &w, &d, err, sizeof err), 200, "%s", err);
+}
+
+Test(channels, kannel_secret_checks)
+{
+	static const struct {
+		const char *secret, *allow;
+		int problems;
+	} cases[] = {
+		{ "kannel-key-0123456789", "127.0.0.1", 0 },
+		{ "kannel-key-0123456789", "", 0 },
+		{ "", "127.0.0.1", 0 },
+		{ "", "", 1 },				/* open to anyone */
+		{ "short-key", "127.0.0.1", 1 },
+		{ "kannel key 0123456789", "127.0.0.1", 1 },	/* breaks the get-url */
+		{ "kannel%key&0123456789", "127.0.0.1", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[512] = "";
+
+		snprintf(conf.kannel_secret, sizeof conf.kannel_secret, "%s", cases[i].secret);
+		snprintf(conf.kannel_allow, sizeof conf.kannel_allow, "%s", cases[i].allow);
+		cr_expect_eq(ch_kannel.check(&conf, err, sizeof err), cases[i].problems, "case %zu: %s", i, err);
+	}
+}
+
 Test(channels, kannel_reply_url)
 {
 	struct outreq req;
@@ -506,7 +587,7 @@ Test(channels, checks_report_missing_settings)
 	char err[1024] = "";
 
 	memset(&conf, 0, sizeof conf);
-	cr_expect_eq(ch_kannel.check(&conf, err, sizeof err), 2, "%s", err);
+	cr_expect_eq(ch_kannel.check(&conf, err, sizeof err), 3, "%s", err);
 	cr_expect_eq(ch_generic.check(&conf, err, sizeof err), 2, "%s", err);
 	cr_expect_eq(ch_telegram.check(&conf, err, sizeof err), 3, "%s", err);
 	cr_expect(strstr(err, "kannel-sendsms:") != NULL, "%s", err);

@@ -30,6 +30,7 @@
 
 #define TB_LEADER3 "+8613800000003"
 #define TB_SMS_FROM "10690001"		/* kannel-from of bridge/examples/cunbao-bridge.conf */
+#define TB_KANNEL_KEY "change-me-kannel-get-url-key"	/* kannel-secret of the same file */
 
 struct world {
 	struct h_broker broker;
@@ -189,6 +190,7 @@ tb_bridge(struct world *w)
 	snprintf(spool, sizeof spool, "%s", h_path("bridge.db"));
 	argv[n++] = (char *)h_bin("bridge/cunbao-bridge");
 	argv[n++] = "-d";
+	argv[n++] = "-v";
 	argv[n++] = "-c";
 	argv[n++] = (char *)h_src("bridge/examples/cunbao-bridge.conf");
 	argv[n++] = "--broker";

@@ -126,3 +126,123 @@ Test(trust_bridge, telegram_edits_groups_and_senders, .timeout = 90)
 	cr_expect_eq(tb_sql(h_path("cunbao.db"), "SELECT count(*) FROM journal WHERE sender = 'tg:700000004'"), 1);
 	down();
 }
+
+/* Kannel's get-url for one SMS from 127.0.0.1 with key (NULL: none); returns the status. */
+static int
+kannel_sms(const char *id, const char *key)
+{
+	char target[512];
+	struct tb_resp r;
+
+	snprintf(target, sizeof target, "/kannel/incoming?from=13800000003&text=%%E5%%8D%%AB%%E7%%94%%9F+"
+	    "%%E5%%90%%88%%E6%%A0%%BC&id=%s&coding=0&charset=UTF-8%s%s", id, key ? "&key=" : "", key ? key : "");
+	cr_assert(tb_http(w.bridge_port, "GET", target, NULL, "", 0, &r));
+	return r.status;
+}
+
+/*
+ * Behind a proxy every caller is 127.0.0.1: the address proves nothing, the
+ * get-url's key does.  A missing or wrong key is 403 and nothing is spooled;
+ * the shipped examples' key goes through; the log never shows the key.
+ */
+Test(trust_bridge, kannel_routes_need_the_shared_secret, .timeout = 90)
+{
+	struct tb_resp r;
+	char *log;
+
+	up(NULL);
+	cr_expect_eq(kannel_sms("k-1", NULL), 403);
+	cr_expect_eq(kannel_sms("k-2", "not-the-kannel-secret-at-all"), 403);
+	cr_expect_eq(kannel_sms("k-3", ""), 403);
+	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?id=kannel%3Ak-1&status=8", NULL, "", 0, &r));
+	cr_expect_eq(r.status, 403);
+	cr_expect_eq(spooled(), 0);
+	cr_expect_eq(kannel_sms("k-4", TB_KANNEL_KEY), 200);
+	cr_expect(tb_health_wait(&w, "inbound_done", 1, 20000));
+	cr_expect_eq(spooled(), 1);
+	cr_expect_eq(tb_sql(h_path("bridge.db"), "SELECT count(*) FROM inbound WHERE id = 'kannel:k-4'"), 1);
+	down();
+	log = h_read_file(w.bridge->log, NULL);
+	cr_assert_not_null(log);
+	cr_expect(strstr(log, "key is missing or wrong") != NULL, "no refusal logged");
+	cr_expect(strstr(log, TB_KANNEL_KEY) == NULL && strstr(log, "not-the-kannel-secret") == NULL,
+	    "a key in the log");
+	free(log);
+}
+
+/* -n: a configuration without kannel-secret is valid, with a warning; so is the start. */
+Test(trust_bridge, kannel_without_secret_warns_in_check_and_at_start, .timeout = 60)
+{
+	char cmd[1024], *out;
+	int rc = -1;
+
+	snprintf(cmd, sizeof cmd, "'%s' -n -c '%s' --kannel-secret '' 2>&1", h_bin("bridge/cunbao-bridge"),
+	    h_src("bridge/examples/cunbao-bridge.conf"));
+	out = h_run(cmd, &rc);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "warning: kannel-secret: not set") != NULL, "%s", out);
+	cr_expect(strstr(out, "configuration OK") != NULL, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof cmd, "'%s' -n -c '%s' 2>&1", h_bin("bridge/cunbao-bridge"),
+	    h_src("bridge/examples/cunbao-bridge.conf"));
+	out = h_run(cmd, &rc);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "warning") == NULL, "the shipped example warns: %s", out);
+	free(out);
+
+	static const char *const flags[] = { "kannel-secret", "", NULL };
+	up(flags);
+	cr_expect(h_wait_log(w.bridge, "kannel-secret: not set", 5000));
+	/* The peer check still holds, and without a secret a call from 127.0.0.1 passes. */
+	cr_expect_eq(kannel_sms("k-5", NULL), 200);
+	down();
+}
+
+/*
+ * -d means foreground, as cunbaod's: the harness starts the bridge with -d
+ * -v, and the log shows phone numbers masked.  --log-unmasked shows them
+ * whole and says so with a warning.
+ */
+Test(trust_bridge, numbers_masked_unless_log_unmasked, .timeout = 90)
+{
+	static const int ok[] = { 200, 0 };
+	struct tb_resp r;
+	char cmd[1024], *log, *out;
+	int rc = -1;
+
+	up(NULL);
+	cr_assert(tb_http(w.bridge_port, "GET", "/nowhere", NULL, "", 0, &r));	/* a debug line */
+	cr_expect_eq(kannel_sms("m-1", TB_KANNEL_KEY), 200);
+	cr_expect(h_wait_log(w.bridge, "+86138****0003", 10000));
+	down();
+	log = h_read_file(w.bridge->log, NULL);
+	cr_assert_not_null(log);
+	cr_expect(strstr(log, "13800000003") == NULL, "a whole number in the log with -d -v");
+	cr_expect(strstr(log, "debug:") != NULL, "-v logs no debug lines");
+	free(log);
+	h_broker_stop(&w.broker);
+	h_stop(w.cunbaod, SIGTERM, 10000);
+
+	snprintf(cmd, sizeof cmd, "'%s' --help", h_bin("bridge/cunbao-bridge"));
+	out = h_run(cmd, &rc);
+	cr_assert_not_null(out);
+	cr_expect(strstr(out, "-d                 stay in the foreground") != NULL, "%s", out);
+	cr_expect(strstr(out, "--log-unmasked") != NULL, "%s", out);
+	free(out);
+
+	memset(&w, 0, sizeof w);
+	cr_assert(tb_endpoint_start(&gw, ok, "ok"));
+	w.sendsms_port = gw.port;
+	cr_assert(h_broker_start(&w.broker));
+	cr_assert(tb_cunbaod(&w));
+	/* tb_flag takes --key value pairs; --log-unmasked stands alone, so it goes in by hand. */
+	w.bridge_flags[w.nflags++] = "--log-unmasked";
+	w.bridge_flags[w.nflags] = NULL;
+	cr_assert(tb_bridge(&w));
+	cr_expect(h_wait_log(w.bridge, "--log-unmasked: whole phone numbers", 5000));
+	cr_expect_eq(kannel_sms("m-2", TB_KANNEL_KEY), 200);
+	cr_expect(h_wait_log(w.bridge, "from +8613800000003 spooled", 10000));
+	down();
+}
