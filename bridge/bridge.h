@@ -86,6 +86,7 @@ struct bridge_conf {
 	char generic_secret[BR_SECRET_MAX];
 	char generic_reply_url[BR_URL_MAX];
 	char generic_header[64];
+	int64_t generic_window;		/* ms a signed request's timestamp may be off our clock */
 
 	bool telegram;
 	char telegram_secret[BR_SECRET_MAX];
@@ -189,6 +190,14 @@ bool charset_clean_utf8(const char *in, size_t len, char *out, size_t outsize, s
 void sig_hmac_hex(const char *secret, const void *body, size_t len, char *hex);
 /* True if header ("sha256=<hex>" or "<hex>") is body's signature under secret; constant time. */
 bool sig_check(const char *secret, const char *header, const void *body, size_t len);
+/*
+ * The generic channel's signature: the hex HMAC-SHA256 of "<stamp>.<body>"
+ * (stamp: the X-Cunbao-Timestamp header's text), so an old request cannot be
+ * replayed with a new time.  hex as above.
+ */
+void sig_hmac_stamped_hex(const char *secret, const char *stamp, const void *body, size_t len, char *hex);
+/* True if header is the stamped signature of body (as sig_check); constant time. */
+bool sig_check_stamped(const char *secret, const char *header, const char *stamp, const void *body, size_t len);
 /* True if a and b are equal strings, in time independent of where they differ. */
 bool sig_equal(const char *a, const char *b);
 
@@ -240,6 +249,7 @@ struct webhook {
 	const char *body;		/* raw body (not NUL-terminated) */
 	size_t bodylen;
 	const char *peer;		/* peer address */
+	int64_t now;			/* when it arrived, ms since the epoch (the channels read no clock) */
 };
 
 /* The header's value (case-insensitive name), or NULL. */
@@ -259,20 +269,26 @@ struct inbound {
 
 #define OUTREQ_URL_MAX	4096
 #define OUTREQ_BODY_MAX	8192
+#define OUTREQ_HEADERS_MAX 4
 
 /* One outbound HTTP request a channel builds for a reply. */
 struct outreq {
 	bool post;			/* POST body, else GET url */
 	char url[OUTREQ_URL_MAX];
 	char ctype[64];
-	char hname[64];			/* one extra header (a signature); "" if none */
-	char hvalue[160];
+	struct {
+		char name[64];
+		char value[160];
+	} hdrs[OUTREQ_HEADERS_MAX];	/* extra headers (signature, timestamp, idempotency key) */
+	size_t nhdrs;
 	char body[OUTREQ_BODY_MAX];
 	size_t bodylen;
 };
 
 /* Empties req for a channel to fill. */
 void outreq_reset(struct outreq *req);
+/* Adds an extra header to req; false if there is no room or it does not fit. */
+bool outreq_header(struct outreq *req, const char *name, const char *value);
 
 enum send_verdict { SEND_OK, SEND_RETRY, SEND_FAIL };
 
@@ -297,8 +313,8 @@ struct channel_ops {
 	/* Reads one webhook into out; returns the HTTP status (200: out is filled), err says why not. */
 	int (*parse)(const struct bridge_conf *c, const struct webhook *w, struct inbound *out,
 	    char *err, size_t errlen);
-	/* Builds the request that sends text to `to`; false (err) when it cannot be built. */
-	bool (*reply)(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+	/* Builds the request that sends text to `to` at now (ms); false (err) when it cannot be built. */
+	bool (*reply)(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
 	    struct outreq *req, char *err, size_t errlen);
 	/* Reads the gateway's answer (status 0: no answer); fills note on failure. */
 	enum send_verdict (*judge)(int status, const char *body, size_t len, char *note, size_t notelen);

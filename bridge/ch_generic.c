@@ -3,13 +3,20 @@
  *
  * In: POST /sms/incoming, a form (from=…&text=…&id=…) or a JSON object
  * {"from":"…","text":"…","id":"…","ts":1701736200}, signed with the shared
- * secret: header `X-Cunbao-Signature: sha256=<hex HMAC-SHA256 of the body>`
- * (the header name is `generic-header`).  A bad or missing signature is 401
- * and nothing is kept.  `id` is the gateway's message id: required, so a
- * gateway retry lands on the same envelope.
+ * secret over the time of the request and the body:
+ *   X-Cunbao-Timestamp: 1701736200                  (seconds since the epoch)
+ *   X-Cunbao-Signature: sha256=<hex HMAC-SHA256 of "1701736200.<body>">
+ * (the signature header's name is `generic-header`).  A bad or missing
+ * signature or timestamp is 401; a timestamp further than generic-window
+ * from our clock is 403 — an old request replayed after the spool forgot
+ * its id — and nothing is kept.  `id` is the gateway's message id:
+ * required, so a gateway retry lands on the same envelope.
  *
  * Out: POST generic-reply-url with {"id":"…","to":"…","text":"…"}, signed
- * the same way; any 2xx is delivery, anything else is retried.
+ * the same way, with the reply's id also as Idempotency-Key: one message
+ * gets one reply when the gateway drops a key it has seen (a reply may be
+ * POSTed again after a crash of the bridge).  Any 2xx is delivery,
+ * anything else is retried.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +34,53 @@ generic_enabled(const struct bridge_conf *c)
 	return c->generic;
 }
 
+#define GENERIC_TS_HEADER "X-Cunbao-Timestamp"
+
 static int
 generic_check(const struct bridge_conf *c, char *err, size_t errlen)
 {
-	return channel_check_secret("generic-secret", c->generic_secret, "a shared secret", err, errlen) +
+	int n = channel_check_secret("generic-secret", c->generic_secret, "a shared secret", err, errlen) +
 	    channel_check_url("generic-reply-url", c->generic_reply_url, err, errlen);
+
+	/* Within the window a replay is absorbed by the spool's memory of the id; it must outlast it. */
+	if (c->generic_window > c->keep_done) {
+		err_append(err, errlen, "generic-window: longer than keep-done (a replay inside the window "
+		    "would no longer be recognised)\n");
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Checks the request's signature over its timestamp and body, then the
+ * timestamp against now.  Returns 200, 401 (unsigned, badly signed) or
+ * 403 (outside generic-window), with err set.
+ */
+static int
+generic_signed(const struct bridge_conf *c, const struct webhook *w, char *err, size_t errlen)
+{
+	const char *stamp = webhook_header(w, GENERIC_TS_HEADER);
+	long long ts, skew, window = (long long)(c->generic_window / 1000);
+	char *end;
+
+	if (stamp == NULL || stamp[0] < '0' || stamp[0] > '9' || strlen(stamp) > 12 ||
+	    (ts = strtoll(stamp, &end, 10), *end != '\0')) {
+		snprintf(err, errlen, "%s is missing or not seconds since the epoch", GENERIC_TS_HEADER);
+		return 401;
+	}
+	if (!sig_check_stamped(c->generic_secret, webhook_header(w, c->generic_header), stamp, w->body,
+	    w->bodylen)) {
+		snprintf(err, errlen, "%s is missing or wrong (the HMAC of \"<%s>.<body>\")", c->generic_header,
+		    GENERIC_TS_HEADER);
+		return 401;
+	}
+	skew = (long long)(w->now / 1000) - ts;
+	if (skew > window || skew < -window) {
+		snprintf(err, errlen, "%s %lld is %lld s %s our clock (generic-window %lld s): refused as a replay",
+		    GENERIC_TS_HEADER, ts, skew < 0 ? -skew : skew, skew < 0 ? "ahead of" : "behind", window);
+		return 403;
+	}
+	return 200;
 }
 
 /* The three fields, as raw bytes borrowed from the body or a cJSON tree. */
@@ -116,10 +165,8 @@ generic_parse(const struct bridge_conf *c, const struct webhook *w, struct inbou
 		snprintf(err, errlen, "use POST, not %s", w->method);
 		return 405;
 	}
-	if (!sig_check(c->generic_secret, webhook_header(w, c->generic_header), w->body, w->bodylen)) {
-		snprintf(err, errlen, "%s is missing or wrong", c->generic_header);
-		return 401;
-	}
+	if ((status = generic_signed(c, w, err, errlen)) != 200)
+		return status;
 	memset(&f, 0, sizeof f);
 	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0)
 		status = generic_json(w, &f, err, errlen);
@@ -149,10 +196,10 @@ generic_parse(const struct bridge_conf *c, const struct webhook *w, struct inbou
 }
 
 static bool
-generic_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+generic_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
-	char hex[SIG_HEX_LEN + 1];
+	char hex[SIG_HEX_LEN + 1], stamp[24], sig[8 + SIG_HEX_LEN];
 	struct jsonw w;
 
 	outreq_reset(req);
@@ -173,9 +220,14 @@ generic_reply(const struct bridge_conf *c, const char *id, const char *to, const
 		snprintf(err, errlen, "reply %s does not fit in a request body", id);
 		return false;
 	}
-	sig_hmac_hex(c->generic_secret, req->body, req->bodylen, hex);
-	snprintf(req->hname, sizeof req->hname, "%s", c->generic_header);
-	snprintf(req->hvalue, sizeof req->hvalue, "sha256=%s", hex);
+	snprintf(stamp, sizeof stamp, "%lld", (long long)(now / 1000));
+	sig_hmac_stamped_hex(c->generic_secret, stamp, req->body, req->bodylen, hex);
+	snprintf(sig, sizeof sig, "sha256=%s", hex);
+	if (!outreq_header(req, GENERIC_TS_HEADER, stamp) || !outreq_header(req, c->generic_header, sig) ||
+	    !outreq_header(req, "Idempotency-Key", id)) {
+		snprintf(err, errlen, "reply %s: its headers do not fit", id);
+		return false;
+	}
 	return true;
 }
 

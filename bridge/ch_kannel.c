@@ -231,7 +231,7 @@ kannel_dlr_url(const struct bridge_conf *c, const char *id, char *out, size_t ou
 }
 
 static bool
-kannel_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+kannel_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
 	char dlr[1024];

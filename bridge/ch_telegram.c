@@ -170,7 +170,7 @@ telegram_parse(const struct bridge_conf *c, const struct webhook *w, struct inbo
 }
 
 static bool
-telegram_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+telegram_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
 	struct jsonw w;

@@ -68,6 +68,7 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "generic-secret", CONF_STR, M(generic_secret), 0, 0, "", "shared secret of the HMAC-SHA256 signatures" },
 	{ "generic-reply-url", CONF_STR, M(generic_reply_url), 0, 0, "", "URL replies are POSTed to" },
 	{ "generic-header", CONF_STR, M(generic_header), 0, 0, "X-Cunbao-Signature", "signature header name" },
+	{ "generic-window", CONF_DURATION, M(generic_window), 10 * SEC, DAY, "5m", "a signed request whose X-Cunbao-Timestamp is further than this from our clock is refused (403)" },
 
 	{ "telegram", CONF_BOOL, M(telegram), 0, 0, "no", "accept bot updates on /telegram/webhook" },
 	{ "telegram-secret", CONF_STR, M(telegram_secret), 0, 0, "", "X-Telegram-Bot-Api-Secret-Token value" },

@@ -136,6 +136,7 @@ http_webhook(struct evhttp_request *req, struct webhook *w, struct br_header *hd
 	w->body = w->bodylen ? (const char *)evbuffer_pullup(in, -1) : "";
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &peer, &port);
 	w->peer = peer;
+	w->now = clock_ms();
 	return true;
 }
 

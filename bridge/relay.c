@@ -289,7 +289,7 @@ relay_send(struct relay *r, const struct spool_reply *row, int64_t now)
 		spool_reply_retry(r->sp, row->id, now + r->conf->retry_max, "channel off");
 		return;
 	}
-	if (!ch->reply(r->conf, row->id, row->to, row->text, &req, err, sizeof err)) {
+	if (!ch->reply(r->conf, now, row->id, row->to, row->text, &req, err, sizeof err)) {
 		log_warnx("reply %s to %s: %s; kept in the spool as failed", row->id, who, err);
 		spool_reply_close(r->sp, row->id, REPLY_FAILED, err, now);
 		return;

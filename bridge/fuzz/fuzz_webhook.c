@@ -53,7 +53,7 @@ fuzz_check(const struct channel_ops *ch, const struct inbound *in)
 	    in->textlen != strlen(in->text) || !utf8_valid(in->text, in->textlen))
 		abort();
 	if (ch == &ch_telegram || strncmp(in->from, "tg:", 3) != 0)
-		(void)ch->reply(&conf, in->id, in->from, in->text, &req, err, sizeof err);
+		(void)ch->reply(&conf, 1701736200000LL, in->id, in->from, in->text, &req, err, sizeof err);
 }
 
 static void
@@ -61,13 +61,14 @@ fuzz_channel(const struct channel_ops *ch, const char *method, const char *ctype
 {
 	static struct inbound in;
 	char sig[SIG_HEX_LEN + 16], err[256];
-	struct br_header h[3] = {
+	struct br_header h[4] = {
 		{ "Content-Type", ctype },
 		{ "X-Cunbao-Signature", sig },
 		{ "X-Telegram-Bot-Api-Secret-Token", conf.telegram_secret },
+		{ "X-Cunbao-Timestamp", "1701736200" },
 	};
-	struct webhook w = { .method = method, .path = ch->route, .query = "", .headers = h, .nheaders = 3,
-		.body = buf, .bodylen = len, .peer = "127.0.0.1" };
+	struct webhook w = { .method = method, .path = ch->route, .query = "", .headers = h, .nheaders = 4,
+		.body = buf, .bodylen = len, .peer = "127.0.0.1", .now = 1701736200000LL };
 
 	if (ch == &ch_kannel) {
 		w.query = buf;
@@ -76,7 +77,7 @@ fuzz_channel(const struct channel_ops *ch, const char *method, const char *ctype
 		w.bodylen = 0;
 	}
 	memcpy(sig, "sha256=", 7);
-	sig_hmac_hex(conf.generic_secret, buf, len, sig + 7);
+	sig_hmac_stamped_hex(conf.generic_secret, "1701736200", buf, len, sig + 7);
 	memset(&in, 0, sizeof in);
 	if (ch->parse(&conf, &w, &in, err, sizeof err) == 200)
 		fuzz_check(ch, &in);

@@ -11,6 +11,8 @@
 
 #define SECRET "generic-secret-0123456789"
 #define TGSECRET "telegram-secret-0123456789"
+#define NOW 1701736200000LL		/* the clock the channels are given, ms */
+#define STAMP "1701736200"		/* the same, as a gateway's X-Cunbao-Timestamp */
 
 static struct bridge_conf conf;
 
@@ -30,6 +32,8 @@ setup(void)
 	snprintf(conf.generic_secret, sizeof conf.generic_secret, SECRET);
 	snprintf(conf.generic_reply_url, sizeof conf.generic_reply_url, "http://127.0.0.1:9/out");
 	snprintf(conf.generic_header, sizeof conf.generic_header, "X-Cunbao-Signature");
+	conf.generic_window = 300000;
+	conf.keep_done = 7 * 86400000LL;
 	snprintf(conf.telegram_secret, sizeof conf.telegram_secret, TGSECRET);
 	snprintf(conf.telegram_token, sizeof conf.telegram_token, "123:ABC");
 	snprintf(conf.telegram_api, sizeof conf.telegram_api, "http://127.0.0.1:9");
@@ -168,7 +172,7 @@ Test(channels, kannel_secret_is_required)
 	struct delivery d;
 	struct webhook w = { .method = "GET", .path = "/kannel/dlr", .peer = "127.0.0.1" };
 
-	cr_assert(ch_kannel.reply(&conf, "kannel:1", "+8613800000003", "x", &req, err, sizeof err));
+	cr_assert(ch_kannel.reply(&conf, NOW, "kannel:1", "+8613800000003", "x", &req, err, sizeof err));
 	dlr_of(req.url, dlr, sizeof dlr);
 	cr_expect_str_eq(dlr, "http://127.0.0.1:13080/kannel/dlr?id=kannel%3A1&key=kannel-key-0123456789&status=%d");
 	w.query = "id=kannel%3A1&status=8";
@@ -209,7 +213,7 @@ Test(channels, kannel_reply_url)
 	struct outreq req;
 	char err[128];
 
-	cr_assert(ch_kannel.reply(&conf, "kannel:1", "+8613800000003", "已收到 牛12", &req, err, sizeof err));
+	cr_assert(ch_kannel.reply(&conf, NOW, "kannel:1", "+8613800000003", "已收到 牛12", &req, err, sizeof err));
 	cr_expect(!req.post);
 	cr_expect_str_eq(req.url, "http://127.0.0.1:13013/cgi-bin/sendsms?username=cunbao&password=p%26w"
 	    "&from=10086&to=%2B8613800000003&text=%E5%B7%B2%E6%94%B6%E5%88%B0%20%E7%89%9B12"
@@ -217,7 +221,7 @@ Test(channels, kannel_reply_url)
 	    "&dlr-url=http%3A%2F%2F127.0.0.1%3A13080%2Fkannel%2Fdlr%3Fid%3Dkannel%253A1%26status%3D%25d");
 	snprintf(conf.kannel_smsc, sizeof conf.kannel_smsc, "fake");
 	snprintf(conf.kannel_sendsms, sizeof conf.kannel_sendsms, "http://h/s?x=1");
-	cr_assert(ch_kannel.reply(&conf, "kannel:1", "+8613800000003", "a", &req, err, sizeof err));
+	cr_assert(ch_kannel.reply(&conf, NOW, "kannel:1", "+8613800000003", "a", &req, err, sizeof err));
 	cr_expect(strncmp(req.url, "http://h/s?x=1&username=", 24) == 0, "%s", req.url);
 	cr_expect(strstr(req.url, "&smsc=fake") != NULL, "%s", req.url);
 }
@@ -250,7 +254,7 @@ Test(channels, kannel_delivery_report_urls)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(conf.listen, sizeof conf.listen, "%s", cases[i].listen);
 		snprintf(conf.kannel_dlr_url, sizeof conf.kannel_dlr_url, "%s", cases[i].dlr);
-		cr_assert(ch_kannel.reply(&conf, "remind:1", "+8613800000003", "x", &req, err, sizeof err));
+		cr_assert(ch_kannel.reply(&conf, NOW, "remind:1", "+8613800000003", "x", &req, err, sizeof err));
 		dlr_of(req.url, dlr, sizeof dlr);
 		cr_expect_str_eq(dlr, cases[i].want, "case %zu", i);
 		cr_expect_eq(strstr(req.url, "dlr-mask=24") != NULL, cases[i].want[0] != '\0', "case %zu", i);
@@ -307,13 +311,23 @@ Test(channels, kannel_judge)
 	cr_expect_eq(ch_kannel.judge(0, "", 0, note, sizeof note), SEND_RETRY);
 }
 
+/* POSTs body to ch with a Content-Type, one more header (hname NULL: none) and, when given, a timestamp. */
 static int
-post(const struct channel_ops *ch, const char *ctype, const char *hname, const char *hvalue,
-    const char *body, struct inbound *in, char *err)
+post_at(const struct channel_ops *ch, const char *ctype, const char *hname, const char *hvalue,
+    const char *stamp, const char *body, struct inbound *in, char *err)
 {
-	struct br_header h[2] = { { "Content-Type", ctype }, { hname, hvalue } };
+	struct br_header h[3] = { { "Content-Type", ctype }, { "X-Cunbao-Timestamp", stamp }, { hname, hvalue } };
+	size_t n = 1;
 	struct webhook w = { .method = "POST", .path = ch->route, .query = "", .headers = h,
-		.nheaders = hname ? 2 : 1, .body = body, .bodylen = strlen(body), .peer = "127.0.0.1" };
+		.body = body, .bodylen = strlen(body), .peer = "127.0.0.1", .now = NOW };
+
+	if (stamp != NULL)
+		n++;
+	else
+		h[1] = h[2];
+	if (hname != NULL)
+		n++;
+	w.nheaders = n;
 
 	memset(in, 0, sizeof *in);
 	err[0] = '\0';
@@ -321,13 +335,82 @@ post(const struct channel_ops *ch, const char *ctype, const char *hname, const c
 }
 
 static int
-generic(const char *ctype, const char *body, bool good_sig, struct inbound *in, char *err)
+post(const struct channel_ops *ch, const char *ctype, const char *hname, const char *hvalue,
+    const char *body, struct inbound *in, char *err)
+{
+	return post_at(ch, ctype, hname, hvalue, NULL, body, in, err);
+}
+
+/* A generic webhook signed (or not: good_sig false) at stamp. */
+static int
+generic_at(const char *ctype, const char *body, bool good_sig, const char *stamp, struct inbound *in, char *err)
 {
 	char hex[SIG_HEX_LEN + 1], header[80];
 
-	sig_hmac_hex(good_sig ? SECRET : "another-secret-entirely", body, strlen(body), hex);
+	sig_hmac_stamped_hex(good_sig ? SECRET : "another-secret-entirely", stamp, body, strlen(body), hex);
 	snprintf(header, sizeof header, "sha256=%s", hex);
-	return post(&ch_generic, ctype, "x-cunbao-signature", header, body, in, err);
+	return post_at(&ch_generic, ctype, "x-cunbao-signature", header, stamp, body, in, err);
+}
+
+static int
+generic(const char *ctype, const char *body, bool good_sig, struct inbound *in, char *err)
+{
+	return generic_at(ctype, body, good_sig, STAMP, in, err);
+}
+
+/*
+ * The timestamp is signed and must be within generic-window of our clock:
+ * an old request replayed once the spool forgot its id is 403, a request
+ * whose timestamp was changed no longer matches its signature (401), and
+ * the old scheme (the body alone signed) is refused.
+ */
+Test(channels, generic_timestamp_window)
+{
+	static const struct {
+		const char *stamp;
+		int status;
+	} cases[] = {
+		{ "1701736200", 200 },
+		{ "1701735900", 200 },		/* 300 s behind: the edge */
+		{ "1701736500", 200 },		/* 300 s ahead */
+		{ "1701735899", 403 },
+		{ "1701736501", 403 },
+		{ "1601736200", 403 },		/* a replay years later */
+		{ "", 401 },
+		{ "-5", 401 },
+		{ "17017362OO", 401 },
+		{ "99999999999999999999", 401 },
+	};
+	const char *body = "{\"from\":\"13800000003\",\"text\":\"x\",\"id\":\"1\"}";
+	char hex[SIG_HEX_LEN + 1], header[80];
+	struct inbound in;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st = generic_at("application/json", body, true, cases[i].stamp, &in, err);
+
+		cr_expect_eq(st, cases[i].status, "case %zu (%s): %d %s", i, cases[i].stamp, st, err);
+		if (st == 403)
+			cr_expect(strstr(err, "generic-window") != NULL, "%s", err);
+	}
+	/* Signed at one time, sent with another: the signature no longer matches. */
+	sig_hmac_stamped_hex(SECRET, "1601736200", body, strlen(body), hex);
+	snprintf(header, sizeof header, "sha256=%s", hex);
+	cr_expect_eq(post_at(&ch_generic, "application/json", "X-Cunbao-Signature", header, STAMP, body, &in, err),
+	    401);
+	/* The body alone signed (no timestamp in the HMAC): refused. */
+	sig_hmac_hex(SECRET, body, strlen(body), hex);
+	snprintf(header, sizeof header, "sha256=%s", hex);
+	cr_expect_eq(post_at(&ch_generic, "application/json", "X-Cunbao-Signature", header, STAMP, body, &in, err),
+	    401);
+	cr_expect_eq(post(&ch_generic, "application/json", "X-Cunbao-Signature", header, body, &in, err), 401);
+	cr_expect(strstr(err, "X-Cunbao-Timestamp") != NULL, "%s", err);
+	/* A window longer than the spool remembers ids is refused at start. */
+	err[0] = '\0';
+	conf.generic_window = conf.keep_done + 1;
+	cr_expect_eq(ch_generic.check(&conf, err, sizeof err), 1, "%s", err);
+	cr_expect(strstr(err, "generic-window:") != NULL, "%s", err);
 }
 
 Test(channels, generic_json_and_form)
@@ -402,14 +485,20 @@ Test(channels, generic_reply_signed)
 	struct outreq req;
 	char err[128];
 
-	cr_assert(ch_generic.reply(&conf, "http:1", "+8613800000003", "已收到 \"牛\"", &req, err, sizeof err));
+	cr_assert(ch_generic.reply(&conf, NOW, "http:1", "+8613800000003", "已收到 \"牛\"", &req, err, sizeof err));
 	cr_expect(req.post);
 	cr_expect_str_eq(req.url, "http://127.0.0.1:9/out");
 	cr_expect_str_eq(req.ctype, "application/json");
 	cr_expect_str_eq(req.body, "{\"id\":\"http:1\",\"to\":\"+8613800000003\",\"text\":\"已收到 \\\"牛\\\"\"}");
 	cr_expect_eq(req.bodylen, strlen(req.body));
-	cr_expect_str_eq(req.hname, "X-Cunbao-Signature");
-	cr_expect(sig_check(SECRET, req.hvalue, req.body, req.bodylen));
+	cr_assert_eq(req.nhdrs, 3);
+	cr_expect_str_eq(req.hdrs[0].name, "X-Cunbao-Timestamp");
+	cr_expect_str_eq(req.hdrs[0].value, STAMP);
+	cr_expect_str_eq(req.hdrs[1].name, "X-Cunbao-Signature");
+	cr_expect(sig_check_stamped(SECRET, req.hdrs[1].value, STAMP, req.body, req.bodylen));
+	cr_expect(!sig_check(SECRET, req.hdrs[1].value, req.body, req.bodylen));
+	cr_expect_str_eq(req.hdrs[2].name, "Idempotency-Key");
+	cr_expect_str_eq(req.hdrs[2].value, "http:1");
 	cr_expect_eq(ch_generic.judge(204, "", 0, err, sizeof err), SEND_OK);
 	cr_expect_eq(ch_generic.judge(500, "boom", 4, err, sizeof err), SEND_RETRY);
 	cr_expect(strstr(err, "500 boom") != NULL, "%s", err);
@@ -543,13 +632,13 @@ Test(channels, telegram_reply_and_judge)
 	struct outreq req;
 	char err[128];
 
-	cr_assert(ch_telegram.reply(&conf, "tg:1", "tg:-1001234", "已收到", &req, err, sizeof err));
+	cr_assert(ch_telegram.reply(&conf, NOW, "tg:1", "tg:-1001234", "已收到", &req, err, sizeof err));
 	cr_expect(req.post);
 	cr_expect_str_eq(req.url, "http://127.0.0.1:9/bot123:ABC/sendMessage");
 	cr_expect_str_eq(req.body, "{\"chat_id\":-1001234,\"text\":\"已收到\"}");
-	cr_expect(!ch_telegram.reply(&conf, "tg:1", "+8613800000003", "x", &req, err, sizeof err));
-	cr_expect(!ch_telegram.reply(&conf, "tg:1", "tg:", "x", &req, err, sizeof err));
-	cr_expect(!ch_telegram.reply(&conf, "tg:1", "tg:12x", "x", &req, err, sizeof err));
+	cr_expect(!ch_telegram.reply(&conf, NOW, "tg:1", "+8613800000003", "x", &req, err, sizeof err));
+	cr_expect(!ch_telegram.reply(&conf, NOW, "tg:1", "tg:", "x", &req, err, sizeof err));
+	cr_expect(!ch_telegram.reply(&conf, NOW, "tg:1", "tg:12x", "x", &req, err, sizeof err));
 
 	cr_expect_eq(ch_telegram.judge(200, "{\"ok\":true,\"result\":{}}", 23, err, sizeof err), SEND_OK);
 	cr_expect_eq(ch_telegram.judge(200, "{\"ok\":false}", 12, err, sizeof err), SEND_RETRY);
