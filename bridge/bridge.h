@@ -10,13 +10,14 @@
  *     form.c     application/x-www-form-urlencoded, binary-safe
  *     charset.c  UTF-16BE / UCS-2 / Latin-1 / UTF-8 text to clean UTF-8
  *     sig.c      HMAC-SHA256 signatures, constant-time comparison
+ *     httpreq.c  an HTTP/1.x request head, parsed in place
  *     guard.c    per-sender rate limit, loop guard, retry pacing
  *     ch_*.c     one file per channel: parse a webhook, build a reply request
  *     channel.c  the channel table
  *   adapters:
  *     spool.c    the only SQLite user: inbound rows and replies
  *     mqtt.c     the only libmosquitto user, inside the libevent loop
- *     http.c     the evhttp server: limits, timeouts, route table
+ *     http.c     the webhook server: connection cap, deadline, size limits, routes
  *     client.c   outbound HTTP(S) requests with timeouts
  *     relay.c    the rules that tie them together
  *   main.c, config.c, log.c: options, the config table, signals, logging.
@@ -53,7 +54,8 @@ struct bridge_conf {
 
 	int64_t max_body;		/* bytes of one webhook body */
 	int64_t max_headers;		/* bytes of one webhook's request line and headers */
-	int64_t http_timeout;		/* ms a webhook connection may take */
+	int64_t http_timeout;		/* ms a webhook request may take, from accept to the last byte answered */
+	int64_t http_max_connections;	/* webhook connections open at once */
 	int64_t send_timeout;		/* ms an outbound request may take */
 
 	int64_t republish_after;	/* ms before an unreceipted envelope goes out again */
@@ -480,6 +482,26 @@ void client_free(struct client *cl);
 bool client_send(struct client *cl, const struct outreq *r, client_done_fn done, void *arg,
     char *err, size_t errlen);
 size_t client_inflight(const struct client *cl);
+
+/* ------------------------------------------------------------------ httpreq.c */
+
+#define HTTPREQ_HEADERS_MAX 64
+
+/* One request's head, pointing into the buffer httpreq_parse cut up. */
+struct httpreq {
+	const char *method, *path, *query;	/* query: after '?', "" if none */
+	struct br_header headers[HTTPREQ_HEADERS_MAX];
+	size_t nheaders;
+	int64_t content_length;			/* 0 when absent */
+	bool expect_continue;			/* "Expect: 100-continue" */
+};
+
+/*
+ * Parses head (the request line and header fields up to and including the
+ * blank line, NUL-terminated, without NUL inside) in place into r.
+ * Returns 200, or the status to answer (400, 411, 431, 505) with err set.
+ */
+int httpreq_parse(char *head, struct httpreq *r, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ http.c */
 

@@ -34,7 +34,8 @@ const struct conf_entry bridge_conf_table[] = {
 
 	{ "max-body", CONF_INT, M(max_body), 1024, 1048576, "16384", "bytes of one webhook body" },
 	{ "max-headers", CONF_INT, M(max_headers), 1024, 65536, "8192", "bytes of one webhook's request line and headers" },
-	{ "http-timeout", CONF_DURATION, M(http_timeout), SEC, 5 * MIN, "10s", "time a webhook connection may take" },
+	{ "http-timeout", CONF_DURATION, M(http_timeout), SEC, 5 * MIN, "10s", "time a webhook request may take, from connect to answer, however it trickles (then 408)" },
+	{ "http-max-connections", CONF_INT, M(http_max_connections), 1, 10000, "128", "webhook connections open at once (more get 503)" },
 	{ "send-timeout", CONF_DURATION, M(send_timeout), SEC, 5 * MIN, "10s", "time one outbound request may take" },
 
 	{ "republish-after", CONF_DURATION, M(republish_after), 100, HOUR, "30s", "first wait for a receipt before publishing again" },

@@ -311,3 +311,160 @@ Test(trust_bridge, generic_replay_outside_the_window_refused, .timeout = 90)
 	cr_expect_eq(journal(), 1);
 	down();
 }
+
+/* A connected socket to the bridge (no request sent); -1 on failure. */
+static int
+raw_connect(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)w.bridge_port) };
+	struct timeval tv = { 15, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads what the server says until it closes (or 15 s pass); the status, 0 if none. */
+static int
+raw_status(int fd, char *buf, size_t buflen)
+{
+	size_t have = 0;
+	ssize_t k;
+	int status = 0;
+
+	while (have < buflen - 1 && (k = read(fd, buf + have, buflen - 1 - have)) > 0)
+		have += (size_t)k;
+	buf[have] = '\0';
+	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+		status = 0;
+	return status;
+}
+
+/*
+ * A client that trickles a byte every 300 ms used to keep its connection
+ * (the old idle timeout restarted with every byte): now it is answered 408
+ * and closed when http-timeout (2 s) has passed since it connected.
+ */
+Test(trust_bridge, trickling_client_is_cut_at_the_deadline, .timeout = 90)
+{
+	static const char *const flags[] = { "http-timeout", "2s", NULL };
+	static const char head[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+	char buf[2048];
+	long long start, took;
+	size_t i;
+	int fd, status;
+
+	up(flags);
+	cr_assert((fd = raw_connect()) >= 0);
+	start = tb_now_ms();
+	for (i = 0; i < sizeof head - 1 && tb_now_ms() - start < 8000; i++) {
+		if (send(fd, head + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+		tb_sleep_ms(300);
+	}
+	/* Keep trickling until the server closes, for at most 8 s. */
+	while (tb_now_ms() - start < 8000 && send(fd, "x", 1, MSG_NOSIGNAL) == 1) {
+		struct timeval tv = { 0, 300000 };
+		fd_set rd;
+
+		FD_ZERO(&rd);
+		FD_SET(fd, &rd);
+		if (select(fd + 1, &rd, NULL, NULL, &tv) > 0)
+			break;	/* the answer, or the close */
+	}
+	status = raw_status(fd, buf, sizeof buf);
+	took = tb_now_ms() - start;
+	close(fd);
+	cr_expect_eq(status, 408, "answer: %s", buf);
+	cr_expect(strstr(buf, "http-timeout") != NULL, "%s", buf);
+	cr_expect(took < 4500, "the trickling client was cut only after %lld ms", took);
+	/* The bridge serves others as before. */
+	cr_expect_eq(tb_health(&w, "inbound_waiting"), 0);
+	down();
+}
+
+/*
+ * With http-max-connections 20, 60 idle connections: 20 are held, 40 are
+ * answered 503 at once, and so is a real request while the slots are
+ * full; after http-timeout the idle ones are cut (408) and requests are
+ * served again.  Heads and bodies over the limits get text/plain answers.
+ */
+Test(trust_bridge, connections_capped_and_limits_answered, .timeout = 90)
+{
+	static const char *const flags[] = { "http-timeout", "2s", "http-max-connections", "20", NULL };
+	enum { IDLE = 60 };
+	int fds[IDLE], i, busy = 0, held = 0, cut = 0;
+	char buf[2048];
+	struct tb_resp r;
+	long long start;
+
+	up(flags);
+	cr_assert(tb_http(w.bridge_port, "GET", "/healthz", NULL, "", 0, &r) && r.status == 200);
+	start = tb_now_ms();
+	for (i = 0; i < IDLE; i++)
+		cr_assert((fds[i] = raw_connect()) >= 0, "connect %d", i);
+	/* The refused ones answer at once; the held ones say nothing until their deadline. */
+	tb_sleep_ms(500);
+	for (i = 0; i < IDLE; i++) {
+		struct timeval tv = { 0, 0 };
+		fd_set rd;
+
+		FD_ZERO(&rd);
+		FD_SET(fds[i], &rd);
+		if (select(fds[i] + 1, &rd, NULL, NULL, &tv) > 0) {
+			cr_expect_eq(raw_status(fds[i], buf, sizeof buf), 503, "%s", buf);
+			cr_expect(strstr(buf, "http-max-connections") != NULL, "%s", buf);
+			busy++;
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+	cr_expect(tb_now_ms() - start < 1500, "too slow a machine for this test's timing");
+	/* A connection of the harness's own (its port probe) may still hold a slot for a moment. */
+	cr_expect(busy >= IDLE - 20 && busy <= IDLE - 19, "refused %d of %d", busy, IDLE);
+	if (tb_now_ms() - start < 1500) {
+		cr_assert(tb_http(w.bridge_port, "GET", "/healthz", NULL, "", 0, &r));
+		cr_expect_eq(r.status, 503, "a request while every slot is taken: %d", r.status);
+	}
+	for (i = 0; i < IDLE; i++) {
+		if (fds[i] < 0)
+			continue;
+		held++;
+		cut += raw_status(fds[i], buf, sizeof buf) == 408;
+		close(fds[i]);
+	}
+	cr_expect_eq(held, IDLE - busy);
+	cr_expect_eq(cut, held, "%d of %d idle connections answered 408", cut, held);
+	cr_expect(tb_now_ms() - start < 6000, "the idle ones were cut after %lld ms", tb_now_ms() - start);
+	cr_assert(tb_http(w.bridge_port, "GET", "/healthz", NULL, "", 0, &r));
+	cr_expect_eq(r.status, 200, "after the cut: %d %s", r.status, r.body);
+
+	/* Limits, each with a sentence. */
+	static char big[9100];
+	int fd;
+
+	memset(big, 'a', sizeof big - 1);
+	memcpy(big, "GET /healthz HTTP/1.1\r\nX-Big: ", 31);
+	cr_assert((fd = raw_connect()) >= 0);
+	cr_expect(send(fd, big, sizeof big - 1, MSG_NOSIGNAL) > 0);
+	cr_expect_eq(raw_status(fd, buf, sizeof buf), 431, "%s", buf);
+	cr_expect(strstr(buf, "max-headers") != NULL, "%s", buf);
+	close(fd);
+	static char body[20000];
+	memset(body, 'b', sizeof body - 1);
+	cr_assert(tb_http(w.bridge_port, "POST", "/sms/incoming", "Content-Type: application/json\r\n", body,
+	    sizeof body - 1, &r));
+	cr_expect_eq(r.status, 413);
+	cr_expect(strstr(r.body, "max-body") != NULL, "%s", r.body);
+	cr_assert(tb_http(w.bridge_port, "DELETE", "/sms/incoming", NULL, "", 0, &r));
+	cr_expect_eq(r.status, 405);
+	cr_expect_eq(spooled(), 0);
+	down();
+}
