@@ -17,6 +17,11 @@
  * gets one reply when the gateway drops a key it has seen (a reply may be
  * POSTed again after a crash of the bridge).  Any 2xx is delivery,
  * anything else is retried.
+ *
+ * Delivery reports: POST /sms/report {"id":"<reply id>","status":"sent"},
+ * signed like a message.  Any report proves the gateway took the reply, so
+ * a send cut short by a crash of the bridge is not repeated once its
+ * report has come (the rule Kannel's delivery reports follow).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +200,73 @@ generic_parse(const struct bridge_conf *c, const struct webhook *w, struct inbou
 	return 200;
 }
 
+/* What a report's status says; GENERIC_FAILED for the words of a failure, else taken. */
+enum { GENERIC_TAKEN = 1, GENERIC_FAILED = 2 };
+
+static int
+generic_report_code(const char *status)
+{
+	static const char *const failed[] = { "failed", "undelivered", "rejected", "expired", NULL };
+	size_t i;
+
+	for (i = 0; failed[i] != NULL; i++)
+		if (strcasecmp(status, failed[i]) == 0)
+			return GENERIC_FAILED;
+	return GENERIC_TAKEN;
+}
+
+/*
+ * POST /sms/report: {"id":"http:gw-8841","status":"sent"} (or the same as a
+ * form), signed as messages are.  status is optional; failed, undelivered,
+ * rejected or expired are logged as failures.  Returns the HTTP status.
+ */
+static int
+generic_report(const struct bridge_conf *c, const struct webhook *w, struct delivery *out,
+    char *err, size_t errlen)
+{
+	const char *ctype = webhook_header(w, "Content-Type");
+	char status[32] = "";
+	size_t n = 0;
+	int st;
+
+	if (strcmp(w->method, "POST") != 0) {
+		snprintf(err, errlen, "use POST, not %s", w->method);
+		return 405;
+	}
+	if ((st = generic_signed(c, w, err, errlen)) != 200)
+		return st;
+	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0) {
+		cJSON *root = cJSON_ParseWithLength(w->body, w->bodylen);
+		bool ok = cJSON_IsObject(root) &&
+		    generic_member(root, "id", false, out->id, sizeof out->id, &n);
+
+		size_t k;
+
+		if (ok && !generic_member(root, "status", false, status, sizeof status, &k))
+			status[0] = '\0';
+		cJSON_Delete(root);
+		if (!ok)
+			n = 0;
+	} else if (ctype != NULL && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
+		size_t k;
+
+		if (!form_get(w->body, w->bodylen, "id", out->id, sizeof out->id, &n))
+			n = 0;
+		if (!form_get(w->body, w->bodylen, "status", status, sizeof status, &k))
+			status[0] = '\0';
+	} else {
+		snprintf(err, errlen, "Content-Type must be application/json or a form");
+		return 415;
+	}
+	if (n == 0 || !payload_id_valid(out->id, n)) {
+		snprintf(err, errlen, "id is missing or not a reply id");
+		return 400;
+	}
+	out->code = generic_report_code(status);
+	out->failed = out->code == GENERIC_FAILED;
+	return 200;
+}
+
 static bool
 generic_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
@@ -256,4 +328,6 @@ const struct channel_ops ch_generic = {
 	.parse = generic_parse,
 	.reply = generic_reply,
 	.judge = generic_judge,
+	.report_route = "/sms/report",
+	.report = generic_report,
 };

@@ -504,6 +504,51 @@ Test(channels, generic_reply_signed)
 	cr_expect(strstr(err, "500 boom") != NULL, "%s", err);
 }
 
+/* The generic gateway's delivery reports: signed like messages; any status but a failure's is taken. */
+Test(channels, generic_delivery_reports)
+{
+	static const struct {
+		const char *ctype, *body, *stamp;
+		bool good_sig;
+		int status;
+		bool failed;
+	} cases[] = {
+		{ "application/json", "{\"id\":\"http:gw-1\",\"status\":\"sent\"}", STAMP, true, 200, false },
+		{ "application/json", "{\"id\":\"http:gw-1\"}", STAMP, true, 200, false },
+		{ "application/json", "{\"id\":\"remind:7\",\"status\":\"FAILED\"}", STAMP, true, 200, true },
+		{ "application/x-www-form-urlencoded", "id=http%3Agw-1&status=undelivered", STAMP, true, 200, true },
+		{ "application/json", "{\"id\":\"http:gw-1\"}", STAMP, false, 401, false },
+		{ "application/json", "{\"id\":\"http:gw-1\"}", "1601736200", true, 403, false },
+		{ "application/json", "{\"id\":\"bad id\"}", STAMP, true, 400, false },
+		{ "application/json", "{\"status\":\"sent\"}", STAMP, true, 400, false },
+		{ "application/json", "[1]", STAMP, true, 400, false },
+		{ "text/plain", "id=http%3Agw-1", STAMP, true, 415, false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char hex[SIG_HEX_LEN + 1], sig[80], err[256] = "";
+		struct br_header h[3] = { { "Content-Type", cases[i].ctype }, { "X-Cunbao-Timestamp", cases[i].stamp },
+			{ "X-Cunbao-Signature", sig } };
+		struct webhook w = { .method = "POST", .path = "/sms/report", .query = "", .headers = h, .nheaders = 3,
+			.body = cases[i].body, .bodylen = strlen(cases[i].body), .peer = "10.1.1.1", .now = NOW };
+		struct delivery d;
+		int st;
+
+		sig_hmac_stamped_hex(cases[i].good_sig ? SECRET : "another-secret-entirely", cases[i].stamp,
+		    cases[i].body, strlen(cases[i].body), hex);
+		snprintf(sig, sizeof sig, "sha256=%s", hex);
+		memset(&d, 0, sizeof d);
+		st = ch_generic.report(&conf, &w, &d, err, sizeof err);
+		cr_expect_eq(st, cases[i].status, "case %zu: %d (%s)", i, st, err);
+		if (st == 200)
+			cr_expect_eq(d.failed, cases[i].failed, "case %zu", i);
+		else
+			cr_expect(err[0] != '\0', "case %zu: no explanation", i);
+	}
+	cr_expect_str_eq(ch_generic.report_route, "/sms/report");
+}
+
 static int
 tg(const char *token, const char *body, struct inbound *in, char *err)
 {

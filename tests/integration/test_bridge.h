@@ -367,6 +367,7 @@ struct tb_endpoint {
 	int nreqs;
 	int statuses[16], nstatuses;
 	char answer[512];
+	int delay_ms;		/* waits this long between reading a request and answering it */
 	volatile int stop;
 };
 
@@ -418,6 +419,8 @@ tb_endpoint_run(void *arg)
 			if (e->nreqs < TB_REQS_MAX)
 				e->reqs[e->nreqs++] = q;
 			pthread_mutex_unlock(&e->mu);
+			if (e->delay_ms > 0)
+				tb_sleep_ms(e->delay_ms);
 			n = snprintf(out, sizeof out, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
 			    "Connection: close\r\n\r\n%s", status, strlen(e->answer), e->answer);
 			if (write(c, out, (size_t)n) != n) {
