@@ -248,6 +248,7 @@ http_check_head(struct http_conn *hc, char *msg, size_t msglen)
 	return 200;
 }
 
+/* Input came: the head once it is whole (checked, refused or 100 Continue), then the body, then the route. */
 static void
 http_on_read(struct bufferevent *bev, void *arg)
 {
@@ -302,6 +303,7 @@ http_on_write(struct bufferevent *bev, void *arg)
 	evtimer_add(hc->deadline, &grace);
 }
 
+/* The client closed, or the socket failed: the connection ends here, whatever its state. */
 static void
 http_on_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -354,6 +356,7 @@ http_refuse(struct http *hs, evutil_socket_t fd, const char *peer)
 	}
 }
 
+/* A new connection: refused with 503 beyond the cap, else tracked with its deadline armed. */
 static void
 http_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {

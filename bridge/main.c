@@ -64,7 +64,7 @@ usage(FILE *f)
 	    "\nkeys (also flags, which win over the file):\n");
 	for (e = bridge_conf_table; e->key != NULL; e++) {
 		snprintf(def, sizeof def, "%s", e->def ? e->def : "");
-		fprintf(f, "  --%-18s %s [%s]\n", e->key, e->help, def);
+		fprintf(f, "  --%-20s %s [%s]\n", e->key, e->help, def);
 	}
 }
 
@@ -137,14 +137,14 @@ parse_args(struct bridge *b, int argc, char **argv, struct options *o)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "-d") == 0)
-			;	/* foreground: the bridge never leaves it */
-		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+		if (a[0] == '-' && a[1] != '-' && a[1] != '\0' && strspn(a + 1, "dnv") == strlen(a + 1)) {
+			/* -d (foreground: the bridge never leaves it), -n, -v, alone or together as -dv. */
+			o->check = o->check || strchr(a, 'n') != NULL;
+			o->verbose = o->verbose || strchr(a, 'v') != NULL;
+		} else if (strcmp(a, "--verbose") == 0)
 			o->verbose = true;
 		else if (strcmp(a, "--log-unmasked") == 0)
 			o->unmasked = true;
-		else if (strcmp(a, "-n") == 0)
-			o->check = true;
 		else if (strcmp(a, "-c") == 0 && i + 1 < argc)
 			b->file = argv[++i];
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

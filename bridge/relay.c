@@ -167,7 +167,8 @@ relay_answer(struct relay *r, const struct channel_ops *ch, const struct inbound
 	if (in->answer[0] == '\0' || in->from[0] == '\0')
 		return 200;
 	if (guard_inbound(r->guard, in->from, in->text, in->textlen, clock_ms()) != GUARD_PASS) {
-		log_info("%s: %s from %s: not answered (guard)", ch->name, in->id, log_who(in->from, who, sizeof who));
+		log_info("%s: %s from %s: not answered (guard)", ch->name, in->id,
+		    log_who(in->from, who, sizeof who));
 		return 200;
 	}
 	memset(&row, 0, sizeof row);
@@ -180,7 +181,8 @@ relay_answer(struct relay *r, const struct channel_ops *ch, const struct inbound
 		snprintf(msg, msglen, "cannot spool the answer now; try again");
 		return 503;
 	case SPOOL_OK:
-		log_info("%s: %s from %s: answered by the bridge", ch->name, in->id, log_who(in->from, who, sizeof who));
+		log_info("%s: %s from %s: answered by the bridge", ch->name, in->id,
+		    log_who(in->from, who, sizeof who));
 		event_active(r->kick, 0, 0);
 		break;
 	default:
