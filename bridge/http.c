@@ -66,6 +66,7 @@ struct http {
 	struct http_conn *conns;
 	int64_t nconns;
 	int64_t refused_at;		/* last "too many connections" log line, ms */
+	struct event *resume;		/* re-enables the listener after an accept error */
 };
 
 static const struct {
@@ -396,6 +397,32 @@ http_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa
 	bufferevent_enable(hc->bev, EV_READ);
 }
 
+/* The listener paused by http_on_accept_error: take connections again. */
+static void
+http_on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *hs = arg;
+
+	evconnlistener_enable(hs->listener);
+}
+
+/*
+ * accept() failed (out of file descriptors, most likely: the cap is above
+ * what the process may open).  Pause the listener for a second rather than
+ * spin on a connection we cannot take; the kernel keeps it in the backlog.
+ */
+static void
+http_on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct http *hs = arg;
+	struct timeval pause = { 1, 0 };
+
+	log_warn("http: accept failed (%lld connections open); not accepting for a second",
+	    (long long)hs->nconns);
+	evconnlistener_disable(l);
+	evtimer_add(hs->resume, &pause);
+}
+
 /* Adds the routes of the enabled channels (webhooks, delivery reports) and /healthz. */
 static void
 http_routes(struct http *hs)
@@ -438,10 +465,11 @@ http_listen(struct http *hs, const char *host, int port, char *err, size_t errle
 	}
 	hs->listener = evconnlistener_new_bind(hs->base, http_on_accept, hs,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1, (struct sockaddr *)&ss, sslen);
-	if (hs->listener == NULL) {
+	if (hs->listener == NULL || (hs->resume = evtimer_new(hs->base, http_on_resume, hs)) == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", addr);
 		return false;
 	}
+	evconnlistener_set_error_cb(hs->listener, http_on_accept_error);
 	return true;
 }
 
@@ -480,6 +508,8 @@ http_free(struct http *hs)
 {
 	if (hs == NULL)
 		return;
+	if (hs->resume != NULL)
+		event_free(hs->resume);
 	if (hs->listener != NULL)
 		evconnlistener_free(hs->listener);
 	while (hs->conns != NULL)

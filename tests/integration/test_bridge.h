@@ -284,6 +284,10 @@ tb_http(int port, const char *method, const char *target, const char *extra_head
 	}
 	int hl = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
 	    "Content-Length: %zu\r\n%s\r\n", method, target, bodylen, extra_headers ? extra_headers : "");
+	if (hl < 0 || (size_t)hl >= sizeof head) {
+		close(fd);	/* a head this long: send it with a socket of your own */
+		return false;
+	}
 	if (write(fd, head, (size_t)hl) != hl || (bodylen > 0 && write(fd, body, bodylen) < 0)) {
 		/* The server may close early (413): read what it says all the same. */
 	}
