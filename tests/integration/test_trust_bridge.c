@@ -393,12 +393,12 @@ Test(trust_bridge, trickling_client_is_cut_at_the_deadline, .timeout = 90)
 /*
  * With http-max-connections 20, 60 idle connections: 20 are held, 40 are
  * answered 503 at once, and so is a real request while the slots are
- * full; after http-timeout the idle ones are cut (408) and requests are
- * served again.  Heads and bodies over the limits get text/plain answers.
+ * full; after http-timeout (4 s) the idle ones are cut (408) and requests
+ * are served again.  Heads and bodies over the limits get text/plain answers.
  */
 Test(trust_bridge, connections_capped_and_limits_answered, .timeout = 90)
 {
-	static const char *const flags[] = { "http-timeout", "2s", "http-max-connections", "20", NULL };
+	static const char *const flags[] = { "http-timeout", "4s", "http-max-connections", "20", NULL };
 	enum { IDLE = 60 };
 	int fds[IDLE], i, busy = 0, held = 0, cut = 0;
 	char buf[2048];
@@ -426,10 +426,10 @@ Test(trust_bridge, connections_capped_and_limits_answered, .timeout = 90)
 			fds[i] = -1;
 		}
 	}
-	cr_expect(tb_now_ms() - start < 1500, "too slow a machine for this test's timing");
+	cr_assert(tb_now_ms() - start < 3500, "too slow a machine for this test's timing");
 	/* A connection of the harness's own (its port probe) may still hold a slot for a moment. */
 	cr_expect(busy >= IDLE - 20 && busy <= IDLE - 19, "refused %d of %d", busy, IDLE);
-	if (tb_now_ms() - start < 1500) {
+	if (tb_now_ms() - start < 3000) {
 		cr_assert(tb_http(w.bridge_port, "GET", "/healthz", NULL, "", 0, &r));
 		cr_expect_eq(r.status, 503, "a request while every slot is taken: %d", r.status);
 	}
@@ -442,7 +442,7 @@ Test(trust_bridge, connections_capped_and_limits_answered, .timeout = 90)
 	}
 	cr_expect_eq(held, IDLE - busy);
 	cr_expect_eq(cut, held, "%d of %d idle connections answered 408", cut, held);
-	cr_expect(tb_now_ms() - start < 6000, "the idle ones were cut after %lld ms", tb_now_ms() - start);
+	cr_expect(tb_now_ms() - start < 8000, "the idle ones were cut after %lld ms", tb_now_ms() - start);
 	cr_assert(tb_http(w.bridge_port, "GET", "/healthz", NULL, "", 0, &r));
 	cr_expect_eq(r.status, 200, "after the cut: %d %s", r.status, r.body);
 
