@@ -10,13 +10,14 @@
  *     form.c     application/x-www-form-urlencoded, binary-safe
  *     charset.c  UTF-16BE / UCS-2 / Latin-1 / UTF-8 text to clean UTF-8
  *     sig.c      HMAC-SHA256 signatures, constant-time comparison
+ *     httpreq.c  an HTTP/1.x request head, parsed in place
  *     guard.c    per-sender rate limit, loop guard, retry pacing
  *     ch_*.c     one file per channel: parse a webhook, build a reply request
  *     channel.c  the channel table
  *   adapters:
  *     spool.c    the only SQLite user: inbound rows and replies
  *     mqtt.c     the only libmosquitto user, inside the libevent loop
- *     http.c     the evhttp server: limits, timeouts, route table
+ *     http.c     the webhook server: connection cap, deadline, size limits, routes
  *     client.c   outbound HTTP(S) requests with timeouts
  *     relay.c    the rules that tie them together
  *   main.c, config.c, log.c: options, the config table, signals, logging.
@@ -53,7 +54,8 @@ struct bridge_conf {
 
 	int64_t max_body;		/* bytes of one webhook body */
 	int64_t max_headers;		/* bytes of one webhook's request line and headers */
-	int64_t http_timeout;		/* ms a webhook connection may take */
+	int64_t http_timeout;		/* ms a webhook request may take, from accept to the last byte answered */
+	int64_t http_max_connections;	/* webhook connections open at once */
 	int64_t send_timeout;		/* ms an outbound request may take */
 
 	int64_t republish_after;	/* ms before an unreceipted envelope goes out again */
@@ -79,16 +81,20 @@ struct bridge_conf {
 	char kannel_smsc[64];
 	char kannel_allow[BR_LIST_MAX];	/* peers allowed to call /kannel/incoming; "" = any */
 	char kannel_dlr_url[BR_URL_MAX];	/* where Kannel reports deliveries; "" = from listen, "off" */
+	char kannel_secret[BR_SECRET_MAX];	/* `key=` of the get-url and dlr-url; "" = none */
+	char kannel_secret_file[512];		/* a file holding kannel_secret (read at load) */
 
 	bool generic;
 	char generic_secret[BR_SECRET_MAX];
 	char generic_reply_url[BR_URL_MAX];
 	char generic_header[64];
+	int64_t generic_window;		/* ms a signed request's timestamp may be off our clock */
 
 	bool telegram;
 	char telegram_secret[BR_SECRET_MAX];
 	char telegram_token[BR_SECRET_MAX];
 	char telegram_api[BR_URL_MAX];
+	char telegram_edit_reply[CB_REPLY_MAX];	/* the answer to an edited message; "" = none */
 };
 
 extern const struct conf_entry bridge_conf_table[];
@@ -100,10 +106,25 @@ extern const struct conf_entry bridge_conf_table[];
  */
 int config_check(const struct bridge_conf *c, char *err, size_t errlen);
 
+/*
+ * Reads the secrets given as files (kannel-secret-file) into their keys;
+ * a file given together with its key, or unreadable, or empty, is an
+ * error.  Appends one line per problem to err; returns their number.
+ */
+int config_read_secrets(struct bridge_conf *c, char *err, size_t errlen);
+
+/*
+ * Settings that are valid but weaker than they should be (Kannel's routes
+ * without a secret): one line each into out; returns their number.  Shown
+ * by -n and logged as warnings at start.
+ */
+int config_warnings(const struct bridge_conf *c, char *out, size_t outlen);
+
 
 /* ------------------------------------------------------------------ log.c */
 
-void log_init(int verbose);
+/* verbose: log debug lines (-v); unmasked: whole sender ids in every line (--log-unmasked). */
+void log_init(bool verbose, bool unmasked);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror(errno) */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -171,6 +192,14 @@ bool charset_clean_utf8(const char *in, size_t len, char *out, size_t outsize, s
 void sig_hmac_hex(const char *secret, const void *body, size_t len, char *hex);
 /* True if header ("sha256=<hex>" or "<hex>") is body's signature under secret; constant time. */
 bool sig_check(const char *secret, const char *header, const void *body, size_t len);
+/*
+ * The generic channel's signature: the hex HMAC-SHA256 of "<stamp>.<body>"
+ * (stamp: the X-Cunbao-Timestamp header's text), so an old request cannot be
+ * replayed with a new time.  hex as above.
+ */
+void sig_hmac_stamped_hex(const char *secret, const char *stamp, const void *body, size_t len, char *hex);
+/* True if header is the stamped signature of body (as sig_check); constant time. */
+bool sig_check_stamped(const char *secret, const char *header, const char *stamp, const void *body, size_t len);
 /* True if a and b are equal strings, in time independent of where they differ. */
 bool sig_equal(const char *a, const char *b);
 
@@ -222,6 +251,7 @@ struct webhook {
 	const char *body;		/* raw body (not NUL-terminated) */
 	size_t bodylen;
 	const char *peer;		/* peer address */
+	int64_t now;			/* when it arrived, ms since the epoch (the channels read no clock) */
 };
 
 /* The header's value (case-insensitive name), or NULL. */
@@ -236,24 +266,31 @@ struct inbound {
 	int64_t sent_at;		/* seconds since the epoch the gateway gives; 0 if none */
 	bool ignore;			/* nothing to forward (acknowledge, log `why`) */
 	char why[64];
+	char answer[CB_REPLY_MAX];	/* with ignore: what the bridge itself answers `from` ("": nothing) */
 };
 
 #define OUTREQ_URL_MAX	4096
 #define OUTREQ_BODY_MAX	8192
+#define OUTREQ_HEADERS_MAX 4
 
 /* One outbound HTTP request a channel builds for a reply. */
 struct outreq {
 	bool post;			/* POST body, else GET url */
 	char url[OUTREQ_URL_MAX];
 	char ctype[64];
-	char hname[64];			/* one extra header (a signature); "" if none */
-	char hvalue[160];
+	struct {
+		char name[64];
+		char value[160];
+	} hdrs[OUTREQ_HEADERS_MAX];	/* extra headers (signature, timestamp, idempotency key) */
+	size_t nhdrs;
 	char body[OUTREQ_BODY_MAX];
 	size_t bodylen;
 };
 
 /* Empties req for a channel to fill. */
 void outreq_reset(struct outreq *req);
+/* Adds an extra header to req; false if there is no room or it does not fit. */
+bool outreq_header(struct outreq *req, const char *name, const char *value);
 
 enum send_verdict { SEND_OK, SEND_RETRY, SEND_FAIL };
 
@@ -278,8 +315,8 @@ struct channel_ops {
 	/* Reads one webhook into out; returns the HTTP status (200: out is filled), err says why not. */
 	int (*parse)(const struct bridge_conf *c, const struct webhook *w, struct inbound *out,
 	    char *err, size_t errlen);
-	/* Builds the request that sends text to `to`; false (err) when it cannot be built. */
-	bool (*reply)(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+	/* Builds the request that sends text to `to` at now (ms); false (err) when it cannot be built. */
+	bool (*reply)(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
 	    struct outreq *req, char *err, size_t errlen);
 	/* Reads the gateway's answer (status 0: no answer); fills note on failure. */
 	enum send_verdict (*judge)(int status, const char *body, size_t len, char *note, size_t notelen);
@@ -445,6 +482,26 @@ void client_free(struct client *cl);
 bool client_send(struct client *cl, const struct outreq *r, client_done_fn done, void *arg,
     char *err, size_t errlen);
 size_t client_inflight(const struct client *cl);
+
+/* ------------------------------------------------------------------ httpreq.c */
+
+#define HTTPREQ_HEADERS_MAX 64
+
+/* One request's head, pointing into the buffer httpreq_parse cut up. */
+struct httpreq {
+	const char *method, *path, *query;	/* query: after '?', "" if none */
+	struct br_header headers[HTTPREQ_HEADERS_MAX];
+	size_t nheaders;
+	int64_t content_length;			/* 0 when absent */
+	bool expect_continue;			/* "Expect: 100-continue" */
+};
+
+/*
+ * Parses head (the request line and header fields up to and including the
+ * blank line, NUL-terminated, without NUL inside) in place into r.
+ * Returns 200, or the status to answer (400, 411, 431, 505) with err set.
+ */
+int httpreq_parse(char *head, struct httpreq *r, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ http.c */
 

@@ -3,13 +3,25 @@
  *
  * In: POST /sms/incoming, a form (from=…&text=…&id=…) or a JSON object
  * {"from":"…","text":"…","id":"…","ts":1701736200}, signed with the shared
- * secret: header `X-Cunbao-Signature: sha256=<hex HMAC-SHA256 of the body>`
- * (the header name is `generic-header`).  A bad or missing signature is 401
- * and nothing is kept.  `id` is the gateway's message id: required, so a
- * gateway retry lands on the same envelope.
+ * secret over the time of the request and the body:
+ *   X-Cunbao-Timestamp: 1701736200                  (seconds since the epoch)
+ *   X-Cunbao-Signature: sha256=<hex HMAC-SHA256 of "1701736200.<body>">
+ * (the signature header's name is `generic-header`).  A bad or missing
+ * signature or timestamp is 401; a timestamp further than generic-window
+ * from our clock is 403 — an old request replayed after the spool forgot
+ * its id — and nothing is kept.  `id` is the gateway's message id:
+ * required, so a gateway retry lands on the same envelope.
  *
  * Out: POST generic-reply-url with {"id":"…","to":"…","text":"…"}, signed
- * the same way; any 2xx is delivery, anything else is retried.
+ * the same way, with the reply's id also as Idempotency-Key: one message
+ * gets one reply when the gateway drops a key it has seen (a reply may be
+ * POSTed again after a crash of the bridge).  Any 2xx is delivery,
+ * anything else is retried.
+ *
+ * Delivery reports: POST /sms/report {"id":"<reply id>","status":"sent"},
+ * signed like a message.  Any report proves the gateway took the reply, so
+ * a send cut short by a crash of the bridge is not repeated once its
+ * report has come (the rule Kannel's delivery reports follow).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +40,53 @@ generic_enabled(const struct bridge_conf *c)
 	return c->generic;
 }
 
+#define GENERIC_TS_HEADER "X-Cunbao-Timestamp"
+
 static int
 generic_check(const struct bridge_conf *c, char *err, size_t errlen)
 {
-	return channel_check_secret("generic-secret", c->generic_secret, "a shared secret", err, errlen) +
+	int n = channel_check_secret("generic-secret", c->generic_secret, "a shared secret", err, errlen) +
 	    channel_check_url("generic-reply-url", c->generic_reply_url, err, errlen);
+
+	/* Within the window a replay is absorbed by the spool's memory of the id; it must outlast it. */
+	if (c->generic_window > c->keep_done) {
+		err_append(err, errlen, "generic-window: longer than keep-done (a replay inside the window "
+		    "would no longer be recognised)\n");
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Checks the request's signature over its timestamp and body, then the
+ * timestamp against now.  Returns 200, 401 (unsigned, badly signed) or
+ * 403 (outside generic-window), with err set.
+ */
+static int
+generic_signed(const struct bridge_conf *c, const struct webhook *w, char *err, size_t errlen)
+{
+	const char *stamp = webhook_header(w, GENERIC_TS_HEADER);
+	long long ts, skew, window = (long long)(c->generic_window / 1000);
+	char *end;
+
+	if (stamp == NULL || stamp[0] < '0' || stamp[0] > '9' || strlen(stamp) > 12 ||
+	    (ts = strtoll(stamp, &end, 10), *end != '\0')) {
+		snprintf(err, errlen, "%s is missing or not seconds since the epoch", GENERIC_TS_HEADER);
+		return 401;
+	}
+	if (!sig_check_stamped(c->generic_secret, webhook_header(w, c->generic_header), stamp, w->body,
+	    w->bodylen)) {
+		snprintf(err, errlen, "%s is missing or wrong (the HMAC of \"<%s>.<body>\")", c->generic_header,
+		    GENERIC_TS_HEADER);
+		return 401;
+	}
+	skew = (long long)(w->now / 1000) - ts;
+	if (skew > window || skew < -window) {
+		snprintf(err, errlen, "%s %lld is %lld s %s our clock (generic-window %lld s): refused as a replay",
+		    GENERIC_TS_HEADER, ts, skew < 0 ? -skew : skew, skew < 0 ? "ahead of" : "behind", window);
+		return 403;
+	}
+	return 200;
 }
 
 /* The three fields, as raw bytes borrowed from the body or a cJSON tree. */
@@ -121,10 +175,8 @@ generic_parse(const struct bridge_conf *c, const struct webhook *w, struct inbou
 		snprintf(err, errlen, "use POST, not %s", w->method);
 		return 405;
 	}
-	if (!sig_check(c->generic_secret, webhook_header(w, c->generic_header), w->body, w->bodylen)) {
-		snprintf(err, errlen, "%s is missing or wrong", c->generic_header);
-		return 401;
-	}
+	if ((status = generic_signed(c, w, err, errlen)) != 200)
+		return status;
 	memset(&f, 0, sizeof f);
 	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0)
 		status = generic_json(w, &f, err, errlen);
@@ -153,11 +205,80 @@ generic_parse(const struct bridge_conf *c, const struct webhook *w, struct inbou
 	return 200;
 }
 
+/* What a report's status says; GENERIC_FAILED for the words of a failure, else taken. */
+enum { GENERIC_TAKEN = 1, GENERIC_FAILED = 2 };
+
+static int
+generic_report_code(const char *status)
+{
+	static const char *const failed[] = { "failed", "undelivered", "rejected", "expired", NULL };
+	size_t i;
+
+	for (i = 0; failed[i] != NULL; i++)
+		if (strcasecmp(status, failed[i]) == 0)
+			return GENERIC_FAILED;
+	return GENERIC_TAKEN;
+}
+
+/*
+ * POST /sms/report: {"id":"http:gw-8841","status":"sent"} (or the same as a
+ * form), signed as messages are.  status is optional; failed, undelivered,
+ * rejected or expired are logged as failures.  Returns the HTTP status.
+ */
+static int
+generic_report(const struct bridge_conf *c, const struct webhook *w, struct delivery *out,
+    char *err, size_t errlen)
+{
+	const char *ctype = webhook_header(w, "Content-Type");
+	char status[32] = "";
+	size_t n = 0;
+	int st;
+
+	if (strcmp(w->method, "POST") != 0) {
+		snprintf(err, errlen, "use POST, not %s", w->method);
+		return 405;
+	}
+	if ((st = generic_signed(c, w, err, errlen)) != 200)
+		return st;
+	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0) {
+		cJSON *root = cJSON_ParseWithLength(w->body, w->bodylen);
+		char why[160];
+		bool ok = cJSON_IsObject(root) &&	/* no NUL, no member twice: */
+		    jdec_strict(w->body, w->bodylen, root, why, sizeof why) == CB_OK &&
+		    generic_member(root, "id", false, out->id, sizeof out->id, &n);
+
+		size_t k;
+
+		if (ok && !generic_member(root, "status", false, status, sizeof status, &k))
+			status[0] = '\0';
+		cJSON_Delete(root);
+		if (!ok)
+			n = 0;
+	} else if (ctype != NULL && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
+		size_t k;
+
+		if (!form_get(w->body, w->bodylen, "id", out->id, sizeof out->id, &n))
+			n = 0;
+		if (!form_get(w->body, w->bodylen, "status", status, sizeof status, &k))
+			status[0] = '\0';
+	} else {
+		snprintf(err, errlen, "Content-Type must be application/json or a form");
+		return 415;
+	}
+	if (n == 0 || !payload_id_valid(out->id, n)) {
+		snprintf(err, errlen, "id is missing or not a reply id");
+		return 400;
+	}
+	out->code = generic_report_code(status);
+	out->failed = out->code == GENERIC_FAILED;
+	return 200;
+}
+
 static bool
-generic_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+generic_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
-	char hex[SIG_HEX_LEN + 1];
+	char hex[SIG_HEX_LEN + 1], stamp[24], sig[8 + SIG_HEX_LEN];
 	struct jsonw w;
 
 	outreq_reset(req);
@@ -178,9 +299,14 @@ generic_reply(const struct bridge_conf *c, const char *id, const char *to, const
 		snprintf(err, errlen, "reply %s does not fit in a request body", id);
 		return false;
 	}
-	sig_hmac_hex(c->generic_secret, req->body, req->bodylen, hex);
-	snprintf(req->hname, sizeof req->hname, "%s", c->generic_header);
-	snprintf(req->hvalue, sizeof req->hvalue, "sha256=%s", hex);
+	snprintf(stamp, sizeof stamp, "%lld", (long long)(now / 1000));
+	sig_hmac_stamped_hex(c->generic_secret, stamp, req->body, req->bodylen, hex);
+	snprintf(sig, sizeof sig, "sha256=%s", hex);
+	if (!outreq_header(req, GENERIC_TS_HEADER, stamp) || !outreq_header(req, c->generic_header, sig) ||
+	    !outreq_header(req, "Idempotency-Key", id)) {
+		snprintf(err, errlen, "reply %s: its headers do not fit", id);
+		return false;
+	}
 	return true;
 }
 
@@ -209,4 +335,6 @@ const struct channel_ops ch_generic = {
 	.parse = generic_parse,
 	.reply = generic_reply,
 	.judge = generic_judge,
+	.report_route = "/sms/report",
+	.report = generic_report,
 };

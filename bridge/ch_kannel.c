@@ -12,6 +12,12 @@
  * Out: Kannel's sendsms interface, with coding=2&charset=UTF-8 so Chinese
  * text is sent as UCS-2 (without it Kannel turns CJK into '?').
  *
+ * Trust: a caller must come from an address in kannel-allow and, when
+ * kannel-secret is set, carry it as `key=` (the get-url in kannel.conf ends
+ * with `&key=<secret>`; our dlr-url carries it too), compared in constant
+ * time.  Behind a reverse proxy every caller is 127.0.0.1, so the address
+ * alone proves nothing there: wrong or missing key is 403, nothing kept.
+ *
  * Delivery reports: each reply asks for the SMSC's ack or nack (dlr-mask=24)
  * at GET /kannel/dlr?id=<reply id>&status=%d.  Any report proves Kannel took
  * the reply, so a send cut short by a crash is not repeated once its report
@@ -22,6 +28,9 @@
 #include <string.h>
 
 #include "bridge.h"
+
+/* What a kannel-secret may hold: characters that need no escaping in a URL and are not Kannel's %. */
+#define KANNEL_KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-"
 
 static bool
 kannel_enabled(const struct bridge_conf *c)
@@ -42,6 +51,18 @@ kannel_check(const struct bridge_conf *c, char *err, size_t errlen)
 		err_append(err, errlen, "kannel-user: the sendsms-user's username is required\n");
 		n++;
 	}
+	if (c->kannel_secret[0] != '\0' && (strlen(c->kannel_secret) < 16 ||
+	    strspn(c->kannel_secret, KANNEL_KEY_CHARS) != strlen(c->kannel_secret))) {
+		/* It is pasted into Kannel's get-url as is, where % is a placeholder and & ends it. */
+		err_append(err, errlen, "kannel-secret: must be 16 or more of A-Z a-z 0-9 . _ ~ - "
+		    "(it is written into Kannel's get-url as is)\n");
+		n++;
+	}
+	if (c->kannel_secret[0] == '\0' && c->kannel_allow[0] == '\0') {
+		err_append(err, errlen, "kannel-allow: empty while kannel-secret is not set: anyone could "
+		    "send SMS as any number\n");
+		n++;
+	}
 	return n;
 }
 
@@ -58,9 +79,28 @@ kannel_peer_allowed(const char *allow, const char *peer)
 	return list_has(allow, peer);
 }
 
+/* True if the query's key= is kannel-secret (or no secret is set); constant time. */
+static bool
+kannel_key_ok(const struct bridge_conf *c, const struct webhook *w)
+{
+	char key[BR_SECRET_MAX];
+	size_t n;
+	char got[SIG_HEX_LEN + 1], want[SIG_HEX_LEN + 1];
+
+	if (c->kannel_secret[0] == '\0')
+		return true;
+	if (!form_get(w->query, w->querylen, "key", key, sizeof key, &n))
+		return false;
+	/* Digests of equal length, so not even the secret's length shows in the time taken. */
+	sig_hmac_hex(c->kannel_secret, key, n, got);
+	sig_hmac_hex(c->kannel_secret, c->kannel_secret, strlen(c->kannel_secret), want);
+	return sig_equal(got, want);
+}
+
 /*
  * Checks that a call comes the way Kannel makes it: GET, from a peer in
- * kannel-allow.  Returns 200, or the status to answer with err set.
+ * kannel-allow, with the shared secret.  Returns 200, or the status to
+ * answer with err set (never the secret or what was given for it).
  */
 static int
 kannel_caller(const struct bridge_conf *c, const struct webhook *w, char *err, size_t errlen)
@@ -71,6 +111,10 @@ kannel_caller(const struct bridge_conf *c, const struct webhook *w, char *err, s
 	}
 	if (!kannel_peer_allowed(c->kannel_allow, w->peer)) {
 		snprintf(err, errlen, "peer %s is not in kannel-allow", w->peer ? w->peer : "?");
+		return 403;
+	}
+	if (!kannel_key_ok(c, w)) {
+		snprintf(err, errlen, "key is missing or wrong (kannel-secret)");
 		return 403;
 	}
 	return 200;
@@ -177,14 +221,17 @@ kannel_dlr_url(const struct bridge_conf *c, const char *id, char *out, size_t ou
 		off = (size_t)snprintf(out, outlen, strchr(host, ':') ? "http://[%s]:%d/kannel/dlr?" :
 		    "http://%s:%d/kannel/dlr?", host, port);
 	}
-	if (off >= outlen || !form_put(out, outlen, &off, "id", id, strlen(id)) || off + 11 > outlen)
+	if (off >= outlen || !form_put(out, outlen, &off, "id", id, strlen(id)) ||
+	    (c->kannel_secret[0] != '\0' &&
+	    !form_put(out, outlen, &off, "key", c->kannel_secret, strlen(c->kannel_secret))) ||
+	    off + 11 > outlen)
 		return false;
 	memcpy(out + off, "&status=%d", 11);	/* Kannel puts the DLR type in place of %d */
 	return true;
 }
 
 static bool
-kannel_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+kannel_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
 	char dlr[1024];

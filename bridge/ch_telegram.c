@@ -3,11 +3,18 @@
  *
  * In: the Bot API posts each Update as JSON to POST /telegram/webhook with
  * the header X-Telegram-Bot-Api-Secret-Token set to the secret given to
- * setWebhook; anything else is 401 and nothing is kept.  A message's text
- * (or a photo's caption) is forwarded from "tg:<chat id>" with the id
- * "tg:<update_id>"; updates without text (stickers, joins, edits of
- * nothing) are acknowledged and logged, since Telegram would otherwise
- * retry them for ever.
+ * setWebhook; anything else is 401 and nothing is kept.  Only a new
+ * `message` in a private chat is a report: its text (or a photo's caption)
+ * is forwarded from "tg:<from.id>" (the person, never the chat) with the id
+ * "tg:<update_id>".  Everything else is acknowledged with 200 and logged,
+ * since Telegram would otherwise retry it for ever:
+ *   - an `edited_message` is not counted again (it would add every `sum`
+ *     field twice); the person is told to send 更正 instead
+ *     (`telegram-edit-reply`, which the bridge itself sends);
+ *   - a message in a group, supergroup or channel is not a report (anyone
+ *     there could otherwise report as a registered member) and is not
+ *     answered (a bot answering a group's chatter would be noise);
+ *   - updates without text (stickers, joins), from bots, or of other kinds.
  *
  * Out: POST <telegram-api>/bot<token>/sendMessage {"chat_id":…,"text":…};
  * the API base is configurable so tests can point it at a local endpoint.
@@ -40,28 +47,56 @@ telegram_check(const struct bridge_conf *c, char *err, size_t errlen)
 	return n + channel_check_url("telegram-api", c->telegram_api, err, errlen);
 }
 
-/* The message an update carries, or NULL. */
-static const cJSON *
-telegram_message(const cJSON *update)
+/* The sender of a message: from.id as "tg:<id>"; false (err) when absent. */
+static bool
+telegram_sender(const cJSON *msg, char *out, size_t outlen, char *err, size_t errlen)
 {
-	static const char *const kinds[] = { "message", "edited_message", "channel_post", "edited_channel_post" };
-	size_t i;
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(msg, "from");
+	int64_t id;
 
-	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(update, kinds[i]);
-
-		if (cJSON_IsObject(m))
-			return m;
+	if (!channel_json_int(cJSON_GetObjectItemCaseSensitive(from, "id"), &id)) {
+		snprintf(err, errlen, "message.from.id is missing or not an integer");
+		return false;
 	}
-	return NULL;
+	snprintf(out, outlen, "tg:%lld", (long long)id);
+	return true;
 }
 
-/* Reads update_id, chat id, text and date out of one Update. */
+/* True if msg was written in a private chat (with the bot alone). */
+static bool
+telegram_private(const cJSON *msg)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(msg, "chat"), "type");
+
+	return cJSON_IsString(type) && strcmp(type->valuestring, "private") == 0;
+}
+
+/*
+ * An edited message is never forwarded: the first version was counted.
+ * In a private chat the person is answered with telegram-edit-reply (the
+ * relay queues it under the update's id, so a resent update is answered
+ * once); elsewhere it is ignored silently.
+ */
 static int
-telegram_update(const cJSON *root, struct inbound *in, char *err, size_t errlen)
+telegram_edit(const struct bridge_conf *c, const cJSON *msg, const char *raw, struct inbound *in,
+    char *err, size_t errlen)
+{
+	in->ignore = true;
+	snprintf(in->why, sizeof in->why, "update %s is an edit, not counted again", raw);
+	if (!telegram_private(msg) || c->telegram_edit_reply[0] == '\0')
+		return 200;
+	if (!telegram_sender(msg, in->from, sizeof in->from, err, errlen))
+		return 400;
+	snprintf(in->answer, sizeof in->answer, "%s", c->telegram_edit_reply);
+	return 200;
+}
+
+/* Reads update_id, sender, text and date out of one Update. */
+static int
+telegram_update(const struct bridge_conf *c, const cJSON *root, struct inbound *in, char *err, size_t errlen)
 {
 	const cJSON *msg, *text;
-	int64_t update_id, chat;
+	int64_t update_id;
 	char raw[32];
 
 	if (!channel_json_int(cJSON_GetObjectItemCaseSensitive(root, "update_id"), &update_id)) {
@@ -70,17 +105,26 @@ telegram_update(const cJSON *root, struct inbound *in, char *err, size_t errlen)
 	}
 	snprintf(raw, sizeof raw, "%lld", (long long)update_id);
 	channel_make_id("tg", raw, strlen(raw), in->id, sizeof in->id);
-	if ((msg = telegram_message(root)) == NULL) {
+	if (cJSON_IsObject(msg = cJSON_GetObjectItemCaseSensitive(root, "edited_message")))
+		return telegram_edit(c, msg, raw, in, err, errlen);
+	if (!cJSON_IsObject(msg = cJSON_GetObjectItemCaseSensitive(root, "message"))) {
 		in->ignore = true;
-		snprintf(in->why, sizeof in->why, "update %s carries no message", raw);
+		snprintf(in->why, sizeof in->why, "update %s carries no new message", raw);
 		return 200;
 	}
-	if (!channel_json_int(cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(msg, "chat"), "id"), &chat)) {
-		snprintf(err, errlen, "message.chat.id is missing or not an integer");
-		return 400;
+	if (!telegram_private(msg)) {
+		in->ignore = true;
+		snprintf(in->why, sizeof in->why, "update %s is not from a private chat", raw);
+		return 200;
 	}
-	snprintf(in->from, sizeof in->from, "tg:%lld", (long long)chat);
+	if (!telegram_sender(msg, in->from, sizeof in->from, err, errlen))
+		return 400;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(msg, "from"),
+	    "is_bot"))) {
+		in->ignore = true;
+		snprintf(in->why, sizeof in->why, "update %s is from a bot", raw);
+		return 200;
+	}
 	text = cJSON_GetObjectItemCaseSensitive(msg, "text");
 	if (!cJSON_IsString(text))
 		text = cJSON_GetObjectItemCaseSensitive(msg, "caption");
@@ -127,13 +171,13 @@ telegram_parse(const struct bridge_conf *c, const struct webhook *w, struct inbo
 		snprintf(err, errlen, "body is not plain JSON: %s", why);	/* a NUL, a member twice */
 		return 400;
 	}
-	status = telegram_update(root, in, err, errlen);
+	status = telegram_update(c, root, in, err, errlen);
 	cJSON_Delete(root);
 	return status;
 }
 
 static bool
-telegram_reply(const struct bridge_conf *c, const char *id, const char *to, const char *text,
+telegram_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
 	struct jsonw w;

@@ -87,8 +87,21 @@ void
 outreq_reset(struct outreq *req)
 {
 	req->post = false;
-	req->url[0] = req->ctype[0] = req->hname[0] = req->hvalue[0] = req->body[0] = '\0';
+	req->url[0] = req->ctype[0] = req->body[0] = '\0';
 	req->bodylen = 0;
+	req->nhdrs = 0;
+}
+
+bool
+outreq_header(struct outreq *req, const char *name, const char *value)
+{
+	if (req->nhdrs == OUTREQ_HEADERS_MAX || strlen(name) >= sizeof req->hdrs[0].name ||
+	    strlen(value) >= sizeof req->hdrs[0].value)
+		return false;
+	snprintf(req->hdrs[req->nhdrs].name, sizeof req->hdrs[0].name, "%s", name);
+	snprintf(req->hdrs[req->nhdrs].value, sizeof req->hdrs[0].value, "%s", value);
+	req->nhdrs++;
+	return true;
 }
 
 const char *

@@ -213,6 +213,7 @@ static void
 client_fill(struct evhttp_request *req, const struct evhttp_uri *uri, const struct outreq *r)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	size_t i;
 
 	evhttp_add_header(h, "Host", evhttp_uri_get_host(uri));
 	evhttp_add_header(h, "User-Agent", "cunbao-bridge");
@@ -221,8 +222,8 @@ client_fill(struct evhttp_request *req, const struct evhttp_uri *uri, const stru
 		evhttp_add_header(h, "Content-Type", r->ctype[0] ? r->ctype : "application/octet-stream");
 		evbuffer_add(evhttp_request_get_output_buffer(req), r->body, r->bodylen);
 	}
-	if (r->hname[0] != '\0')
-		evhttp_add_header(h, r->hname, r->hvalue);
+	for (i = 0; i < r->nhdrs; i++)
+		evhttp_add_header(h, r->hdrs[i].name, r->hdrs[i].value);
 }
 
 /* Adds cr to the in-flight list (before the request starts: a callback may come at once). */

@@ -5,6 +5,7 @@
  * command-line flags (`--key value`, which win), serves -n and --help, and
  * documents the keys (docs/bridge.md lists them in this order).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +19,9 @@
 #define HOUR (60 * MIN)
 #define DAY (24 * HOUR)
 
+/* An edit is not counted again: the person is asked for a correction instead. */
+#define TELEGRAM_EDIT_REPLY "修改过的消息不计入。如需改数，请发一条新消息：更正 加上正确的内容，例如：更正 牲畜 牛12 猪40 羊5"
+
 const struct conf_entry bridge_conf_table[] = {
 	{ "broker", CONF_ADDR, M(broker), 0, 0, "127.0.0.1:1883", "MQTT broker HOST:PORT (an IP address)" },
 	{ "listen", CONF_ADDR, M(listen), 0, 0, "127.0.0.1:13080", "webhook server ADDR:PORT" },
@@ -30,7 +34,8 @@ const struct conf_entry bridge_conf_table[] = {
 
 	{ "max-body", CONF_INT, M(max_body), 1024, 1048576, "16384", "bytes of one webhook body" },
 	{ "max-headers", CONF_INT, M(max_headers), 1024, 65536, "8192", "bytes of one webhook's request line and headers" },
-	{ "http-timeout", CONF_DURATION, M(http_timeout), SEC, 5 * MIN, "10s", "time a webhook connection may take" },
+	{ "http-timeout", CONF_DURATION, M(http_timeout), SEC, 5 * MIN, "10s", "time a webhook request may take, from connect to answer, however it trickles (then 408)" },
+	{ "http-max-connections", CONF_INT, M(http_max_connections), 1, 10000, "128", "webhook connections open at once (more get 503)" },
 	{ "send-timeout", CONF_DURATION, M(send_timeout), SEC, 5 * MIN, "10s", "time one outbound request may take" },
 
 	{ "republish-after", CONF_DURATION, M(republish_after), 100, HOUR, "30s", "first wait for a receipt before publishing again" },
@@ -56,17 +61,21 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "kannel-from", CONF_STR, M(kannel_from), 0, 0, "", "sender number of replies (also never answered)" },
 	{ "kannel-smsc", CONF_STR, M(kannel_smsc), 0, 0, "", "smsc-id to send replies through (default: Kannel's routing)" },
 	{ "kannel-allow", CONF_STR, M(kannel_allow), 0, 0, "127.0.0.1,::1", "addresses allowed to call /kannel/incoming and /kannel/dlr (empty: any)" },
+	{ "kannel-secret", CONF_STR, M(kannel_secret), 0, 0, "", "shared secret Kannel sends as key= in its get-url and dlr-url (16+ of A-Z a-z 0-9 . _ ~ -)" },
+	{ "kannel-secret-file", CONF_STR, M(kannel_secret_file), 0, 0, "", "file holding kannel-secret (its first line)" },
 	{ "kannel-dlr-url", CONF_STR, M(kannel_dlr_url), 0, 0, "", "URL Kannel sends delivery reports to (empty: /kannel/dlr on listen; off: none)" },
 
 	{ "generic", CONF_BOOL, M(generic), 0, 0, "no", "accept SMS from an HTTP gateway on /sms/incoming" },
 	{ "generic-secret", CONF_STR, M(generic_secret), 0, 0, "", "shared secret of the HMAC-SHA256 signatures" },
 	{ "generic-reply-url", CONF_STR, M(generic_reply_url), 0, 0, "", "URL replies are POSTed to" },
 	{ "generic-header", CONF_STR, M(generic_header), 0, 0, "X-Cunbao-Signature", "signature header name" },
+	{ "generic-window", CONF_DURATION, M(generic_window), 10 * SEC, DAY, "5m", "a signed request whose X-Cunbao-Timestamp is further than this from our clock is refused (403)" },
 
 	{ "telegram", CONF_BOOL, M(telegram), 0, 0, "no", "accept bot updates on /telegram/webhook" },
 	{ "telegram-secret", CONF_STR, M(telegram_secret), 0, 0, "", "X-Telegram-Bot-Api-Secret-Token value" },
 	{ "telegram-token", CONF_STR, M(telegram_token), 0, 0, "", "bot token for sendMessage" },
 	{ "telegram-api", CONF_STR, M(telegram_api), 0, 0, "https://api.telegram.org", "Bot API base URL" },
+	{ "telegram-edit-reply", CONF_STR, M(telegram_edit_reply), 0, 0, TELEGRAM_EDIT_REPLY, "answer to an edited message, which is not counted (empty: none)" },
 	{ .key = NULL },
 };
 
@@ -132,6 +141,66 @@ config_check(const struct bridge_conf *c, char *err, size_t errlen)
 	}
 	if (enabled == 0) {
 		err_append(err, errlen, "no channel is enabled (kannel, generic, telegram)\n");
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Reads the first line of path into out (trailing blanks and CR trimmed);
+ * false with a line in err when it cannot be read, is empty or too long.
+ */
+static bool
+config_secret_file(const char *key, const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		err_append(err, errlen, "%s: cannot read %s: %s\n", key, path, strerror(errno));
+		return false;
+	}
+	if (fgets(out, (int)outlen, f) == NULL)
+		out[0] = '\0';
+	fclose(f);
+	n = strcspn(out, "\r\n");
+	if (out[n] == '\0' && n == outlen - 1) {
+		out[0] = '\0';
+		err_append(err, errlen, "%s: the secret in %s is longer than %zu characters\n", key, path, outlen - 2);
+		return false;
+	}
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+		n--;
+	out[n] = '\0';
+	if (n == 0) {
+		err_append(err, errlen, "%s: %s is empty\n", key, path);
+		return false;
+	}
+	return true;
+}
+
+int
+config_read_secrets(struct bridge_conf *c, char *err, size_t errlen)
+{
+	if (c->kannel_secret_file[0] == '\0')
+		return 0;
+	if (c->kannel_secret[0] != '\0') {
+		err_append(err, errlen, "kannel-secret-file: give kannel-secret or kannel-secret-file, not both\n");
+		return 1;
+	}
+	return config_secret_file("kannel-secret-file", c->kannel_secret_file, c->kannel_secret,
+	    sizeof c->kannel_secret, err, errlen) ? 0 : 1;
+}
+
+int
+config_warnings(const struct bridge_conf *c, char *out, size_t outlen)
+{
+	int n = 0;
+
+	out[0] = '\0';
+	if (c->kannel && c->kannel_secret[0] == '\0') {
+		err_append(out, outlen, "kannel-secret: not set; /kannel/incoming and /kannel/dlr trust the "
+		    "peer address alone (kannel-allow %s): never reach them through a proxy\n", c->kannel_allow);
 		n++;
 	}
 	return n;

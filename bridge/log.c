@@ -14,12 +14,14 @@
 
 #include "bridge.h"
 
-static int log_verbose;
+static bool log_verbose;	/* -v: debug lines */
+static bool log_unmasked;	/* --log-unmasked: whole sender ids */
 
 void
-log_init(int verbose)
+log_init(bool verbose, bool unmasked)
 {
 	log_verbose = verbose;
+	log_unmasked = unmasked;
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
@@ -78,7 +80,7 @@ log_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_verbose < 1)
+	if (!log_verbose)
 		return;
 	va_start(ap, fmt);
 	log_vline("debug", fmt, ap, NULL);
@@ -108,14 +110,14 @@ clock_ms(void)
 /*
  * Hides the middle of a sender id so logs at info level do not carry whole
  * phone numbers: "+8613800000003" -> "+86138****0003", "tg:700000003" ->
- * "tg:70****03".  With -d the whole id is shown.
+ * "tg:70****03", at every level.  Only --log-unmasked shows the whole id.
  */
 const char *
 log_who(const char *id, char *buf, size_t buflen)
 {
 	size_t n = strlen(id), head, tail;
 
-	if (log_verbose >= 1 || n < 8) {
+	if (log_unmasked || n < 8) {
 		snprintf(buf, buflen, "%s", id);
 		return buf;
 	}

@@ -1,12 +1,15 @@
 /*
  * main.c — cunbao-bridge: options, the config, signals, wiring.
  *
- *   cunbao-bridge [-d] [-n] [-c FILE] [--KEY VALUE ...]
+ *   cunbao-bridge [-dnv] [-c FILE] [--log-unmasked] [--KEY VALUE ...]
  *
  * Every config key is also a flag (--broker, --listen, --spool, --prefix,
  * --source, --kannel-sendsms, --kannel-user, --kannel-pass, ...), and flags
- * win over the file.  -n checks the configuration and exits; -d logs
- * debug lines and whole sender ids.  SIGHUP re-reads the file and swaps
+ * win over the file.  The one-letter flags mean what cunbaod's mean: -d
+ * stays in the foreground (the bridge never forks, so it always does), -n
+ * checks the configuration and exits, -v logs debug lines.  Whole phone
+ * numbers are logged only with --log-unmasked, which is itself logged as a
+ * warning.  SIGHUP re-reads the file and swaps
  * the new settings in only when they are valid and need no restart;
  * SIGTERM and SIGINT stop accepting webhooks, let replies in flight finish
  * (up to send-timeout) and exit.
@@ -52,12 +55,16 @@ usage(FILE *f)
 	char def[128];
 	const struct conf_entry *e;
 
-	fprintf(f, "usage: cunbao-bridge [-d] [-n] [-c FILE] [--KEY VALUE ...]\n\n"
-	    "  -d  debug log, whole sender ids\n  -n  check the configuration and exit\n"
-	    "  -c  config file of `key value` lines\n\nkeys (also flags, which win over the file):\n");
+	fprintf(f, "usage: cunbao-bridge [-dnv] [-c FILE] [--log-unmasked] [--KEY VALUE ...]\n\n"
+	    "  -d                 stay in the foreground, log to stderr (as cunbaod; the bridge always does)\n"
+	    "  -n                 check the configuration and exit (warnings too)\n"
+	    "  -v, --verbose      log debug lines\n"
+	    "  -c FILE            config file of `key value` lines\n"
+	    "  --log-unmasked     log whole phone numbers and chat ids (personal data: debugging only)\n"
+	    "\nkeys (also flags, which win over the file):\n");
 	for (e = bridge_conf_table; e->key != NULL; e++) {
 		snprintf(def, sizeof def, "%s", e->def ? e->def : "");
-		fprintf(f, "  --%-18s %s [%s]\n", e->key, e->help, def);
+		fprintf(f, "  --%-20s %s [%s]\n", e->key, e->help, def);
 	}
 }
 
@@ -110,22 +117,34 @@ load(const struct bridge *b, struct bridge_conf *c, char *err, size_t errlen)
 			n++;
 		}
 	}
+	n += config_read_secrets(c, err, errlen);
 	return n + config_check(c, err, errlen);
 }
 
-/* Reads the command line into b; returns 0, or the exit status for -h or a bad option. */
+/* What the command line asks for besides config keys. */
+struct options {
+	bool check;		/* -n */
+	bool verbose;		/* -v */
+	bool unmasked;		/* --log-unmasked */
+};
+
+/* Reads the command line into b and o; returns 0, or the exit status for -h or a bad option. */
 static int
-parse_args(struct bridge *b, int argc, char **argv, int *verbose, bool *check)
+parse_args(struct bridge *b, int argc, char **argv, struct options *o)
 {
 	int i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "-d") == 0)
-			(*verbose)++;
-		else if (strcmp(a, "-n") == 0)
-			*check = true;
+		if (a[0] == '-' && a[1] != '-' && a[1] != '\0' && strspn(a + 1, "dnv") == strlen(a + 1)) {
+			/* -d (foreground: the bridge never leaves it), -n, -v, alone or together as -dv. */
+			o->check = o->check || strchr(a, 'n') != NULL;
+			o->verbose = o->verbose || strchr(a, 'v') != NULL;
+		} else if (strcmp(a, "--verbose") == 0)
+			o->verbose = true;
+		else if (strcmp(a, "--log-unmasked") == 0)
+			o->unmasked = true;
 		else if (strcmp(a, "-c") == 0 && i + 1 < argc)
 			b->file = argv[++i];
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -218,6 +237,22 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	relay_drain(b->relay, on_drained, b);
 }
 
+/* Writes the configuration's warnings to f (-n), or logs each as a warning when f is NULL. */
+static void
+warnings(const struct bridge_conf *c, FILE *f)
+{
+	char text[2048], *line, *save = NULL;
+
+	if (config_warnings(c, text, sizeof text) == 0)
+		return;
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (f != NULL)
+			fprintf(f, "warning: %s\n", line);
+		else
+			log_warnx("%s", line);
+	}
+}
+
 /* Opens the spool, the relay and the webhook server; fatal on failure (start-up only). */
 static void
 start(struct bridge *b)
@@ -241,6 +276,7 @@ start(struct bridge *b)
 	    evsignal_add(b->sigint, NULL) || evsignal_add(b->sighup, NULL))
 		fatalx("cannot watch signals");
 	relay_start(b->relay);
+	warnings(&b->conf, NULL);
 	err[0] = '\0';
 	for (i = 0; channel_table[i] != NULL; i++)
 		if (channel_table[i]->enabled(&b->conf))
@@ -273,20 +309,23 @@ main(int argc, char **argv)
 {
 	static struct bridge b;
 	static char err[ERR_MAX];
-	int verbose = 0, rc;
-	bool check = false;
+	struct options o = { false, false, false };
+	int rc;
 
-	if ((rc = parse_args(&b, argc, argv, &verbose, &check)) != 0)
+	if ((rc = parse_args(&b, argc, argv, &o)) != 0)
 		return rc < 0 ? 0 : rc;
-	log_init(verbose);
+	log_init(o.verbose, o.unmasked);
 	if (load(&b, &b.conf, err, sizeof err) != 0) {
 		fprintf(stderr, "%s", err);
 		return 1;
 	}
-	if (check) {
+	if (o.check) {
+		warnings(&b.conf, stderr);
 		printf("%s: configuration OK\n", b.file ? b.file : "cunbao-bridge");
 		return 0;
 	}
+	if (o.unmasked)
+		log_warnx("--log-unmasked: whole phone numbers and chat ids go to the log");
 	signal(SIGPIPE, SIG_IGN);
 	mqtt_lib(true);
 	start(&b);

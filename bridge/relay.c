@@ -151,6 +151,46 @@ relay_accept(struct relay *r, const struct channel_ops *ch, const struct inbound
 	return 200;
 }
 
+/*
+ * A message that is not forwarded but that the channel wants answered (an
+ * edited chat message: "send 更正 instead").  The answer is queued under
+ * the message's own id, so a gateway resending it is answered once; the
+ * guard still applies (a sender over the rate, or our own reply bounced,
+ * gets nothing).  Returns the HTTP status.
+ */
+static int
+relay_answer(struct relay *r, const struct channel_ops *ch, const struct inbound *in, char *msg, size_t msglen)
+{
+	static struct spool_reply row;
+	char who[40];
+
+	if (in->answer[0] == '\0' || in->from[0] == '\0')
+		return 200;
+	if (guard_inbound(r->guard, in->from, in->text, in->textlen, clock_ms()) != GUARD_PASS) {
+		log_info("%s: %s from %s: not answered (guard)", ch->name, in->id,
+		    log_who(in->from, who, sizeof who));
+		return 200;
+	}
+	memset(&row, 0, sizeof row);
+	snprintf(row.id, sizeof row.id, "%s", in->id);
+	snprintf(row.module, sizeof row.module, "%s", ch->name);
+	snprintf(row.to, sizeof row.to, "%s", in->from);
+	snprintf(row.text, sizeof row.text, "%s", in->answer);
+	switch (spool_reply_put(r->sp, &row, REPLY_PENDING, "", clock_ms())) {
+	case SPOOL_ERR:
+		snprintf(msg, msglen, "cannot spool the answer now; try again");
+		return 503;
+	case SPOOL_OK:
+		log_info("%s: %s from %s: answered by the bridge", ch->name, in->id,
+		    log_who(in->from, who, sizeof who));
+		event_active(r->kick, 0, 0);
+		break;
+	default:
+		break;
+	}
+	return 200;
+}
+
 int
 relay_webhook(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen)
 {
@@ -169,7 +209,7 @@ relay_webhook(void *arg, const struct channel_ops *ch, const struct webhook *w, 
 	}
 	if (in.ignore) {
 		log_info("%s: %s: acknowledged, nothing to forward", ch->name, in.why);
-		return 200;
+		return relay_answer(r, ch, &in, msg, msglen);
 	}
 	switch (spool_inbound_get(r->sp, in.id, &o)) {
 	case SPOOL_ERR:
@@ -251,7 +291,7 @@ relay_send(struct relay *r, const struct spool_reply *row, int64_t now)
 		spool_reply_retry(r->sp, row->id, now + r->conf->retry_max, "channel off");
 		return;
 	}
-	if (!ch->reply(r->conf, row->id, row->to, row->text, &req, err, sizeof err)) {
+	if (!ch->reply(r->conf, now, row->id, row->to, row->text, &req, err, sizeof err)) {
 		log_warnx("reply %s to %s: %s; kept in the spool as failed", row->id, who, err);
 		spool_reply_close(r->sp, row->id, REPLY_FAILED, err, now);
 		return;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bridge.h"
 
@@ -47,7 +48,59 @@ Test(config, shipped_example_passes)
 	    "%s", err);
 	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
 	cr_expect_str_eq(c.kannel_from, "10690001");
+	cr_expect_str_eq(c.kannel_secret, "change-me-kannel-get-url-key");
+	cr_expect_eq(config_warnings(&c, err, sizeof err), 0, "%s", err);
 	free(text);
+}
+
+/* kannel-secret-file: read (first line, trimmed); not together with kannel-secret; unreadable or empty refused. */
+Test(config, kannel_secret_file)
+{
+	struct bridge_conf c;
+	char err[2048] = "", path[] = "/tmp/cunbao-bridge-key-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	cr_assert(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("kannel-key-from-a-file  \nsecond line\n", f);
+	fclose(f);
+	conf_defaults(bridge_conf_table, &c);
+	snprintf(c.kannel_secret_file, sizeof c.kannel_secret_file, "%s", path);
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.kannel_secret, "kannel-key-from-a-file");
+	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
+
+	/* Both the key and its file. */
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 1);
+	cr_expect(strstr(err, "not both") != NULL, "%s", err);
+
+	f = fopen(path, "w");
+	fputs("\n", f);
+	fclose(f);
+	conf_defaults(bridge_conf_table, &c);
+	snprintf(c.kannel_secret_file, sizeof c.kannel_secret_file, "%s", path);
+	err[0] = '\0';
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 1);
+	cr_expect(strstr(err, "is empty") != NULL, "%s", err);
+	unlink(path);
+	err[0] = '\0';
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 1);
+	cr_expect(strstr(err, "kannel-secret-file: cannot read") != NULL, "%s", err);
+}
+
+/* No kannel-secret: valid, but a warning (-n prints it, the start logs it). */
+Test(config, kannel_without_secret_warns)
+{
+	struct bridge_conf c;
+	char out[1024] = "";
+
+	conf_defaults(bridge_conf_table, &c);
+	cr_expect_eq(config_warnings(&c, out, sizeof out), 1);
+	cr_expect(strstr(out, "kannel-secret: not set") != NULL, "%s", out);
+	cr_expect(strstr(out, "proxy") != NULL, "%s", out);
+	c.kannel = false;
+	cr_expect_eq(config_warnings(&c, out, sizeof out), 0, "%s", out);
 }
 
 Test(config, every_problem_is_reported)

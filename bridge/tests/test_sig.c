@@ -51,6 +51,26 @@ Test(sig, check_table)
 	cr_expect(!sig_check("s3cret-s3cret-s3cret", header, body, strlen(body)));
 }
 
+/* The generic channel's signature covers "<timestamp>.<body>", and only that. */
+Test(sig, stamped)
+{
+	static const char body[] = "{\"id\":\"1\"}";
+	char a[SIG_HEX_LEN + 1], b[SIG_HEX_LEN + 1], header[80];
+
+	sig_hmac_stamped_hex("s3cret-s3cret-s3cret", "1701736200", body, strlen(body), a);
+	sig_hmac_hex("s3cret-s3cret-s3cret", "1701736200.{\"id\":\"1\"}", strlen(body) + 11, b);
+	cr_expect_str_eq(a, b);
+	snprintf(header, sizeof header, "sha256=%s", a);
+	cr_expect(sig_check_stamped("s3cret-s3cret-s3cret", header, "1701736200", body, strlen(body)));
+	cr_expect(!sig_check_stamped("s3cret-s3cret-s3cret", header, "1701736201", body, strlen(body)));
+	cr_expect(!sig_check_stamped("s3cret-s3cret-s3cret", header, NULL, body, strlen(body)));
+	cr_expect(!sig_check_stamped("s3cret-s3cret-s3cret", header, "1701736200", body, strlen(body) - 1));
+	cr_expect(!sig_check_stamped("", header, "1701736200", body, strlen(body)));
+	sig_hmac_stamped_hex("s3cret-s3cret-s3cret", "", "", 0, a);
+	sig_hmac_hex("s3cret-s3cret-s3cret", ".", 1, b);
+	cr_expect_str_eq(a, b);
+}
+
 Test(sig, equal)
 {
 	cr_expect(sig_equal("abc", "abc"));

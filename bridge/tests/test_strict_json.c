@@ -26,6 +26,7 @@ setup(void)
 	snprintf(conf.generic_secret, sizeof conf.generic_secret, SECRET);
 	snprintf(conf.generic_reply_url, sizeof conf.generic_reply_url, "http://127.0.0.1:9/out");
 	snprintf(conf.generic_header, sizeof conf.generic_header, "X-Cunbao-Signature");
+	conf.generic_window = 300000;
 	snprintf(conf.telegram_secret, sizeof conf.telegram_secret, TGSECRET);
 	snprintf(conf.telegram_token, sizeof conf.telegram_token, "123:ABC");
 	snprintf(conf.telegram_api, sizeof conf.telegram_api, "http://127.0.0.1:9");
@@ -33,13 +34,17 @@ setup(void)
 
 TestSuite(strict_json, .init = setup);
 
-/* POSTs body to channel ch with one header; returns the parser's status, err its explanation. */
+#define STAMP "1701736200"		/* the gateway's X-Cunbao-Timestamp */
+#define NOW (1701736200LL * 1000)	/* the bridge's clock, ms */
+
+/* POSTs body to channel ch with one header (and the timestamp); returns the parser's status, err its explanation. */
 static int
 post(const struct channel_ops *ch, const char *hname, const char *hvalue, const char *body, char *err)
 {
-	struct br_header h[2] = { { "Content-Type", "application/json" }, { hname, hvalue } };
+	struct br_header h[3] = { { "Content-Type", "application/json" }, { hname, hvalue },
+		{ "X-Cunbao-Timestamp", STAMP } };
 	struct webhook w = { .method = "POST", .path = ch->route, .query = "", .headers = h,
-		.nheaders = 2, .body = body, .bodylen = strlen(body), .peer = "127.0.0.1" };
+		.nheaders = 3, .body = body, .bodylen = strlen(body), .peer = "127.0.0.1", .now = NOW };
 	struct inbound in;
 
 	memset(&in, 0, sizeof in);
@@ -52,7 +57,7 @@ generic(const char *body, char *err)
 {
 	char hex[SIG_HEX_LEN + 1], header[80];
 
-	sig_hmac_hex(SECRET, body, strlen(body), hex);
+	sig_hmac_stamped_hex(SECRET, STAMP, body, strlen(body), hex);
 	snprintf(header, sizeof header, "sha256=%s", hex);
 	return post(&ch_generic, "x-cunbao-signature", header, body, err);
 }

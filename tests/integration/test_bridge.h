@@ -30,6 +30,7 @@
 
 #define TB_LEADER3 "+8613800000003"
 #define TB_SMS_FROM "10690001"		/* kannel-from of bridge/examples/cunbao-bridge.conf */
+#define TB_KANNEL_KEY "change-me-kannel-get-url-key"	/* kannel-secret of the same file */
 
 struct world {
 	struct h_broker broker;
@@ -189,6 +190,7 @@ tb_bridge(struct world *w)
 	snprintf(spool, sizeof spool, "%s", h_path("bridge.db"));
 	argv[n++] = (char *)h_bin("bridge/cunbao-bridge");
 	argv[n++] = "-d";
+	argv[n++] = "-v";
 	argv[n++] = "-c";
 	argv[n++] = (char *)h_src("bridge/examples/cunbao-bridge.conf");
 	argv[n++] = "--broker";
@@ -282,6 +284,10 @@ tb_http(int port, const char *method, const char *target, const char *extra_head
 	}
 	int hl = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
 	    "Content-Length: %zu\r\n%s\r\n", method, target, bodylen, extra_headers ? extra_headers : "");
+	if (hl < 0 || (size_t)hl >= sizeof head) {
+		close(fd);	/* a head this long: send it with a socket of your own */
+		return false;
+	}
 	if (write(fd, head, (size_t)hl) != hl || (bodylen > 0 && write(fd, body, bodylen) < 0)) {
 		/* The server may close early (413): read what it says all the same. */
 	}
@@ -365,6 +371,7 @@ struct tb_endpoint {
 	int nreqs;
 	int statuses[16], nstatuses;
 	char answer[512];
+	int delay_ms;		/* waits this long between reading a request and answering it */
 	volatile int stop;
 };
 
@@ -416,6 +423,8 @@ tb_endpoint_run(void *arg)
 			if (e->nreqs < TB_REQS_MAX)
 				e->reqs[e->nreqs++] = q;
 			pthread_mutex_unlock(&e->mu);
+			if (e->delay_ms > 0)
+				tb_sleep_ms(e->delay_ms);
 			n = snprintf(out, sizeof out, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
 			    "Connection: close\r\n\r\n%s", status, strlen(e->answer), e->answer);
 			if (write(c, out, (size_t)n) != n) {

@@ -58,7 +58,8 @@ sms(const char *id, const char *from, const char *text)
 
 	for (i = 0; text[i] != '\0' && o + 4 < sizeof enc; i++)
 		o += (size_t)snprintf(enc + o, sizeof enc - o, "%%%02X", (unsigned char)text[i]);
-	snprintf(target, sizeof target, "/kannel/incoming?from=%s&text=%s&id=%s&coding=0&charset=UTF-8&ts=1701736200",
+	snprintf(target, sizeof target, "/kannel/incoming?from=%s&text=%s&id=%s&coding=0&charset=UTF-8"
+	    "&ts=1701736200&key=" TB_KANNEL_KEY,
 	    from, enc, id);
 	cr_assert(tb_http(w.bridge_port, "GET", target, NULL, "", 0, &r));
 	cr_expect(r.status != 200 || r.body[0] == '\0', "a 200 for Kannel must have an empty body: %s", r.body);
@@ -221,16 +222,18 @@ Test(bridge_protocol, a_delivery_report_settles_a_pending_reply, .timeout = 60)
 	cr_assert(tb_endpoint_wait(&kannel, 1, 10000));
 	cr_assert(strstr(kannel.reqs[0].target, "dlr-url=") != NULL, "%s", kannel.reqs[0].target);
 	/* Kannel reports the SMSC's ack for it after all (as after a crash mid-send): no more attempts. */
-	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?id=kannel%3Am-8&status=8", NULL, "", 0, &r));
+	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?id=kannel%3Am-8&status=8&key=" TB_KANNEL_KEY, NULL,
+	    "", 0, &r));
 	cr_expect_eq(r.status, 200);
 	cr_expect(tb_health_wait(&w, "replies_sent", 1, 5000));
 	cr_expect_eq(tb_health(&w, "replies_pending"), 0);
 	cr_expect_eq(tb_sql(h_path("bridge.db"), "SELECT count(*) FROM reply WHERE id = 'kannel:m-8'"
 	    " AND state = 1 AND note = 'kannel delivery report 8'"), 1);
 	/* Reports for unknown replies, or malformed ones, change nothing. */
-	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?id=kannel%3Anone&status=8", NULL, "", 0, &r));
+	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?id=kannel%3Anone&status=8&key=" TB_KANNEL_KEY, NULL,
+	    "", 0, &r));
 	cr_expect_eq(r.status, 200);
-	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?status=8", NULL, "", 0, &r));
+	cr_assert(tb_http(w.bridge_port, "GET", "/kannel/dlr?status=8&key=" TB_KANNEL_KEY, NULL, "", 0, &r));
 	cr_expect_eq(r.status, 400);
 	cr_expect_eq(tb_health(&w, "replies_sent"), 1);
 	down();

@@ -6,7 +6,8 @@
  * the API fails; bad signatures and secret tokens get 401 and publish
  * nothing; oversized and malformed bodies get 4xx and leave the spool as
  * it was.  HMACs are computed with the openssl command-line tool, which
- * keeps the check independent of the bridge's own code.
+ * keeps the check independent of the bridge's own code; a signature covers
+ * "<X-Cunbao-Timestamp>.<body>".
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -80,16 +81,21 @@ down(void)
 	tb_endpoint_stop(&gw);
 }
 
-/* POSTs body to the generic route, signed with secret (NULL: no signature header). */
+/* POSTs body to the generic route, signed with secret now (NULL: no signature header). */
 static int
 post_generic(const char *ctype, const char *body, size_t len, const char *secret)
 {
-	char headers[512], hex[80] = "";
+	char headers[512], hex[80] = "", stamp[24], *signed_text;
 	struct tb_resp r;
 
-	if (secret != NULL)
-		hmac_hex(secret, body, hex, sizeof hex);
-	snprintf(headers, sizeof headers, "Content-Type: %s\r\n%s%s%s", ctype,
+	snprintf(stamp, sizeof stamp, "%lld", (long long)time(NULL));
+	if (secret != NULL) {
+		signed_text = malloc(strlen(stamp) + 1 + len + 1);
+		sprintf(signed_text, "%s.%.*s", stamp, (int)len, body);
+		hmac_hex(secret, signed_text, hex, sizeof hex);
+		free(signed_text);
+	}
+	snprintf(headers, sizeof headers, "Content-Type: %s\r\nX-Cunbao-Timestamp: %s\r\n%s%s%s", ctype, stamp,
 	    secret ? "X-Cunbao-Signature: sha256=" : "", hex, secret ? "\r\n" : "");
 	cr_assert(tb_http(w.bridge_port, "POST", "/sms/incoming", headers, body, len, &r));
 	return r.status;
@@ -133,9 +139,16 @@ Test(bridge_webhooks, generic_signed_in_signed_reply_out, .timeout = 60)
 	cr_expect(strstr(q.body, "\"id\":\"http:gw-1\"") != NULL, "%s", q.body);
 	cr_expect(strstr(q.body, "\"to\":\"+8613800000003\"") != NULL, "%s", q.body);
 	cr_expect(strstr(q.body, "已收到 3组") != NULL && strstr(q.body, ECHO) != NULL, "%s", q.body);
-	hmac_hex(SECRET, q.body, hex, sizeof hex);
+	/* Signed over its timestamp and body, and keyed by the message id. */
+	char *stamp = strstr(q.headers, "\r\nX-Cunbao-Timestamp: "), text[9000];
+
+	cr_assert_not_null(stamp, "%s", q.headers);
+	snprintf(text, sizeof text, "%lld.%s", strtoll(stamp + 22, NULL, 10), q.body);
+	cr_expect(llabs(strtoll(stamp + 22, NULL, 10) - (long long)time(NULL)) < 60, "%s", q.headers);
+	hmac_hex(SECRET, text, hex, sizeof hex);
 	snprintf(sig, sizeof sig, "sha256=%s", hex);
-	cr_expect(has_header(&q, "X-Cunbao-Signature", sig), "signature of %s:\n%s", q.body, q.headers);
+	cr_expect(has_header(&q, "X-Cunbao-Signature", sig), "signature of %s:\n%s", text, q.headers);
+	cr_expect(has_header(&q, "Idempotency-Key", "http:gw-1"), "%s", q.headers);
 
 	/* The gateway retries the same message id: absorbed, no second envelope, no second reply. */
 	cr_assert_eq(post_generic("application/json", body, strlen(body), SECRET), 200);
