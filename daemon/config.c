@@ -60,6 +60,10 @@ const struct conf_entry config_table[] = {
 	  "admin API bearer tokens: \"<token> <role> [name]\" lines, mode 0600" },
 	{ "remind-interval", CONF_DURATION, OFF(remind_interval), 0, 0, 86400000, "1m",
 	  "how often reminders are checked; 0 turns them off [restart]" },
+	{ "web-dir", CONF_STR, OFF(web_dir), SZ(web_dir), 0, 0, CUNBAO_WEB_DIR,
+	  "the dashboard's files, served at / on the listen address without a token [restart]" },
+	{ "dashboard-ws", CONF_STR, OFF(dashboard_ws), SZ(dashboard_ws), 0, 0, NULL,
+	  "broker WebSocket URL the dashboard connects to (ws://HOST:9001/); none: the page's host, port 9001 [restart]" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -145,6 +149,11 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->db[0] == '\0') {
 		err_add(err, errlen, "db: no database file given\n");
+		n++;
+	}
+	if (c->dashboard_ws[0] != '\0' && strncmp(c->dashboard_ws, "ws://", 5) != 0 &&
+	    strncmp(c->dashboard_ws, "wss://", 6) != 0) {
+		err_add(err, errlen, "dashboard-ws: \"%s\" is not a ws:// or wss:// URL\n", c->dashboard_ws);
 		n++;
 	}
 	if (c->catalog[0] == '\0') {
