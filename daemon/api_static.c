@@ -46,9 +46,11 @@ static const struct {
 /*
  * What the page may load and connect to: its own origin, and WebSockets
  * (the broker's URL is a setting, so any ws: or wss:).  Styles may be
- * inline because the chart library sets style attributes.
+ * inline because the chart library sets style attributes; mqtt.js runs its
+ * keepalive timer in a worker made from a blob, so that a page in a
+ * background tab keeps its connection.
  */
-#define STATIC_CSP "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; " \
+#define STATIC_CSP "default-src 'self'; connect-src 'self' ws: wss:; worker-src 'self' blob:; img-src 'self' data:; " \
 	"style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 /* The Content-Type of a file name, or NULL for a type not served. */

@@ -453,12 +453,13 @@ h_run(const char *cmd, int *exit_code)
 bool
 h_broker_start(struct h_broker *b)
 {
-	char text[1024];
+	char text[4096];
 
 	if (b->port == 0) {
 		b->port = h_free_port();
 		snprintf(b->conf, sizeof b->conf, "%s/mosquitto-%d.conf", h_tmpdir(), b->port);
 		snprintf(text, sizeof text,
+		    "%s"	/* it must come before any other security setting */
 		    "listener %d 127.0.0.1\n"
 		    "allow_anonymous true\n"
 		    "user root\n"	/* as root it would drop to "mosquitto", who cannot write here */
@@ -471,8 +472,9 @@ h_broker_start(struct h_broker *b)
 		    "max_inflight_messages 0\n"
 		    "max_keepalive 65535\n"
 		    "log_dest stderr\n"
-		    "log_type error\nlog_type warning\nlog_type notice\n",
-		    b->port, h_tmpdir(), b->port);
+		    "log_type error\nlog_type warning\nlog_type notice\n%s",
+		    b->per_listener ? "per_listener_settings true\n" : "", b->port, h_tmpdir(), b->port,
+		    b->extra ? b->extra : "");
 		if (!h_write_file(b->conf, text))
 			return false;
 	}
