@@ -170,7 +170,7 @@ item_put(struct daemon *d, const struct meta *old, bool all, struct meta_item *o
 	out->hash = fnv1a(payload, len);
 	if ((out->topic = strdup(topic)) == NULL)
 		return false;
-	was = bsearch(&key, old->v, old->n, sizeof *old->v, item_cmp);
+	was = old->n > 0 ? bsearch(&key, old->v, old->n, sizeof *old->v, item_cmp) : NULL;
 	if (!all && was != NULL && was->hash == out->hash)
 		return true;
 	return mqtt_publish(d->mqtt, topic, payload, len, true, NULL);

@@ -185,5 +185,6 @@ Test(dashboard, figures_live_in_headless_chromium, .timeout = 400)
 	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id LIKE 'dash-deny:%'"), 0);
 	cr_expect_gt(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'dash:live:2'"), 0,
 	    "the report after the restart was not stored");
+	cr_expect_eq(cbd_term(&c), 0, "cunbaod did not exit cleanly (under ASan: a leak or an error)");
 	cbd_stop(&c);
 }
