@@ -597,7 +597,9 @@ api_new(struct event_base *base, const struct api_config *cfg, const struct api_
 		/* Nobody asked for this port: run without the API rather than not at all. */
 		log_warnx("api: %s; running without the admin API", err);
 		err[0] = '\0';
+		return a;
 	}
+	api_static_start(a);
 	return a;
 fail:
 	api_free(a);

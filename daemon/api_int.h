@@ -134,6 +134,8 @@ void api_time_format(const struct api *a, int64_t t, char *buf, size_t buflen);
  * having answered nothing, when r is not such a request or names no file.
  */
 bool api_static(struct api_req *r);
+/* Logs where the dashboard is served from, or a warning when web-dir has no page. */
+void api_static_start(const struct api *a);
 
 /* --- api_param.c: filters --- */
 

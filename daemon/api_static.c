@@ -222,3 +222,16 @@ api_static(struct api_req *r)
 		return false;
 	return static_file(r, type);
 }
+
+void
+api_static_start(const struct api *a)
+{
+	char index[API_PATH_MAX + 16];
+
+	snprintf(index, sizeof index, "%s/index.html", a->cfg.web_dir);
+	if (access(index, R_OK) == 0)
+		log_info("api: the dashboard from %s at http://%s/", a->cfg.web_dir, a->cfg.listen);
+	else
+		log_warnx("api: web-dir %s: no readable index.html (%s); the dashboard is not served",
+		    a->cfg.web_dir, strerror(errno));
+}
