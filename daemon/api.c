@@ -66,7 +66,7 @@ static const struct {
 	int status;
 	const char *reason;
 } reasons[] = {
-	{ 200, "OK" }, { 201, "Created" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
+	{ 200, "OK" }, { 201, "Created" }, { 304, "Not Modified" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
 	{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
 	{ 409, "Conflict" }, { 413, "Payload Too Large" }, { 414, "URI Too Long" },
 	{ 415, "Unsupported Media Type" }, { 500, "Internal Server Error" },
@@ -147,7 +147,8 @@ api_reply(struct api_req *r, int status, const char *content_type, struct evbuff
 	r->answered = true;
 	if (content_type != NULL)
 		evhttp_add_header(h, "Content-Type", content_type);
-	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (evhttp_find_header(h, "Cache-Control") == NULL)	/* the dashboard's files set their own */
+		evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (status == 401)
 		evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"cunbao\"");
@@ -458,7 +459,8 @@ api_dispatch(struct evhttp_request *req, void *arg)
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
 		api_error(&r, 405, "method_not_allowed", "%s %s: use %s", r.method, r.path, allow);
 	} else if (rt == NULL) {
-		api_error(&r, 404, "not_found", "no resource %.200s", r.log_path);
+		if (!api_static(&r))	/* the dashboard's files need no token */
+			api_error(&r, 404, "not_found", "no resource %.200s", r.log_path);
 	} else if (api_auth(&r, rt) && api_parse_query(&r, rt, query)) {
 		rt->fn(&r);
 		if (!r.answered)
@@ -595,7 +597,9 @@ api_new(struct event_base *base, const struct api_config *cfg, const struct api_
 		/* Nobody asked for this port: run without the API rather than not at all. */
 		log_warnx("api: %s; running without the admin API", err);
 		err[0] = '\0';
+		return a;
 	}
+	api_static_start(a);
 	return a;
 fail:
 	api_free(a);

@@ -39,6 +39,9 @@ struct api_config {
 	char tokens[API_PATH_MAX];	/* token file; "" refuses every authenticated request */
 	char db[API_PATH_MAX];		/* the database file the ingest store uses */
 	int64_t remind_interval_ms;	/* how often reminders are checked; 0 turns automatic reminders off */
+	char web_dir[API_PATH_MAX];	/* the dashboard's files, served at / without a token (api_static.c) */
+	char dashboard_ws[API_PATH_MAX];	/* broker WebSocket URL for the page; "" lets it guess */
+	char prefix[API_PATH_MAX];	/* MQTT topic root, for the page */
 };
 
 /*

@@ -80,6 +80,9 @@ api_config_from(const struct config *c, struct api_config *cfg)
 	snprintf(cfg->tokens, sizeof cfg->tokens, "%s", c->tokens);
 	snprintf(cfg->db, sizeof cfg->db, "%s", c->db);
 	cfg->remind_interval_ms = c->remind_interval;
+	snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", c->web_dir);
+	snprintf(cfg->dashboard_ws, sizeof cfg->dashboard_ws, "%s", c->dashboard_ws);
+	snprintf(cfg->prefix, sizeof cfg->prefix, "%s", c->prefix);
 }
 
 bool

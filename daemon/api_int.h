@@ -126,6 +126,17 @@ int64_t api_now(void);
 /* Writes t (unix seconds) as ISO 8601 with the daemon's offset: "2023-12-05T08:30:00+08:00". */
 void api_time_format(const struct api *a, int64_t t, char *buf, size_t buflen);
 
+/* --- api_static.c: the dashboard --- */
+
+/*
+ * Answers a GET or HEAD for one of the dashboard's files (web-dir) or its
+ * settings (/dashboard/config.json), no token needed.  Returns false,
+ * having answered nothing, when r is not such a request or names no file.
+ */
+bool api_static(struct api_req *r);
+/* Logs where the dashboard is served from, or a warning when web-dir has no page. */
+void api_static_start(const struct api *a);
+
 /* --- api_param.c: filters --- */
 
 struct api_filter {

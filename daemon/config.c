@@ -69,6 +69,10 @@ const struct conf_entry config_table[] = {
 	  "unless its source is in report-apps" },
 	{ "report-apps", CONF_STR, OFF(report_apps), SZ(report_apps), 0, 0, NULL,
 	  "apps that report without a reporter, each only for its areas: \"SOURCE=AREA[,AREA...] ...\"" },
+	{ "web-dir", CONF_STR, OFF(web_dir), SZ(web_dir), 0, 0, CUNBAO_WEB_DIR,
+	  "the dashboard's files, served at / on the listen address without a token [restart]" },
+	{ "dashboard-ws", CONF_STR, OFF(dashboard_ws), SZ(dashboard_ws), 0, 0, NULL,
+	  "broker WebSocket URL the dashboard connects to (ws://HOST:9001/); none: the page's host, port 9001 [restart]" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -154,6 +158,11 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->db[0] == '\0') {
 		err_add(err, errlen, "db: no database file given\n");
+		n++;
+	}
+	if (c->dashboard_ws[0] != '\0' && strncmp(c->dashboard_ws, "ws://", 5) != 0 &&
+	    strncmp(c->dashboard_ws, "wss://", 6) != 0) {
+		err_add(err, errlen, "dashboard-ws: \"%s\" is not a ws:// or wss:// URL\n", c->dashboard_ws);
 		n++;
 	}
 	if (c->catalog[0] == '\0') {

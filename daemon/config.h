@@ -16,6 +16,9 @@
 
 #define CONFIG_PATH_MAX 256
 #define CONFIG_DEFAULT_FILE "/etc/cunbao/cunbaod.conf"
+#ifndef CUNBAO_WEB_DIR
+#define CUNBAO_WEB_DIR "/usr/local/share/cunbao/web"	/* CMake sets it from the install prefix */
+#endif
 
 struct config {
 	char broker[128];		/* "HOST:PORT" */
@@ -44,6 +47,9 @@ struct config {
 	/* Who may send structured reports (daemon/ingest.c, lib/report.h). */
 	bool reports_need_reporter;	/* a roster reporter, or a report-apps entry, is required */
 	char report_apps[1024];		/* "SOURCE=AREA[,AREA...] ..." */
+	/* The dashboard (web/, daemon/api_static.c, daemon/meta.c). */
+	char web_dir[CONFIG_PATH_MAX];	/* the page's files, served at / by the API's listener */
+	char dashboard_ws[CONFIG_PATH_MAX];	/* broker WebSocket URL handed to the page; "": page host, port 9001 */
 };
 
 /* The table; ends with a NULL key. */

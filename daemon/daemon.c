@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "jsonw.h"
 #include "log.h"
+#include "meta.h"
 #include "mqtt.h"
 #include "rollcache.h"
 #include "roster.h"
@@ -133,6 +134,7 @@ daemon_roster_reload(struct daemon *d)
 	if (orphans > 0)
 		log_warnx("roster: %zu reporters belong to areas the roster lacks (their messages get unknown_area)",
 		    orphans);
+	meta_publish(d->meta, d, false);	/* names the dashboards show */
 	return true;
 }
 
@@ -212,6 +214,7 @@ on_connected(void *arg)
 		d->metrics.reconnects++;
 	d->was_connected = true;
 	status_publish(d, "online", d->started, NULL);
+	meta_publish(d->meta, d, true);
 	publisher_flush(d->pub);
 }
 
@@ -311,7 +314,8 @@ daemon_open_loop(struct daemon *d, const char *ip, int port)
 	char err[256];
 
 	if ((d->base = event_base_new()) == NULL || (d->cache = rollcache_new()) == NULL ||
-	    (d->batch = batch_new(d)) == NULL || (d->pub = publisher_new(d)) == NULL)
+	    (d->batch = batch_new(d)) == NULL || (d->pub = publisher_new(d)) == NULL ||
+	    (d->meta = meta_new()) == NULL)
 		fatalx("out of memory");
 	mqtt_settings(d, ip, port, &mc);
 	d->mqtt = mqtt_new(d->base, &mc, &h, err, sizeof err);
@@ -475,6 +479,7 @@ daemon_free(struct daemon *d)
 #endif
 	mqtt_free(d->mqtt);
 	publisher_free(d->pub);
+	meta_free(d->meta);
 	batch_free(d->batch);
 	if (d->ev_hup)
 		event_free(d->ev_hup);

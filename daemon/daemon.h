@@ -59,6 +59,7 @@ struct daemon {
 	struct mqtt *mqtt;
 	struct batch *batch;
 	struct publisher *pub;
+	struct meta *meta;		/* retained names and units (meta.c) */
 	struct metrics metrics;
 	struct event *ev_hup, *ev_term, *ev_int;
 	int64_t started;		/* unix seconds */

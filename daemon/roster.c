@@ -111,6 +111,12 @@ roster_nareas(const struct roster *r)
 	return r->nareas;
 }
 
+const struct area *
+roster_area_at(const struct roster *r, size_t i)
+{
+	return i < r->nareas ? &r->alist[i] : NULL;
+}
+
 size_t
 roster_nreporters(const struct roster *r)
 {

@@ -51,6 +51,8 @@ const struct reporter *roster_reporter(const struct roster *r, const char *id);
 /* The child "gNN" of area (group n of a village), or NULL. */
 const struct area *roster_group(const struct roster *r, const struct area *area, int n);
 size_t roster_nareas(const struct roster *r);
+/* The i-th area (0 <= i < roster_nareas) in the order of their paths. */
+const struct area *roster_area_at(const struct roster *r, size_t i);
 size_t roster_nreporters(const struct roster *r);
 /* Reporters whose area the roster lacks. */
 size_t roster_orphans(const struct roster *r);

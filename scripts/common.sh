@@ -1,10 +1,15 @@
 # scripts/common.sh — what the Quick start commands share: install the Debian
 # packages cunbao needs, and build it.  Sourced, not run.
 
-# Every Debian package the build, the tests, the demo and the benchmark use.
+# Every Debian package the build, the tests, the demo and the benchmark use
+# (chromium and a CJK font for the dashboard's browser test and its screenshots).
 CUNBAO_PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients libevent-dev libsqlite3-dev sqlite3
-	libcjson-dev libcriterion-dev libssl-dev openssl kannel kannel-extras curl ca-certificates bsdextrautils python3 python3-jsonschema"
+	libcjson-dev libcriterion-dev libssl-dev openssl kannel kannel-extras curl ca-certificates bsdextrautils python3 python3-jsonschema
+	chromium fonts-wqy-microhei"
+# The dashboard's libraries (npm ci at build time) and its browser test need
+# node and npm: Debian's, unless this machine has a node of its own.
+command -v node >/dev/null 2>&1 || CUNBAO_PACKAGES="$CUNBAO_PACKAGES nodejs npm"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

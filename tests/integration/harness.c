@@ -459,6 +459,7 @@ h_broker_start(struct h_broker *b)
 		b->port = h_free_port();
 		snprintf(b->conf, sizeof b->conf, "%s/mosquitto-%d.conf", h_tmpdir(), b->port);
 		snprintf(text, sizeof text,
+		    "%s"	/* it must come before any other security setting */
 		    "listener %d 127.0.0.1\n"
 		    "allow_anonymous true\n"
 		    "user root\n"	/* as root it would drop to "mosquitto", who cannot write here */
@@ -472,7 +473,8 @@ h_broker_start(struct h_broker *b)
 		    "max_keepalive 65535\n"
 		    "log_dest stderr\n"
 		    "log_type error\nlog_type warning\nlog_type notice\n%s",
-		    b->port, h_tmpdir(), b->port, b->extra != NULL ? b->extra : "");
+		    b->per_listener ? "per_listener_settings true\n" : "", b->port, h_tmpdir(), b->port,
+		    b->extra ? b->extra : "");
 		if (!h_write_file(b->conf, text))
 			return false;
 	}

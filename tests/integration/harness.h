@@ -61,7 +61,8 @@ struct h_broker {
 	int port;
 	char conf[512];
 	struct h_proc *proc;
-	const char *extra;
+	const char *extra;	/* more config lines, appended (another listener, its ACL); NULL: none */
+	bool per_listener;	/* per_listener_settings true, so that extra's listener has its own ACL */
 };
 bool h_broker_start(struct h_broker *b);	/* picks a port the first time, reuses it on restart */
 void h_broker_stop(struct h_broker *b);		/* SIGTERM (mosquitto saves its persistence) */

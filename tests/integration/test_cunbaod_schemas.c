@@ -2,8 +2,8 @@
  * test_cunbaod_schemas.c — the JSON Schemas of schema/mqtt stay true: every
  * payload that crosses the broker in a session of accepted, rejected and
  * repeated messages (envelopes, reports, receipts, rollups, completeness,
- * status) is checked against its schema by test_cunbaod_schemas.py
- * (python3-jsonschema; the test is skipped without it).
+ * status, the retained meta names and units) is checked against its schema
+ * by test_cunbaod_schemas.py (python3-jsonschema; skipped without it).
  */
 #include "test_cunbaod.h"
 

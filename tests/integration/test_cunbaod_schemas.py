@@ -21,7 +21,8 @@ except ImportError:  # Debian 12's jsonschema 4.10: a RefResolver with a store
     from jsonschema import RefResolver
 
 SCHEMA_OF = {"inbox": "envelope", "report": "report", "receipt": "receipt", "outbox": "outbox",
-             "rollup": "rollup", "completeness": "completeness", "status": "status"}
+             "rollup": "rollup", "completeness": "completeness", "status": "status",
+             "meta": "meta"}
 
 
 def main():
@@ -41,6 +42,7 @@ def main():
             return Draft202012Validator(schema, resolver=RefResolver(base + "/", schema, store=store))
 
     checked = bad = 0
+    metas = set()
     for doc in docs:
         name = doc["$id"].rsplit("/", 1)[1].split(".")[0]
         for example in doc.get("examples", []):
@@ -53,6 +55,9 @@ def main():
             topic, _, payload = line.rstrip("\n").partition(" ")
             parts = topic.split("/")
             kind = SCHEMA_OF.get(parts[2] if len(parts) > 2 else "")
+            if kind == "meta":  # <root>/meta/area/..., <root>/meta/kind/...
+                kind = "meta-" + parts[3] if len(parts) > 3 else None
+                metas.add(kind)
             try:
                 obj = json.loads(payload)
             except ValueError:
@@ -63,6 +68,10 @@ def main():
             for e in validator(kind).iter_errors(obj):
                 bad += 1
                 print(f"{topic}: {e.message}: {payload[:200]}")
+    for name in ("meta-area", "meta-kind"):
+        if name not in metas:  # cunbaod publishes both on connect
+            bad += 1
+            print(f"no {name} payload captured")
     print(f"{checked} payloads checked, {bad} problems")
     sys.exit(1 if bad or checked == 0 else 0)
 

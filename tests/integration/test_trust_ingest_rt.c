@@ -77,7 +77,8 @@ acl_start(struct cbd *c, char *extra, size_t len)
 	    "topic write cunbao/v1/status/cunbaod\n"
 	    "topic write cunbao/v1/rollup/#\n"
 	    "topic write cunbao/v1/completeness/#\n"
-	    "topic write cunbao/v1/outbox/#\n"));
+	    "topic write cunbao/v1/outbox/#\n"
+	    "topic write cunbao/v1/meta/#\n"));
 	cr_assert(h_write_file(h_path("cunbaod.pw"), "s3cret\n"));
 	snprintf(cmd, sizeof cmd, "/usr/bin/mosquitto_passwd -b -c %s cunbaod s3cret", h_path("passwd"));
 	free(h_run(cmd, &code));
