@@ -39,6 +39,12 @@ struct api_config {
 	char tokens[API_PATH_MAX];	/* token file; "" refuses every authenticated request */
 	char db[API_PATH_MAX];		/* the database file the ingest store uses */
 	int64_t remind_interval_ms;	/* how often reminders are checked; 0 turns automatic reminders off */
+	int64_t max_conns;		/* connections open at once; a new one beyond is closed at once */
+	int64_t request_timeout_ms;	/* a request (head and body) must arrive whole within this */
+	int64_t query_ms;		/* one query holds the event loop at most this long */
+	int64_t loop_share;		/* percent of the loop's time the API may use before answering 503 */
+	int64_t remind_max;		/* reminders one POST /v1/reminders may send */
+	int64_t remind_dedup_ms;	/* a leader is not reminded twice of one kind and period within this */
 };
 
 /*

@@ -80,6 +80,12 @@ api_config_from(const struct config *c, struct api_config *cfg)
 	snprintf(cfg->tokens, sizeof cfg->tokens, "%s", c->tokens);
 	snprintf(cfg->db, sizeof cfg->db, "%s", c->db);
 	cfg->remind_interval_ms = c->remind_interval;
+	cfg->max_conns = c->api_max_connections;
+	cfg->request_timeout_ms = c->api_request_timeout;
+	cfg->query_ms = c->api_query_timeout;
+	cfg->loop_share = c->api_loop_share;
+	cfg->remind_max = c->remind_max;
+	cfg->remind_dedup_ms = c->remind_dedup;
 }
 
 bool

@@ -40,6 +40,12 @@ struct config {
 	char listen[128];		/* "HOST:PORT", or "off" */
 	char tokens[CONFIG_PATH_MAX];	/* "<token> <role> [name]" lines; "" refuses every request */
 	int64_t remind_interval;	/* ms between reminder checks; 0: no automatic reminders */
+	int64_t api_max_connections;	/* connections beyond are closed at once */
+	int64_t api_request_timeout;	/* ms a request has to arrive whole */
+	int64_t api_query_timeout;	/* ms one query may hold the event loop */
+	int64_t api_loop_share;		/* percent of the event loop's time the API may use */
+	int64_t remind_max;		/* reminders one POST /v1/reminders may send */
+	int64_t remind_dedup;		/* ms within which a leader is not reminded twice of one period */
 };
 
 /* The table; ends with a NULL key. */

@@ -33,9 +33,11 @@ void store_query_close(struct store_query *q);
 const char *store_query_error(const struct store_query *q);
 /*
  * True if the last failure was a query stopped for running too long
- * (store_query_int.h SQ_QUERY_MS): the answer is to narrow it, not a fault.
+ * (store_query_set_timeout): the answer is to narrow it, not a fault.
  */
 bool store_query_timed_out(const struct store_query *q);
+/* How long one query may hold the event loop, in ms (0: SQ_QUERY_MS, 3 s). */
+void store_query_set_timeout(struct store_query *q, int64_t ms);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK for the roster writes and reminders. */
 bool store_query_begin(struct store_query *q);
