@@ -224,6 +224,12 @@ bool store_query_changes(struct store_query *q, int64_t since, int64_t after, un
 /* True (1) if reporter already got an automatic or manual reminder of type for kind and period; -1 error. */
 int store_query_reminded(struct store_query *q, const char *reporter, const char *kind,
     const char *period, const char *type);
+/*
+ * When reporter last got any reminder (automatic or manual) of kind and
+ * period: unix seconds, 0 for never, -1 on an error.
+ */
+int64_t store_query_last_reminder(struct store_query *q, const char *reporter, const char *kind,
+    const char *period);
 /* Records a reminder; returns its id (the outbox message id's number), or -1. */
 int64_t store_query_reminder_add(struct store_query *q, const char *reporter, const char *area,
     const char *kind, const char *period, const char *type, const char *channel,
