@@ -40,6 +40,7 @@
 #include "log.h"
 
 #define SWEEP_MS 250		/* how often released bufferevents are collected */
+#define LINGER_MS 500		/* a refused connection is read (and dropped) this long before the close */
 #define TICK_MS  50		/* the read pause's granularity */
 #define RATE     (1 << 26)	/* bytes per tick while not paused: no limit in practice */
 
@@ -156,6 +157,7 @@ static void
 conn_refuse(struct api_conn *c, const char *method, const char *path, int status,
     const char *reason, const char *code, const char *msg)
 {
+	static const struct timeval linger = { .tv_sec = 0, .tv_usec = LINGER_MS * 1000 };
 	char body[1024], resp[1536];
 	struct jsonw w;
 	bufferevent_data_cb rcb;
@@ -191,8 +193,13 @@ conn_refuse(struct api_conn *c, const char *method, const char *path, int status
 	evtimer_del(c->deadline);
 	bufferevent_getcb(c->bev, &rcb, &wcb, &ecb, &arg);
 	bufferevent_setcb(c->bev, NULL, wcb, ecb, arg);
-	c->over_cap = true;	/* the attach event now closes it */
-	event_active(c->attach, EV_TIMEOUT, 0);
+	/*
+	 * The attach event closes it after a short linger, reading and
+	 * dropping what the client still sends meanwhile: closing with unread
+	 * bytes would reset the connection and could lose the answer.
+	 */
+	c->over_cap = true;
+	evtimer_add(c->attach, &linger);
 }
 
 /* The value of header name in head (lines after the request line), into out; false if absent. */
@@ -217,6 +224,60 @@ head_header(const char *head, const char *name, char *out, size_t outlen)
 }
 
 /*
+ * Splits the request line of head as evhttp does: the method up to the
+ * first blank, the version after the last, the URI between (into buffers
+ * of API_URI_MAX + 1 bytes for uri, 16 for the others).  False when it has
+ * not three parts or a part does not fit.
+ */
+static bool
+request_line(const char *head, char *method, char *uri, char *version)
+{
+	size_t len = strcspn(head, "\r\n");
+	const char *sp1, *sp2;
+
+	while (len > 0 && head[len - 1] == ' ')
+		len--;
+	if ((sp1 = memchr(head, ' ', len)) == NULL)
+		return false;
+	for (sp2 = head + len - 1; sp2 > sp1 && *sp2 != ' '; sp2--)
+		;
+	if (sp2 == sp1 || sp1 - head >= 16 || head + len - sp2 - 1 >= 16 || sp2 - sp1 - 1 > API_URI_MAX)
+		return false;
+	snprintf(method, 16, "%.*s", (int)(sp1 - head), head);
+	snprintf(uri, API_URI_MAX + 1, "%.*s", (int)(sp2 - sp1 - 1), sp1 + 1);
+	snprintf(version, 16, "%.*s", (int)(head + len - sp2 - 1), sp2 + 1);
+	return true;
+}
+
+/* True if every header line of head is "Name: value" or a continuation (evhttp refuses others). */
+static bool
+headers_well_formed(const char *head)
+{
+	for (const char *p = strchr(head, '\n'); p != NULL && p[1] != '\0'; p = strchr(p + 1, '\n')) {
+		const char *line = p + 1;
+		size_t n = strcspn(line, "\r\n");
+		if (n == 0 || *line == ' ' || *line == '\t')
+			continue;
+		const char *colon = memchr(line, ':', n);
+		if (colon == NULL || colon == line)
+			return false;
+	}
+	return true;
+}
+
+/* True for the methods the API serves (evhttp answers the others with an HTML 501). */
+static bool
+method_known(const char *m)
+{
+	static const char *const known[] = { "GET", "POST", "PUT", "DELETE", "HEAD" };
+
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(m, known[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
  * Decides on a whole request head (NUL-terminated in c->head): refuses
  * what evhttp would answer with HTML and any body without an admin token,
  * else lets the request through and follows its body.
@@ -224,23 +285,38 @@ head_header(const char *head, const char *name, char *out, size_t outlen)
 static void
 conn_head(struct api_conn *c)
 {
-	char method[16] = "?", path[API_PATH_MAX] = "?", version[16] = "", uri[64];
+	char method[16] = "?", path[API_PATH_MAX] = "?", version[16] = "", uri[API_URI_MAX + 1];
 	char val[API_TOKEN_MAX + 16], msg[256];
 	const struct api_token *tok = NULL;
 	unsigned long long len = 0;
-	const char *line_end = strpbrk(c->head, "\r\n");
-	size_t line = line_end ? (size_t)(line_end - c->head) : strlen(c->head);
+	size_t line = strcspn(c->head, "\r\n");
+	struct evhttp_uri *u;
 
-	/* The path as logged: up to the query, reporter ids masked like every phone number. */
-	if (sscanf(c->head, "%15s %63s %15s", method, uri, version) >= 2)
-		api_log_path(uri, path, sizeof path);
 	if (line > API_URI_MAX + 32) {
-		conn_refuse(c, method, path, 414, "URI Too Long", "uri_too_long", "the URI is too long");
+		conn_refuse(c, "?", "?", 414, "URI Too Long", "uri_too_long", "the URI is longer than 4096 bytes");
 		return;
 	}
-	if (sscanf(c->head, "%15s %*s %15s", method, version) != 2 || strncmp(version, "HTTP/1.", 7) != 0) {
-		conn_refuse(c, method, path, 400, "Bad Request", "bad_request",
+	if (!request_line(c->head, method, uri, version) ||
+	    (strcmp(version, "HTTP/1.1") != 0 && strcmp(version, "HTTP/1.0") != 0)) {
+		conn_refuse(c, "?", "?", 400, "Bad Request", "bad_request",
 		    "malformed request line: expected METHOD PATH HTTP/1.1");
+		return;
+	}
+	/* The path as logged: up to the query, reporter ids masked like every phone number. */
+	api_log_path(uri, path, sizeof path);
+	if (!method_known(method)) {
+		conn_refuse(c, "?", path, 405, "Method Not Allowed", "method_not_allowed",
+		    "the API takes GET, POST, PUT, DELETE and HEAD");
+		return;
+	}
+	if ((u = evhttp_uri_parse_with_flags(uri, EVHTTP_URI_NONCONFORMANT)) == NULL) {
+		conn_refuse(c, method, path, 400, "Bad Request", "bad_request", "malformed URI");
+		return;
+	}
+	evhttp_uri_free(u);
+	if (!headers_well_formed(c->head)) {
+		conn_refuse(c, method, path, 400, "Bad Request", "bad_request",
+		    "malformed header line: expected \"Name: value\"");
 		return;
 	}
 	if (head_header(c->head, "Transfer-Encoding", val, sizeof val)) {
@@ -336,8 +412,12 @@ conn_input_cb(struct evbuffer *in, const struct evbuffer_cb_info *info, void *ar
 	char chunk[4096];
 	size_t len = evbuffer_get_length(in), left = info->n_added;
 
-	if (left == 0 || c->state == SCAN_DONE || left > len)
+	if (left == 0 || left > len)
 		return;
+	if (c->state == SCAN_DONE) {
+		evbuffer_drain(in, len);	/* refused: what follows is read and dropped */
+		return;
+	}
 	if (!conn_attach(c))
 		return;		/* evhttp has let the connection go */
 	if (evbuffer_ptr_set(in, &pos, len - left, EVBUFFER_PTR_SET) != 0)
