@@ -8,7 +8,7 @@
  *
  *  - evhttp_set_bevcb gives every accepted connection a bufferevent of ours
  *    (one reference ours, released when evhttp is done with it).  Beyond
- *    api-max-connections a new connection is closed at once and counted.
+ *    api-connections a new connection is closed at once and counted.
  *  - Every request must arrive whole (head and body) within
  *    api-request-timeout of its first byte (of the connection, for the
  *    first): one that trickles a byte at a time is cut, and counted.
@@ -461,7 +461,7 @@ conn_new(struct event_base *base, void *arg)
 		c->over_cap = true;
 		if (a->conns_refused++ % 100 == 0)
 			log_warnx("api: %lld connections open: a new one is closed at once "
-			    "(api-max-connections; %llu so far)", (long long)a->cfg.max_conns,
+			    "(api-connections; %llu so far)", (long long)a->cfg.max_conns,
 			    (unsigned long long)a->conns_refused);
 	}
 	TAILQ_INSERT_TAIL((struct api_conns *)a->conns, c, entry);
@@ -561,7 +561,7 @@ api_conns_metrics(const struct api *a, struct evbuffer *out)
 	evbuffer_add_printf(out, "# HELP cunbaod_api_connections Admin API connections open.\n"
 	    "# TYPE cunbaod_api_connections gauge\n"
 	    "cunbaod_api_connections %llu\n"
-	    "# HELP cunbaod_api_connections_refused_total Connections closed at once: api-max-connections were open.\n"
+	    "# HELP cunbaod_api_connections_refused_total Connections closed at once: api-connections were open.\n"
 	    "# TYPE cunbaod_api_connections_refused_total counter\n"
 	    "cunbaod_api_connections_refused_total %llu\n"
 	    "# HELP cunbaod_api_connections_timed_out_total Connections closed: no whole request within api-request-timeout.\n"

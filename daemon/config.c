@@ -60,7 +60,7 @@ const struct conf_entry config_table[] = {
 	  "admin API bearer tokens: \"<token> <role> [name]\" lines, mode 0600" },
 	{ "remind-interval", CONF_DURATION, OFF(remind_interval), 0, 0, 86400000, "1m",
 	  "how often reminders are checked; 0 turns them off [restart]" },
-	{ "api-max-connections", CONF_INT, OFF(api_max_connections), 0, 1, 4096, "64",
+	{ "api-connections", CONF_INT, OFF(api_max_connections), 0, 1, 4096, "64",
 	  "admin API connections open at once; a new one beyond is closed at once [restart]" },
 	{ "api-request-timeout", CONF_DURATION, OFF(api_request_timeout), 0, 100, 600000, "10s",
 	  "how long an API request (head and body) may take to arrive [restart]" },

@@ -5,7 +5,7 @@
  * docs/api.md (a body too large too) and is logged; a body is refused
  * before it is read unless the head carries an admin token; a request that
  * trickles in is cut at api-request-timeout; connections beyond
- * api-max-connections are closed at once and counted in /metrics; and,
+ * api-connections are closed at once and counted in /metrics; and,
  * measured, ingest keeps at least half its rate while 500 idle connections
  * sit on the API and a client hammers a slow query.
  *
@@ -295,7 +295,7 @@ Test(trust_api, trickling_request_cut)
 	api_stop(&a);
 }
 
-/* (10.15) Beyond api-max-connections (64 by default) a connection is closed at once, and counted. */
+/* (10.15) Beyond api-connections (64 by default) a connection is closed at once, and counted. */
 Test(trust_api, connections_capped)
 {
 	enum { CAP = 64, N = 80 };
