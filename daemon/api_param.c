@@ -197,8 +197,9 @@ api_query_parse(struct api_req *r, const char *query)
 			p = end ? end + 1 : NULL;
 			continue;
 		}
-		if ((eq = memchr(p, '=', len)) == NULL) {
-			api_error(r, 400, "bad_parameter", "malformed query string: a parameter without '='");
+		if ((eq = memchr(p, '=', len)) == NULL || eq == p) {
+			api_error(r, 400, "bad_parameter", "malformed query string: a parameter without %s",
+			    eq == NULL ? "'='" : "a name");
 			return false;
 		}
 		if ((key = query_part_decode(p, (size_t)(eq - p), &why)) == NULL) {

@@ -160,6 +160,12 @@ Test(trust_api, params_nul_and_utf8)
 	r = http_get(a.port, "/v1/reports?%FFarea=x", TOKEN_READ);
 	expect_json_error(&r, 400, "bad_parameter", "name");
 	resp_free(&r);
+	r = http_get(a.port, "/v1/reports?=x", TOKEN_READ);
+	expect_json_error(&r, 400, "bad_parameter", "without a name");
+	resp_free(&r);
+	r = http_get(a.port, "/v1/reports?%00=x", TOKEN_READ);
+	expect_json_error(&r, 400, "bad_parameter", "NUL");
+	resp_free(&r);
 	/* The plain subtree still answers. */
 	r = http_get(a.port, "/v1/reports?area=xinzhuang/hexi", TOKEN_READ);
 	cr_expect_eq(r.status, 200, "%s", r.body);
