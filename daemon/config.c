@@ -66,7 +66,7 @@ const struct conf_entry config_table[] = {
 	  "how long an API request (head and body) may take to arrive [restart]" },
 	{ "api-query-timeout", CONF_DURATION, OFF(api_query_timeout), 0, 10, 60000, "500ms",
 	  "how long one API query may hold the event loop; longer ones answer 503 [restart]" },
-	{ "api-loop-share", CONF_INT, OFF(api_loop_share), 0, 1, 100, "30",
+	{ "api-loop-share", CONF_INT, OFF(api_loop_share), 0, 1, 100, "20",
 	  "percent of the event loop's time the API may use; beyond, queries answer 503 [restart]" },
 	{ "remind-max", CONF_INT, OFF(remind_max), 0, 1, 100000, "200",
 	  "reminders one POST /v1/reminders may send [restart]" },
