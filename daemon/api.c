@@ -1,8 +1,11 @@
 /*
  * api.c — the admin HTTP API's server: the listener, the route table, the
  * checks every request passes (URI length, route, method, bearer token,
- * role, known parameters) and the one place a reply is sent and logged.
- * The resources live in api_<resource>.c, one handler per route.
+ * role, known parameters, the API's share of the event loop) and the one
+ * place a reply is sent and logged.  What happens before evhttp sees a
+ * request (the connection cap, the request deadline, the head checked
+ * before the body) is in api_conn.c; the resources live in
+ * api_<resource>.c, one handler per route.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -69,7 +72,8 @@ static const struct {
 } reasons[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
 	{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-	{ 409, "Conflict" }, { 413, "Payload Too Large" }, { 414, "URI Too Long" },
+	{ 409, "Conflict" }, { 411, "Length Required" }, { 413, "Payload Too Large" },
+	{ 414, "URI Too Long" }, { 417, "Expectation Failed" }, { 431, "Request Header Fields Too Large" },
 	{ 415, "Unsupported Media Type" }, { 500, "Internal Server Error" },
 	{ 503, "Service Unavailable" },
 };

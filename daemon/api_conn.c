@@ -319,6 +319,11 @@ conn_head(struct api_conn *c)
 		    "malformed header line: expected \"Name: value\"");
 		return;
 	}
+	if (head_header(c->head, "Expect", val, sizeof val) && strcasecmp(val, "100-continue") != 0) {
+		conn_refuse(c, method, path, 417, "Expectation Failed", "expectation_failed",
+		    "the only Expect the API knows is 100-continue");
+		return;
+	}
 	if (head_header(c->head, "Transfer-Encoding", val, sizeof val)) {
 		conn_refuse(c, method, path, 411, "Length Required", "length_required",
 		    "send the body with Content-Length; chunked bodies are not accepted");

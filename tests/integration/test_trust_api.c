@@ -239,6 +239,8 @@ Test(trust_api, malformed_requests_json)
 		{ "GET /v1/rollups HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", 400, "bad_request" },
 		{ "GET /v1/rollups HTTP/9.9\r\nHost: x\r\n\r\n", 400, "bad_request" },
 		{ "GET\r\n\r\n", 400, "bad_request" },
+		{ "POST /v1/areas HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN_ADMIN "\r\n"
+		  "Expect: 200-ok\r\nContent-Length: 5\r\n\r\n", 417, "expectation_failed" },
 	};
 	struct api a = { 0 };
 	struct resp r;
