@@ -163,9 +163,19 @@ api_reply(struct api_req *r, int status, const char *content_type, struct evbuff
 	evhttp_send_reply(r->req, status, reason_of(status), body);
 	r->api->requests[status / 100 % 6]++;
 	/* The path only: a query string may carry names and numbers, never needed in logs. */
-	log_info("api: %s %s %d %lldms%s%s", r->method, r->log_path, status,
-	    (long long)((now_us() - r->start_us + 500) / 1000),
-	    r->who ? " by " : "", r->who ? r->who->name : "");
+	/*
+	 * One line per request: an error's code; a 5xx's message too, at
+	 * warning level (a 4xx's message may quote what the client sent).
+	 */
+	long long ms = (now_us() - r->start_us + 500) / 1000;
+	if (status >= 500)
+		log_warnx("api: %s %s %d %s %lldms%s%s: %s", r->method, r->log_path, status,
+		    r->err_code ? r->err_code : "-", ms, r->who ? " by " : "", r->who ? r->who->name : "",
+		    r->err_msg ? r->err_msg : "");
+	else
+		log_info("api: %s %s %d%s%s %lldms%s%s", r->method, r->log_path, status,
+		    r->err_code ? " " : "", r->err_code ? r->err_code : "", ms,
+		    r->who ? " by " : "", r->who ? r->who->name : "");
 }
 
 void
@@ -227,9 +237,10 @@ api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
 		evbuffer_add(b, json, n);
 		evbuffer_add(b, "\n", 1);
 	}
-	if (status >= 500)
-		log_warnx("api: %s %s: %s", r->method, r->log_path, msg);
+	r->err_code = code;
+	r->err_msg = msg;
 	api_reply_json(r, status, b);
+	r->err_msg = NULL;	/* msg is on this stack frame */
 	evbuffer_free(b);
 }
 

@@ -76,6 +76,8 @@ struct api_req {
 	int64_t start_us;
 	bool answered;
 	bool metrics;			/* GET /metrics: the connection counters are added to its body */
+	const char *err_code;		/* api_error's code and message, for the request's log line */
+	const char *err_msg;
 };
 
 /* --- api_token.c --- */
