@@ -88,7 +88,13 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	conn_free(arg);
 }
 
-/* Finds evhttp's connection behind our bufferevent (its callbacks' argument) and hooks its close. */
+/*
+ * Finds evhttp's connection behind our bufferevent and hooks its close.
+ * evhttp (libevent 2.1) gives its connection as the argument of the
+ * callbacks it sets on the bufferevent; there is no other way from a
+ * bufferevent to it.  False while evhttp has not set them, or after it let
+ * the bufferevent go.
+ */
 static bool
 conn_attach(struct api_conn *c)
 {
@@ -131,10 +137,14 @@ conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct api_conn *c = arg;
 	struct api *a = c->api;
+	char *host = NULL;
+	ev_uint16_t port = 0;
 
 	a->conns_timed_out++;
-	log_warnx("api: a connection sent no whole request in %lld ms: closed (api-request-timeout)",
-	    (long long)a->cfg.request_timeout_ms);
+	if (conn_attach(c))
+		evhttp_connection_get_peer(c->evcon, &host, &port);
+	log_warnx("api: %s:%u sent no whole request in %lld ms: connection closed (api-request-timeout)",
+	    host ? host : "?", (unsigned)port, (long long)a->cfg.request_timeout_ms);
 	conn_close(c);
 }
 
