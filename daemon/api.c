@@ -1,8 +1,11 @@
 /*
  * api.c — the admin HTTP API's server: the listener, the route table, the
  * checks every request passes (URI length, route, method, bearer token,
- * role, known parameters) and the one place a reply is sent and logged.
- * The resources live in api_<resource>.c, one handler per route.
+ * role, known parameters, the API's share of the event loop) and the one
+ * place a reply is sent and logged.  What happens before evhttp sees a
+ * request (the connection cap, the request deadline, the head checked
+ * before the body) is in api_conn.c; the resources live in
+ * api_<resource>.c, one handler per route.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include "log.h"
 #include "remind.h"
 #include "store_query.h"
+#include "utf8.h"
 
 /*
  * A route: a method and a path (exact, or a prefix ending in '/' whose rest
@@ -68,7 +72,8 @@ static const struct {
 } reasons[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 304, "Not Modified" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
 	{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-	{ 409, "Conflict" }, { 413, "Payload Too Large" }, { 414, "URI Too Long" },
+	{ 409, "Conflict" }, { 411, "Length Required" }, { 413, "Payload Too Large" },
+	{ 414, "URI Too Long" }, { 417, "Expectation Failed" }, { 431, "Request Header Fields Too Large" },
 	{ 415, "Unsupported Media Type" }, { 500, "Internal Server Error" },
 	{ 503, "Service Unavailable" },
 };
@@ -152,12 +157,26 @@ api_reply(struct api_req *r, int status, const char *content_type, struct evbuff
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (status == 401)
 		evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"cunbao\"");
+	if (status == 503)
+		evhttp_add_header(h, "Retry-After", "1");
+	if (r->metrics && status == 200 && body != NULL)
+		api_conns_metrics(r->api, body);
 	evhttp_send_reply(r->req, status, reason_of(status), body);
 	r->api->requests[status / 100 % 6]++;
 	/* The path only: a query string may carry names and numbers, never needed in logs. */
-	log_info("api: %s %s %d %lldms%s%s", r->method, r->log_path, status,
-	    (long long)((now_us() - r->start_us + 500) / 1000),
-	    r->who ? " by " : "", r->who ? r->who->name : "");
+	/*
+	 * One line per request: an error's code; a 5xx's message too, at
+	 * warning level (a 4xx's message may quote what the client sent).
+	 */
+	long long ms = (now_us() - r->start_us + 500) / 1000;
+	if (status >= 500)
+		log_warnx("api: %s %s %d %s %lldms%s%s: %s", r->method, r->log_path, status,
+		    r->err_code ? r->err_code : "-", ms, r->who ? " by " : "", r->who ? r->who->name : "",
+		    r->err_msg ? r->err_msg : "");
+	else
+		log_info("api: %s %s %d%s%s %lldms%s%s", r->method, r->log_path, status,
+		    r->err_code ? " " : "", r->err_code ? r->err_code : "", ms,
+		    r->who ? " by " : "", r->who ? r->who->name : "");
 }
 
 void
@@ -166,17 +185,42 @@ api_reply_json(struct api_req *r, int status, struct evbuffer *body)
 	api_reply(r, status, "application/json; charset=utf-8", body);
 }
 
+/*
+ * Copies s into out (outlen bytes with the NUL) with every byte that is not
+ * part of well-formed UTF-8 replaced by U+FFFD: a message may quote what a
+ * client sent, and a JSON body (or a log line) must stay valid UTF-8.
+ */
+static void
+text_clean(const char *s, char *out, size_t outlen)
+{
+	size_t len = strlen(s), i = 0, o = 0;
+
+	while (i < len) {
+		size_t at = i;
+		int32_t cp = utf8_next(s, len, &i);
+		const char *src = cp < 0 ? "\xEF\xBF\xBD" : s + at;
+		size_t n = cp < 0 ? 3 : i - at;
+
+		if (o + n + 1 > outlen)
+			break;
+		memcpy(out + o, src, n);
+		o += n;
+	}
+	out[o] = '\0';
+}
+
 void
 api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
 {
-	char msg[512], json[1024];
+	char raw[512], msg[3 * sizeof raw], json[2048];
 	struct jsonw w;
 	va_list ap;
 	struct evbuffer *b = evbuffer_new();
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	text_clean(raw, msg, sizeof msg);
 	jsonw_init(&w, json, sizeof json);
 	jsonw_obj(&w);
 	jsonw_key(&w, "error");
@@ -194,9 +238,10 @@ api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
 		evbuffer_add(b, json, n);
 		evbuffer_add(b, "\n", 1);
 	}
-	if (status >= 500)
-		log_warnx("api: %s %s: %s", r->method, r->log_path, msg);
+	r->err_code = code;
+	r->err_msg = msg;
 	api_reply_json(r, status, b);
+	r->err_msg = NULL;	/* msg is on this stack frame */
 	evbuffer_free(b);
 }
 
@@ -361,10 +406,8 @@ api_parse_query(struct api_req *r, const struct route *rt, const char *query)
 {
 	if (query == NULL || *query == '\0')
 		return true;
-	if (evhttp_parse_query_str(query, &r->params) != 0) {
-		api_error(r, 400, "bad_parameter", "malformed query string");
+	if (!api_query_parse(r, query))
 		return false;
-	}
 	for (struct evkeyval *kv = r->params.tqh_first; kv != NULL; kv = kv->next.tqe_next) {
 		if (!word_in(rt->params, kv->key)) {
 			api_error(r, 400, "bad_parameter", "unknown parameter \"%.64s\"%s%s", kv->key,
@@ -384,19 +427,32 @@ api_parse_query(struct api_req *r, const struct route *rt, const char *query)
  * Sets the path as logs show it: a reporter id in it is masked like every
  * phone number in cunbaod's logs.
  */
-static void
-log_path_set(struct api_req *r)
+void
+api_log_path(const char *uri, char *out, size_t outlen)
 {
 	static const char prefix[] = "/v1/reporters/";
-	char masked[API_PATH_MAX];
-	const char *id = r->path + sizeof prefix - 1;
+	char path[API_PATH_MAX], masked[API_PATH_MAX];
+	size_t n = strcspn(uri, "?");
+	const char *id = path + sizeof prefix - 1;
 
-	if (strncmp(r->path, prefix, sizeof prefix - 1) != 0 || strcmp(id, "import") == 0) {
-		snprintf(r->log_path, sizeof r->log_path, "%s", r->path);
+	if (n >= sizeof path)
+		n = sizeof path - 1;
+	/* Only printable ASCII reaches the log: the rest of a path is not ours to echo. */
+	for (size_t i = 0; i < n; i++)
+		path[i] = uri[i] > ' ' && uri[i] < 0x7f ? uri[i] : '?';
+	path[n] = '\0';
+	if (strncmp(path, prefix, sizeof prefix - 1) != 0 || strcmp(id, "import") == 0) {
+		snprintf(out, outlen, "%s", path);
 		return;
 	}
 	log_mask(id, masked, sizeof masked);
-	snprintf(r->log_path, sizeof r->log_path, "%s%.64s", prefix, masked);
+	snprintf(out, outlen, "%s%.64s", prefix, masked);
+}
+
+static void
+log_path_set(struct api_req *r)
+{
+	api_log_path(r->path, r->log_path, sizeof r->log_path);
 }
 
 /*
@@ -438,6 +494,41 @@ api_parse_uri(struct api_req *r, const char **query)
 	return true;
 }
 
+/*
+ * The API's share of the event loop, as a leaky bucket: every handler's
+ * time is added to a debt that drains at api-loop-share percent of the
+ * wall-clock time.  While the debt is over a fifth of one query's budget, a request
+ * is answered 503 at once instead of running: however hard clients press,
+ * the API holds the loop that share of the time on average (plus one query),
+ * and ingest keeps the rest.
+ */
+static bool
+loop_busy(struct api *a, int64_t now)
+{
+	if (a->loop_at_us != 0)
+		a->loop_debt_us -= (now - a->loop_at_us) * a->cfg.loop_share / 100;
+	if (a->loop_debt_us < 0)
+		a->loop_debt_us = 0;
+	a->loop_at_us = now;
+	/* A burst of a fifth of one query's budget: quick queries in a row never wait. */
+	return a->cfg.loop_share < 100 && a->loop_debt_us > a->cfg.query_ms * 1000 / 5;
+}
+
+/*
+ * Adds the time a request held the loop (a refusal's too) to the API's
+ * debt; over the burst, the connections stop being read until it drains,
+ * so that even cheap requests in a flood cannot take the loop.
+ */
+static void
+loop_spent(struct api *a, int64_t since)
+{
+	int64_t burst = a->cfg.query_ms * 1000 / 5;
+
+	a->loop_debt_us += now_us() - since;
+	if (a->cfg.loop_share < 100 && a->loop_debt_us > burst)
+		api_conns_pause(a, (a->loop_debt_us - burst) / 10 / a->cfg.loop_share);
+}
+
 /* evhttp's callback for every request: checks, then the route's handler. */
 static void
 api_dispatch(struct evhttp_request *req, void *arg)
@@ -446,9 +537,10 @@ api_dispatch(struct evhttp_request *req, void *arg)
 	const struct route *rt;
 	const char *query = NULL;
 	char allow[64];
-	bool known;
+	bool known, busy;
 
 	TAILQ_INIT(&r.params);
+	busy = loop_busy(r.api, r.start_us);
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
 		if (methods[i].cmd == evhttp_request_get_command(req))
 			r.method = methods[i].name;
@@ -462,11 +554,21 @@ api_dispatch(struct evhttp_request *req, void *arg)
 		if (!api_static(&r))	/* the dashboard's files need no token */
 			api_error(&r, 404, "not_found", "no resource %.200s", r.log_path);
 	} else if (api_auth(&r, rt) && api_parse_query(&r, rt, query)) {
+		bool cheap = rt->fn == api_get_healthz || rt->fn == api_get_metrics;
+		if (!cheap && busy) {
+			r.api->busy++;
+			api_error(&r, 503, "busy", "the API has used its share of cunbaod's time "
+			    "(api-loop-share %lld%%): retry in a second, or narrow the query",
+			    (long long)r.api->cfg.loop_share);
+			goto out;
+		}
+		r.metrics = rt->fn == api_get_metrics;
 		rt->fn(&r);
 		if (!r.answered)
 			api_internal(&r, "the handler sent no reply");
 	}
 out:
+	loop_spent(r.api, r.start_us);
 	evhttp_clear_headers(&r.params);
 }
 
@@ -513,11 +615,19 @@ api_listen(struct api *a, char *err, size_t errlen)
 	}
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
-	evhttp_set_max_headers_size(a->http, API_HEADERS_MAX);
-	/* Twice the limit: a body a little too large gets our JSON 413, a huge one evhttp's. */
+	/*
+	 * api_conn.c refuses, with the JSON error, heads and bodies over our
+	 * limits before evhttp parses them; evhttp's own limits (and HTML
+	 * pages) are a backstop above them that is never reached.
+	 */
+	evhttp_set_max_headers_size(a->http, 2 * API_HEADERS_MAX);
 	evhttp_set_max_body_size(a->http, 2 * (ev_ssize_t)API_BODY_MAX);
 	evhttp_set_timeout(a->http, API_TIMEOUT_S);
 	evhttp_set_gencb(a->http, api_dispatch, a);
+	if (!api_conns_init(a)) {
+		snprintf(err, errlen, "listen %s: out of memory", a->cfg.listen);
+		return false;
+	}
 	if (evhttp_bind_socket_with_handle(a->http, host, (ev_uint16_t)port) == NULL) {
 		snprintf(err, errlen, "listen %s: cannot bind: %s", a->cfg.listen, strerror(errno));
 		evhttp_free(a->http);
@@ -580,6 +690,13 @@ api_new(struct event_base *base, const struct api_config *cfg, const struct api_
 	a->hooks = *hooks;
 	if ((a->sq = store_query_open(cfg->db, err, errlen)) == NULL)
 		goto fail;
+	store_query_set_timeout(a->sq, cfg->query_ms);
+	if (a->cfg.loop_share <= 0)
+		a->cfg.loop_share = 100;
+	if (a->cfg.max_conns <= 0)
+		a->cfg.max_conns = 64;
+	if (a->cfg.request_timeout_ms <= 0)
+		a->cfg.request_timeout_ms = 10000;
 	/* Reminders go out whether or not anyone may ask the API. */
 	if ((a->remind = remind_new(a, cfg->remind_interval_ms)) == NULL) {
 		snprintf(err, errlen, "api: cannot start the reminder timer");
@@ -633,6 +750,7 @@ api_free(struct api *a)
 	remind_free(a->remind);
 	if (a->http != NULL)
 		evhttp_free(a->http);
+	api_conns_free(a);
 	store_query_close(a->sq);
 	tokens_free(a->tokens);
 	free(a);

@@ -42,6 +42,12 @@ struct api_config {
 	char web_dir[API_PATH_MAX];	/* the dashboard's files, served at / without a token (api_static.c) */
 	char dashboard_ws[API_PATH_MAX];	/* broker WebSocket URL for the page; "" lets it guess */
 	char prefix[API_PATH_MAX];	/* MQTT topic root, for the page */
+	int64_t max_conns;		/* connections open at once; a new one beyond is closed at once */
+	int64_t request_timeout_ms;	/* a request (head and body) must arrive whole within this */
+	int64_t query_ms;		/* one query holds the event loop at most this long */
+	int64_t loop_share;		/* percent of the loop's time the API may use before answering 503 */
+	int64_t remind_max;		/* reminders one POST /v1/reminders may send */
+	int64_t remind_dedup_ms;	/* a leader is not reminded twice of one kind and period within this */
 };
 
 /*

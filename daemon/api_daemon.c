@@ -83,6 +83,12 @@ api_config_from(const struct config *c, struct api_config *cfg)
 	snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", c->web_dir);
 	snprintf(cfg->dashboard_ws, sizeof cfg->dashboard_ws, "%s", c->dashboard_ws);
 	snprintf(cfg->prefix, sizeof cfg->prefix, "%s", c->prefix);
+	cfg->max_conns = c->api_max_connections;
+	cfg->request_timeout_ms = c->api_request_timeout;
+	cfg->query_ms = c->api_query_timeout;
+	cfg->loop_share = c->api_loop_share;
+	cfg->remind_max = c->remind_max;
+	cfg->remind_dedup_ms = c->remind_dedup;
 }
 
 bool

@@ -53,6 +53,14 @@ struct api {
 	struct remind *remind;
 	uint64_t requests[6];		/* answered, by status class (1xx..5xx) */
 	uint64_t reminders_sent;
+	void *conns;			/* struct api_conns (api_conn.c) */
+	struct ev_token_bucket_cfg *bucket;
+	struct bufferevent_rate_limit_group *group;	/* every connection: paused together */
+	struct event *sweep;
+	uint64_t conns_open, conns_refused, conns_timed_out;
+	/* The loop's time the API has used beyond its share (a leaky bucket, api.c). */
+	int64_t loop_debt_us, loop_at_us;
+	uint64_t busy;			/* requests answered 503 for it */
 };
 
 /* One request in hand, from dispatch to its one reply. */
@@ -67,6 +75,9 @@ struct api_req {
 	const struct api_token *who;	/* NULL for /healthz */
 	int64_t start_us;
 	bool answered;
+	bool metrics;			/* GET /metrics: the connection counters are added to its body */
+	const char *err_code;		/* api_error's code and message, for the request's log line */
+	const char *err_msg;
 };
 
 /* --- api_token.c --- */
@@ -91,7 +102,21 @@ const struct api_token *tokens_check(const struct api_tokens *t, const char *pre
 /* "read", "admin" */
 const char *api_role_name(enum api_role role);
 
+/* --- api_conn.c: connections before evhttp sees a request --- */
+
+/* Hooks the connection cap, the request deadline and the head check into a->http; false on no memory. */
+bool api_conns_init(struct api *a);
+/* Frees what evhttp_free left of the connections. */
+void api_conns_free(struct api *a);
+/* Stops reading requests for about ms: the API has used its share of the loop. */
+void api_conns_pause(struct api *a, int64_t ms);
+/* Appends the connection counters to out (Prometheus text). */
+void api_conns_metrics(const struct api *a, struct evbuffer *out);
+
 /* --- api.c: replies --- */
+
+/* Writes the path of uri (up to '?') as logs show it, reporter ids masked, into out. */
+void api_log_path(const char *uri, char *out, size_t outlen);
 
 /* Sends the one reply of r: status, content type and body (drained; may be NULL); logs the request. */
 void api_reply(struct api_req *r, int status, const char *content_type, struct evbuffer *body);
@@ -138,6 +163,13 @@ bool api_static(struct api_req *r);
 void api_static_start(const struct api *a);
 
 /* --- api_param.c: filters --- */
+
+/*
+ * Decodes the query string into r->params.  A name or value whose decoded
+ * bytes hold a NUL or are not valid UTF-8, or a part without '=', is a 400
+ * naming the parameter (never echoing the bytes); returns false after it.
+ */
+bool api_query_parse(struct api_req *r, const char *query);
 
 struct api_filter {
 	char area[CB_AREA_MAX];		/* subtree; "" for everything */

@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/http.h>
+
 #include "api_int.h"
 #include "period.h"
 #include "topic.h"
+#include "utf8.h"
 
 /* Parses exactly n decimal digits at s into *out. */
 static bool
@@ -149,6 +152,75 @@ cursor_decode(const char *s, char *buf, size_t buflen)
 		buf[i] = (char)v;
 	}
 	buf[n / 2] = '\0';
+	return true;
+}
+
+/*
+ * Decodes one %-encoded part of a query (a name or a value, '+' a space)
+ * into a string the caller frees.  NULL, with *why set, when the decoded
+ * bytes hold a NUL (which would cut the value short: "xinzhuang%00/hexi"
+ * must not read as "xinzhuang") or are not valid UTF-8.
+ */
+static char *
+query_part_decode(const char *s, size_t len, const char **why)
+{
+	char *raw = strndup(s, len), *dec;
+	size_t n = 0;
+
+	*why = "out of memory";
+	if (raw == NULL)
+		return NULL;
+	dec = evhttp_uridecode(raw, 1, &n);
+	free(raw);
+	if (dec == NULL)
+		return NULL;
+	*why = n != strlen(dec) ? "contains a NUL byte (%00)"
+	    : !utf8_valid(dec, n) ? "is not valid UTF-8" : NULL;
+	if (*why != NULL) {
+		free(dec);
+		return NULL;
+	}
+	return dec;
+}
+
+bool
+api_query_parse(struct api_req *r, const char *query)
+{
+	const char *p = query, *why;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, '&'), *eq;
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *key, *val;
+
+		if (len == 0) {
+			p = end ? end + 1 : NULL;
+			continue;
+		}
+		if ((eq = memchr(p, '=', len)) == NULL || eq == p) {
+			api_error(r, 400, "bad_parameter", "malformed query string: a parameter without %s",
+			    eq == NULL ? "'='" : "a name");
+			return false;
+		}
+		if ((key = query_part_decode(p, (size_t)(eq - p), &why)) == NULL) {
+			/* The name itself is unprintable: say so without echoing it. */
+			api_error(r, 400, "bad_parameter", "a parameter name %s", why);
+			return false;
+		}
+		if ((val = query_part_decode(eq + 1, len - (size_t)(eq - p) - 1, &why)) == NULL) {
+			api_error(r, 400, "bad_parameter", "parameter \"%.64s\" %s", key, why);
+			free(key);
+			return false;
+		}
+		int rc = evhttp_add_header(&r->params, key, val);
+		if (rc != 0)
+			api_error(r, 400, "bad_parameter", "parameter \"%.64s\" has a line break", key);
+		free(key);
+		free(val);
+		if (rc != 0)
+			return false;
+		p = end ? end + 1 : NULL;
+	}
 	return true;
 }
 

@@ -14,19 +14,53 @@
 #include "remind.h"
 #include "topic.h"
 
-/* What the reply lists while remind_missing sends. */
+/* What the reply lists while remind_missing sends: who got one, who was skipped and why. */
 struct sent_list {
-	struct evbuffer *out;
-	size_t nsent, ngroups;
+	struct api *api;
+	int64_t dedup_s, max;
+	struct evbuffer *out, *skipped;
+	size_t nsent, nskipped, ngroups;
+	bool capped;			/* some were skipped for the cap */
 	char last_group[CB_AREA_MAX];
 };
+
+/* Writes why s was skipped, in words a person can act on. */
+static void
+skip_reason(const struct sent_list *sl, const struct remind_sent *s, char *buf, size_t len)
+{
+	char at[40];
+
+	switch (s->skip) {
+	case REMIND_NO_LEADER:
+		snprintf(buf, len, "the group has no leader in the roster");
+		break;
+	case REMIND_NO_CHANNEL:
+		snprintf(buf, len, "the leader's id names no channel to reach");
+		break;
+	case REMIND_RECENT:
+		api_time_format(sl->api, s->last_at, at, sizeof at);
+		snprintf(buf, len, "already reminded of this kind and period at %s, within %lld h "
+		    "(remind-dedup)", at, (long long)(sl->dedup_s / 3600));
+		break;
+	case REMIND_CAP:
+		snprintf(buf, len, "over the cap of %lld reminders per request (remind-max): "
+		    "narrow the area or ask again", (long long)sl->max);
+		break;
+	default:
+		snprintf(buf, len, "not sent");
+		break;
+	}
+}
 
 static void
 sent_item(void *arg, const struct remind_sent *s)
 {
 	struct sent_list *sl = arg;
-	char buf[1024], id[32];
+	char buf[1024], id[32], why[256];
 	struct jsonw w;
+	bool sent = s->skip == REMIND_SENT && s->id > 0;
+
+	sl->capped |= s->skip == REMIND_CAP;
 
 	if (strcmp(sl->last_group, s->area) != 0) {
 		sl->ngroups++;
@@ -38,13 +72,19 @@ sent_item(void *arg, const struct remind_sent *s)
 	api_json_str(&w, "to", s->reporter);
 	api_json_str(&w, "name", s->name);
 	api_json_str(&w, "channel", s->channel && *s->channel ? s->channel : NULL);
-	/* No id: no leader, or no channel to reach one. */
-	snprintf(id, sizeof id, "rm-%lld", (long long)s->id);
-	api_json_str(&w, "id", s->id > 0 ? id : NULL);
+	if (sent) {
+		snprintf(id, sizeof id, "rm-%lld", (long long)s->id);
+		api_json_str(&w, "id", id);
+	} else {
+		skip_reason(sl, s, why, sizeof why);
+		api_json_str(&w, "reason", why);
+	}
 	jsonw_end(&w);
 	size_t n = jsonw_finish(&w);
-	evbuffer_add_printf(sl->out, "%s\n", sl->nsent++ ? "," : "");
-	evbuffer_add(sl->out, buf, n);
+	struct evbuffer *to = sent ? sl->out : sl->skipped;
+	size_t *count = sent ? &sl->nsent : &sl->nskipped;
+	evbuffer_add_printf(to, "%s\n", (*count)++ ? "," : "");
+	evbuffer_add(to, buf, n);
 }
 
 /*
@@ -60,8 +100,13 @@ reminder_target(struct api_req *r, const cJSON *o, const struct kind **k, const 
 	const char *per = ok ? roster_json_str(r, o, "period", false, &ok) : NULL;
 
 	*area = ok ? roster_json_str(r, o, "area", false, &ok) : NULL;
+	const cJSON *all = cJSON_GetObjectItemCaseSensitive(o, "all");
 	if (!ok)
 		return false;
+	if (all != NULL && !cJSON_IsBool(all)) {
+		api_error(r, 400, "bad_request", "\"all\": give true or false");
+		return false;
+	}
 	if ((*k = catalog_kind(api_catalog(r->api), kind)) == NULL) {
 		api_error(r, 400, "bad_request", "\"kind\": %.64s is not a kind of the catalog", kind);
 		return false;
@@ -83,13 +128,25 @@ reminder_target(struct api_req *r, const cJSON *o, const struct kind **k, const 
 		    period_type_name((*k)->period), (*k)->code);
 		return false;
 	}
+	/* The whole roster only when asked for in so many words: a forgotten area texts a county. */
+	if ((*area)[0] == '\0' && !cJSON_IsTrue(all)) {
+		api_error(r, 400, "bad_request", "give \"area\" (the subtree to remind), or \"all\": true "
+		    "to remind every missing leader of the roster");
+		return false;
+	}
+	if ((*area)[0] != '\0' && cJSON_IsTrue(all)) {
+		api_error(r, 400, "bad_request", "give either \"area\" or \"all\": true, not both");
+		return false;
+	}
 	return true;
 }
 
 void
 api_post_reminders(struct api_req *r)
 {
-	struct sent_list sl = { 0 };
+	struct sent_list sl = { .api = r->api, .max = r->api->cfg.remind_max,
+		.dedup_s = r->api->cfg.remind_dedup_ms / 1000 };
+	struct remind_limits lim = { .max = sl.max, .dedup_s = sl.dedup_s };
 	const struct kind *k;
 	const char *area;
 	char period[CB_PERIOD_MAX];
@@ -99,24 +156,30 @@ api_post_reminders(struct api_req *r)
 	if (o == NULL)
 		return;
 	if (!reminder_target(r, o, &k, &area, period, sizeof period) ||
-	    (sl.out = evbuffer_new()) == NULL) {
+	    (sl.out = evbuffer_new()) == NULL || (sl.skipped = evbuffer_new()) == NULL) {
 		if (!r->answered)
 			api_internal(r, "out of memory");
-		cJSON_Delete(o);
-		return;
+		goto out;
 	}
 	evbuffer_add_printf(sl.out, "{\"area\":%s%s%s,\"kind\":\"%s\",\"period\":\"%s\",\"reminders\":[",
 	    *area ? "\"" : "", *area ? area : "null", *area ? "\"" : "", k->code, period);
-	sent = remind_missing(r->api, area, k, period, r->who ? r->who->name : "api", sent_item, &sl);
+	sent = remind_missing(r->api, area, k, period, r->who ? r->who->name : "api", &lim, sent_item, &sl);
 	if (sent == -2) {
 		api_error(r, 503, "unavailable", "the broker is not connected: %s reminders were sent",
 		    sl.nsent ? "only some" : "no");
 	} else if (sent < 0) {
 		api_internal(r, "the reminders could not be recorded (see the log)");
 	} else {
-		evbuffer_add_printf(sl.out, "],\"missing\":%zu,\"sent\":%d}\n", sl.ngroups, sent);
+		evbuffer_add_printf(sl.out, "],\"skipped\":[");
+		evbuffer_add_buffer(sl.out, sl.skipped);
+		evbuffer_add_printf(sl.out, "],\"missing\":%zu,\"sent\":%d,\"capped\":%s}\n", sl.ngroups,
+		    sent, sl.capped ? "true" : "false");
 		api_reply_json(r, 200, sl.out);
 	}
-	evbuffer_free(sl.out);
+out:
+	if (sl.out != NULL)
+		evbuffer_free(sl.out);
+	if (sl.skipped != NULL)
+		evbuffer_free(sl.skipped);
 	cJSON_Delete(o);
 }

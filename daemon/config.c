@@ -73,6 +73,18 @@ const struct conf_entry config_table[] = {
 	  "the dashboard's files, served at / on the listen address without a token [restart]" },
 	{ "dashboard-ws", CONF_STR, OFF(dashboard_ws), SZ(dashboard_ws), 0, 0, NULL,
 	  "broker WebSocket URL the dashboard connects to (ws://HOST:9001/); none: the page's host, port 9001 [restart]" },
+	{ "api-connections", CONF_INT, OFF(api_max_connections), 0, 1, 4096, "64",
+	  "admin API connections open at once; a new one beyond is closed at once [restart]" },
+	{ "api-request-timeout", CONF_DURATION, OFF(api_request_timeout), 0, 100, 600000, "10s",
+	  "how long an API request (head and body) may take to arrive [restart]" },
+	{ "api-query-timeout", CONF_DURATION, OFF(api_query_timeout), 0, 10, 60000, "500ms",
+	  "how long one API query may hold the event loop; longer ones answer 503 [restart]" },
+	{ "api-loop-share", CONF_INT, OFF(api_loop_share), 0, 1, 100, "20",
+	  "percent of the event loop's time the API may use; beyond, queries answer 503 [restart]" },
+	{ "remind-max", CONF_INT, OFF(remind_max), 0, 1, 100000, "200",
+	  "reminders one POST /v1/reminders may send [restart]" },
+	{ "remind-dedup", CONF_DURATION, OFF(remind_dedup), 0, 0, 604800000, "6h",
+	  "a leader is not reminded twice of one kind and period within this [restart]" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 

@@ -50,6 +50,12 @@ struct config {
 	/* The dashboard (web/, daemon/api_static.c, daemon/meta.c). */
 	char web_dir[CONFIG_PATH_MAX];	/* the page's files, served at / by the API's listener */
 	char dashboard_ws[CONFIG_PATH_MAX];	/* broker WebSocket URL handed to the page; "": page host, port 9001 */
+	int64_t api_max_connections;	/* connections beyond are closed at once */
+	int64_t api_request_timeout;	/* ms a request has to arrive whole */
+	int64_t api_query_timeout;	/* ms one query may hold the event loop */
+	int64_t api_loop_share;		/* percent of the event loop's time the API may use */
+	int64_t remind_max;		/* reminders one POST /v1/reminders may send */
+	int64_t remind_dedup;		/* ms within which a leader is not reminded twice of one period */
 };
 
 /* The table; ends with a NULL key. */

@@ -525,9 +525,34 @@ remind_run(struct api *a, int64_t now)
 	return rc < 0 ? -1 : sent;
 }
 
+/*
+ * Decides whether leader p may be texted now by a manual request: the cap
+ * and the dedup window (REMIND_SENT when it may).  -1 on a database error.
+ */
+static int
+manual_skip(struct api *a, const struct person *p, const char *kind, const char *period,
+    const struct remind_limits *lim, int sent, int64_t now, int64_t *last_at)
+{
+	char channel[CB_CHANNEL_MAX + 1];
+	int64_t last;
+
+	if (!channel_of(p->id, channel, sizeof channel))
+		return REMIND_NO_CHANNEL;
+	if ((last = store_query_last_reminder(a->sq, p->id, kind, period)) < 0)
+		return -1;
+	if (last > 0 && lim->dedup_s > 0 && now - last < lim->dedup_s) {
+		*last_at = last;
+		return REMIND_RECENT;
+	}
+	if (sent >= lim->max)
+		return REMIND_CAP;
+	return REMIND_SENT;
+}
+
 int
 remind_missing(struct api *a, const char *area, const struct kind *k, const char *period,
-    const char *who, void (*fn)(void *arg, const struct remind_sent *s), void *arg)
+    const char *who, const struct remind_limits *lim,
+    void (*fn)(void *arg, const struct remind_sent *s), void *arg)
 {
 	struct mlist ml;
 	struct people pp;
@@ -548,7 +573,7 @@ remind_missing(struct api *a, const char *area, const struct kind *k, const char
 	}
 	int64_t due = deadline_of(k, &p, off);
 	for (size_t i = 0; i < ml.n && sent >= 0; i++) {
-		struct remind_sent s = { .area = ml.v[i].path };
+		struct remind_sent s = { .area = ml.v[i].path, .skip = REMIND_NO_LEADER };
 		if (!people_at(a, ml.v[i].path, "leader", &pp)) {
 			sent = -1;
 			break;
@@ -556,17 +581,26 @@ remind_missing(struct api *a, const char *area, const struct kind *k, const char
 		if (pp.n == 0)
 			fn(arg, &s);
 		for (size_t j = 0; j < pp.n && sent >= 0; j++) {
-			group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
-			remind_text(k, &p, label, due, now >= due, off, pp.v[j].lang, text, sizeof text);
-			int64_t id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "manual", who, text, now);
-			if (id < 0) {
-				sent = id == SEND_DOWN ? -2 : -1;
+			int skip = manual_skip(a, &pp.v[j], k->code, period, lim, sent, now, &s.last_at);
+			int64_t id = 0;
+			if (skip < 0) {
+				sent = -1;
 				break;
+			}
+			if (skip == REMIND_SENT) {
+				group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
+				remind_text(k, &p, label, due, now >= due, off, pp.v[j].lang, text, sizeof text);
+				id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "manual", who, text, now);
+				if (id < 0) {
+					sent = id == SEND_DOWN ? -2 : -1;
+					break;
+				}
 			}
 			s.reporter = pp.v[j].id;
 			s.name = pp.v[j].name;
 			s.channel = channel_of(pp.v[j].id, channel, sizeof channel) ? channel : "";
 			s.id = id;
+			s.skip = (enum remind_skip)skip;
 			fn(arg, &s);
 			sent += id > 0;
 		}

@@ -48,23 +48,43 @@ void remind_forget(struct remind *rm);
  */
 int remind_run(struct api *a, int64_t now);
 
+/* Why remind_missing did not text a leader. */
+enum remind_skip {
+	REMIND_SENT = 0,
+	REMIND_NO_LEADER,	/* the group has no leader (reporter is NULL) */
+	REMIND_NO_CHANNEL,	/* the leader's id names no channel to reach */
+	REMIND_RECENT,		/* reminded of this kind and period within the dedup window (last_at) */
+	REMIND_CAP,		/* the request's cap was reached */
+};
+
 /* One reminder sent (or not) by remind_missing. */
 struct remind_sent {
-	const char *reporter, *name;	/* the leader */
+	const char *reporter, *name;	/* the leader; NULL when the group has none */
 	const char *area;		/* the group */
 	const char *channel;
-	int64_t id;			/* reminders.id; 0 when the group has no leader */
+	int64_t id;			/* reminders.id; 0 when not sent */
+	enum remind_skip skip;
+	int64_t last_at;		/* REMIND_RECENT: when the last reminder went */
+};
+
+/* What one manual request may do. */
+struct remind_limits {
+	int64_t max;			/* messages it may send; the rest are skipped (REMIND_CAP) */
+	int64_t dedup_s;		/* a leader reminded within this many seconds is skipped */
 };
 
 /*
  * Sends a reminder now to every leader of every expected group of the
  * subtree area with no report of kind k and period (canonical text), as
- * type "manual" recorded under `who`, whatever was sent before.  Calls fn
- * for each group missing (with id 0 when it has no leader).  Returns the
- * number sent, -1 on a database failure, -2 when the broker is not
- * connected (nothing sent).
+ * type "manual" recorded under `who`, within lim: a leader reminded (by the
+ * timer or by hand) of this kind and period less than lim->dedup_s ago is
+ * skipped, and once lim->max are sent the rest are skipped.  Calls fn for
+ * each leader (and each group without one) with what happened.  Returns
+ * the number sent, -1 on a database failure, -2 when the broker is not
+ * connected (nothing more sent).
  */
 int remind_missing(struct api *a, const char *area, const struct kind *k, const char *period,
-    const char *who, void (*fn)(void *arg, const struct remind_sent *s), void *arg);
+    const char *who, const struct remind_limits *lim,
+    void (*fn)(void *arg, const struct remind_sent *s), void *arg);
 
 #endif

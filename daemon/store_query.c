@@ -51,6 +51,7 @@ store_query_open(const char *path, char *err, size_t errlen)
 		store_query_close(q);
 		return NULL;
 	}
+	q->query_ms = SQ_QUERY_MS;
 	sqlite3_busy_timeout(q->db, SQ_BUSY_MS);
 	sqlite3_progress_handler(q->db, 10000, sq_progress, q);
 	sqlite3_stmt *st = NULL;
@@ -89,6 +90,12 @@ store_query_error(const struct store_query *q)
 	return q->err;
 }
 
+void
+store_query_set_timeout(struct store_query *q, int64_t ms)
+{
+	q->query_ms = ms > 0 ? ms : SQ_QUERY_MS;
+}
+
 bool
 store_query_timed_out(const struct store_query *q)
 {
@@ -100,7 +107,7 @@ sq_fail(struct store_query *q, const char *what)
 {
 	if (q->timed_out)
 		snprintf(q->err, sizeof q->err, "%s: stopped after %d ms: narrow it (area, kind, period, "
-		    "since, limit)", what, SQ_QUERY_MS);
+		    "since, limit; api-query-timeout)", what, (int)q->query_ms);
 	else
 		snprintf(q->err, sizeof q->err, "%s: %s", what, sqlite3_errmsg(q->db));
 }
@@ -210,7 +217,7 @@ sqlb_prepare(struct store_query *q, struct sqlb *b)
 		return NULL;
 	}
 	q->timed_out = false;
-	q->deadline_ms = mono_ms() + SQ_QUERY_MS;
+	q->deadline_ms = mono_ms() + q->query_ms;
 	if (sqlite3_prepare_v2(q->db, b->sql, (int)b->len, &st, NULL) != SQLITE_OK) {
 		sq_fail(q, "prepare");
 		return NULL;

@@ -33,9 +33,11 @@ void store_query_close(struct store_query *q);
 const char *store_query_error(const struct store_query *q);
 /*
  * True if the last failure was a query stopped for running too long
- * (store_query_int.h SQ_QUERY_MS): the answer is to narrow it, not a fault.
+ * (store_query_set_timeout): the answer is to narrow it, not a fault.
  */
 bool store_query_timed_out(const struct store_query *q);
+/* How long one query may hold the event loop, in ms (0: SQ_QUERY_MS, 3 s). */
+void store_query_set_timeout(struct store_query *q, int64_t ms);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK for the roster writes and reminders. */
 bool store_query_begin(struct store_query *q);
@@ -222,6 +224,12 @@ bool store_query_changes(struct store_query *q, int64_t since, int64_t after, un
 /* True (1) if reporter already got an automatic or manual reminder of type for kind and period; -1 error. */
 int store_query_reminded(struct store_query *q, const char *reporter, const char *kind,
     const char *period, const char *type);
+/*
+ * When reporter last got any reminder (automatic or manual) of kind and
+ * period: unix seconds, 0 for never, -1 on an error.
+ */
+int64_t store_query_last_reminder(struct store_query *q, const char *reporter, const char *kind,
+    const char *period);
 /* Records a reminder; returns its id (the outbox message id's number), or -1. */
 int64_t store_query_reminder_add(struct store_query *q, const char *reporter, const char *area,
     const char *kind, const char *period, const char *type, const char *channel,

@@ -20,6 +20,7 @@ struct store_query {
 	sqlite3 *db;
 	char err[512];
 	int64_t deadline_ms;	/* monotonic ms at which the running query is stopped; 0: none */
+	int64_t query_ms;	/* a query's budget (store_query_set_timeout); SQ_QUERY_MS by default */
 	bool timed_out;		/* the last failure was that stop */
 };
 

@@ -363,6 +363,21 @@ store_query_reminded(struct store_query *q, const char *reporter, const char *ki
 }
 
 int64_t
+store_query_last_reminder(struct store_query *q, const char *reporter, const char *kind,
+    const char *period)
+{
+	struct sqlb b;
+
+	/* reminders_cell (kind, period, reporter) answers it. */
+	sqlb_init(&b, "SELECT coalesce(max(sent_at), 0) FROM reminders");
+	sqlb_text(&b, "kind = ?", kind);
+	sqlb_text(&b, "period = ?", period);
+	sqlb_text(&b, "reporter = ?", reporter);
+	sqlb_where(&b, "type IN ('remind', 'manual')");
+	return sq_int(q, &b, "last reminder");
+}
+
+int64_t
 store_query_reminder_add(struct store_query *q, const char *reporter, const char *area,
     const char *kind, const char *period, const char *type, const char *channel,
     int64_t at, const char *who)

@@ -154,7 +154,7 @@ Test(cunbaoctl_admin, reading)
 	ctl_expect(&a, TOKEN_READ, "reporters get +8613899999999", 3, NULL);
 	ctl_expect(&a, "wrong-token-0000000000", "rollup", 4, "unknown token");
 	ctl_expect(&a, NULL, "missing", 4, NULL);
-	ctl_expect(&a, TOKEN_READ, "remind --kind livestock", 4, "admin");
+	ctl_expect(&a, TOKEN_READ, "remind --kind livestock --all", 4, "admin");
 	ctl_expect(&a, TOKEN_READ, "areas add xinzhuang/hexi/g09 九组", 4, NULL);
 	ctl_expect(NULL, TOKEN_READ, "rollup", 1, "cannot connect");
 	snprintf(args, sizeof args, "'%s' rollup --url ftp://127.0.0.1 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"));
@@ -211,7 +211,7 @@ Test(cunbaoctl_admin, roster_and_reminders)
 	ctl_expect(&a, NULL, ADMIN("remind --kind livestock --area xinzhuang/hexi --period 2023-12"), 0,
 	    "刘桂兰");
 	ctl_expect(&a, NULL, ADMIN("remind --area xinzhuang/hexi"), 2, "--kind is required");
-	ctl_expect(&a, NULL, ADMIN("remind --kind livestock --period 2023-W01"), 2, "period");
+	ctl_expect(&a, NULL, ADMIN("remind --kind livestock --all --period 2023-W01"), 2, "period");
 	snprintf(args, sizeof args, "rollup --token-file '%s'", h_path("no.token"));
 	ctl_expect(&a, NULL, args, 2, "no.token");
 #undef ADMIN

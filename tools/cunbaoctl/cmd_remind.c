@@ -3,6 +3,7 @@
  * the groups still missing a report (POST /v1/reminders), and lists them.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,17 +12,20 @@
 #include "table.h"
 
 static const char remind_help[] =
-    "usage: cunbaoctl remind --kind KIND [--area PATH] [--period PERIOD] [options]\n"
+    "usage: cunbaoctl remind --kind KIND (--area PATH | --all) [--period PERIOD] [options]\n"
     "\n"
     "Sends a reminder by SMS or chat, right now, to every leader of every\n"
     "expected group of the area that has not reported the kind for the period\n"
     "(default: its current one), in the leader's language, and lists who got\n"
-    "one.  cunbaod also reminds on its own before each kind's deadline (once\n"
-    "per leader and period) and tells the village admins after it.\n"
-    "Needs an admin token.\n"
+    "one and who was skipped and why: a leader reminded of the same kind and\n"
+    "period within cunbaod's remind-dedup (6 h) is not texted again, and one\n"
+    "request sends at most remind-max (200).  cunbaod also reminds on its own\n"
+    "before each kind's deadline (once per leader and period) and tells the\n"
+    "village admins after it.  Needs an admin token.\n"
     "\n"
     "  --kind KIND        the kind of report (livestock)\n"
-    "  --area PATH        an area and its subtree (default: the whole roster)\n"
+    "  --area PATH        an area and its subtree\n"
+    "  --all              the whole roster instead of an area (said in so many words)\n"
     "  --period PERIOD    the period (2023-12, 2023-W48, ...)\n"
     CLIENT_HELP
     "  -h, --help         this help\n";
@@ -50,12 +54,51 @@ remind_print(const struct client *c, const struct http_response *r)
 	}
 	if (table_rows(t) > 0)
 		table_print(t, stdout);
-	printf("%s %s: %s reminder(s) sent, %s group(s) missing\n", json_str(doc, "kind"),
+	table_free(t);
+	if ((t = table_new((const char *[]){ "AREA", "TO", "NAME", "NOT SENT BECAUSE", NULL })) == NULL) {
+		cJSON_Delete(doc);
+		return CTL_FAIL;
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "skipped")) {
+		const char *to = json_str(it, "to");
+		table_add(t, (const char *[]){ json_str(it, "area"), *to ? to : "(no leader)",
+		    json_str(it, "name"), json_str(it, "reason") });
+	}
+	if (table_rows(t) > 0) {
+		printf("skipped:\n");
+		table_print(t, stdout);
+	}
+	printf("%s %s: %s reminder(s) sent, %s group(s) missing, %d skipped%s\n", json_str(doc, "kind"),
 	    json_str(doc, "period"), json_text(doc, "sent", sent, sizeof sent),
-	    json_text(doc, "missing", missing, sizeof missing));
+	    json_text(doc, "missing", missing, sizeof missing), (int)table_rows(t),
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "capped")) ?
+	    " (capped: narrow the area or run again)" : "");
 	table_free(t);
 	cJSON_Delete(doc);
 	return CTL_OK;
+}
+
+/* Takes --all out of argv (the shared option table does not know it); true if it was there. */
+static bool
+take_all(int *argc, char **argv)
+{
+	bool all = false;
+	int o = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--all") == 0)
+			all = true;
+		else
+			argv[o++] = argv[i];
+	}
+	*argc = o;
+	argv[o] = NULL;
+	return all;
 }
 
 int
@@ -63,6 +106,7 @@ cmd_remind(int argc, char **argv)
 {
 	struct ctl_cmd cmd = { .name = "remind", .help = remind_help, .opts = ctl_filters, .args = true };
 	struct http_response r;
+	bool all = take_all(&argc, argv);
 	int code = ctl_cmd_parse(&cmd, argc, argv);
 	const char *kind = cmd.v[CTL_KIND];
 
@@ -73,12 +117,19 @@ cmd_remind(int argc, char **argv)
 		    remind_help);
 		return CTL_USAGE;
 	}
+	if ((cmd.v[CTL_AREA] == NULL) == !all) {
+		fprintf(stderr, "cunbaoctl remind: give %s\n%s", all ? "either --area or --all, not both" :
+		    "--area PATH, or --all to remind every missing leader of the roster", remind_help);
+		return CTL_USAGE;
+	}
 	if (!client_ready(&cmd.c))
 		return CTL_USAGE;
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "kind", kind);
 	if (cmd.v[CTL_AREA] != NULL)
 		cJSON_AddStringToObject(body, "area", cmd.v[CTL_AREA]);
+	if (all)
+		cJSON_AddBoolToObject(body, "all", true);
 	if (cmd.v[CTL_PERIOD] != NULL)
 		cJSON_AddStringToObject(body, "period", cmd.v[CTL_PERIOD]);
 	char *text = cJSON_PrintUnformatted(body);
