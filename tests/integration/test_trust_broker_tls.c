@@ -3,7 +3,7 @@
  * broker config's TLS listener (a CA and a broker certificate made with
  * openssl), logged in as "cunbaod" and "bridge-1": one SMS from Kannel's
  * get-url through the bridge, the broker and cunbaod back to Kannel's
- * sendsms as the reply.  Also: -n of both names an unreadable CA file, and
+ * sendsms as the reply, and again after a broker restart.  Also: -n of both names an unreadable CA file, and
  * a login the broker refuses logs once which keys to set.
  */
 #include <criterion/criterion.h>
@@ -74,6 +74,23 @@ Test(trust_broker_tls, cunbaod_and_the_bridge_carry_an_sms_over_tls, .timeout = 
 	    strstr(kannel.reqs[0].target, "to=+8613800000003") != NULL, "%s", kannel.reqs[0].target);
 	cr_expect_eq(tb_sql(h_path("cunbao.db"), "SELECT count(*) FROM journal WHERE msg_id = 'kannel:tls-1'"), 1);
 	cr_expect_eq(log_count(cunbaod, "set mqtt-user"), 0);
+
+	/* Both reconnect over TLS after a broker restart, and carry the next one. */
+	h_broker_stop(&t.broker);
+	cr_assert(h_broker_start(&t.broker));
+	for (int i = 0; i < 300 && (log_count(cunbaod, "mqtt: connected") < 2 ||
+	    log_count(w.bridge, "mqtt: connected") < 2); i++) {
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_eq(log_count(cunbaod, "mqtt: connected"), 2, "cunbaod did not reconnect over TLS");
+	cr_assert_eq(log_count(w.bridge, "mqtt: connected"), 2, "the bridge did not reconnect over TLS");
+	snprintf(target, sizeof target, "/kannel/incoming?from=13800000003&text=%s&id=tls-2&coding=0"
+	    "&charset=UTF-8&ts=1701736200", "%E7%89%B2%E7%95%9C%20%E7%89%9B13");	/* 牲畜 牛13 */
+	cr_assert(tb_http(w.bridge_port, "GET", target, NULL, "", 0, &r));
+	cr_assert_eq(r.status, 200);
+	cr_assert(tb_endpoint_wait(&kannel, 2, 30000), "no reply after the broker's restart");
 
 	cr_expect(tb_bridge_stop(&w));
 	tb_endpoint_stop(&kannel);
