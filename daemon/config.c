@@ -19,7 +19,7 @@
 
 const struct conf_entry config_table[] = {
 	{ "broker", CONF_ADDR, OFF(broker), SZ(broker), 0, 0, "127.0.0.1:1883",
-	  "MQTT broker HOST:PORT (resolved once at start) [restart]" },
+	  "MQTT broker HOST:PORT (resolved once at start; with mqtt-cafile at each connect) [restart]" },
 	{ "db", CONF_STR, OFF(db), SZ(db), 0, 0, "/var/lib/cunbao/cunbao.db",
 	  "SQLite database file [restart]" },
 	{ "catalog", CONF_STR, OFF(catalog), SZ(catalog), 0, 0, "/etc/cunbao/catalog.json",
