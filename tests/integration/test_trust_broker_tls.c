@@ -35,16 +35,17 @@ Test(trust_broker_tls, cunbaod_and_the_bridge_carry_an_sms_over_tls, .timeout = 
 	static const int ok[] = { 202, 0 };
 	struct world w;
 	struct tb_endpoint kannel;
-	char tls[32], cunbaod_pw[150], bridge_pw[150], ca[150], target[512];
+	char tls[32], tls_name[32], cunbaod_pw[150], bridge_pw[150], ca[150], target[512];
 	struct tb_resp r;
 
 	tbk_start(&t);
 	snprintf(tls, sizeof tls, "127.0.0.1:%d", t.tls_port);
+	snprintf(tls_name, sizeof tls_name, "localhost:%d", t.tls_port);	/* checked against the name */
 	snprintf(cunbaod_pw, sizeof cunbaod_pw, "%.140s", tbk_password_file("cunbaod"));
 	snprintf(bridge_pw, sizeof bridge_pw, "%.140s", tbk_password_file("bridge-1"));
 	snprintf(ca, sizeof ca, "%.140s", t.ca);
 
-	char *cargv[] = { (char *)h_bin("daemon/cunbaod"), "-d", "--broker", tls, "--db", (char *)h_path("cunbao.db"),
+	char *cargv[] = { (char *)h_bin("daemon/cunbaod"), "-d", "--broker", tls_name, "--db", (char *)h_path("cunbao.db"),
 		"--catalog", (char *)h_src("schema/catalog.json"),
 		"--areas", (char *)h_src("schema/examples/areas.csv"),
 		"--reporters", (char *)h_src("schema/examples/reporters.csv"),
@@ -171,4 +172,30 @@ Test(trust_broker_tls, dash_n_checks_the_tls_files)
 	cr_expect(out != NULL && strstr(out, "mqtt-password-file: /nonexistent/pw") != NULL, "%s", out);
 	cr_expect(out != NULL && strstr(out, "mqtt-cafile") == NULL, "a readable CA file was refused: %s", out);
 	free(out);
+}
+
+/* A broker whose certificate another CA signed is never trusted: no session, a TLS error logged. */
+Test(trust_broker_tls, a_broker_the_ca_did_not_sign_is_refused, .timeout = 120)
+{
+	char tls[32], cmd[1024], other[512];
+	int rc = -1;
+
+	tbk_start(&t);
+	snprintf(other, sizeof other, "%s/other-ca.crt", h_tmpdir());
+	snprintf(cmd, sizeof cmd, "cd '%s' && openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key "
+	    "-out other-ca.crt -days 2 -subj '/CN=another CA' 2>&1", h_tmpdir());
+	free(h_run(cmd, &rc));
+	cr_assert_eq(rc, 0);
+	snprintf(tls, sizeof tls, "127.0.0.1:%d", t.tls_port);
+	char *cargv[] = { (char *)h_bin("daemon/cunbaod"), "-d", "--broker", tls, "--db", (char *)h_path("cunbao.db"),
+		"--catalog", (char *)h_src("schema/catalog.json"), "--listen", "off", "--reconnect-max", "200ms",
+		"--mqtt-user", "cunbaod", "--mqtt-password-file", (char *)tbk_password_file("cunbaod"),
+		"--mqtt-cafile", other, NULL };
+	struct h_proc *cunbaod = h_spawn("cunbaod", cargv);
+
+	cr_assert_not_null(cunbaod);
+	cr_expect(h_wait_log(cunbaod, "TLS", 15000), "no TLS error logged");
+	cr_expect_not(h_wait_log(cunbaod, "mqtt: connected", 2000), "cunbaod trusted a broker its CA did not sign");
+	h_stop(cunbaod, SIGTERM, 10000);
+	h_broker_stop(&t.broker);
 }
