@@ -51,6 +51,11 @@ struct bridge_conf {
 	char country[8];		/* default country calling code, "86" */
 	char mqtt_id[CB_ID_MAX + 1];	/* MQTT client id; "" = "cunbao-bridge-<source>" */
 	int64_t mqtt_keepalive;		/* seconds */
+	char mqtt_user[CB_ID_MAX + 1];	/* "" : connect anonymously */
+	char mqtt_password_file[512];	/* first line: the password */
+	char mqtt_cafile[512];		/* "" : plain TCP; else TLS, the broker checked against this CA */
+	char mqtt_certfile[512];	/* client certificate and key, "" : none */
+	char mqtt_keyfile[512];
 
 	int64_t max_body;		/* bytes of one webhook body */
 	int64_t max_headers;		/* bytes of one webhook's request line and headers */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bridge.h"
 
@@ -31,6 +32,11 @@ const struct conf_entry bridge_conf_table[] = {
 	{ "country", CONF_STR, M(country), 0, 0, "86", "default country calling code for phone numbers" },
 	{ "mqtt-id", CONF_STR, M(mqtt_id), 0, 0, "", "MQTT client id (default cunbao-bridge-<source>)" },
 	{ "mqtt-keepalive", CONF_INT, M(mqtt_keepalive), 5, 3600, "30", "MQTT keepalive, seconds" },
+	{ "mqtt-user", CONF_STR, M(mqtt_user), 0, 0, "", "MQTT user name (none: anonymous); the ACL's account, usually the source" },
+	{ "mqtt-password-file", CONF_STR, M(mqtt_password_file), 0, 0, "", "file whose first line is the MQTT password" },
+	{ "mqtt-cafile", CONF_STR, M(mqtt_cafile), 0, 0, "", "CA certificate (PEM) the broker's is checked against; set: connect with TLS" },
+	{ "mqtt-certfile", CONF_STR, M(mqtt_certfile), 0, 0, "", "client certificate (PEM) for a broker that asks for one, with mqtt-keyfile" },
+	{ "mqtt-keyfile", CONF_STR, M(mqtt_keyfile), 0, 0, "", "private key (PEM, unencrypted) of mqtt-certfile" },
 
 	{ "max-body", CONF_INT, M(max_body), 1024, 1048576, "16384", "bytes of one webhook body" },
 	{ "max-headers", CONF_INT, M(max_headers), 1024, 65536, "8192", "bytes of one webhook's request line and headers" },
@@ -103,6 +109,28 @@ config_country_valid(const char *cc)
 	return n >= 1 && n <= 3 && cc[0] != '0' && strspn(cc, "0123456789") == n;
 }
 
+/* The MQTT account and TLS files: each one given must be readable; the count of problems. */
+static int
+config_check_mqtt(const struct bridge_conf *c, char *err, size_t errlen)
+{
+	const char *key[] = { "mqtt-password-file", "mqtt-cafile", "mqtt-certfile", "mqtt-keyfile" };
+	const char *path[] = { c->mqtt_password_file, c->mqtt_cafile, c->mqtt_certfile, c->mqtt_keyfile };
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof key / sizeof key[0]; i++)
+		n += config_rule(path[i][0] != '\0' && access(path[i], R_OK) != 0, err, errlen,
+		    "%s: %s: %s", key[i], path[i], strerror(errno));
+	n += config_rule(c->mqtt_user[0] != '\0' && !payload_id_valid(c->mqtt_user, strlen(c->mqtt_user)),
+	    err, errlen, "mqtt-user: \"%s\" must be [A-Za-z0-9:._-]{1,64}", c->mqtt_user);
+	n += config_rule(c->mqtt_password_file[0] != '\0' && c->mqtt_user[0] == '\0', err, errlen,
+	    "mqtt-password-file: a password needs mqtt-user");
+	n += config_rule((c->mqtt_certfile[0] != '\0') != (c->mqtt_keyfile[0] != '\0'), err, errlen,
+	    "mqtt-certfile, mqtt-keyfile: give both or neither");
+	n += config_rule(c->mqtt_certfile[0] != '\0' && c->mqtt_cafile[0] == '\0', err, errlen,
+	    "mqtt-certfile: a client certificate needs TLS: set mqtt-cafile too");
+	return n;
+}
+
 /* The rules across keys that the table's types and bounds cannot express. */
 static int
 config_check_core(const struct bridge_conf *c, char *err, size_t errlen)
@@ -124,6 +152,7 @@ config_check_core(const struct bridge_conf *c, char *err, size_t errlen)
 	n += config_rule(c->republish_after > c->republish_max, err, errlen,
 	    "republish-after: longer than republish-max");
 	n += config_rule(c->spool[0] == '\0', err, errlen, "spool: a file is required");
+	n += config_check_mqtt(c, err, errlen);
 	return n;
 }
 

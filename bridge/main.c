@@ -46,6 +46,7 @@ struct bridge {
 /* Keys whose change needs a restart: a reload that changes one is refused. */
 static const char *const restart_keys[] = {
 	"broker", "listen", "spool", "prefix", "source", "mqtt-id", "mqtt-keepalive", "send-timeout",
+	"mqtt-user", "mqtt-password-file", "mqtt-cafile", "mqtt-certfile", "mqtt-keyfile",
 	"kannel", "generic", "telegram", NULL,
 };
 

@@ -43,6 +43,7 @@ struct mqtt {
 	bool up;			/* the same, until mqtt_lost has logged the loss */
 	bool warned;			/* "not reachable" logged once since the last connection */
 	bool ever;			/* connect_async was called once: reconnect from now on */
+	bool hinted;			/* the login hint was logged */
 	int64_t retry_at;		/* when to connect again; 0 while a socket is up */
 	int64_t backoff;
 	char host[128];
@@ -177,6 +178,27 @@ mqtt_on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * A broker that refuses our login says so at every reconnect (CONNACK 4:
+ * bad user name or password, 5: not authorised); what to do about it is
+ * said once.
+ */
+static void
+mqtt_login_hint(struct mqtt *m, int rc)
+{
+	if (m->hinted || (rc != 4 && rc != 5))
+		return;
+	m->hinted = true;
+	if (m->conf->mqtt_user[0] == '\0')
+		log_warnx("mqtt: the broker refuses anonymous clients: set mqtt-user / mqtt-password-file "
+		    "(the account %s of systemd/mosquitto-cunbao.acl); envelopes wait in the spool",
+		    m->conf->source);
+	else
+		log_warnx("mqtt: the broker refused the login of user \"%s\": check mqtt-user / "
+		    "mqtt-password-file against the broker's password file; envelopes wait in the spool",
+		    m->conf->mqtt_user);
+}
+
 static void
 mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 {
@@ -185,6 +207,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 
 	if (rc != 0) {
 		log_warnx("mqtt: %s:%d refused us: %s", m->host, m->port, mosquitto_connack_string(rc));
+		mqtt_login_hint(m, rc);
 		return;		/* loop_read returns the error: mqtt_lost follows */
 	}
 	log_info("mqtt: connected to %s:%d", m->host, m->port);
@@ -215,6 +238,46 @@ mqtt_on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_messag
 		m->h.message(m->arg, msg->topic, msg->payload ? msg->payload : "", (size_t)msg->payloadlen);
 }
 
+/*
+ * The account (user, and the first line of the password file) and TLS (a CA
+ * file, a client certificate) from the config; false, logged, when a file
+ * cannot be read or the library refuses.  The password is wiped here:
+ * libmosquitto keeps its own copy.
+ */
+static bool
+mqtt_login_setup(struct mqtt *m, const struct bridge_conf *c)
+{
+	char pw[256] = "";
+	FILE *f;
+	int rc;
+
+	if (c->mqtt_password_file[0] != '\0') {
+		if ((f = fopen(c->mqtt_password_file, "r")) == NULL) {
+			log_warn("mqtt-password-file %s", c->mqtt_password_file);
+			return false;
+		}
+		if (fgets(pw, sizeof pw, f) == NULL)
+			pw[0] = '\0';
+		fclose(f);
+		pw[strcspn(pw, "\r\n")] = '\0';
+	}
+	rc = c->mqtt_user[0] == '\0' ? MOSQ_ERR_SUCCESS :
+	    mosquitto_username_pw_set(m->mosq, c->mqtt_user, pw[0] != '\0' ? pw : NULL);
+	explicit_bzero(pw, sizeof pw);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt-user %s: %s", c->mqtt_user, mosquitto_strerror(rc));
+		return false;
+	}
+	if (c->mqtt_cafile[0] != '\0' &&
+	    (rc = mosquitto_tls_set(m->mosq, c->mqtt_cafile, NULL, c->mqtt_certfile[0] ? c->mqtt_certfile : NULL,
+	    c->mqtt_keyfile[0] ? c->mqtt_keyfile : NULL, NULL)) != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt-cafile %s: %s", c->mqtt_cafile,
+		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		return false;
+	}
+	return true;
+}
+
 struct mqtt *
 mqtt_new(struct event_base *base, const struct bridge_conf *c, const struct mqtt_handlers *h, void *arg)
 {
@@ -234,6 +297,10 @@ mqtt_new(struct event_base *base, const struct bridge_conf *c, const struct mqtt
 		snprintf(id, sizeof id, "cunbao-bridge-%s", c->source);
 	if (!addr_split(c->broker, m->host, sizeof m->host, &m->port) || (m->mosq = mosquitto_new(id, false, m)) == NULL ||
 	    (m->tick = event_new(base, -1, EV_PERSIST, mqtt_on_tick, m)) == NULL) {
+		mqtt_free(m);
+		return NULL;
+	}
+	if (!mqtt_login_setup(m, c)) {
 		mqtt_free(m);
 		return NULL;
 	}

@@ -20,7 +20,7 @@
 
 const struct conf_entry config_table[] = {
 	{ "broker", CONF_ADDR, OFF(broker), SZ(broker), 0, 0, "127.0.0.1:1883",
-	  "MQTT broker HOST:PORT (resolved once at start) [restart]" },
+	  "MQTT broker HOST:PORT (resolved once at start; with mqtt-cafile at each connect) [restart]" },
 	{ "db", CONF_STR, OFF(db), SZ(db), 0, 0, "/var/lib/cunbao/cunbao.db",
 	  "SQLite database file [restart]" },
 	{ "catalog", CONF_STR, OFF(catalog), SZ(catalog), 0, 0, "/etc/cunbao/catalog.json",
@@ -37,6 +37,12 @@ const struct conf_entry config_table[] = {
 	  "MQTT user name (none: anonymous) [restart]" },
 	{ "mqtt-password-file", CONF_STR, OFF(mqtt_password_file), SZ(mqtt_password_file), 0, 0, NULL,
 	  "file whose first line is the MQTT password [restart]" },
+	{ "mqtt-cafile", CONF_STR, OFF(mqtt_cafile), SZ(mqtt_cafile), 0, 0, NULL,
+	  "CA certificate (PEM) the broker's is checked against; set: connect with TLS [restart]" },
+	{ "mqtt-certfile", CONF_STR, OFF(mqtt_certfile), SZ(mqtt_certfile), 0, 0, NULL,
+	  "client certificate (PEM) for a broker that asks for one, with mqtt-keyfile [restart]" },
+	{ "mqtt-keyfile", CONF_STR, OFF(mqtt_keyfile), SZ(mqtt_keyfile), 0, 0, NULL,
+	  "private key (PEM, unencrypted) of mqtt-certfile [restart]" },
 	{ "tz", CONF_STR, OFF(tz), SZ(tz), 0, 0, "Asia/Shanghai",
 	  "time zone that decides which period a message falls in" },
 	{ "keepalive", CONF_DURATION, OFF(keepalive), 0, 5000, 3600000, "30s",
@@ -166,6 +172,14 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (!payload_id_valid(c->client_id, strlen(c->client_id))) {
 		err_add(err, errlen, "client-id: \"%s\" is not [A-Za-z0-9:._-]{1,64}\n", c->client_id);
+		n++;
+	}
+	if ((c->mqtt_certfile[0] != '\0') != (c->mqtt_keyfile[0] != '\0')) {
+		err_add(err, errlen, "mqtt-certfile, mqtt-keyfile: give both or neither\n");
+		n++;
+	}
+	if (c->mqtt_certfile[0] != '\0' && c->mqtt_cafile[0] == '\0') {
+		err_add(err, errlen, "mqtt-certfile: a client certificate needs TLS: set mqtt-cafile too\n");
 		n++;
 	}
 	if (c->db[0] == '\0') {

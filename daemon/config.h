@@ -30,6 +30,9 @@ struct config {
 	char client_id[CB_ID_MAX + 1];
 	char mqtt_user[CB_ID_MAX + 1];	/* "" : connect anonymously */
 	char mqtt_password_file[CONFIG_PATH_MAX];	/* first line: the password */
+	char mqtt_cafile[CONFIG_PATH_MAX];	/* "" : plain TCP; else TLS, the broker checked against this CA */
+	char mqtt_certfile[CONFIG_PATH_MAX];	/* client certificate (with mqtt_keyfile), "" : none */
+	char mqtt_keyfile[CONFIG_PATH_MAX];
 	char tz[64];
 	int64_t keepalive;		/* ms */
 	int64_t batch_max;		/* packets read per readable event, one transaction */

@@ -104,6 +104,7 @@ daemon_check(const struct config *c, FILE *out)
 		fprintf(out, "mqtt-password-file: %s: %s\n", c->mqtt_password_file, strerror(errno));
 		bad++;
 	}
+	bad += mqtt_check_files(c->mqtt_cafile, c->mqtt_certfile, c->mqtt_keyfile, out);
 	err[0] = '\0';
 	bad += roster_csv(NULL, c->areas, false, err, ERR_MAX);
 	bad += roster_csv(NULL, c->reporters, true, err, ERR_MAX);
@@ -241,6 +242,11 @@ mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_conf
 {
 	memset(mc, 0, sizeof *mc);
 	snprintf(mc->host, sizeof mc->host, "%s", ip);
+	if (d->conf.mqtt_cafile[0] != '\0')
+		mqtt_tls_name(d->conf.broker, mc->host, sizeof mc->host);
+	snprintf(mc->cafile, sizeof mc->cafile, "%s", d->conf.mqtt_cafile);
+	snprintf(mc->certfile, sizeof mc->certfile, "%s", d->conf.mqtt_certfile);
+	snprintf(mc->keyfile, sizeof mc->keyfile, "%s", d->conf.mqtt_keyfile);
 	mc->port = port;
 	snprintf(mc->client_id, sizeof mc->client_id, "%s", d->conf.client_id);
 	snprintf(mc->user, sizeof mc->user, "%s", d->conf.mqtt_user);

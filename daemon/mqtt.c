@@ -47,6 +47,7 @@ struct mqtt {
 	bool stopping;
 	bool draining;			/* DISCONNECT sent: discard what still comes, until EOF */
 	bool started;			/* a first connect was attempted */
+	bool hinted;			/* the login hint was logged */
 	int64_t backoff_ms;
 	size_t inflight;
 	unsigned packets;		/* whole packets handled (counted by the callbacks) */
@@ -57,6 +58,7 @@ struct mqtt {
 static int lib_users;
 
 static void mqtt_lost(struct mqtt *m, int rc, const char *what);
+static void login_hint(struct mqtt *m, int rc);
 
 /* Arms a one-shot timer for ms milliseconds. */
 static void
@@ -309,6 +311,7 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 	if (rc != 0) {
 		log_warnx("mqtt: broker %s:%d refused the connection: %s", m->cfg.host, m->cfg.port,
 		    mosquitto_reason_string(rc));
+		login_hint(m, rc);
 		return;
 	}
 	m->connected = true;
@@ -375,6 +378,42 @@ on_subscribe(struct mosquitto *mosq, void *arg, int mid, int count, const int *g
 			log_warnx("mqtt: a subscription was refused: %s", mosquitto_reason_string(granted[i]));
 }
 
+/*
+ * A broker that refuses our login says so at every reconnect; what to do
+ * about it is said once: which account we tried, and the keys that set it.
+ */
+static void
+login_hint(struct mqtt *m, int rc)
+{
+	if (m->hinted || (rc != MQTT_RC_BAD_USERNAME_OR_PASSWORD && rc != MQTT_RC_NOT_AUTHORIZED))
+		return;
+	m->hinted = true;
+	if (m->cfg.user[0] == '\0')
+		log_warnx("mqtt: the broker refuses anonymous clients: set mqtt-user / mqtt-password-file "
+		    "(the account cunbaod of systemd/mosquitto-cunbao.acl)");
+	else
+		log_warnx("mqtt: the broker refused the login of user \"%s\": check mqtt-user / "
+		    "mqtt-password-file against the broker's password file", m->cfg.user);
+}
+
+/* TLS when a CA file is given (a client certificate too when one is); false with a message in err. */
+static bool
+tls_setup(struct mqtt *m, char *err, size_t errlen)
+{
+	const char *cert = m->cfg.certfile[0] ? m->cfg.certfile : NULL;
+	const char *key = m->cfg.keyfile[0] ? m->cfg.keyfile : NULL;
+	int rc;
+
+	if (m->cfg.cafile[0] == '\0')
+		return true;
+	if ((rc = mosquitto_tls_set(m->mosq, m->cfg.cafile, NULL, cert, key, NULL)) != MOSQ_ERR_SUCCESS) {
+		snprintf(err, errlen, "mqtt-cafile %s%s%s: %s", m->cfg.cafile, cert ? ", mqtt-certfile " : "",
+		    cert ? cert : "", rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		return false;
+	}
+	return true;
+}
+
 /* Options that make the library ours to drive; false with a message in err. */
 static bool
 mqtt_setup(struct mqtt *m, char *err, size_t errlen)
@@ -401,6 +440,8 @@ mqtt_setup(struct mqtt *m, char *err, size_t errlen)
 		return false;
 	}
 	explicit_bzero(m->cfg.password, sizeof m->cfg.password);	/* libmosquitto keeps its copy */
+	if (!tls_setup(m, err, errlen))
+		return false;
 	mosquitto_connect_v5_callback_set(mosq, on_connect);
 	mosquitto_message_v5_callback_set(mosq, on_message);
 	mosquitto_publish_v5_callback_set(mosq, on_publish);
@@ -579,4 +620,38 @@ mqtt_resolve(const char *hostport, char *ip, size_t iplen, int *port, char *err,
 		return false;
 	}
 	return true;
+}
+
+void
+mqtt_tls_name(const char *hostport, char *buf, size_t buflen)
+{
+	const char *colon = strrchr(hostport, ':');
+	size_t n = colon != NULL ? (size_t)(colon - hostport) : strlen(hostport);
+
+	if (n >= 2 && hostport[0] == '[' && hostport[n - 1] == ']') {
+		hostport++;
+		n -= 2;
+	}
+	snprintf(buf, buflen, "%.*s", (int)n, hostport);
+}
+
+int
+mqtt_check_files(const char *cafile, const char *certfile, const char *keyfile, FILE *out)
+{
+	const char *key[] = { "mqtt-cafile", "mqtt-certfile", "mqtt-keyfile" };
+	const char *path[] = { cafile, certfile, keyfile };
+	int bad = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		FILE *f;
+
+		if (path[i][0] == '\0')
+			continue;
+		if ((f = fopen(path[i], "r")) == NULL) {
+			fprintf(out, "%s: %s: %s\n", key[i], path[i], strerror(errno));
+			bad++;
+		} else
+			fclose(f);
+	}
+	return bad;
 }

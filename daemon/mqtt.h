@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct event_base;
 
@@ -47,11 +48,14 @@ struct mqtt_handlers {
 #define MQTT_SUBS_MAX 4
 
 struct mqtt_config {
-	char host[64];			/* an IP address */
+	char host[256];			/* an IP address; with TLS the name the certificate must bear */
 	int port;
 	char client_id[65];
 	char user[65];			/* "" : anonymous */
 	char password[256];
+	char cafile[256];		/* "" : plain TCP; else TLS, the broker checked against this CA */
+	char certfile[256];		/* client certificate and key, "" : none */
+	char keyfile[256];
 	int keepalive;			/* seconds */
 	int burst_max;			/* packets read per readable event */
 	int64_t reconnect_max_ms;
@@ -100,5 +104,15 @@ size_t mqtt_inflight(const struct mqtt *m);
 
 /* Resolves "HOST:PORT" once into an IP address and a port; false with a message in err. */
 bool mqtt_resolve(const char *hostport, char *ip, size_t iplen, int *port, char *err, size_t errlen);
+
+/*
+ * With TLS the library connects to the broker's name (resolving it at each
+ * connect) so that the certificate can be checked against it: copies the
+ * HOST of "HOST:PORT" ("[::1]:8883" gives ::1) into buf.
+ */
+void mqtt_tls_name(const char *hostport, char *buf, size_t buflen);
+
+/* -n: prints one line per TLS file (cafile, certfile, keyfile; "" : not set) that cannot be read; the count. */
+int mqtt_check_files(const char *cafile, const char *certfile, const char *keyfile, FILE *out);
 
 #endif

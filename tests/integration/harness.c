@@ -491,6 +491,15 @@ h_broker_start(struct h_broker *b)
 	return true;
 }
 
+bool
+h_broker_write_conf(struct h_broker *b, const char *text)
+{
+	if (b->port == 0)
+		b->port = h_free_port();
+	snprintf(b->conf, sizeof b->conf, "%s/mosquitto-%d.conf", h_tmpdir(), b->port);
+	return h_write_file(b->conf, text);
+}
+
 void
 h_broker_stop(struct h_broker *b)
 {
@@ -513,6 +522,11 @@ struct h_mqtt {
 	struct h_node *head, **tail;
 	bool connected;
 	int subacks;
+	int connacks;			/* CONNACKs seen, and the last one's code */
+	int connack;
+	int granted;			/* the last SUBACK's first code */
+	int acked;			/* PUBACKs seen (QoS 1), and the last one's mid and reason */
+	int ack_mid, ack_reason;
 };
 
 static int lib_refs;
@@ -524,6 +538,8 @@ on_connect(struct mosquitto *mosq, void *arg, int rc)
 
 	pthread_mutex_lock(&m->lock);
 	m->connected = rc == 0;
+	m->connack = rc;
+	m->connacks++;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
 }
@@ -534,7 +550,22 @@ on_subscribe(struct mosquitto *mosq, void *arg, int mid, int qos_count, const in
 	struct h_mqtt *m = arg;
 
 	pthread_mutex_lock(&m->lock);
+	m->granted = qos_count > 0 ? granted[0] : -1;
 	m->subacks++;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* A PUBACK (MQTT 5: with its reason code; 3.1.1: always 0). */
+static void
+on_publish(struct mosquitto *mosq, void *arg, int mid, int reason, const mosquitto_property *props)
+{
+	struct h_mqtt *m = arg;
+
+	pthread_mutex_lock(&m->lock);
+	m->ack_mid = mid;
+	m->ack_reason = reason;
+	m->acked++;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
 }
@@ -584,6 +615,12 @@ wait_int(struct h_mqtt *m, const int *flag, int want, int timeout_ms)
 struct h_mqtt *
 h_mqtt_connect(int port, const char *client_id, bool clean)
 {
+	return h_mqtt_connect_opts(port, client_id, clean, NULL);
+}
+
+struct h_mqtt *
+h_mqtt_connect_opts(int port, const char *client_id, bool clean, struct h_mqtt_opts *o)
+{
 	struct h_mqtt *m = calloc(1, sizeof *m);
 	bool ok;
 
@@ -599,32 +636,72 @@ h_mqtt_connect(int port, const char *client_id, bool clean)
 		free(m);
 		return NULL;
 	}
-	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	if (o != NULL)
+		o->connack = -1;
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	    o != NULL && o->v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	mosquitto_max_inflight_messages_set(m->mosq, 0);
 	mosquitto_connect_callback_set(m->mosq, on_connect);
 	mosquitto_subscribe_callback_set(m->mosq, on_subscribe);
 	mosquitto_message_callback_set(m->mosq, on_message);
+	mosquitto_publish_v5_callback_set(m->mosq, on_publish);
+	if (o != NULL && o->user != NULL && mosquitto_username_pw_set(m->mosq, o->user, o->password) != MOSQ_ERR_SUCCESS)
+		goto fail;
+	if (o != NULL && o->cafile != NULL && mosquitto_tls_set(m->mosq, o->cafile, NULL, NULL, NULL, NULL) != MOSQ_ERR_SUCCESS)
+		goto fail;
 	if (mosquitto_connect(m->mosq, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS ||
-	    mosquitto_loop_start(m->mosq) != MOSQ_ERR_SUCCESS) {
-		mosquitto_destroy(m->mosq);
-		free(m);
-		return NULL;
-	}
+	    mosquitto_loop_start(m->mosq) != MOSQ_ERR_SUCCESS)
+		goto fail;
 	pthread_mutex_lock(&m->lock);
-	int c = 0;
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += 10;
-	while (!m->connected &&
-	    pthread_cond_timedwait(&m->cond, &m->lock, &dl) != ETIMEDOUT)
-		c++;
+	wait_int(m, &m->connacks, 1, 10000);
 	ok = m->connected;
+	if (o != NULL)
+		o->connack = m->connacks > 0 ? m->connack : -1;
 	pthread_mutex_unlock(&m->lock);
 	if (!ok) {
 		h_mqtt_close(m);
 		return NULL;
 	}
 	return m;
+fail:
+	mosquitto_destroy(m->mosq);
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->cond);
+	free(m);
+	if (--lib_refs == 0)
+		mosquitto_lib_cleanup();
+	return NULL;
+}
+
+int
+h_mqtt_sub_granted(struct h_mqtt *m, const char *pattern, int qos)
+{
+	int want, granted = -1;
+
+	pthread_mutex_lock(&m->lock);
+	want = m->subacks + 1;
+	pthread_mutex_unlock(&m->lock);
+	if (mosquitto_subscribe(m->mosq, NULL, pattern, qos) != MOSQ_ERR_SUCCESS)
+		return -1;
+	pthread_mutex_lock(&m->lock);
+	if (wait_int(m, &m->subacks, want, 10000))
+		granted = m->granted;
+	pthread_mutex_unlock(&m->lock);
+	return granted;
+}
+
+int
+h_mqtt_pub_ack(struct h_mqtt *m, const char *topic, const char *payload, int timeout_ms)
+{
+	int mid = 0, want, reason = -1;
+
+	pthread_mutex_lock(&m->lock);
+	want = m->acked + 1;
+	if (mosquitto_publish(m->mosq, &mid, topic, (int)strlen(payload), payload, 1, false) == MOSQ_ERR_SUCCESS &&
+	    wait_int(m, &m->acked, want, timeout_ms) && m->ack_mid == mid)
+		reason = m->ack_reason;
+	pthread_mutex_unlock(&m->lock);
+	return reason;
 }
 
 bool

@@ -64,7 +64,14 @@ struct h_broker {
 	const char *extra;	/* more config lines, appended (another listener, its ACL); NULL: none */
 	bool per_listener;	/* per_listener_settings true, so that extra's listener has its own ACL */
 };
-bool h_broker_start(struct h_broker *b);	/* picks a port the first time, reuses it on restart */
+/*
+ * Picks a port the first time and writes the default config, reuses both on
+ * restart.  A caller that sets port and writes its own config to conf
+ * before the first call gets that config (h_broker_write_conf).
+ */
+bool h_broker_start(struct h_broker *b);
+/* Gives b a free port and writes text as its config (then h_broker_start); false on error. */
+bool h_broker_write_conf(struct h_broker *b, const char *text);
 void h_broker_stop(struct h_broker *b);		/* SIGTERM (mosquitto saves its persistence) */
 
 /* An MQTT client on libmosquitto's own thread, queueing every message it receives. */
@@ -76,6 +83,23 @@ struct h_msg {
 };
 struct h_mqtt;
 struct h_mqtt *h_mqtt_connect(int port, const char *client_id, bool clean);
+/* How to log in: an account, TLS (checked against cafile, to 127.0.0.1), MQTT 5. */
+struct h_mqtt_opts {
+	const char *user, *password;	/* NULL: anonymous */
+	const char *cafile;		/* NULL: plain TCP */
+	bool v5;
+	int connack;			/* out: the CONNACK's code, -1 when none came */
+};
+/* h_mqtt_connect with options; NULL when the broker refused (o->connack says why) or did not answer. */
+struct h_mqtt *h_mqtt_connect_opts(int port, const char *client_id, bool clean, struct h_mqtt_opts *o);
+/* Subscribes and returns the SUBACK's code (granted QoS, or >= 0x80 refused); -1 when none came. */
+int h_mqtt_sub_granted(struct h_mqtt *m, const char *pattern, int qos);
+/*
+ * Publishes at QoS 1 (publications one at a time) and waits for the PUBACK:
+ * its reason code (MQTT 5: 0 accepted, 0x10 no subscribers, 0x87 not
+ * authorised; 3.1.1: 0), or -1 when none came within timeout_ms.
+ */
+int h_mqtt_pub_ack(struct h_mqtt *m, const char *topic, const char *payload, int timeout_ms);
 bool h_mqtt_sub(struct h_mqtt *m, const char *pattern, int qos);
 bool h_mqtt_pub(struct h_mqtt *m, const char *topic, const char *payload, size_t len, int qos, bool retain);
 /*

@@ -125,7 +125,8 @@ Test(api_check, example_config_passes_dash_n)
 	/* Every example, with the files it names moved here by flags. */
 	example_uncommented(h_path("all.conf"));
 	snprintf(args, sizeof args, "-n -c all.conf --areas '%s' --reporters '%s' --tokens tokens.good "
-	    "--mqtt-password-file mqtt.pw", h_src("schema/examples/areas.csv"),
+	    "--mqtt-password-file mqtt.pw --mqtt-cafile mqtt.pw --mqtt-certfile mqtt.pw --mqtt-keyfile mqtt.pw",
+	    h_src("schema/examples/areas.csv"),
 	    h_src("schema/examples/reporters.csv"));
 	out = run_cunbaod(args, &rc);
 	cr_expect_eq(rc, 0, "%s: exit %d: %s", args, rc, out);
@@ -137,5 +138,6 @@ Test(api_check, example_config_passes_dash_n)
 	cr_expect_eq(rc, 1, "%s", out);
 	cr_expect(strstr(out, "/etc/cunbao/tokens: No such file or directory") != NULL, "%s", out);
 	cr_expect(strstr(out, "mqtt-password-file: /etc/cunbao/mqtt-password") != NULL, "%s", out);
+	cr_expect(strstr(out, "mqtt-cafile: /etc/cunbao/mqtt-ca.crt: No such file or directory") != NULL, "%s", out);
 	free(out);
 }
