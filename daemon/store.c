@@ -503,3 +503,13 @@ store_roster_last_import(struct store *s, const char *file, char *buf, size_t bu
 	sqlite3_finalize(st);
 	return found;
 }
+
+bool
+store_report_ids_reserve(struct store *s, bool on)
+{
+	return store_exec(s, on ?
+	    "INSERT INTO reports (id, journal_seq, area, kind, period, reporter, created_at)"
+	    " SELECT max(report_id) + 1, 0, '', '', '', '', 0 FROM journal"
+	    " WHERE report_id > 0 HAVING max(report_id) IS NOT NULL" :
+	    "DELETE FROM reports WHERE journal_seq = 0 AND area = '' AND kind = ''", "report ids");
+}

@@ -58,6 +58,13 @@ void store_stats(struct store *s, struct store_stats *st);
  */
 bool store_max_pages(struct store *s, int64_t pages);
 
+/*
+ * Rebuild: on adds a placeholder report whose id is one above the largest
+ * the journal names, so that a report given a new id takes one above every
+ * journaled id; off removes it.  Inside a transaction; false (store_error) on failure.
+ */
+bool store_report_ids_reserve(struct store *s, bool on);
+
 /* The last roster_changes entry of an import of file ("import ..."), and its time; false when none. */
 bool store_roster_last_import(struct store *s, const char *file, char *buf, size_t buflen, int64_t *at);
 

@@ -181,7 +181,7 @@ kill9_stream(void)
 	char *before = db_dump(c.db, ROLLUPS_SQL), cmd[1024];
 	int rc;
 
-	snprintf(cmd, sizeof cmd, "%s rebuild --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
+	snprintf(cmd, sizeof cmd, "%s rebuild --apply --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
 	    c.db, h_src("schema/catalog.json"));
 	char *out = h_run(cmd, &rc);
 	cr_expect_eq(rc, 0, "rebuild: %s", out ? out : "");
@@ -238,7 +238,7 @@ Test(durability, rebuild_reproduces_corrections_and_withdrawals)
 	char *before = db_dump(c.db, ROLLUPS_SQL), cmd[1024];
 	int rc;
 
-	snprintf(cmd, sizeof cmd, "%s rebuild --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
+	snprintf(cmd, sizeof cmd, "%s rebuild --apply --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
 	    c.db, h_src("schema/catalog.json"));
 	free(h_run(cmd, &rc));
 	cr_expect_eq(rc, 0);

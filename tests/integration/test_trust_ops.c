@@ -395,3 +395,58 @@ Test(ops, sync_thread_is_ignored_with_a_warning, .timeout = 60)
 	cJSON_Delete(r);
 	cbd_stop(&c);
 }
+
+/*
+ * 10.13: rebuild refuses while cunbaod runs, is a dry run without --apply,
+ * and after a missing sender was added to the roster numbers the newly
+ * accepted report above every journaled id (it aborted with UNIQUE
+ * constraint failed: reports.id).
+ */
+Test(ops, rebuild_after_a_sender_was_added, .timeout = 90)
+{
+	struct cbd c = { 0 };
+	char cmd[2048];
+	int rc;
+
+	char conf[256], text[1024];
+
+	cbd_start(&c);
+	cJSON_Delete(cbd_expect(&c, "rb-1", "+8613900000099", "牲畜 牛3", "rejected", NULL));
+	cJSON_Delete(cbd_expect(&c, "rb-2", "+8613800000001", "牲畜 牛12", "accepted", NULL));
+	/* cunbaod's config tells rebuild where the database and the catalog are. */
+	snprintf(conf, sizeof conf, "%s", h_path("rebuild.conf"));
+	snprintf(text, sizeof text, "db %s\ncatalog %s\ntz Asia/Shanghai\n", c.db, h_src("schema/catalog.json"));
+	cr_assert(h_write_file(conf, text));
+	snprintf(cmd, sizeof cmd, "%s rebuild -c %s --apply 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"), conf);
+	char *out = h_run(cmd, &rc);
+
+	cr_expect_neq(rc, 0, "rebuilt under a running cunbaod: %s", out ? out : "");
+	cr_expect(out != NULL && strstr(out, "cunbaod is running") != NULL, "%s", out ? out : "");
+	free(out);
+	cr_assert_eq(cbd_term(&c), 0);
+	sqlite3 *db = NULL;
+
+	cr_assert_eq(sqlite3_open(c.db, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "INSERT INTO reporters (id, name, area, role, lang) SELECT "
+	    "'+8613900000099', 'new', area, role, lang FROM reporters WHERE id = '+8613800000001'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	long long before = db_int(c.db, "SELECT count(*) FROM reports");
+	char dry[2048];
+
+	snprintf(dry, sizeof dry, "%s rebuild --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
+	    c.db, h_src("schema/catalog.json"));
+	out = h_run(dry, &rc);
+	cr_expect_eq(rc, 0, "%s", out ? out : "");
+	cr_expect(out != NULL && strstr(out, "dry run") != NULL, "%s", out ? out : "");
+	free(out);
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM reports"), before, "the dry run wrote");
+	out = h_run(cmd, &rc);
+	cr_expect_eq(rc, 0, "%s", out ? out : "");
+	free(out);
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM reports"), before + 1);
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM reports WHERE area = ''"), 0);
+	cr_expect_gt(db_int(c.db, "SELECT id FROM reports WHERE reporter = '+8613900000099'"),
+	    db_int(c.db, "SELECT max(report_id) FROM journal WHERE msg_id = 'rb-2'"));
+	cbd_stop(&c);
+}
