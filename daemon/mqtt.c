@@ -188,10 +188,11 @@ sock_drain(struct mqtt *m)
 
 /*
  * The socket is readable: read packets while whole ones come (at most
- * burst_max; libmosquitto reads one per call, and its callbacks count
- * them), let the owner commit the burst, then write — PUBACKs last of all,
- * after the commit.  A packet no callback counts (PINGRESP) ends a burst
- * early; the rest waits for the next readable event.
+ * burst_max calls; one call of libmosquitto may handle many packets, so a
+ * burst can be longer: batch.c bounds each transaction itself), let the
+ * owner commit the burst, then write — PUBACKs last of all, after the
+ * commit.  A packet no callback counts (PINGRESP) ends a burst early, and
+ * so does mqtt_pause; the rest waits for the next readable event.
  */
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
@@ -210,8 +211,8 @@ on_read(evutil_socket_t fd, short what, void *arg)
 		rc = mosquitto_loop_read(m->mosq, 1);
 		if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(m->mosq) != fd)
 			rc = MOSQ_ERR_CONN_LOST;
-		/* No whole packet came: the socket is empty (or holds part of one). */
-		if (rc != MOSQ_ERR_SUCCESS || m->packets == before)
+		/* No whole packet came: the socket is empty (or holds part of one); or the owner paused. */
+		if (rc != MOSQ_ERR_SUCCESS || m->packets == before || m->paused)
 			break;
 	}
 	m->h.burst_end(m->h.arg);

@@ -8,8 +8,9 @@
  * packets, while whole packets come); the burst_end handler commits
  * what the burst brought, and only then is anything written.  So a PUBACK
  * never reaches the broker before the commit of its message; when the
- * commit fails, mqtt_abort drops the connection with the PUBACKs unsent and
- * the broker redelivers.
+ * commit fails, the owner holds the writes (mqtt_hold) and stops reading
+ * (mqtt_pause) until a retry commits, or mqtt_abort drops the connection
+ * with the PUBACKs unsent and the broker redelivers.
  *
  * MQTT v5, persistent session (clean start off, session never expires),
  * QoS 1 subscriptions renewed on every connect, a retained last will,
@@ -62,7 +63,7 @@ struct mqtt_config {
 	char user[65];			/* "" : anonymous */
 	char password[256];
 	int keepalive;			/* seconds */
-	int burst_max;			/* packets read per readable event */
+	int burst_max;			/* loop_read calls per readable event */
 	int64_t reconnect_max_ms;
 	size_t nsubs;
 	char subs[MQTT_SUBS_MAX][160];	/* topic filters, QoS 1 */
