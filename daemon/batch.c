@@ -84,6 +84,7 @@ struct batch {
 	size_t nreceipts;
 	struct buf inbox;		/* the open batch's messages (struct held) */
 	size_t ninbox;
+	struct metrics counts;		/* the open batch's outcomes, added to d->metrics at its commit */
 };
 
 static void on_retry(evutil_socket_t fd, short what, void *arg);
@@ -228,6 +229,18 @@ batch_reset(struct batch *b)
 	b->nreceipts = 0;
 	b->inbox.used = 0;
 	b->ninbox = 0;
+	memset(&b->counts, 0, sizeof b->counts);
+}
+
+/* Adds the committed batch's outcomes to the daemon's counters. */
+static void
+batch_counts_add(struct metrics *m, const struct metrics *c)
+{
+	for (int i = 0; i < METRIC_OUTCOMES; i++)
+		m->messages[i] += c->messages[i];
+	for (int i = 0; i < CB_ERROR_COUNT; i++)
+		m->rejected[i] += c->rejected[i];
+	m->receipts_unsent += c->receipts_unsent;
 }
 
 /* Arms the retry timer after the current delay, then doubles the delay up to its cap. */
@@ -257,6 +270,7 @@ batch_fail(struct batch *b, const char *what)
 	d->metrics.batches_failed++;
 	b->receipts.used = 0;
 	b->nreceipts = 0;
+	memset(&b->counts, 0, sizeof b->counts);	/* retried: counted when committed */
 	if (!b->failing) {
 		b->failing = true;
 		b->fail_since = tz_now();
@@ -342,11 +356,11 @@ batch_ingest(struct batch *b, const struct mqtt_msg *msg, int64_t received_at)
 		return false;
 	}
 	b->n++;
-	batch_count(&d->metrics, &b->out);
+	batch_count(&b->counts, &b->out);
 	batch_log(msg, &b->out);
 	topic = msg->response_topic ? msg->response_topic : b->out.topic;
 	if (topic[0] == '\0' || b->out.len == 0) {
-		d->metrics.receipts_unsent++;
+		b->counts.receipts_unsent++;
 		return true;
 	}
 	if (!batch_keep(b, topic, b->out.payload, b->out.len, msg->correlation, msg->correlation_len)) {
@@ -445,6 +459,7 @@ batch_commit(struct batch *b)
 	batch_stats(d);
 	d->metrics.batches++;
 	d->metrics.batch_messages += b->n;
+	batch_counts_add(&d->metrics, &b->counts);
 	if (b->n > d->metrics.batch_max)
 		d->metrics.batch_max = b->n;
 	if (rollcache_size(d->cache) > BATCH_CACHE_MAX)

@@ -153,6 +153,14 @@ Test(ops, full_database_backs_off_holds_the_connection_and_resumes, .timeout = 1
 	    FULL_N);
 	cr_expect_eq(healthz(&a, body, sizeof body), 200, "%s", body);
 	cr_expect_eq(log_count(a.cbd.proc, "mqtt: connected"), 1, "cunbaod reconnected");
+	/* Each message counted once in /metrics, however many times it was tried. */
+	struct resp r = http_get(a.port, "/metrics", TOKEN_READ);
+	long counted = 0;
+
+	for (const char *q = r.body; q != NULL && (q = strstr(q, "\ncunbaod_messages_total{")) != NULL; q++)
+		counted += atol(strchr(q, '}') + 2);
+	resp_free(&r);
+	cr_expect_eq(counted, FULL_N, "%ld messages counted for %d sent", counted, FULL_N);
 	api_stop(&a);
 }
 
