@@ -48,7 +48,7 @@ const struct conf_entry config_table[] = {
 	{ "keepalive", CONF_DURATION, OFF(keepalive), 0, 5000, 3600000, "30s",
 	  "MQTT keepalive [restart]" },
 	{ "batch-max", CONF_INT, OFF(batch_max), 0, 1, 100000, "2000",
-	  "MQTT packets read per event, committed in one transaction" },
+	  "most messages in one transaction (group commit); a longer burst commits again" },
 	{ "rollup-interval", CONF_DURATION, OFF(rollup_interval), 0, 1, 60000, "100ms",
 	  "longest delay before a changed rollup is published" },
 	{ "leaf-rollup-interval", CONF_DURATION, OFF(leaf_rollup_interval), 0, 0, 600000, "1s",
@@ -61,7 +61,9 @@ const struct conf_entry config_table[] = {
 	  "oldest received_at a gateway may give a message; an older one is replaced by cunbaod's time"
 	  " and journaled (0: no bound)" },
 	{ "sync-thread", CONF_BOOL, OFF(sync_thread), 0, 0, 0, "no",
-	  "make commits durable in a thread of their own, off the event loop (slow disks) [restart]" },
+	  "removed: accepted and ignored with a warning (COMMIT always syncs) [restart]" },
+	{ "db-max-pages", CONF_INT, OFF(db_max_pages), 0, 0, 1073741823, "0",
+	  "testing aid: cap the database at this many pages, like a full disk; 0: no cap" },
 	{ "verbose", CONF_BOOL, OFF(verbose), 0, 0, 0, "no",
 	  "log debug messages" },
 	{ "listen", CONF_STR, OFF(listen), SZ(listen), 0, 0, "127.0.0.1:8080",
@@ -265,6 +267,32 @@ config_usage(FILE *out)
 	fprintf(out, "config keys (file lines \"key value\"; each also a --key flag):\n");
 	for (const struct conf_entry *e = config_table; e->key != NULL; e++)
 		fprintf(out, "  %-18s %-26s %s\n", e->key, e->def ? e->def : "\"\"", e->help);
+}
+
+/* The keys that name files: relative ones are made absolute (config_absolute). */
+static const char *const path_keys[] = { "db", "catalog", "areas", "reporters", "mqtt-password-file",
+	"tokens", NULL };
+
+int
+config_absolute(struct config *c, const char *dir, char *err, size_t errlen)
+{
+	int n = 0;
+
+	for (size_t i = 0; path_keys[i] != NULL; i++) {
+		const struct conf_entry *e = conf_find(config_table, path_keys[i]);
+		char *v = (char *)c + e->offset, abs[CONFIG_PATH_MAX];
+
+		if (v[0] == '\0' || v[0] == '/')
+			continue;
+		if ((size_t)snprintf(abs, sizeof abs, "%s/%s", dir, v) >= sizeof abs || strlen(abs) >= e->size) {
+			err_add(err, errlen, "%s: \"%s\" is too long once made absolute (under %s)\n", e->key,
+			    v, dir);
+			n++;
+			continue;
+		}
+		memcpy(v, abs, strlen(abs) + 1);
+	}
+	return n;
 }
 
 bool

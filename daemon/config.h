@@ -42,7 +42,8 @@ struct config {
 	int64_t busy_timeout;		/* ms SQLite waits for another writer */
 	int64_t max_received_age;	/* ms a gateway's received_at may lie behind ours; 0: no bound */
 	bool verbose;
-	bool sync_thread;		/* fdatasync in a thread of its own (store_sync.c) */
+	bool sync_thread;		/* removed: accepted, ignored with a warning */
+	int64_t db_max_pages;		/* testing aid: PRAGMA max_page_count; 0: none */
 	/* The admin API and reminders (daemon/api*.c, daemon/remind.c). */
 	char listen[128];		/* "HOST:PORT", or "off" */
 	char tokens[CONFIG_PATH_MAX];	/* "<token> <role> [name]" lines; "" refuses every request */
@@ -85,6 +86,14 @@ bool config_flag(struct config_flags *f, const char *key, const char *value, cha
  */
 int config_load(struct config *c, const char *file, bool must_exist,
     const struct config_flags *flags, char *err, size_t errlen);
+
+/*
+ * Makes every relative file name (db, catalog, areas, reporters,
+ * mqtt-password-file, tokens) absolute under dir, the directory cunbaod was
+ * started in: after daemon() the working directory is /.  Returns the
+ * number of problems (each a line in err).
+ */
+int config_absolute(struct config *c, const char *dir, char *err, size_t errlen);
 
 /* Prints the keys with their defaults and help, for --help. */
 void config_usage(FILE *out);

@@ -2,7 +2,10 @@
  * daemon.c — cunbaod's wiring: start-up, SIGHUP reload, shutdown, and the
  * small services other parts use (outbox, roster reload).
  */
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +64,24 @@ roster_csv(struct store *s, const char *path, bool reporters, char *err, size_t 
 		snprintf(err + strlen(err), errlen - strlen(err), "%s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	int64_t at = 0;
+
+	/* The same file again would only undo the admin API's edits since its import. */
+	if (s != NULL && roster_import_unchanged(s, text, len, path, &at)) {
+		char stamp[TZ_STAMP_MAX];
+
+		tz_format(at, stamp, sizeof stamp);
+		log_info("roster: %s unchanged since its import at %s; not imported again", path, stamp);
+		free(text);
+		return 0;
+	}
 	bad = reporters ? roster_import_reporters(s, text, len, path, tz_now(), &changed, err, errlen) :
 	    roster_import_areas(s, text, len, path, tz_now(), &changed, err, errlen);
 	free(text);
-	if (bad == 0 && s != NULL && changed > 0)
-		log_info("roster: %s: %zu rows added or changed", path, changed);
+	if (bad == 0 && s != NULL)
+		log_info("roster: %s is new or changed: imported, %zu %s rows added or replaced (the file's "
+		    "values win over edits made in the database since)", path, changed,
+		    reporters ? "reporter" : "area");
 	return bad;
 }
 
@@ -146,6 +162,65 @@ daemon_db_path(const struct daemon *d)
 }
 
 bool
+daemon_store_ok(const struct daemon *d)
+{
+	return d->batch == NULL || batch_store_ok(d->batch);
+}
+
+bool
+daemon_lock(struct daemon *d, char *err, size_t errlen)
+{
+	char path[CONFIG_PATH_MAX + 8];
+
+	d->lock_fd = -1;
+	if (getcwd(d->cwd, sizeof d->cwd) == NULL) {
+		snprintf(err, errlen, "cannot read the working directory: %s", strerror(errno));
+		return false;
+	}
+	if (d->conf_file != NULL && d->conf_file[0] != '/') {
+		if ((size_t)snprintf(d->conf_path, sizeof d->conf_path, "%.*s/%s", (int)sizeof d->cwd - 2,
+		    d->cwd, d->conf_file) >= sizeof d->conf_path) {
+			snprintf(err, errlen, "%s: the config file's name is too long once made absolute",
+			    d->conf_file);
+			return false;
+		}
+		d->conf_file = d->conf_path;
+	}
+	err[0] = '\0';
+	if (config_absolute(&d->conf, d->cwd, err, errlen) > 0)
+		return false;
+	snprintf(path, sizeof path, "%s" DAEMON_LOCK_SUFFIX, d->conf.db);
+	if ((d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, errlen, "lock file %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		char pid[32] = "";
+		ssize_t n = pread(d->lock_fd, pid, sizeof pid - 1, 0);
+
+		pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
+		snprintf(err, errlen, "%s is in use by another cunbaod (pid %s, lock %s held): two daemons on "
+		    "one database would split its stream; stop the other first", d->conf.db,
+		    pid[0] ? pid : "unknown", path);
+		close(d->lock_fd);
+		d->lock_fd = -1;
+		return false;
+	}
+	return true;
+}
+
+/* Writes our pid into the lock file (after daemon(): the child's). */
+static void
+lock_note_pid(struct daemon *d)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+
+	if (d->lock_fd < 0 || ftruncate(d->lock_fd, 0) != 0 || pwrite(d->lock_fd, pid, (size_t)n, 0) != n)
+		log_warnx("lock file %s%s: cannot note the pid", d->conf.db, DAEMON_LOCK_SUFFIX);
+}
+
+bool
 daemon_connected(const struct daemon *d)
 {
 	return d->mqtt != NULL && mqtt_connected(d->mqtt);
@@ -214,6 +289,7 @@ on_connected(void *arg)
 	if (d->was_connected)
 		d->metrics.reconnects++;
 	d->was_connected = true;
+	d->metrics.connects_minute = mqtt_connects_minute(d->mqtt);
 	status_publish(d, "online", d->started, NULL);
 	meta_publish(d->meta, d, true);
 	publisher_flush(d->pub);
@@ -254,18 +330,27 @@ mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_conf
 	mc->keepalive = (int)(d->conf.keepalive / 1000);
 	mc->burst_max = (int)d->conf.batch_max;
 	mc->reconnect_max_ms = d->conf.reconnect_max;
-	mc->nsubs = 2;
+	mc->nsubs = 3;
 	snprintf(mc->subs[0], sizeof mc->subs[0], "%s/inbox/+", d->conf.prefix);
 	snprintf(mc->subs[1], sizeof mc->subs[1], "%s/report/#", d->conf.prefix);
+	topic_status(d->conf.prefix, mc->subs[2], sizeof mc->subs[2]);	/* another instance's status */
 	topic_status(d->conf.prefix, mc->will_topic, sizeof mc->will_topic);
 	status_encode("offline", d->started, "lost", mc->will_payload, sizeof mc->will_payload);
 }
+
+static void status_seen(struct daemon *d, const struct mqtt_msg *m);
 
 static void
 on_message(void *arg, const struct mqtt_msg *m)
 {
 	struct daemon *d = arg;
+	char status[CB_TOPIC_MAX];
 
+	topic_status(d->conf.prefix, status, sizeof status);
+	if (strcmp(m->topic, status) == 0) {
+		status_seen(d, m);
+		return;
+	}
 	batch_message(d->batch, m);
 }
 
@@ -275,6 +360,59 @@ on_burst_end(void *arg)
 	struct daemon *d = arg;
 
 	batch_end(d->batch);
+}
+
+static void
+on_disconnected(void *arg)
+{
+	struct daemon *d = arg;
+
+	batch_disconnected(d->batch);
+}
+
+/*
+ * The broker may have given our session to another client: sure when it
+ * said so; suspected (mosquitto 2.0 closes the old connection without a
+ * word) when the retained status names another instance online.
+ */
+static bool
+on_taken_over(void *arg, bool sure)
+{
+	struct daemon *d = arg;
+
+	return sure || d->other_online;
+}
+
+/* Another client took our session: stop (exit 1) rather than take it back and split the stream. */
+static void
+on_takeover_stop(void *arg)
+{
+	struct daemon *d = arg;
+
+	d->exit_status = 1;
+	daemon_stop(d);
+}
+
+/* A status on our status topic: another instance's "online" means it shares our client id. */
+static void
+status_seen(struct daemon *d, const struct mqtt_msg *m)
+{
+	char mine[256];
+	size_t len = status_encode("online", d->started, NULL, mine, sizeof mine);
+
+	if (m->len == len && memcmp(m->payload, mine, len) == 0)
+		return;	/* ours, back from the broker */
+	d->other_online = strstr(m->payload, "\"state\":\"online\"") != NULL;
+	log_debug("status: another instance: %.*s", (int)m->len, m->payload);
+}
+
+static void
+on_tick(void *arg)
+{
+	struct daemon *d = arg;
+
+	d->metrics.connects_minute = mqtt_connects_minute(d->mqtt);
+	d->metrics.store_failing = !daemon_store_ok(d);
 }
 
 static void
@@ -298,7 +436,10 @@ daemon_open_store(struct daemon *d)
 		fatalx("out of memory");
 	if ((d->store = store_open(d->conf.db, d->conf.busy_timeout, err, ERR_MAX)) == NULL)
 		fatalx("%s", err);
-	if (d->conf.sync_thread && !store_sync_start(d->store))
+	if (d->conf.sync_thread)
+		log_warnx("sync-thread: this setting was removed (it kept a transaction open across loop turns "
+		    "and let PUBACKs out before the fdatasync); ignored: COMMIT syncs");
+	if (d->conf.db_max_pages > 0 && !store_max_pages(d->store, d->conf.db_max_pages))
 		fatalx("%s: %s", d->conf.db, store_error(d->store));
 	err[0] = '\0';
 	if (roster_csv(d->store, d->conf.areas, false, err, ERR_MAX) +
@@ -315,7 +456,9 @@ daemon_open_store(struct daemon *d)
 static void
 daemon_open_loop(struct daemon *d, const char *ip, int port)
 {
-	struct mqtt_handlers h = { on_message, on_burst_end, on_connected, NULL, d };
+	struct mqtt_handlers h = { .message = on_message, .burst_end = on_burst_end,
+		.connected = on_connected, .disconnected = on_disconnected, .taken_over = on_taken_over,
+		.stop = on_takeover_stop, .tick = on_tick, .arg = d };
 	struct mqtt_config mc;
 	char err[256];
 
@@ -354,14 +497,15 @@ daemon_start(struct daemon *d)
 		fatalx("%s", err);
 	if (!d->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
+	lock_note_pid(d);
 	daemon_open_store(d);
 	daemon_open_loop(d, ip, port);
 #ifdef CUNBAO_HAVE_API
 	if (api_start(d) == -1)
 		fatalx("cannot start the admin API");
 #endif
-	log_info("cunbaod %s: db %s (fdatasync %s), catalog %s (%zu kinds), broker %s (%s:%d), prefix %s, tz %s",
-	    CUNBAOD_VERSION, d->conf.db, d->conf.sync_thread ? "in a thread" : "in COMMIT", d->conf.catalog,
+	log_info("cunbaod %s: db %s (fdatasync in COMMIT), catalog %s (%zu kinds), broker %s (%s:%d), prefix %s, tz %s",
+	    CUNBAOD_VERSION, d->conf.db, d->conf.catalog,
 	    d->catalog->nkinds, d->conf.broker, ip, port, d->conf.prefix, d->conf.tz);
 	mqtt_start(d->mqtt);
 }
@@ -417,20 +561,23 @@ daemon_reload(struct daemon *d)
 		return;
 	log_info("reload: SIGHUP");
 	batch_drain(d->batch);	/* no transaction open while the roster and the cache change */
-	if (config_load(&nc, d->conf_file, d->conf_must_exist, &d->flags, err, ERR_MAX) > 0) {
+	if (config_load(&nc, d->conf_file, d->conf_must_exist, &d->flags, err, ERR_MAX) +
+	    config_absolute(&nc, d->cwd, err, ERR_MAX) > 0) {
 		log_lines(err);
 		log_warnx("reload: configuration invalid; keeping the one in use");
 		free(err);
 		return;
 	}
 	reload_apply(d, &nc);
+	if (!store_max_pages(d->store, d->conf.db_max_pages))
+		log_warnx("reload: db-max-pages %lld: %s", (long long)d->conf.db_max_pages, store_error(d->store));
 	err[0] = '\0';
 	if ((cat = catalog_read(d->conf.catalog, err, ERR_MAX)) == NULL) {
 		log_lines(err);
 		log_warnx("reload: catalog %s invalid; keeping the one in use", d->conf.catalog);
 	} else if (catalog_rescaled(d->catalog, cat, d->conf.catalog) > 0) {
 		log_warnx("reload: keeping the catalog in use: stored figures are at the old scale. To change"
-		    " it: stop cunbaod, run `cunbaoctl rebuild --db %s --catalog %s`, then start cunbaod",
+		    " it: stop cunbaod, run `cunbaoctl rebuild --db %s --catalog %s --apply`, then start cunbaod",
 		    d->conf.db, d->conf.catalog);
 		catalog_free(cat);
 	} else {
@@ -499,5 +646,8 @@ daemon_free(struct daemon *d)
 	catalog_free(d->catalog);
 	if (d->base)
 		event_base_free(d->base);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);	/* releases the lock */
 	memset(d, 0, sizeof *d);
+	d->lock_fd = -1;
 }

@@ -3,12 +3,11 @@
  * what other parts of the daemon (the admin API in daemon/api*.c, reminders)
  * may use.
  *
- * Everything runs on d->base, one thread (the store's sync and checkpoint
- * threads touch only their own state).  A batch begins and commits within
- * one readable event, or — while an fdatasync is under way — stays open
- * across the bursts until that fdatasync is done (a few ms; batch.c), so
- * another connection (the admin API opens its own on daemon_db_path(); WAL)
- * can read at any time and write between batches.
+ * Everything runs on d->base, one thread.  A batch begins and commits
+ * within one readable event (batch.c), so another connection (the admin API
+ * opens its own on daemon_db_path(); WAL) can read at any time and write
+ * between batches.  A lock on <db>.lock (flock, daemon_lock) keeps a second
+ * cunbaod off the same database.
  *
  * When daemon/api.c exists the build defines CUNBAO_HAVE_API and the daemon
  * calls, on d->base:
@@ -46,11 +45,16 @@ struct daemon {
 	struct event_base *base;
 	struct config conf;
 	struct config_flags flags;	/* command-line values, re-applied on SIGHUP */
-	const char *conf_file;		/* NULL: none */
+	const char *conf_file;		/* NULL: none; absolute after daemon_lock */
+	char conf_path[CONFIG_PATH_MAX];	/* conf_file made absolute */
+	char cwd[CONFIG_PATH_MAX];	/* where cunbaod started: relative file names are under it */
+	int lock_fd;			/* <db>.lock, flock'ed; -1 when none */
+	int exit_status;		/* main's: 1 after a fatal run-time stop (session taken over) */
 	bool conf_must_exist;
 	bool foreground;		/* -d */
 	bool verbose_flag;		/* -v */
 	bool was_connected;
+	bool other_online;		/* the retained status names another instance online */
 	struct catalog *catalog;
 	struct store *store;
 	struct roster *roster;
@@ -87,6 +91,21 @@ bool daemon_connected(const struct daemon *d);
 bool daemon_roster_reload(struct daemon *d);
 /* The database file, for another connection. */
 const char *daemon_db_path(const struct daemon *d);
+/*
+ * False while commits fail and ingest holds its messages and retries
+ * (batch.c), from the first failure until a commit succeeds.
+ */
+bool daemon_store_ok(const struct daemon *d);
+
+/*
+ * Makes the config's file names absolute under the start-up directory
+ * (kept for SIGHUP), then takes the lock on <db>.lock beside the database
+ * (flock, kept across daemon()): false with the reason in err when another
+ * cunbaod holds it.  main calls it before going to the background.
+ */
+bool daemon_lock(struct daemon *d, char *err, size_t errlen);
+/* The lock file's name for database db (cunbaoctl rebuild checks it too). */
+#define DAEMON_LOCK_SUFFIX ".lock"
 
 /* SIGHUP: new config, catalog and roster, each kept only when valid. */
 void daemon_reload(struct daemon *d);
@@ -102,8 +121,12 @@ void batch_message(void *arg, const struct mqtt_msg *m);
 void batch_end(void *arg);
 /* Commits a held batch, waits until every commit is durable, publishes the receipts (shutdown, reload). */
 void batch_drain(struct batch *b);
-/* True while a batch is held open across bursts (its rollups are not committed). */
+/* True while a failed batch is held for a retry (reading and writing stopped). */
 bool batch_held(const struct batch *b);
+/* False from a failed commit until one succeeds. */
+bool batch_store_ok(const struct batch *b);
+/* The connection is gone: a held or open batch is forgotten (the broker redelivers it). */
+void batch_disconnected(struct batch *b);
 
 /* ---- daemon/publish.c: coalesced retained rollups and completeness ---- */
 

@@ -6,8 +6,10 @@
  *
  * Exit status: 0 after a clean stop (SIGTERM/SIGINT) or a good -n check;
  * 1 when the configuration, catalog, roster, API token file or database is
- * unusable (the token file and listen address are checked before cunbaod
- * goes to the background, so that their refusal reaches the terminal);
+ * unusable, when another cunbaod holds the database's lock (the token file,
+ * listen address and lock are checked before cunbaod goes to the
+ * background, so that their refusal reaches the terminal), or when another
+ * client took over the MQTT session (DISCONNECT 0x8E) while running;
  * 2 on a usage error.
  */
 #include <getopt.h>
@@ -144,11 +146,18 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	/* Before the fork: the refusal reaches the terminal, and the lock is inherited. */
+	if (!daemon_lock(&d, err, sizeof err)) {
+		fprintf(stderr, "cunbaod: %s\n", err);
+		return 1;
+	}
 	log_init("cunbaod", d.foreground, d.verbose_flag || d.conf.verbose);
 	daemon_start(&d);
 	event_base_dispatch(d.base);
-	log_info("stopped");
+	int status = d.exit_status;
+
+	log_info(status == 0 ? "stopped" : "stopped after an error");
 	daemon_free(&d);
 	libevent_global_shutdown();
-	return 0;
+	return status;
 }

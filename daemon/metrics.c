@@ -103,15 +103,15 @@ metrics_format(const struct metrics *m, char *buf, size_t buflen)
 	put(&t, "# HELP cunbaod_commit_seconds_total Time spent committing.\n"
 	    "# TYPE cunbaod_commit_seconds_total counter\ncunbaod_commit_seconds_total %.6f\n",
 	    (double)m->commit_us / 1e6);
-	put_one(&t, "syncs_total", "counter", "fdatasyncs that made commits durable (sync thread).", m->syncs);
-	put(&t, "# HELP cunbaod_sync_seconds_total Time spent in those fdatasyncs (off the event loop).\n"
-	    "# TYPE cunbaod_sync_seconds_total counter\ncunbaod_sync_seconds_total %.6f\n",
-	    (double)m->sync_us / 1e6);
 	put_one(&t, "checkpoints_total", "counter", "WAL checkpoints after a commit.",
 	    m->checkpoints);
 	put_one(&t, "wal_frames_total", "counter", "Database pages the commits wrote to the WAL.",
 	    m->wal_frames);
 	put_one(&t, "reconnects_total", "counter", "Connections to the broker after the first.", m->reconnects);
+	put_one(&t, "connects_last_minute", "gauge", "Connections to the broker in the last minute "
+	    "(more than 10: a reconnect storm, logged).", m->connects_minute);
+	put_one(&t, "store_failing", "gauge", "1 while commits fail and ingest holds its messages and retries.",
+	    m->store_failing);
 	put_one(&t, "outbox_sent_total", "counter", "Outbox messages published.", m->outbox_sent);
 	put_one(&t, "publish_pending", "gauge", "Rollups waiting to be published.", m->publish_pending);
 	put_one(&t, "cache_cells", "gauge", "Rollup cells held in memory.", m->cache_cells);

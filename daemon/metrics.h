@@ -29,12 +29,14 @@ struct metrics {
 	uint64_t batch_messages;		/* messages in committed batches */
 	uint64_t batch_max;			/* largest batch so far */
 	uint64_t commit_us;			/* time spent in COMMIT (WAL write; and fsync when inline) */
-	uint64_t syncs, sync_us;		/* the sync thread's fdatasyncs and their time */
 	uint64_t checkpoints;			/* WAL checkpoints after a commit */
 	uint64_t wal_frames;			/* pages the commits wrote to the WAL */
 	uint64_t latency_us;			/* read -> receipt queued, summed per message */
 	uint64_t latency_bucket[METRICS_LATENCY_BUCKETS];
 	uint64_t reconnects;
+	uint64_t connects_minute;		/* gauge: connections to the broker in the last minute */
+	uint64_t store_failing;			/* gauge: 1 while commits fail and ingest backs off */
+	int64_t last_commit;			/* unix seconds of the last commit; 0: none yet */
 	uint64_t outbox_sent;
 	uint64_t publish_pending;		/* gauge: rollups waiting to be published */
 	uint64_t cache_cells;			/* gauge: rollup cells in memory */

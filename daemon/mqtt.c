@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -31,6 +32,25 @@
  * behind rollups (64 halved the throughput); the rest waits in its queue.
  */
 #define MQTT_SEND_MAX 1024
+/*
+ * A reconnect storm: more than MQTT_STORM_CONNECTS connections in the
+ * last minute.  Logged once when it starts and once when the count has
+ * fallen to MQTT_STORM_CALM.
+ */
+#define MQTT_STORM_CONNECTS 10
+#define MQTT_STORM_CALM 2
+#define MQTT_CONNECTS_KEPT 64		/* > MQTT_STORM_CONNECTS */
+/* MQTT 5 DISCONNECT reason: another client connected with our client id. */
+#define MQTT_REASON_TAKEN_OVER 0x8E
+/*
+ * mosquitto 2.0.11 closes the old connection without that DISCONNECT
+ * reaching it.  A session taken over then looks like this: the broker
+ * closes the connection less than MQTT_KICK_MS after its CONNACK, and the
+ * reconnect succeeds at once — MQTT_KICKS times in a row.  The owner
+ * decides (taken_over handler) whether another client is behind it.
+ */
+#define MQTT_KICK_MS 3000
+#define MQTT_KICKS 3
 
 struct mqtt {
 	struct event_base *base;
@@ -48,6 +68,13 @@ struct mqtt {
 	bool draining;			/* DISCONNECT sent: discard what still comes, until EOF */
 	bool started;			/* a first connect was attempted */
 	bool hinted;			/* the login hint was logged */
+	bool paused;			/* mqtt_pause: not reading */
+	bool taken_over;		/* the broker gave our session to another client */
+	bool storm;			/* a reconnect storm was logged and has not calmed */
+	int64_t connects[MQTT_CONNECTS_KEPT];	/* monotonic seconds of the last connections, a ring */
+	unsigned nconnects;		/* connections so far */
+	struct timespec connected_at;	/* the last CONNACK */
+	unsigned kicks;			/* connections closed by the broker soon after CONNACK, in a row */
 	int64_t backoff_ms;
 	size_t inflight;
 	unsigned packets;		/* whole packets handled (counted by the callbacks) */
@@ -59,6 +86,17 @@ static int lib_users;
 
 static void mqtt_lost(struct mqtt *m, int rc, const char *what);
 static void login_hint(struct mqtt *m, int rc);
+
+/* Milliseconds since t0 (monotonic). */
+static int64_t
+since_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 
 /* Arms a one-shot timer for ms milliseconds. */
 static void
@@ -152,10 +190,11 @@ sock_drain(struct mqtt *m)
 
 /*
  * The socket is readable: read packets while whole ones come (at most
- * burst_max; libmosquitto reads one per call, and its callbacks count
- * them), let the owner commit the burst, then write — PUBACKs last of all,
- * after the commit.  A packet no callback counts (PINGRESP) ends a burst
- * early; the rest waits for the next readable event.
+ * burst_max calls; one call of libmosquitto may handle many packets, so a
+ * burst can be longer: batch.c bounds each transaction itself), let the
+ * owner commit the burst, then write — PUBACKs last of all, after the
+ * commit.  A packet no callback counts (PINGRESP) ends a burst early, and
+ * so does mqtt_pause; the rest waits for the next readable event.
  */
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
@@ -174,8 +213,8 @@ on_read(evutil_socket_t fd, short what, void *arg)
 		rc = mosquitto_loop_read(m->mosq, 1);
 		if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(m->mosq) != fd)
 			rc = MOSQ_ERR_CONN_LOST;
-		/* No whole packet came: the socket is empty (or holds part of one). */
-		if (rc != MOSQ_ERR_SUCCESS || m->packets == before)
+		/* No whole packet came: the socket is empty (or holds part of one); or the owner paused. */
+		if (rc != MOSQ_ERR_SUCCESS || m->packets == before || m->paused)
 			break;
 	}
 	m->h.burst_end(m->h.arg);
@@ -207,7 +246,8 @@ sock_attach(struct mqtt *m)
 		sock_detach(m);
 		return false;
 	}
-	event_add(m->ev_read, NULL);
+	if (!m->paused)
+		event_add(m->ev_read, NULL);
 	if (mosquitto_want_write(m->mosq))
 		event_add(m->ev_write, NULL);
 	return true;
@@ -238,6 +278,24 @@ mqtt_lost(struct mqtt *m, int rc, const char *what)
 	m->connected = false;
 	m->aborted = false;
 	m->draining = false;
+	m->paused = false;
+	if (was && !m->stopping && rc == MOSQ_ERR_CONN_LOST && strcmp(what, "read") == 0 &&
+	    since_ms(&m->connected_at) < MQTT_KICK_MS)
+		m->kicks++;
+	else if (was)
+		m->kicks = 0;
+	if (!m->stopping && (m->taken_over || m->kicks >= MQTT_KICKS) && m->h.taken_over != NULL &&
+	    m->h.taken_over(m->h.arg, m->taken_over)) {
+		log_warnx("mqtt: the broker %s:%d gave the session of client id \"%s\" to another client "
+		    "(%s): another cunbaod uses this client id; stopping instead of taking it back",
+		    m->cfg.host, m->cfg.port, m->cfg.client_id, m->taken_over ?
+		    "DISCONNECT reason 0x8E, session taken over" :
+		    "session taken over: closed right after each connect, and another instance is online");
+		if (was && m->h.disconnected != NULL)
+			m->h.disconnected(m->h.arg);
+		m->h.stop(m->h.arg);
+		return;
+	}
 	if (!m->stopping)
 		log_warnx("mqtt: connection to %s:%d lost (%s: %s)", m->cfg.host, m->cfg.port, what,
 		    rc == MOSQ_ERR_ERRNO ? "system error" : mosquitto_strerror(rc));
@@ -271,7 +329,45 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 	if (rc != MOSQ_ERR_SUCCESS || !sock_attach(m)) {
 		log_debug("mqtt: connect to %s:%d: %s", m->cfg.host, m->cfg.port,
 		    rc == MOSQ_ERR_ERRNO ? "connection failed" : mosquitto_strerror(rc));
+		m->kicks = 0;	/* the broker itself is away: not a session taken over */
 		retry_later(m);
+	}
+}
+
+static int64_t
+mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec;
+}
+
+unsigned
+mqtt_connects_minute(const struct mqtt *m)
+{
+	int64_t now = mono_s();
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < MQTT_CONNECTS_KEPT && i < m->nconnects; i++)
+		if (now - m->connects[(m->nconnects - 1 - i) % MQTT_CONNECTS_KEPT] < 60)
+			n++;
+	return n;
+}
+
+/* Logs a reconnect storm when one starts, and when it has calmed down. */
+static void
+storm_check(struct mqtt *m)
+{
+	unsigned n = mqtt_connects_minute(m);
+
+	if (!m->storm && n > MQTT_STORM_CONNECTS) {
+		m->storm = true;
+		log_warnx("mqtt: reconnect storm: %u connections to %s:%d in the last minute (the broker keeps "
+		    "dropping this client; see the lines before)", n, m->cfg.host, m->cfg.port);
+	} else if (m->storm && n <= MQTT_STORM_CALM) {
+		m->storm = false;
+		log_info("mqtt: the reconnect storm has calmed down (%u connections in the last minute)", n);
 	}
 }
 
@@ -281,6 +377,9 @@ on_misc(evutil_socket_t fd, short what, void *arg)
 {
 	struct mqtt *m = arg;
 
+	storm_check(m);
+	if (m->h.tick != NULL)
+		m->h.tick(m->h.arg);
 	if (m->fd < 0)
 		return;
 	mosquitto_loop_misc(m->mosq);
@@ -309,6 +408,7 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 
 	m->packets++;
 	if (rc != 0) {
+		m->kicks = 0;
 		log_warnx("mqtt: broker %s:%d refused the connection: %s", m->cfg.host, m->cfg.port,
 		    mosquitto_reason_string(rc));
 		login_hint(m, rc);
@@ -317,6 +417,9 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 	m->connected = true;
 	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
 	m->inflight = 0;
+	m->connects[m->nconnects++ % MQTT_CONNECTS_KEPT] = mono_s();
+	clock_gettime(CLOCK_MONOTONIC, &m->connected_at);
+	storm_check(m);
 	log_info("mqtt: connected to %s:%d as %s (session %s)", m->cfg.host, m->cfg.port,
 	    m->cfg.client_id, flags & 1 ? "resumed" : "new");
 	for (size_t i = 0; i < m->cfg.nsubs; i++) {
@@ -352,6 +455,21 @@ on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *ms
 	m->h.message(m->h.arg, &mm);
 	free(rt);
 	free(cd);
+}
+
+/*
+ * The connection ended; with a DISCONNECT from the broker, rc is its reason.
+ * "Session taken over" means another client connected with our client id:
+ * reconnecting would take the session back, and the two would go on taking
+ * it from each other, splitting the stream between them.
+ */
+static void
+on_disconnect(struct mosquitto *mosq, void *arg, int rc, const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+
+	if (rc == MQTT_REASON_TAKEN_OVER)
+		m->taken_over = true;
 }
 
 static void
@@ -445,6 +563,8 @@ mqtt_setup(struct mqtt *m, char *err, size_t errlen)
 	mosquitto_connect_v5_callback_set(mosq, on_connect);
 	mosquitto_message_v5_callback_set(mosq, on_message);
 	mosquitto_publish_v5_callback_set(mosq, on_publish);
+	mosquitto_disconnect_v5_callback_set(mosq, on_disconnect);
+
 	mosquitto_subscribe_v5_callback_set(mosq, on_subscribe);
 	return true;
 }
@@ -541,6 +661,18 @@ void
 mqtt_hold(struct mqtt *m, bool hold)
 {
 	m->hold = hold;
+}
+
+void
+mqtt_pause(struct mqtt *m, bool pause)
+{
+	m->paused = pause;
+	if (m->ev_read == NULL)
+		return;
+	if (pause)
+		event_del(m->ev_read);
+	else
+		event_add(m->ev_read, NULL);
 }
 
 void

@@ -8,8 +8,9 @@
  * packets, while whole packets come); the burst_end handler commits
  * what the burst brought, and only then is anything written.  So a PUBACK
  * never reaches the broker before the commit of its message; when the
- * commit fails, mqtt_abort drops the connection with the PUBACKs unsent and
- * the broker redelivers.
+ * commit fails, the owner holds the writes (mqtt_hold) and stops reading
+ * (mqtt_pause) until a retry commits, or mqtt_abort drops the connection
+ * with the PUBACKs unsent and the broker redelivers.
  *
  * MQTT v5, persistent session (clean start off, session never expires),
  * QoS 1 subscriptions renewed on every connect, a retained last will,
@@ -42,6 +43,15 @@ struct mqtt_handlers {
 	void (*burst_end)(void *arg);	/* after a burst, before anything is written */
 	void (*connected)(void *arg);	/* session up, subscriptions sent */
 	void (*disconnected)(void *arg);
+	/*
+	 * The session may have been taken over by another client with our id:
+	 * sure when the broker said so (DISCONNECT 0x8E), else suspected
+	 * (closed right after several connects in a row).  Returns true to
+	 * stop: mqtt.c logs it, does not reconnect, and calls stop.
+	 */
+	bool (*taken_over)(void *arg, bool sure);
+	void (*stop)(void *arg);
+	void (*tick)(void *arg);	/* once a second */
 	void *arg;
 };
 
@@ -57,7 +67,7 @@ struct mqtt_config {
 	char certfile[256];		/* client certificate and key, "" : none */
 	char keyfile[256];
 	int keepalive;			/* seconds */
-	int burst_max;			/* packets read per readable event */
+	int burst_max;			/* loop_read calls per readable event */
 	int64_t reconnect_max_ms;
 	size_t nsubs;
 	char subs[MQTT_SUBS_MAX][160];	/* topic filters, QoS 1 */
@@ -91,6 +101,16 @@ void mqtt_flush(struct mqtt *m);
  * queued waits for its commit; mqtt_hold(m, false) then mqtt_flush.
  */
 void mqtt_hold(struct mqtt *m, bool hold);
+
+/*
+ * While paused, nothing is read (the broker keeps what it has for us, up to
+ * its limits, and cuts the connection after 1.5 keepalives without a
+ * packet from us when writes are held too); a new connection reads again.
+ */
+void mqtt_pause(struct mqtt *m, bool pause);
+
+/* Connections made in the last minute (a reconnect storm makes many). */
+unsigned mqtt_connects_minute(const struct mqtt *m);
 
 /* Drops the connection now, writing nothing more: queued PUBACKs never go out. */
 void mqtt_abort(struct mqtt *m);

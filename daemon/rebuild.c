@@ -49,7 +49,7 @@ count_cell(void *arg, const struct cell *c)
 }
 
 bool
-rebuild_run(struct store *s, const struct catalog *c, const char *root,
+rebuild_run(struct store *s, const struct catalog *c, const char *root, bool apply,
     struct rebuild_stats *st, char *err, size_t errlen)
 {
 	static struct outcome out;	/* large; one per process */
@@ -68,13 +68,16 @@ rebuild_run(struct store *s, const struct catalog *c, const char *root,
 		snprintf(err, errlen, "%s", store_error(s));
 		goto done;
 	}
-	if (!store_clear_derived(s) || !store_journal_each(s, replay_one, &r) ||
-	    !rollcache_flush(cache, s) || !store_commit(s)) {
+	if (!store_clear_derived(s) || !store_report_ids_reserve(s, true) ||
+	    !store_journal_each(s, replay_one, &r) || !store_report_ids_reserve(s, false) ||
+	    !rollcache_flush(cache, s) || (apply && !store_commit(s))) {
 		snprintf(err, errlen, "%s", store_error(s));
 		store_rollback(s);
 		goto done;
 	}
 	rollcache_committed(cache, count_cell, &st->cells);
+	if (!apply)
+		store_rollback(s);	/* a dry run */
 	ok = true;
 done:
 	rollcache_free(cache);

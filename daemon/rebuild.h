@@ -29,9 +29,13 @@ struct rebuild_stats {
 /*
  * Replays the journal of s against catalog c and the roster in s, with
  * topics under root.  The process's time zone must be cunbaod's (tz_set).
- * Returns false (nothing changed) with the reason in err.
+ * A report that gets an id it had not before (a message refused then,
+ * accepted now) is numbered above every id the journal names, so that it
+ * cannot take the id of a later journaled report.  With apply false the
+ * transaction is rolled back at the end (a dry run: st says what would
+ * change).  Returns false (nothing changed) with the reason in err.
  */
-bool rebuild_run(struct store *s, const struct catalog *c, const char *root,
+bool rebuild_run(struct store *s, const struct catalog *c, const char *root, bool apply,
     struct rebuild_stats *st, char *err, size_t errlen);
 
 #endif

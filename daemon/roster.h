@@ -74,5 +74,12 @@ int roster_import_areas(struct store *s, const char *text, size_t len, const cha
     int64_t now, size_t *changed, char *err, size_t errlen);
 int roster_import_reporters(struct store *s, const char *text, size_t len, const char *file,
     int64_t now, size_t *changed, char *err, size_t errlen);
+/*
+ * True when text is what the last import of file (roster_changes) read, so
+ * that importing it again would only undo edits made since (the admin API);
+ * *at gets that import's unix time.
+ */
+bool roster_import_unchanged(struct store *s, const char *text, size_t len, const char *file,
+    int64_t *at);
 
 #endif

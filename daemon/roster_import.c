@@ -6,6 +6,7 @@
  * its effect logged in roster_changes.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -200,12 +201,41 @@ import_pass(const struct import *im, struct store *s, const char *text, size_t l
 	return bad;
 }
 
-/* Checks, then writes in one transaction, then logs what changed. */
+/*
+ * The file's mark kept in roster_changes: its size and FNV-1a 64-bit hash
+ * (change detection, not security: whoever can write the file can edit the
+ * roster anyway).
+ */
+static void
+import_mark(const char *text, size_t len, char *buf, size_t buflen)
+{
+	uint64_t h = 14695981039346656037u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 1099511628211u;
+	snprintf(buf, buflen, "file fnv1a64 %016llx, %zu bytes", (unsigned long long)h, len);
+}
+
+bool
+roster_import_unchanged(struct store *s, const char *text, size_t len, const char *file,
+    int64_t *at)
+{
+	char mark[96], last[512];
+
+	import_mark(text, len, mark, sizeof mark);
+	if (!store_roster_last_import(s, file, last, sizeof last, at))
+		return false;
+	const char *m = strstr(last, "; file ");
+
+	return m != NULL && strcmp(m + 2, mark) == 0;
+}
+
+/* Checks, then writes in one transaction, then logs what changed and the file's mark. */
 static int
 import_run(const struct import *im, struct store *s, const char *text, size_t len,
     const char *file, int64_t now, size_t *changed, char *err, size_t errlen)
 {
-	char what[CB_AREA_MAX + 96];
+	char what[CB_AREA_MAX + 192], mark[96];
 	int bad;
 
 	*changed = 0;
@@ -216,8 +246,9 @@ import_run(const struct import *im, struct store *s, const char *text, size_t le
 		return 1;
 	}
 	bad = import_pass(im, s, text, len, file, changed, err, errlen);
-	snprintf(what, sizeof what, "import %s: %zu rows added or changed", im->what, *changed);
-	if (bad == 0 && *changed > 0 && !store_roster_log(s, file, now, what)) {
+	import_mark(text, len, mark, sizeof mark);
+	snprintf(what, sizeof what, "import %s: %zu rows added or changed; %s", im->what, *changed, mark);
+	if (bad == 0 && !store_roster_log(s, file, now, what)) {
 		err_add(err, errlen, "%s: %s\n", file, store_error(s));
 		bad = 1;
 	}

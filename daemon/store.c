@@ -237,7 +237,6 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	store_sync_stop(s);
 	for (int k = 0; k < ST_COUNT; k++)
 		sqlite3_finalize(s->st[k]);
 	if (s->in_tx)
@@ -283,8 +282,6 @@ store_commit(struct store *s)
 		return false;
 	s->in_tx = false;
 	s->committed++;
-	if (s->sync != NULL)
-		store_sync_committed(s, s->committed);
 	return true;
 }
 
@@ -473,4 +470,54 @@ store_journal_each(struct store *s, bool (*fn)(void *arg, const struct journal_e
 	}
 	free(pg);
 	return ok;
+}
+
+void
+store_stats(struct store *s, struct store_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->wal_frames = s->wal_frames;
+	st->checkpoints = s->checkpoints;
+	st->checkpoint_errors = s->checkpoint_errors;
+}
+
+bool
+store_max_pages(struct store *s, int64_t pages)
+{
+	char sql[64];
+
+	/* 1073741823: SQLite's largest max_page_count before 3.45 (0 would only read it). */
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)(pages > 0 ? pages : 1073741823));
+	return store_exec(s, sql, "max_page_count");
+}
+
+bool
+store_roster_last_import(struct store *s, const char *file, char *buf, size_t buflen, int64_t *at)
+{
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT what, at FROM roster_changes WHERE who = ?1 AND what LIKE"
+	    " 'import %' ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "roster import mark");
+	store_bind_text(st, 1, file);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *w = (const char *)sqlite3_column_text(st, 0);
+
+		snprintf(buf, buflen, "%s", w ? w : "");
+		*at = sqlite3_column_int64(st, 1);
+		found = true;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+bool
+store_report_ids_reserve(struct store *s, bool on)
+{
+	return store_exec(s, on ?
+	    "INSERT INTO reports (id, journal_seq, area, kind, period, reporter, created_at)"
+	    " SELECT max(report_id) + 1, 0, '', '', '', '', 0 FROM journal"
+	    " WHERE report_id > 0 HAVING max(report_id) IS NOT NULL" :
+	    "DELETE FROM reports WHERE journal_seq = 0 AND area = '' AND kind = ''", "report ids");
 }

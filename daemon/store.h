@@ -3,8 +3,7 @@
  *
  * One struct store is one connection in WAL mode with synchronous=FULL (a
  * receipt promises the report survives kill -9 and power loss; group commit
- * keeps that fast) — or, after store_sync_start, NORMAL with the fdatasync
- * done by a thread (below) — a busy timeout, and every statement prepared
+ * keeps that fast), a busy timeout, and every statement prepared
  * once and reused.  store_open applies the embedded migrations (schema/sql) keyed by
  * PRAGMA user_version.
  *
@@ -25,7 +24,6 @@
 #include "rollup.h"
 
 struct store;
-struct store_sync;
 
 /* Opens (creating) the database at path and migrates it; NULL with a message in err. */
 struct store *store_open(const char *path, int64_t busy_ms, char *err, size_t errlen);
@@ -46,36 +44,29 @@ bool store_savepoint(struct store *s);
 bool store_savepoint_release(struct store *s);
 bool store_savepoint_undo(struct store *s);
 
-/*
- * ---- durability off the event loop (store_sync.c) ----
- *
- * By default a COMMIT returns once it is on disk (synchronous=FULL).  After
- * store_sync_start, COMMIT returns once the transaction is in the WAL file
- * (it survives kill -9 of the process; synchronous=NORMAL) and a thread
- * makes it durable with fdatasync.  The caller holds whatever promises durability — receipts —
- * until store_durable() reaches the commit's ticket (store_committed() right
- * after store_commit).  store_sync_fd() becomes readable whenever the durable
- * ticket moves or syncing fails; store_durable() clears it.  After a failed
- * fdatasync (store_sync_failed, the reason in store_error) the durable ticket
- * never moves again: the caller must stop without promising anything more.
- * store_close stops the threads; store_sync_stop does so earlier.
- */
-bool store_sync_start(struct store *s);
-void store_sync_stop(struct store *s);
-int store_sync_fd(const struct store *s);	/* -1 when not started */
-uint64_t store_committed(const struct store *s);
-uint64_t store_durable(struct store *s);
-bool store_sync_failed(struct store *s);
-/* Blocks until every commit so far is durable (or syncing failed); returns the durable ticket. */
-uint64_t store_sync_wait(struct store *s);
-
-/* What the connection's commits cost: WAL pages, checkpoints, and the sync thread's fdatasyncs. */
+/* What the connection's commits cost: WAL pages and checkpoints. */
 struct store_stats {
 	uint64_t wal_frames;		/* pages the commits wrote to the WAL */
 	uint64_t checkpoints, checkpoint_errors;
-	uint64_t syncs, sync_us;	/* the sync thread's fdatasyncs and their time; 0 without it */
 };
 void store_stats(struct store *s, struct store_stats *st);
+
+/*
+ * A testing aid: caps the database at pages pages (PRAGMA max_page_count;
+ * 0 lifts the cap), so that a test can fill it like a full disk and free
+ * it again.  false (SQLite's message in store_error) on failure.
+ */
+bool store_max_pages(struct store *s, int64_t pages);
+
+/*
+ * Rebuild: on adds a placeholder report whose id is one above the largest
+ * the journal names, so that a report given a new id takes one above every
+ * journaled id; off removes it.  Inside a transaction; false (store_error) on failure.
+ */
+bool store_report_ids_reserve(struct store *s, bool on);
+
+/* The last roster_changes entry of an import of file ("import ..."), and its time; false when none. */
+bool store_roster_last_import(struct store *s, const char *file, char *buf, size_t buflen, int64_t *at);
 
 /* ---- journal ---- */
 

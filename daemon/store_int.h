@@ -30,7 +30,6 @@ struct store {
 	uint64_t wal_frames;		/* pages this connection's commits wrote to the WAL */
 	int last_frames;		/* the WAL's size after the previous commit */
 	uint64_t checkpoints, checkpoint_errors;
-	struct store_sync *sync;	/* store_sync.c, when commits are synced off the loop */
 	char err[256];
 };
 
@@ -42,7 +41,5 @@ bool store_fail(struct store *s, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *str);
 /* Steps a statement that returns no rows; false (noted as what) on error. */
 bool store_exec_stmt(struct store *s, sqlite3_stmt *st, const char *what);
-/* store_sync.c: commit ticket t is written; its fdatasync is due. */
-void store_sync_committed(struct store *s, uint64_t t);
 
 #endif

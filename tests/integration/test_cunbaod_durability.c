@@ -130,23 +130,18 @@ check_recomputed(const char *db)
 /*
  * A stream, half of it committed; the rest read but not committed when
  * cunbaod is killed; then the senders retry.  Every message is stored once,
- * the rollups equal a recomputation, and a rebuild changes nothing.  sync:
- * with sync-thread on (receipts wait for the thread's fdatasync).
+ * the rollups equal a recomputation, and a rebuild changes nothing.
  */
 static void
-kill9_stream(bool sync)
+kill9_stream(void)
 {
 	struct cbd c = { .extra = { "--batch-max", "50", NULL } };	/* many commits in the stream */
 	static bool held[STREAM];
 	int have = 0, bad = 0, rounds = 0;
 
 	memset(held, 0, sizeof held);
-	if (sync) {
-		c.extra[2] = "--sync-thread";
-		c.extra[3] = "yes";
-	}
 	cbd_start(&c);
-	cr_assert(h_wait_log(c.proc, sync ? "fdatasync in a thread" : "fdatasync in COMMIT", CBD_WAIT));
+	cr_assert(h_wait_log(c.proc, "fdatasync in COMMIT", CBD_WAIT));
 	cr_assert(h_mqtt_sub(c.mq, CBD_ROOT "/receipt/stream", 1));
 	/* The first half goes through; then the database's write lock is taken. */
 	stream_send(c.mq, held, 0, STREAM / 2);
@@ -186,7 +181,7 @@ kill9_stream(bool sync)
 	char *before = db_dump(c.db, ROLLUPS_SQL), cmd[1024];
 	int rc;
 
-	snprintf(cmd, sizeof cmd, "%s rebuild --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
+	snprintf(cmd, sizeof cmd, "%s rebuild --apply --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
 	    c.db, h_src("schema/catalog.json"));
 	char *out = h_run(cmd, &rc);
 	cr_expect_eq(rc, 0, "rebuild: %s", out ? out : "");
@@ -202,12 +197,7 @@ kill9_stream(bool sync)
 
 Test(durability, kill9_mid_stream_then_retries_store_everything_once, .timeout = 240)
 {
-	kill9_stream(false);
-}
-
-Test(durability, kill9_mid_stream_with_the_sync_thread, .timeout = 240)
-{
-	kill9_stream(true);
+	kill9_stream();
 }
 
 Test(durability, rebuild_reproduces_corrections_and_withdrawals)
@@ -248,7 +238,7 @@ Test(durability, rebuild_reproduces_corrections_and_withdrawals)
 	char *before = db_dump(c.db, ROLLUPS_SQL), cmd[1024];
 	int rc;
 
-	snprintf(cmd, sizeof cmd, "%s rebuild --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
+	snprintf(cmd, sizeof cmd, "%s rebuild --apply --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
 	    c.db, h_src("schema/catalog.json"));
 	free(h_run(cmd, &rc));
 	cr_expect_eq(rc, 0);

@@ -280,7 +280,7 @@ Test(trust_semantics, old_received_at_is_bounded_and_journaled)
 	int rc;
 
 	cr_assert_eq(cbd_term(&c), 0);
-	snprintf(cmd, sizeof cmd, "%s rebuild --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
+	snprintf(cmd, sizeof cmd, "%s rebuild --apply --db %s --catalog %s 2>&1", h_bin("tools/cunbaoctl/cunbaoctl"),
 	    c.db, h_src("schema/catalog.json"));
 	char *out = h_run(cmd, &rc);
 	cr_expect_eq(rc, 0, "rebuild: %s", out ? out : "");

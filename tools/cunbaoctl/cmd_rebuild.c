@@ -4,7 +4,10 @@
  * running the daemon's own ingest code on every journaled message at the
  * time it was received, in one transaction.  Run it with cunbaod stopped.
  */
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,34 +15,34 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "config.h"
 #include "cunbaoctl.h"
 #include "rebuild.h"
 #include "store.h"
 #include "topic.h"
 #include "tz.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define REBUILD_CATALOG_MAX (16u << 20)
-
-static const char *const rebuild_catalogs[] = {
-	CUNBAO_SOURCE_DIR "/schema/catalog.json",
-	"/etc/cunbao/catalog.json",
-	"/usr/share/cunbao/catalog.json",
-};
 
 static void
 rebuild_usage(FILE *f)
 {
-	fprintf(f, "usage: cunbaoctl rebuild --db FILE [--catalog FILE] [--prefix ROOT] [--tz ZONE]\n\n"
+	fprintf(f, "usage: cunbaoctl rebuild [-c FILE] [--apply] [--db FILE] [--catalog FILE] [--prefix ROOT]\n"
+	    "                        [--tz ZONE]\n\n"
 	    "Recomputes reports, their values and every rollup from cunbaod's journal, by\n"
 	    "replaying each journaled message (in order, at the time it was received)\n"
 	    "through cunbaod's own ingest code, in one transaction.  Reports keep their\n"
-	    "ids.  Stop cunbaod first: it keeps rollups in memory.\n\n"
-	    "  --db FILE       cunbaod's database (required)\n"
-	    "  --catalog FILE  the catalog cunbaod runs with (default: the source tree's\n"
-	    "                  schema/catalog.json, else /etc/cunbao/catalog.json)\n"
-	    "  --prefix ROOT   cunbaod's topic root (default " CB_ROOT_DEFAULT ")\n"
-	    "  --tz ZONE       cunbaod's time zone (default Asia/Shanghai)\n\n"
+	    "ids; one accepted now and refused before gets an id above every journaled one.\n"
+	    "Without --apply it is a dry run: it says what would change and writes nothing.\n"
+	    "Refused while cunbaod runs on the database (its lock, FILE.lock).  It reads\n"
+	    "cunbaod's config, so that it replays with cunbaod's catalog, time zone and\n"
+	    "topic root, and the roster in the database, as cunbaod does.\n\n"
+	    "  -c, --config FILE  cunbaod's config (default " CONFIG_DEFAULT_FILE ", if present)\n"
+	    "  --apply         write the result (default: a dry run)\n"
+	    "  --db FILE       cunbaod's database (default: the config's db)\n"
+	    "  --catalog FILE  the catalog (default: the config's catalog)\n"
+	    "  --prefix ROOT   the topic root (default: the config's prefix)\n"
+	    "  --tz ZONE       the time zone (default: the config's tz)\n\n"
 	    "Exit: 0 rebuilt, 1 failed (nothing changed), 2 usage error, 3 file not found.\n");
 }
 
@@ -66,20 +69,36 @@ rebuild_catalog(const char *path)
 	return c;
 }
 
-/* The first default catalog that exists, or NULL. */
-static const char *
-rebuild_default_catalog(void)
+/*
+ * Takes cunbaod's lock on db (db.lock, flock): returns its descriptor, or
+ * -1 after printing why (cunbaod runs, or the lock file cannot be made).
+ */
+static int
+rebuild_lock(const char *db)
 {
-	for (size_t i = 0; i < NELEM(rebuild_catalogs); i++)
-		if (access(rebuild_catalogs[i], R_OK) == 0)
-			return rebuild_catalogs[i];
-	return NULL;
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof path, "%s.lock", db);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		fprintf(stderr, "cunbaoctl rebuild: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "cunbaoctl rebuild: cunbaod is running on %s (it holds %s); stop it first: "
+		    "it keeps rollups in memory\n", db, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
-/* Opens, rebuilds, reports. */
+/* Opens, rebuilds (or only tries: apply false), reports. */
 static int
-rebuild_do(const char *db, const char *catalog, const char *prefix)
+rebuild_do(const char *db, const char *catalog, const char *prefix, bool apply)
 {
+	int lock;
+
 	struct rebuild_stats st;
 	struct catalog *c;
 	struct store *s;
@@ -90,20 +109,26 @@ rebuild_do(const char *db, const char *catalog, const char *prefix)
 		fprintf(stderr, "cunbaoctl rebuild: %s: %s\n", db, strerror(errno));
 		return CTL_NOTFOUND;
 	}
-	if ((c = rebuild_catalog(catalog)) == NULL)
+	if ((lock = rebuild_lock(db)) < 0)
 		return CTL_FAIL;
+	if ((c = rebuild_catalog(catalog)) == NULL) {
+		close(lock);
+		return CTL_FAIL;
+	}
 	if ((s = store_open(db, 5000, err, sizeof err)) == NULL)
 		fprintf(stderr, "cunbaoctl rebuild: %s\n", err);
-	else if (!rebuild_run(s, c, prefix, &st, err, sizeof err))
+	else if (!rebuild_run(s, c, prefix, apply, &st, err, sizeof err))
 		fprintf(stderr, "cunbaoctl rebuild: %s: %s (nothing changed)\n", db, err);
 	else {
-		printf("rebuilt %s: %zu messages replayed (%zu accepted, %zu rejected, %zu with another "
-		    "outcome than before), %zu rollup cells\n", db, st.messages, st.accepted, st.rejected,
-		    st.changed, st.cells);
+		printf("%s %s: %zu messages replayed (%zu accepted, %zu rejected, %zu with another "
+		    "outcome than before), %zu rollup cells%s\n", apply ? "rebuilt" : "dry run of", db,
+		    st.messages, st.accepted, st.rejected, st.changed, st.cells,
+		    apply ? "" : "; nothing written: --apply writes it");
 		rc = CTL_OK;
 	}
 	store_close(s);
 	catalog_free(c);
+	close(lock);
 	return rc;
 }
 
@@ -111,35 +136,51 @@ int
 cmd_rebuild(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'C' },	/* also -c */
 		{ "db", required_argument, NULL, 'd' },
-		{ "catalog", required_argument, NULL, 'c' },
+		{ "catalog", required_argument, NULL, 'k' },
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "tz", required_argument, NULL, 'z' },
+		{ "apply", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *db = NULL, *catalog = NULL, *prefix = CB_ROOT_DEFAULT, *zone = "Asia/Shanghai";
+	struct config_flags flags = { 0 };
+	struct config conf;
+	const char *file = CONFIG_DEFAULT_FILE;
+	bool apply = false, must_exist = false;
+	char err[4096];
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		const char *key = ch == 'd' ? "db" : ch == 'k' ? "catalog" : ch == 'p' ? "prefix" :
+		    ch == 'z' ? "tz" : NULL;
+
+		if (key != NULL) {
+			config_flag(&flags, key, optarg, err, sizeof err);
+			continue;
+		}
 		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'c': catalog = optarg; break;
-		case 'p': prefix = optarg; break;
-		case 'z': zone = optarg; break;
+		case 'c':
+		case 'C':
+			file = optarg;
+			must_exist = true;
+			break;
+		case 'a': apply = true; break;
 		case 'h': rebuild_usage(stdout); return CTL_OK;
 		default: rebuild_usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (db == NULL || optind < argc || !topic_root_valid(prefix)) {
+	if (optind < argc) {
 		rebuild_usage(stderr);
 		return CTL_USAGE;
 	}
-	if (catalog == NULL && (catalog = rebuild_default_catalog()) == NULL) {
-		fprintf(stderr, "cunbaoctl rebuild: no catalog found; give --catalog\n");
-		return CTL_NOTFOUND;
+	/* cunbaod's own config, as cunbaod assembles it: its defaults, the file, then the flags. */
+	if (config_load(&conf, file, must_exist, &flags, err, sizeof err) > 0) {
+		fprintf(stderr, "%scunbaoctl rebuild: configuration invalid\n", err);
+		return CTL_USAGE;
 	}
-	tz_set(zone);
-	return rebuild_do(db, catalog, prefix);
+	tz_set(conf.tz);
+	return rebuild_do(conf.db, conf.catalog, conf.prefix, apply);
 }
