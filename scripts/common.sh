@@ -4,7 +4,8 @@
 # Every Debian package the build, the tests, the demo and the benchmark use.
 CUNBAO_PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients libevent-dev libsqlite3-dev sqlite3
-	libcjson-dev libcriterion-dev libssl-dev openssl kannel kannel-extras curl ca-certificates bsdextrautils python3 python3-jsonschema"
+	libcjson-dev libcriterion-dev libssl-dev openssl kannel kannel-extras curl ca-certificates bsdextrautils python3 python3-jsonschema
+	python3-paho-mqtt"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
