@@ -697,7 +697,8 @@ def expected_sums(world, lost_probes=()):
     return exp
 
 
-def check_db_rollups(world, exp):
+def db_sums(world):
+    """The `sum` rollups of monitoring in the database, every period added: area -> (visits, issues)."""
     db = db_open(world)
     got = {}
     for area, field, s in db.execute("SELECT area, field, sum(sum) FROM rollups WHERE kind = 'monitoring' "
@@ -705,6 +706,11 @@ def check_db_rollups(world, exp):
         v, i = got.get(area, (0, 0))
         got[area] = (s, i) if field == "visits" else (v, s)
     db.close()
+    return got
+
+
+def check_db_rollups(world, exp):
+    got = db_sums(world)
     bad = [f"{a}: stored visits={got.get(a, (0, 0))[0]} issues={got.get(a, (0, 0))[1]}, "
            f"sent visits={e[0]} issues={e[1]}" for a, e in sorted(exp.items()) if got.get(a, (0, 0)) != e]
     if bad:
@@ -743,7 +749,13 @@ def check_retained_rollups(world, exp, last_area=None):
             break
         time.sleep(1)
     if bad:
-        FAILS.add("retained-rollup", f"{len(bad)} of {len(exp)} areas' retained sum rollups differ from "
+        nbad = len(bad)
+        stored = db_sums(world)
+        right = sum(1 for a, e in exp.items() if got.get(a, (0, 0)) != e and stored.get(a) == e)
+        if right:
+            bad.insert(0, f"in {right} of them the database has the right figures: the retained rollup "
+                       "was not published again")
+        FAILS.add("retained-rollup", f"{nbad} of {len(exp)} areas' retained sum rollups differ from "
                   f"what was sent ({len(msgs)} retained rollup topics read): " + "; ".join(bad[:8])
                   + (f" ({last_area} got a report just before the last cunbaod kill -9)" if last_area else ""))
 
@@ -1077,7 +1089,11 @@ class Run:
         check_receipts_stored(w, "at the end")
         rows = journal_counts(w)
         lost_probes = {i for b in self.probe_batches for i in b if rows.get(i, 0) == 0}
-        exp = expected_sums(w, lost_probes)
+        skip = set(lost_probes)
+        if self.abort:		# what still waits for a wedged cunbaod is not in its sums yet
+            receipted = L.receipted_ids()
+            skip |= {i for i in L.sent if rows.get(i, 0) == 0 and i not in receipted}
+        exp = expected_sums(w, skip)
         if not self.abort:
             check_retained_rollups(w, exp, getattr(self, "last_area", None))
         self.connects = count_connects(w.cunbaod)
