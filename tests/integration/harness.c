@@ -467,7 +467,7 @@ h_broker_start(struct h_broker *b)
 		    "persistence_location %s/\n"
 		    "persistence_file mosquitto-%d.db\n"
 		    "autosave_interval 1\n"
-		    "max_queued_messages 0\n"
+		    "max_queued_messages 2147483647\n"	/* 0 breaks ACL refusals (docs/protocol.md) */
 		    "max_queued_bytes 0\n"
 		    "max_inflight_messages 0\n"
 		    "max_keepalive 65535\n"

@@ -6,9 +6,11 @@
  * what the broker acknowledged surviving its kill -9.
  *
  * mosquitto 2.0.11 answers a refused QoS 1 publication of an MQTT 5 client
- * with PUBACK 0x87 (not authorised), drops it and then closes the
- * connection; so every publication here goes through a connection of its
- * own, and the clients that listen publish nothing.  It grants a
+ * with PUBACK 0x87 (not authorised) and drops it (it would then also close
+ * the connection if max_queued_messages were 0, which is why the snippet
+ * sets the largest limit instead); every publication here goes through a
+ * connection of its own all the same, and the clients that listen publish
+ * nothing.  It grants a
  * subscription the ACL does not cover (SUBACK 0x01) and then delivers
  * nothing on it, so the test checks what arrives, not the SUBACK.
  */

@@ -156,11 +156,12 @@ Test(trust_rt, poisoned_response_topics_cannot_wedge_ingest)
 	    " AND detail LIKE '%response topic%refused%'"), POISON - 2);
 	/*
 	 * mosquitto 2.0.11 answers a denied publication with PUBACK "not
-	 * authorized" and cunbaod's connection then drops once: at most one
-	 * reconnect per receipt the broker denied, none repeated.
+	 * authorized" and keeps the connection (with max_queued_messages 0 it
+	 * would drop it: the harness, like the shipped config, sets the largest
+	 * limit instead): one connection, never another.
 	 */
 	int n = connects(c.proc);
-	cr_expect(n >= 1 && n <= 3, "cunbaod connected %d times (see %s)", n, c.proc->log);
+	cr_expect_eq(n, 1, "cunbaod connected %d times (see %s)", n, c.proc->log);
 	usleep(1500 * 1000);
 	cr_expect_eq(connects(c.proc), n, "cunbaod keeps reconnecting (see %s)", c.proc->log);
 

@@ -314,7 +314,7 @@ broker_start(struct broker *b, const char *dir, char *err, size_t errlen)
 		return false;
 	}
 	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\n%s"
-	    "persistence false\nmax_queued_messages 0\nmax_queued_bytes 0\n"
+	    "persistence false\nmax_queued_messages 2147483647\nmax_queued_bytes 0\n"
 	    "max_inflight_messages 0\nmax_keepalive 65535\nset_tcp_nodelay true\n"
 	    "log_dest stderr\n"
 	    "log_type error\nlog_type warning\n", b->port, getuid() == 0 ? "user root\n" : "");
