@@ -57,6 +57,13 @@ except ImportError:
 
 ROOT = "cunbao/v1"
 SECRET = "reliability-suite-secret-0123456789"
+# Debian's /etc/mosquitto/mosquitto.conf, for a machine without the package's own.
+DEBIAN_MOSQUITTO_CONF = """pid_file /run/mosquitto/mosquitto.pid
+persistence true
+persistence_location /var/lib/mosquitto/
+log_dest file /var/log/mosquitto/mosquitto.log
+include_dir /etc/mosquitto/conf.d
+"""
 PASSWORD = "rel-pass-42"
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -278,10 +285,18 @@ class World:
 
     # -- the broker: the shipped config with ports and paths changed
     def broker_config(self, users, bridge_anonymous):
-        """Writes mosquitto.conf: the shipped config with only ports, paths, password/ACL files (and user root) changed; prints the changed lines."""
+        """Writes mosquitto.conf as Debian's mosquitto reads it: Debian's main file (which sets
+        persistence on and its location, then includes conf.d) followed by the shipped conf.d
+        snippet, with only ports, paths, password/ACL files (and user root) changed; prints the
+        changed lines."""
         shipped = self.args.broker_conf or os.path.join(SRC, "systemd/mosquitto-cunbao.conf")
         with open(shipped) as f:
             lines = f.read().split("\n")
+        main = DEBIAN_MOSQUITTO_CONF
+        if os.path.exists("/etc/mosquitto/mosquitto.conf"):
+            with open("/etc/mosquitto/mosquitto.conf") as f:
+                main = f.read()
+        lines = main.split("\n") + ["# ---- the shipped snippet: " + shipped] + lines
         os.makedirs(self.path("mosquitto"), exist_ok=True)
         out, changed, first_listener, has_user = [], [], True, False
         cert = None
@@ -604,12 +619,52 @@ class Gateway(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+def sign(stamp, body):
+    """The generic channel's signature (docs/bridge.md): HMAC-SHA256 of "<T>.<body>"."""
+    return "sha256=" + hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def post_signed(port, path, body, timeout=10):
+    """POSTs body to the bridge, signed with a fresh timestamp; returns the status (0: no answer)."""
+    stamp = str(int(time.time()))
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        c.request("POST", path, body, {"Content-Type": "application/json",
+                                       "X-Cunbao-Timestamp": stamp,
+                                       "X-Cunbao-Signature": sign(stamp, body)})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        return r.status
+    except (OSError, http.client.HTTPException):
+        return 0
+
+
+def delivery_report(mid):
+    """Confirms a reply the gateway took (POST /sms/report), retried until the bridge answers < 500."""
+    body = json.dumps({"id": mid, "status": "sent"}).encode()
+    delay = 0.1
+    while not STOP.is_set():
+        st = post_signed(BRIDGE["port"], "/sms/report", body, timeout=5)
+        if 0 < st < 500:
+            if st >= 300:
+                FAILS.add("reply", f"the bridge refused the delivery report of {mid} with {st}")
+            return
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+BRIDGE = {"port": 0}	# where delivery reports go (set once the bridge's port is known)
+
+
 class GatewayHandler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
-        """Checks the signature, counts the reply by message id and phone, answers 200."""
+        """Checks the signature, counts the reply by message id and phone, answers 200, then
+        confirms it with a delivery report, as docs/bridge.md asks a gateway to.  Replies are
+        counted as they come, not deduplicated by Idempotency-Key: two are a failure."""
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(self.headers.get("X-Cunbao-Signature", ""), sig):
+        stamp = self.headers.get("X-Cunbao-Timestamp", "")
+        if not hmac.compare_digest(self.headers.get("X-Cunbao-Signature", ""), sign(stamp, body)):
             FAILS.add("reply", f"a reply with a bad signature: {body[:200]!r}")
         try:
             r = json.loads(body)
@@ -625,34 +680,28 @@ class GatewayHandler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
+        if mid is not None:
+            threading.Thread(target=delivery_report, args=(mid,), daemon=True).start()
 
     def log_message(self, *a):
         pass
 
 
 def sms_send(world, gwid, phone, text):
-    """POSTs one SMS to the bridge until it answers 2xx (the gateway's retry); the same id each time."""
+    """POSTs one SMS to the bridge until it answers 2xx (the gateway's retry, signed afresh each
+    time); the same id each time."""
     body = json.dumps({"from": phone, "text": text, "id": gwid}, ensure_ascii=False).encode()
-    sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     delay = 0.1
     while not STOP.is_set():
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", world.bridge_port, timeout=10)
-            c.request("POST", "/sms/incoming", body, {"Content-Type": "application/json",
-                                                      "X-Cunbao-Signature": sig})
-            r = c.getresponse()
-            r.read()
-            c.close()
-            if 200 <= r.status < 300:
-                with L.lock:
-                    L.posted.add("http:" + gwid)
-                    L.published.add("http:" + gwid)
-                return
-            if r.status in (400, 401, 404, 413, 415):
-                FAILS.add("sms", f"the bridge refused {gwid} with {r.status}")
-                return
-        except (OSError, http.client.HTTPException):
-            pass
+        st = post_signed(world.bridge_port, "/sms/incoming", body)
+        if 200 <= st < 300:
+            with L.lock:
+                L.posted.add("http:" + gwid)
+                L.published.add("http:" + gwid)
+            return
+        if st in (400, 401, 403, 404, 413, 415):
+            FAILS.add("sms", f"the bridge refused {gwid} with {st}")
+            return
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
 
@@ -813,6 +862,7 @@ class Run:
         users = ["cunbaod", "bridge-1", "observer", "poisoner", "probe"] + [f"app-{k}" for k in range(a.apps)]
         w.broker_config(users, not w.bridge_has_user)
         self.disk_ok = not a.no_disk_full and w.mount_disk(a.disk)
+        BRIDGE["port"] = w.bridge_port
         gw = Gateway(("127.0.0.1", w.gateway_port), GatewayHandler)
         threading.Thread(target=gw.serve_forever, daemon=True).start()
         self.gateway = gw
