@@ -4,10 +4,8 @@
  * running the daemon's own ingest code on every journaled message at the
  * time it was received, in one transaction.  Run it with cunbaod stopped.
  */
-#include <sys/file.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "cunbaoctl.h"
+#include "dblock.h"
 #include "rebuild.h"
 #include "store.h"
 #include "topic.h"
@@ -69,30 +68,6 @@ rebuild_catalog(const char *path)
 	return c;
 }
 
-/*
- * Takes cunbaod's lock on db (db.lock, flock): returns its descriptor, or
- * -1 after printing why (cunbaod runs, or the lock file cannot be made).
- */
-static int
-rebuild_lock(const char *db)
-{
-	char path[4096];
-	int fd;
-
-	snprintf(path, sizeof path, "%s.lock", db);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		fprintf(stderr, "cunbaoctl rebuild: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		fprintf(stderr, "cunbaoctl rebuild: cunbaod is running on %s (it holds %s); stop it first: "
-		    "it keeps rollups in memory\n", db, path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Opens, rebuilds (or only tries: apply false), reports. */
 static int
 rebuild_do(const char *db, const char *catalog, const char *prefix, bool apply)
@@ -109,7 +84,7 @@ rebuild_do(const char *db, const char *catalog, const char *prefix, bool apply)
 		fprintf(stderr, "cunbaoctl rebuild: %s: %s\n", db, strerror(errno));
 		return CTL_NOTFOUND;
 	}
-	if ((lock = rebuild_lock(db)) < 0)
+	if ((lock = ctl_db_lock(db, "rebuild")) < 0)
 		return CTL_FAIL;
 	if ((c = rebuild_catalog(catalog)) == NULL) {
 		close(lock);

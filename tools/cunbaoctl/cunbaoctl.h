@@ -22,6 +22,12 @@ enum ctl_exit {
 int cmd_parse(int argc, char **argv);
 /* cunbaoctl rebuild --db FILE [--catalog FILE] [--prefix ROOT] [--tz ZONE] (tools/cunbaoctl/cmd_rebuild.c) */
 int cmd_rebuild(int argc, char **argv);
+/*
+ * cunbaoctl backup [-c FILE] [--db FILE] OUT and
+ * cunbaoctl restore [-c FILE] [--db FILE] [--check] BACKUP (tools/cunbaoctl/cmd_backup.c)
+ */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 /* The admin subcommands speaking cunbaod's HTTP API (tools/cunbaoctl/cmd_<name>.c, http.c, table.c). */
 int cmd_rollup(int argc, char **argv);
 int cmd_reports(int argc, char **argv);

@@ -18,6 +18,8 @@ static const struct subcommand {
 } subcommands[] = {
 	{ "parse", cmd_parse, "read SMS text as cunbaod would and print what it means, as JSON lines" },
 	{ "rebuild", cmd_rebuild, "recompute reports and rollups from cunbaod's journal (cunbaod stopped)" },
+	{ "backup", cmd_backup, "copy cunbaod's database, live, into a file (cunbaod keeps running)" },
+	{ "restore", cmd_restore, "check a backup and make it the database (cunbaod stopped)" },
 	{ "rollup", cmd_rollup, "figures of an area and its subtree, per kind and period (API)" },
 	{ "reports", cmd_reports, "reports with their values, corrections and withdrawals (API)" },
 	{ "missing", cmd_missing, "groups that have not reported, with their leaders (API)" },
