@@ -90,7 +90,10 @@ acl_start(struct cbd *c, char *extra, size_t len)
 	c->extra[0] = "--mqtt-user";
 	c->extra[1] = "cunbaod";
 	c->extra[2] = "--mqtt-password-file";
-	c->extra[3] = strdup(h_path("cunbaod.pw"));
+	static char pwfile[512];	/* outlives cbd_start: cunbaod is restarted with it */
+
+	snprintf(pwfile, sizeof pwfile, "%s", h_path("cunbaod.pw"));
+	c->extra[3] = pwfile;
 	cbd_start(c);
 }
 
