@@ -14,7 +14,7 @@
 
 #define LEADER "+8613800000001"	/* 王建国, group 1 of the example village */
 #define BEFORE 40		/* reports receipted before the backup */
-#define DURING 400		/* reports streaming while it runs */
+#define DURING 200		/* reports streaming while it runs */
 
 /* Runs cunbaoctl with args (sh words); returns its output (malloc'd) and exit code. */
 static char *
