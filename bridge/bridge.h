@@ -270,7 +270,7 @@ struct inbound {
 	size_t textlen;
 	int64_t sent_at;		/* seconds since the epoch the gateway gives; 0 if none */
 	bool ignore;			/* nothing to forward (acknowledge, log `why`) */
-	char why[64];
+	char why[128];
 	char answer[CB_REPLY_MAX];	/* with ignore: what the bridge itself answers `from` ("": nothing) */
 };
 

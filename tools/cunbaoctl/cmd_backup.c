@@ -93,20 +93,27 @@ restore_set_aside(const char *db, char *kept, size_t keptlen)
 	struct tm tm;
 
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", localtime_r(&now, &tm));
-	snprintf(kept, keptlen, "%s.before-restore-%s", db, stamp);
+	if ((size_t)snprintf(kept, keptlen, "%s.before-restore-%s", db, stamp) >= keptlen) {
+		fprintf(stderr, "cunbaoctl restore: %s: name too long\n", db);
+		return false;
+	}
 	if (rename(db, kept) != 0) {
 		fprintf(stderr, "cunbaoctl restore: %s: rename to %s: %s\n", db, kept, strerror(errno));
 		return false;
 	}
-	snprintf(from, sizeof from, "%s-wal", db);
-	snprintf(to, sizeof to, "%s-wal", kept);
+	if ((size_t)snprintf(from, sizeof from, "%s-wal", db) >= sizeof from ||
+	    (size_t)snprintf(to, sizeof to, "%s-wal", kept) >= sizeof to) {
+		fprintf(stderr, "cunbaoctl restore: %s: name too long\n", db);
+		rename(kept, db);
+		return false;
+	}
 	if (rename(from, to) != 0 && errno != ENOENT) {
 		fprintf(stderr, "cunbaoctl restore: %s: rename to %s: %s\n", from, to, strerror(errno));
 		rename(kept, db);
 		return false;
 	}
-	snprintf(from, sizeof from, "%s-shm", db);
-	unlink(from);
+	if ((size_t)snprintf(from, sizeof from, "%s-shm", db) < sizeof from)
+		unlink(from);
 	return true;
 }
 
