@@ -191,10 +191,12 @@ api_tokens_write(const char *path, mode_t mode)
 /*
  * Starts a broker and cunbaod with the example village and its API on a
  * free port (tz NULL: the default; remind_ms "0": no automatic reminders;
- * catalog NULL: the shipped one).
+ * catalog NULL: the shipped one), then more arguments (NULL-terminated,
+ * may be NULL).
  */
 static inline void
-api_start_with(struct api *a, const char *tz, const char *remind_ms, const char *catalog)
+api_start_more(struct api *a, const char *tz, const char *remind_ms, const char *catalog,
+    const char *const *more)
 {
 	int n = 0;
 
@@ -219,9 +221,17 @@ api_start_with(struct api *a, const char *tz, const char *remind_ms, const char 
 		a->cbd.extra[n++] = "--catalog";
 		a->cbd.extra[n++] = catalog;
 	}
+	for (size_t i = 0; more != NULL && more[i] != NULL && n < 15; i++)
+		a->cbd.extra[n++] = more[i];
 	a->cbd.extra[n] = NULL;
 	cbd_start(&a->cbd);
 	cr_assert(h_wait_port(a->port, CBD_WAIT), "the API does not listen on %d", a->port);
+}
+
+static inline void
+api_start_with(struct api *a, const char *tz, const char *remind_ms, const char *catalog)
+{
+	api_start_more(a, tz, remind_ms, catalog, NULL);
 }
 
 static inline void

@@ -23,23 +23,7 @@
 static void
 trust_start(struct api *a, const char *const *more)
 {
-	int n = 0;
-
-	a->port = h_free_port();
-	snprintf(a->listen, sizeof a->listen, "127.0.0.1:%d", a->port);
-	snprintf(a->tokens, sizeof a->tokens, "%s", h_path("tokens"));
-	api_tokens_write(a->tokens, 0600);
-	a->cbd.extra[n++] = "--listen";
-	a->cbd.extra[n++] = a->listen;
-	a->cbd.extra[n++] = "--tokens";
-	a->cbd.extra[n++] = a->tokens;
-	a->cbd.extra[n++] = "--remind-interval";
-	a->cbd.extra[n++] = "0";
-	for (size_t i = 0; more != NULL && more[i] != NULL && n < 15; i++)
-		a->cbd.extra[n++] = more[i];
-	a->cbd.extra[n] = NULL;
-	cbd_start(&a->cbd);
-	cr_assert(h_wait_port(a->port, CBD_WAIT), "the API does not listen on %d", a->port);
+	api_start_more(a, NULL, "0", NULL, more);
 }
 
 /* A TCP connection to the API, or -1. */
