@@ -19,6 +19,7 @@
 #include "log.h"
 #include "meta.h"
 #include "mqtt.h"
+#include "notify.h"
 #include "rollcache.h"
 #include "roster.h"
 #include "store.h"
@@ -560,12 +561,14 @@ daemon_reload(struct daemon *d)
 	if (err == NULL)
 		return;
 	log_info("reload: SIGHUP");
+	notify_reloading(d->notify);
 	batch_drain(d->batch);	/* no transaction open while the roster and the cache change */
 	if (config_load(&nc, d->conf_file, d->conf_must_exist, &d->flags, err, ERR_MAX) +
 	    config_absolute(&nc, d->cwd, err, ERR_MAX) > 0) {
 		log_lines(err);
 		log_warnx("reload: configuration invalid; keeping the one in use");
 		free(err);
+		notify_reloaded(d->notify);
 		return;
 	}
 	reload_apply(d, &nc);
@@ -597,6 +600,7 @@ daemon_reload(struct daemon *d)
 #ifdef CUNBAO_HAVE_API
 	api_reload(d);
 #endif
+	notify_reloaded(d->notify);
 }
 
 static void
@@ -615,6 +619,7 @@ daemon_stop(struct daemon *d)
 		return;
 	}
 	d->stopping = true;
+	notify_stopping(d->notify);
 	log_info("stopping: publishing what is pending, then disconnecting");
 	batch_drain(d->batch);
 	publisher_flush(d->pub);
