@@ -86,20 +86,25 @@ roster_csv(struct store *s, const char *path, bool reporters, char *err, size_t 
 	return bad;
 }
 
-/* Logs every line of a multi-line message. */
+/*
+ * Logs every line of a multi-line message (the config's, the catalog's or
+ * the roster files' errors) as a warning; a roster row's error may echo a
+ * phone number, so long digit runs are masked (log_mask_numbers).
+ */
 static void
 log_lines(const char *text)
 {
 	const char *p = text, *nl;
+	char line[1024], masked[1024];
 
 	for (; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (nl == NULL) {
-			log_warnx("%s", p);
-			return;
+		nl = p + strcspn(p, "\n");
+		if (nl > p) {
+			snprintf(line, sizeof line, "%.*s", (int)(nl - p), p);
+			log_warnx("%s", log_mask_numbers(line, masked, sizeof masked));
 		}
-		if (nl > p)
-			log_warnx("%.*s", (int)(nl - p), p);
+		if (*nl == '\0')
+			return;
 	}
 }
 
