@@ -70,6 +70,10 @@ usage(FILE *f)
 		snprintf(def, sizeof def, "%s", e->def ? e->def : "");
 		fprintf(f, "  --%-20s %s [%s]\n", e->key, e->help, def);
 	}
+	fprintf(f, "\nsystemd: with NOTIFY_SOCKET set (Type=notify) the bridge reports READY=1 once the\n"
+	    "broker connected (or 5 s after the first attempt), its spool and replies as STATUS=\n"
+	    "and, with WATCHDOG_USEC, keep-alives; when stderr is the journal (JOURNAL_STREAM)\n"
+	    "each line starts with its syslog priority.\n");
 }
 
 /* Reads a whole file; malloc'd and NUL-terminated, NULL (err) on failure. */

@@ -70,7 +70,11 @@ usage(FILE *out)
 	    "\n");
 	config_usage(out);
 	fprintf(out, "\nsignals: SIGHUP reloads config, catalog and roster (keeping what is invalid);\n"
-	    "SIGTERM/SIGINT commit, send the receipts, go offline and exit 0.\n");
+	    "SIGTERM/SIGINT commit, send the receipts, go offline and exit 0.\n"
+	    "\nsystemd: with NOTIFY_SOCKET set (Type=notify) cunbaod reports READY=1 once the\n"
+	    "database is open and the broker connected (or 5 s after the first attempt), a\n"
+	    "STATUS= line and, with WATCHDOG_USEC, keep-alives; with -d and stderr the\n"
+	    "journal (JOURNAL_STREAM) each line starts with its syslog priority.\n");
 }
 
 /* notify_ops: the broker session is up. */
