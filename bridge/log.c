@@ -4,43 +4,69 @@
  * In the manner of OpenBSD's daemons: log_warn adds strerror(errno),
  * log_warnx does not, fatalx is for start-up only.  Each line carries a
  * UTC timestamp with milliseconds and a level, so a test's log can be read
- * next to Kannel's and mosquitto's.
+ * next to Kannel's and mosquitto's.  When stderr is systemd's journal
+ * (JOURNAL_STREAM) the timestamp gives way to the line's syslog priority,
+ * "<4>warn: ...", which journalctl shows and filters on (-p); a message of
+ * several lines becomes several lines, each with its level.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bridge.h"
+#include "daemon/notify.h"
 
 static bool log_verbose;	/* -v: debug lines */
 static bool log_unmasked;	/* --log-unmasked: whole sender ids */
+static bool log_journal;	/* stderr is the journal: "<pri>" instead of a timestamp */
 
 void
 log_init(bool verbose, bool unmasked)
 {
 	log_verbose = verbose;
 	log_unmasked = unmasked;
+	log_journal = notify_journal_fd(STDERR_FILENO);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
+/* The syslog priority of a level word. */
+static int
+log_priority(const char *level)
+{
+	return strcmp(level, "debug") == 0 ? LOG_DEBUG : strcmp(level, "info") == 0 ? LOG_INFO :
+	    strcmp(level, "warn") == 0 ? LOG_WARNING : LOG_CRIT;
+}
+
+/* Writes one message (tail: strerror's text, or NULL) as lines that each carry the level. */
 static void
 log_vline(const char *level, const char *fmt, va_list ap, const char *tail)
 {
 	struct timespec ts;
 	struct tm tm;
-	char when[32];
+	char head[48], msg[4096];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof when, "%H:%M:%S", &tm);
-	flockfile(stderr);
-	fprintf(stderr, "%s.%03ld %s: ", when, ts.tv_nsec / 1000000, level);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (tail != NULL)
-		fprintf(stderr, ": %s", tail);
-	fputc('\n', stderr);
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), ": %s", tail);
+	if (log_journal)
+		snprintf(head, sizeof head, "<%d>%s: ", log_priority(level), level);
+	else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(head, sizeof head, "%H:%M:%S", &tm);
+		snprintf(head + strlen(head), sizeof head - strlen(head), ".%03ld %s: ", ts.tv_nsec / 1000000,
+		    level);
+	}
+	flockfile(stderr);
+	for (const char *p = msg, *nl; *p != '\0'; p = nl + (*nl != '\0')) {
+		nl = p + strcspn(p, "\n");
+		if (nl > p)
+			fprintf(stderr, "%s%.*s\n", head, (int)(nl - p), p);
+	}
 	funlockfile(stderr);
 }
 

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "bridge.h"
+#include "daemon/notify.h"
 
 #define FLAGS_MAX	64
 #define ERR_MAX		8192
@@ -41,6 +42,8 @@ struct bridge {
 	struct relay *relay;
 	struct http *http;
 	struct event *sigterm, *sigint, *sighup, *deadline;
+	struct notify *notify;		/* systemd's protocol (daemon/notify.h) */
+	struct notify_rate sent;	/* replies sent, for STATUS= */
 };
 
 /* Keys whose change needs a restart: a reload that changes one is refused. */
@@ -67,6 +70,10 @@ usage(FILE *f)
 		snprintf(def, sizeof def, "%s", e->def ? e->def : "");
 		fprintf(f, "  --%-20s %s [%s]\n", e->key, e->help, def);
 	}
+	fprintf(f, "\nsystemd: with NOTIFY_SOCKET set (Type=notify) the bridge reports READY=1 once the\n"
+	    "broker connected (or 5 s after the first attempt), its spool and replies as STATUS=\n"
+	    "and, with WATCHDOG_USEC, keep-alives; when stderr is the journal (JOURNAL_STREAM)\n"
+	    "each line starts with its syslog priority.\n");
 }
 
 /* Reads a whole file; malloc'd and NUL-terminated, NULL (err) on failure. */
@@ -198,10 +205,12 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		log_warnx("reload refused: %s changed, which needs a restart", which);
 		return;
 	}
+	notify_reloading(b->notify);
 	b->conf = c;
 	http_apply(b->http);
 	relay_reconfigure(b->relay);
 	log_info("reloaded %s", b->file ? b->file : "(no file)");
+	notify_reloaded(b->notify);
 }
 
 static void
@@ -230,6 +239,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	if (b->http == NULL)
 		return;		/* already stopping */
 	log_info("signal %d: stopping", (int)sig);
+	notify_stopping(b->notify);
 	http_free(b->http);
 	b->http = NULL;
 	b->deadline = evtimer_new(b->base, on_deadline, b);
@@ -252,6 +262,40 @@ warnings(const struct bridge_conf *c, FILE *f)
 		else
 			log_warnx("%s", line);
 	}
+}
+
+/* notify_ops: the broker session is up (as /healthz tells). */
+static bool
+notify_connected(void *arg)
+{
+	struct bridge *b = arg;
+	char health[512];
+
+	return relay_health(b->relay, health, sizeof health) == 200 &&
+	    strstr(health, "\"mqtt\":\"connected\"") != NULL;
+}
+
+/*
+ * notify_ops: the STATUS= systemctl shows: the broker, the spool's
+ * envelopes waiting for a receipt, the replies pending, sent in the last
+ * minute and failed.
+ */
+static void
+notify_status(void *arg, char *buf, size_t buflen)
+{
+	struct bridge *b = arg;
+	struct spool_counts c;
+
+	if (!spool_counts(b->sp, &c)) {
+		snprintf(buf, buflen, "spool %s unreadable", b->conf.spool);
+		return;
+	}
+	uint64_t sent = notify_rate_add(&b->sent, (uint64_t)c.reply[REPLY_SENT], notify_now_ms());
+
+	snprintf(buf, buflen, "%s; spool: %lld waiting for a receipt; replies: %lld pending, %llu sent in the "
+	    "last minute, %lld failed", notify_connected(b) ? "connected" : "broker not connected, retrying",
+	    (long long)c.inbound[0], (long long)c.reply[REPLY_PENDING], (unsigned long long)sent,
+	    (long long)c.reply[REPLY_FAILED]);
 }
 
 /* Opens the spool, the relay and the webhook server; fatal on failure (start-up only). */
@@ -286,11 +330,17 @@ start(struct bridge *b)
 			    channel_table[i]->report_route ? channel_table[i]->report_route : "");
 	log_info("cunbao-bridge: listening on %s (%s), broker %s, receipts on %s/receipt/%s", b->conf.listen,
 	    err + 1, b->conf.broker, b->conf.prefix, b->conf.source);
+	/* The spool is open and the broker tried: READY once it answers (notify.h). */
+	struct notify_ops nops = { notify_connected, notify_status, b };
+
+	if ((b->notify = notify_new(b->base, &nops)) == NULL)
+		fatalx("out of memory");
 }
 
 static void
 stop(struct bridge *b)
 {
+	notify_free(b->notify);
 	http_free(b->http);
 	relay_free(b->relay);
 	spool_free(b->sp);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "meta.h"
 #include "mqtt.h"
+#include "notify.h"
 #include "rollcache.h"
 #include "roster.h"
 #include "store.h"
@@ -85,20 +86,25 @@ roster_csv(struct store *s, const char *path, bool reporters, char *err, size_t 
 	return bad;
 }
 
-/* Logs every line of a multi-line message. */
+/*
+ * Logs every line of a multi-line message (the config's, the catalog's or
+ * the roster files' errors) as a warning; a roster row's error may echo a
+ * phone number, so long digit runs are masked (log_mask_numbers).
+ */
 static void
 log_lines(const char *text)
 {
 	const char *p = text, *nl;
+	char line[1024], masked[1024];
 
 	for (; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (nl == NULL) {
-			log_warnx("%s", p);
-			return;
+		nl = p + strcspn(p, "\n");
+		if (nl > p) {
+			snprintf(line, sizeof line, "%.*s", (int)(nl - p), p);
+			log_warnx("%s", log_mask_numbers(line, masked, sizeof masked));
 		}
-		if (nl > p)
-			log_warnx("%.*s", (int)(nl - p), p);
+		if (*nl == '\0')
+			return;
 	}
 }
 
@@ -560,12 +566,14 @@ daemon_reload(struct daemon *d)
 	if (err == NULL)
 		return;
 	log_info("reload: SIGHUP");
+	notify_reloading(d->notify);
 	batch_drain(d->batch);	/* no transaction open while the roster and the cache change */
 	if (config_load(&nc, d->conf_file, d->conf_must_exist, &d->flags, err, ERR_MAX) +
 	    config_absolute(&nc, d->cwd, err, ERR_MAX) > 0) {
 		log_lines(err);
 		log_warnx("reload: configuration invalid; keeping the one in use");
 		free(err);
+		notify_reloaded(d->notify);
 		return;
 	}
 	reload_apply(d, &nc);
@@ -597,6 +605,7 @@ daemon_reload(struct daemon *d)
 #ifdef CUNBAO_HAVE_API
 	api_reload(d);
 #endif
+	notify_reloaded(d->notify);
 }
 
 static void
@@ -615,6 +624,7 @@ daemon_stop(struct daemon *d)
 		return;
 	}
 	d->stopping = true;
+	notify_stopping(d->notify);
 	log_info("stopping: publishing what is pending, then disconnecting");
 	batch_drain(d->batch);
 	publisher_flush(d->pub);

@@ -38,6 +38,7 @@ struct batch;
 struct publisher;
 struct mqtt_msg;
 struct cell;
+struct notify;
 
 #define CUNBAOD_VERSION "0.1.0"
 
@@ -69,6 +70,7 @@ struct daemon {
 	int64_t started;		/* unix seconds */
 	bool stopping;
 	void *api;			/* daemon/api.c's state */
+	struct notify *notify;		/* systemd's protocol (notify.h); main's, NULL outside it */
 };
 
 /* Starts everything (fatal on a start-up error); then run event_base_dispatch(d->base). */

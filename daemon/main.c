@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 #ifdef CUNBAO_HAVE_API
 #include "api.h"
 #endif
@@ -69,7 +70,35 @@ usage(FILE *out)
 	    "\n");
 	config_usage(out);
 	fprintf(out, "\nsignals: SIGHUP reloads config, catalog and roster (keeping what is invalid);\n"
-	    "SIGTERM/SIGINT commit, send the receipts, go offline and exit 0.\n");
+	    "SIGTERM/SIGINT commit, send the receipts, go offline and exit 0.\n"
+	    "\nsystemd: with NOTIFY_SOCKET set (Type=notify) cunbaod reports READY=1 once the\n"
+	    "database is open and the broker connected (or 5 s after the first attempt), a\n"
+	    "STATUS= line and, with WATCHDOG_USEC, keep-alives; with -d and stderr the\n"
+	    "journal (JOURNAL_STREAM) each line starts with its syslog priority.\n");
+}
+
+/* notify_ops: the broker session is up. */
+static bool
+notify_connected(void *arg)
+{
+	return daemon_connected(arg);
+}
+
+/*
+ * notify_ops: the STATUS= systemctl shows, "connected; 12 receipts in the
+ * last minute", with what is wrong first when something is.
+ */
+static void
+notify_status(void *arg, char *buf, size_t buflen)
+{
+	static struct notify_rate receipts;
+	struct daemon *d = arg;
+	uint64_t n = notify_rate_add(&receipts, d->metrics.receipts_sent, notify_now_ms());
+
+	snprintf(buf, buflen, "%s%s; %llu receipt%s in the last minute",
+	    daemon_connected(d) ? "connected" : "broker not connected, retrying",
+	    daemon_store_ok(d) ? "" : "; database failing, messages held", (unsigned long long)n,
+	    n == 1 ? "" : "s");
 }
 
 /* Reads the command line into d (flags kept for SIGHUP); exits on a usage error. */
@@ -153,10 +182,17 @@ main(int argc, char **argv)
 	}
 	log_init("cunbaod", d.foreground, d.verbose_flag || d.conf.verbose);
 	daemon_start(&d);
+	/* The database is open and the broker tried: READY once it answers (notify.h). */
+	struct notify_ops nops = { notify_connected, notify_status, &d };
+
+	if ((d.notify = notify_new(d.base, &nops)) == NULL)
+		fatalx("out of memory");
 	event_base_dispatch(d.base);
 	int status = d.exit_status;
 
 	log_info(status == 0 ? "stopped" : "stopped after an error");
+	notify_free(d.notify);
+	d.notify = NULL;
 	daemon_free(&d);
 	libevent_global_shutdown();
 	return status;
