@@ -131,6 +131,19 @@ Test(config, every_problem_is_reported)
 		cr_expect(strstr(err, keys[i]) != NULL, "%s not reported:\n%s", keys[i], err);
 }
 
+/* An unreadable MQTT file is named with the reason access() gave, not a stale errno ("Success"). */
+Test(config, unreadable_password_file_names_the_reason)
+{
+	struct bridge_conf c;
+	char err[1024] = "";
+
+	conf_defaults(bridge_conf_table, &c);
+	snprintf(c.mqtt_user, sizeof c.mqtt_user, "bridge-1");
+	snprintf(c.mqtt_password_file, sizeof c.mqtt_password_file, "/nonexistent/pw");
+	cr_expect_eq(config_check(&c, err, sizeof err), 1);
+	cr_expect(strstr(err, "mqtt-password-file: /nonexistent/pw: No such file or directory") != NULL, "%s", err);
+}
+
 Test(config, no_channel_at_all)
 {
 	struct bridge_conf c;
