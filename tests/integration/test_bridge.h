@@ -201,6 +201,11 @@ tb_bridge(struct world *w)
 	argv[n++] = spool;
 	argv[n++] = "--kannel-sendsms";
 	argv[n++] = sendsms;
+	/* The harness's broker is anonymous: no bridge-1 login (test_deploy_debian has it). */
+	argv[n++] = "--mqtt-user";
+	argv[n++] = "";
+	argv[n++] = "--mqtt-password-file";
+	argv[n++] = "";
 	for (i = 0; i < w->nflags && n < 78; i++)
 		argv[n++] = w->bridge_flags[i];
 	argv[n] = NULL;
