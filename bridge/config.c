@@ -117,9 +117,12 @@ config_check_mqtt(const struct bridge_conf *c, char *err, size_t errlen)
 	const char *path[] = { c->mqtt_password_file, c->mqtt_cafile, c->mqtt_certfile, c->mqtt_keyfile };
 	int n = 0;
 
-	for (size_t i = 0; i < sizeof key / sizeof key[0]; i++)
-		n += config_rule(path[i][0] != '\0' && access(path[i], R_OK) != 0, err, errlen,
-		    "%s: %s: %s", key[i], path[i], strerror(errno));
+	for (size_t i = 0; i < sizeof key / sizeof key[0]; i++) {
+		/* access() before strerror(): the order of a call's arguments is unspecified. */
+		bool unreadable = path[i][0] != '\0' && access(path[i], R_OK) != 0;
+
+		n += config_rule(unreadable, err, errlen, "%s: %s: %s", key[i], path[i], strerror(errno));
+	}
 	n += config_rule(c->mqtt_user[0] != '\0' && !payload_id_valid(c->mqtt_user, strlen(c->mqtt_user)),
 	    err, errlen, "mqtt-user: \"%s\" must be [A-Za-z0-9:._-]{1,64}", c->mqtt_user);
 	n += config_rule(c->mqtt_password_file[0] != '\0' && c->mqtt_user[0] == '\0', err, errlen,

@@ -46,6 +46,10 @@ Test(config, shipped_example_passes)
 	conf_defaults(bridge_conf_table, &c);
 	cr_expect_eq(conf_parse(bridge_conf_table, &c, "cunbao-bridge.conf", text, len, err, sizeof err), 0,
 	    "%s", err);
+	/* It logs in as the ACL's bridge-1; its password file is not on a build machine. */
+	cr_expect_str_eq(c.mqtt_user, "bridge-1");
+	cr_expect_str_eq(c.mqtt_password_file, "/etc/cunbao/bridge-mqtt-password");
+	snprintf(c.mqtt_password_file, sizeof c.mqtt_password_file, "/dev/null");
 	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
 	cr_expect_str_eq(c.kannel_from, "10690001");
 	cr_expect_str_eq(c.kannel_secret, "change-me-kannel-get-url-key");
@@ -129,6 +133,19 @@ Test(config, every_problem_is_reported)
 	cr_expect_eq(config_check(&c, err, sizeof err), (int)(sizeof keys / sizeof keys[0]), "%s", err);
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		cr_expect(strstr(err, keys[i]) != NULL, "%s not reported:\n%s", keys[i], err);
+}
+
+/* An unreadable MQTT file is named with the reason access() gave, not a stale errno ("Success"). */
+Test(config, unreadable_password_file_names_the_reason)
+{
+	struct bridge_conf c;
+	char err[1024] = "";
+
+	conf_defaults(bridge_conf_table, &c);
+	snprintf(c.mqtt_user, sizeof c.mqtt_user, "bridge-1");
+	snprintf(c.mqtt_password_file, sizeof c.mqtt_password_file, "/nonexistent/pw");
+	cr_expect_eq(config_check(&c, err, sizeof err), 1);
+	cr_expect(strstr(err, "mqtt-password-file: /nonexistent/pw: No such file or directory") != NULL, "%s", err);
 }
 
 Test(config, no_channel_at_all)

@@ -116,7 +116,7 @@ Test(api_check, example_config_passes_dash_n)
 	int rc;
 
 	token_files_write();
-	snprintf(args, sizeof args, "-n -c '%s'", h_src("systemd/cunbaod.conf.example"));
+	snprintf(args, sizeof args, "-n -c '%s' --mqtt-password-file mqtt.pw", h_src("systemd/cunbaod.conf.example"));
 	char *out = run_cunbaod(args, &rc);
 	cr_expect_eq(rc, 0, "%s: exit %d: %s", args, rc, out);
 	cr_expect_str_eq(out, "configuration OK\n");

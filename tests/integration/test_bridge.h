@@ -129,7 +129,7 @@ tb_cunbaod(struct world *w)
 
 /*
  * bearerbox and smsbox with bridge/examples/kannel.conf as shipped, except
- * for the ports (free ones), mo-recode and a 1 s delay between retries of a
+ * for the ports (free ones), mo-recode (shipped true) and a 1 s delay between retries of a
  * failed get-url (5 s in the example).
  */
 static inline bool
@@ -152,8 +152,8 @@ tb_kannel(struct world *w, bool mo_recode)
 	conf = tb_port_subst(conf, 13015, w->smsc_port);
 	conf = tb_port_subst(conf, 13080, w->bridge_port);
 	conf = tb_subst(conf, "http-queue-delay = 5", "http-queue-delay = 1");
-	if (mo_recode)
-		conf = tb_subst(conf, "mo-recode = false", "mo-recode = true");
+	if (!mo_recode)
+		conf = tb_subst(conf, "mo-recode = true", "mo-recode = false");
 	snprintf(path, sizeof path, "%s", h_path("kannel.conf"));
 	bool ok = h_write_file(path, conf);
 	free(conf);
@@ -201,6 +201,11 @@ tb_bridge(struct world *w)
 	argv[n++] = spool;
 	argv[n++] = "--kannel-sendsms";
 	argv[n++] = sendsms;
+	/* The harness's broker is anonymous: no bridge-1 login (test_deploy_debian has it). */
+	argv[n++] = "--mqtt-user";
+	argv[n++] = "";
+	argv[n++] = "--mqtt-password-file";
+	argv[n++] = "";
 	for (i = 0; i < w->nflags && n < 78; i++)
 		argv[n++] = w->bridge_flags[i];
 	argv[n] = NULL;

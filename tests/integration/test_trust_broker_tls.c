@@ -115,7 +115,8 @@ Test(trust_broker_tls, a_refused_login_says_which_keys_to_set_once, .timeout = 1
 	snprintf(spool, sizeof spool, "%s", h_path("bridge.db"));
 	cr_assert_not_null(cunbaod);
 	char *bargv[] = { (char *)h_bin("bridge/cunbao-bridge"), "-c", (char *)h_src("bridge/examples/cunbao-bridge.conf"),
-		"--broker", plain, "--listen", "127.0.0.1:0", "--spool", spool, NULL };
+		"--broker", plain, "--listen", "127.0.0.1:0", "--spool", spool,
+		"--mqtt-user", "", "--mqtt-password-file", "", NULL };	/* the example's login off */
 	char listen[32];
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", h_free_port());
 	bargv[6] = listen;
