@@ -366,19 +366,28 @@ class World:
             f.write(PASSWORD + "\n")
 
     def write_acl(self, users, bridge_anonymous):
-        """The suite's own ACL, the roles of the shipped one: cunbaod may write only its topics,
-        so a Response Topic outside them (cunbao/v1/denied/...) is refused to it."""
-        bridge = ["topic write cunbao/v1/inbox/#", "topic read cunbao/v1/receipt/bridge-1",
-                  "topic read cunbao/v1/outbox/#"]
+        """The ACL: the shipped one's blocks for cunbaod and bridge-1 as they are (read at run
+        time from systemd/mosquitto-cunbao.acl), and the suite's own accounts: an observer that
+        reads everything, and apps (probe, poisoner, app-N) that report and read their receipts.
+        cunbaod may write only its topics, so a Response Topic outside them is refused to it."""
+        shipped = {}
+        user = None
+        with open(os.path.join(SRC, "systemd/mosquitto-cunbao.acl")) as f:
+            for line in f:
+                words = line.split()
+                if not words or words[0].startswith("#"):
+                    continue
+                if words[0] == "user":
+                    user = words[1]
+                    shipped[user] = []
+                elif user is not None:
+                    shipped[user].append(" ".join(words))
         acl = []
         if bridge_anonymous:
-            acl += ["# the bridge has no MQTT user key: it connects anonymously"] + bridge
-        acl += ["user cunbaod", "topic read cunbao/v1/inbox/#", "topic read cunbao/v1/report/#",
-                "topic write cunbao/v1/receipt/#", "topic write cunbao/v1/outbox/#",
-                "topic write cunbao/v1/rollup/#", "topic write cunbao/v1/completeness/#",
-                "topic readwrite cunbao/v1/status/cunbaod",
-                "user bridge-1"] + bridge + [
-                "user observer", "topic read cunbao/v1/#",
+            acl += ["# the bridge has no MQTT user key: it connects anonymously"] + shipped["bridge-1"]
+        for u in ("cunbaod", "bridge-1"):
+            acl += [f"user {u}"] + shipped[u]
+        acl += ["user observer", "topic read cunbao/v1/#",
                 "pattern write cunbao/v1/report/#", "pattern read cunbao/v1/receipt/%u"]
         with open(self.path("acl"), "w") as f:
             f.write("\n".join(acl) + "\n")
