@@ -24,11 +24,12 @@
  * cell changed by the journal rows up to W has been published and
  * acknowledged by the broker.  Each key remembers the first journal seq
  * whose change it may still carry (the first row of the batch that first
- * marked it); while keys wait, W is the lowest of those minus one, else the
- * last committed row.  W is taken only when no publication is in flight
- * (everything handed to the broker before was acknowledged), and written
- * inside the transaction of the next batch, which commits anyway: no extra
- * transaction, no fsync, one small row per batch and only when W moved.
+ * marked it); while keys wait, this floor is the lowest of those minus one,
+ * else the last committed row.  A floor becomes W only once the broker has
+ * acknowledged every publication queued when it was taken (mqtt_acks), and
+ * W is written inside the transaction of the next batch, which commits
+ * anyway: no extra transaction, no fsync, one small row per batch and only
+ * when W moved.
  * At start, every cell the journal rows after W touched (a report's, a
  * corrected report's, a withdrawn one's) is marked again with all its
  * ancestors and their completeness, and goes out when the broker is
@@ -99,6 +100,9 @@ struct publisher {
 	int64_t safe;			/* the watermark: published and acknowledged up to this seq */
 	int64_t saved;			/* the watermark in the database */
 	int64_t saving;			/* the watermark written in the open transaction */
+	bool cand_set;			/* a floor waits for its PUBACKs: */
+	int64_t cand_floor;		/* the floor */
+	uint64_t cand_published;	/* publications queued when it was taken */
 	const char *reported[PUB_LIST_MAX], *missing[PUB_LIST_MAX];
 	char buf[CB_PAYLOAD_MAX];
 };
@@ -283,20 +287,38 @@ publisher_floor(struct publisher *p)
 }
 
 /*
- * Moves the watermark up to the floor when the broker has acknowledged
- * every publication so far: what was published is then on the broker, so a
- * crash from now on loses nothing below the floor.
+ * Moves the watermark up to a floor once the broker has acknowledged every
+ * publication queued when that floor was taken: what carried the changes
+ * below it is then on the broker, and a crash loses nothing below it.  One
+ * candidate (floor, publications queued then) waits for the PUBACKs to
+ * reach it, so under a steady load, where something is always in flight,
+ * the watermark still follows, one round trip behind.
  */
 static void
 publisher_sample(struct publisher *p)
 {
 	struct mqtt *m = p->d->mqtt;
+	uint64_t published, acked;
 	int64_t f;
 
-	if (m == NULL || !mqtt_connected(m) || mqtt_inflight(m) > 0)
+	if (m == NULL)
 		return;
-	if ((f = publisher_floor(p)) > p->safe)
-		p->safe = f;
+	mqtt_acks(m, &published, &acked);
+	if (p->cand_set && acked >= p->cand_published) {
+		if (p->cand_floor > p->safe)
+			p->safe = p->cand_floor;
+		p->cand_set = false;
+	}
+	f = publisher_floor(p);
+	if (acked >= published) {
+		if (f > p->safe)
+			p->safe = f;	/* nothing in flight: this floor holds now */
+		p->cand_set = false;
+	} else if (!p->cand_set) {
+		p->cand_floor = f;
+		p->cand_published = published;
+		p->cand_set = true;
+	}
 }
 
 /*
