@@ -447,6 +447,10 @@ batch_commit(struct batch *b)
 		batch_fail(b, "rollups");
 		return false;
 	}
+	if (!publisher_save(d->pub)) {
+		batch_fail(b, "publish mark");
+		return false;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &tc);
 	if (!store_commit(d->store)) {
 		batch_fail(b, "commit");
@@ -458,7 +462,7 @@ batch_commit(struct batch *b)
 	d->metrics.last_commit = tz_now();
 	log_debug("batch: %zu messages, %zu receipts, commit %.1f ms, %.1f ms since the first read", b->n,
 	    b->nreceipts, (double)commit_us / 1000, (double)elapsed_us(&b->t0) / 1000);
-	rollcache_committed(d->cache, publisher_mark, d->pub);
+	publisher_committed(d->pub);
 	batch_stats(d);
 	d->metrics.batches++;
 	d->metrics.batch_messages += b->n;

@@ -132,10 +132,15 @@ void batch_disconnected(struct batch *b);
 
 /* ---- daemon/publish.c: coalesced retained rollups and completeness ---- */
 
+/* Also marks what a crash left unpublished (the publish watermark); fatal on a store error. */
 struct publisher *publisher_new(struct daemon *d);
 void publisher_free(struct publisher *p);
 /* Notes a committed change of a cell; it is published within rollup-interval. */
 void publisher_mark(void *arg, const struct cell *c);
+/* In the batch's open transaction, before COMMIT: writes the publish watermark when it moved. */
+bool publisher_save(struct publisher *p);
+/* After COMMIT: marks the batch's changed cells (publisher_mark) and notes its journal seqs. */
+void publisher_committed(struct publisher *p);
 /* Publishes everything pending now (connect, shutdown). */
 void publisher_flush(struct publisher *p);
 size_t publisher_pending(const struct publisher *p);

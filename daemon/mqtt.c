@@ -77,6 +77,7 @@ struct mqtt {
 	unsigned kicks;			/* connections closed by the broker soon after CONNACK, in a row */
 	int64_t backoff_ms;
 	size_t inflight;
+	uint64_t published, acked;	/* QoS 1 publications queued, PUBACKs received: ever */
 	unsigned packets;		/* whole packets handled (counted by the callbacks) */
 	void (*done)(void *arg);
 	void *done_arg;
@@ -478,6 +479,7 @@ on_publish(struct mosquitto *mosq, void *arg, int mid, int reason, const mosquit
 	struct mqtt *m = arg;
 
 	m->packets++;
+	m->acked++;
 	if (m->inflight > 0)
 		m->inflight--;
 	if (reason >= 0x80)
@@ -647,6 +649,7 @@ mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,
 		return false;
 	}
 	m->inflight++;
+	m->published++;
 	return true;
 }
 
@@ -713,6 +716,13 @@ size_t
 mqtt_inflight(const struct mqtt *m)
 {
 	return m->inflight;
+}
+
+void
+mqtt_acks(const struct mqtt *m, uint64_t *published, uint64_t *acked)
+{
+	*published = m->published;
+	*acked = m->acked;
 }
 
 bool

@@ -121,6 +121,13 @@ void mqtt_stop(struct mqtt *m, void (*done)(void *arg), void *arg);
 bool mqtt_connected(const struct mqtt *m);
 /* QoS 1 publications not yet acknowledged by the broker. */
 size_t mqtt_inflight(const struct mqtt *m);
+/*
+ * QoS 1 publications queued and PUBACKs received since mqtt_new, across
+ * connections (libmosquitto sends what was unacknowledged again on
+ * reconnect).  The broker acknowledges in order, so acked >= a past
+ * published count means every publication queued until then is on the broker.
+ */
+void mqtt_acks(const struct mqtt *m, uint64_t *published, uint64_t *acked);
 
 /* Resolves "HOST:PORT" once into an IP address and a port; false with a message in err. */
 bool mqtt_resolve(const char *hostport, char *ip, size_t iplen, int *port, char *err, size_t errlen);

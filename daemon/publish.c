@@ -15,7 +15,31 @@
  * crowding the upper levels out.  Completeness is published only when the
  * set of areas that have reported changed (the cell's regroup flag), not
  * with every figure.
+ *
+ * Crashes.  The marks live only in memory, so a kill -9 or a power cut
+ * between a commit and the publication of what it changed would leave the
+ * retained rollups behind the database until the area reported again.  A
+ * watermark in the database (table publish_mark, schema 014) closes that
+ * gap without a write of its own: it is a journal seq W such that every
+ * cell changed by the journal rows up to W has been published and
+ * acknowledged by the broker.  Each key remembers the first journal seq
+ * whose change it may still carry (the first row of the batch that first
+ * marked it); while keys wait, this floor is the lowest of those minus one,
+ * else the last committed row.  A floor becomes W only once the broker has
+ * acknowledged every publication queued when it was taken (mqtt_acks), and
+ * W is written inside the transaction of the next batch, which commits
+ * anyway: no extra transaction, no fsync, one small row per batch and only
+ * when W moved.
+ * At start, every cell the journal rows after W touched (a report's, a
+ * corrected report's, a withdrawn one's) is marked again with all its
+ * ancestors and their completeness, and goes out when the broker is
+ * reached.  Journal seqs, not clocks: a clock step or the one-second
+ * granularity of updated_at cannot hide a change, and a cell left empty by
+ * a withdrawal (its rollups rows deleted) is found too.  W lags behind, so
+ * a restart may republish a little more than it must: retained messages
+ * are idempotent.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,6 +77,7 @@ struct pubkey {
 	bool leaf;			/* in the leaf queue */
 	bool comp;			/* its completeness changed too */
 	int64_t since_us;		/* when it was first marked */
+	int64_t seq;			/* the first journal seq whose change it may carry */
 	char kind[CB_CODE_MAX + 1];
 	char period[CB_PERIOD_MAX];
 	char area[CB_AREA_MAX];
@@ -70,11 +95,20 @@ struct publisher {
 		struct pubkey *head, **tail;
 	} q[PUB_QUEUES];
 	int64_t wait_us;		/* PUB_WAIT: until the first leaf key is due */
+	int64_t next_seq;		/* the journal seq after the last commit marked */
+	int64_t readd_seq;		/* the lowest seq of keys put back out of order; INT64_MAX: none */
+	int64_t safe;			/* the watermark: published and acknowledged up to this seq */
+	int64_t saved;			/* the watermark in the database */
+	int64_t saving;			/* the watermark written in the open transaction */
+	bool cand_set;			/* a floor waits for its PUBACKs: */
+	int64_t cand_floor;		/* the floor */
+	uint64_t cand_published;	/* publications queued when it was taken */
 	const char *reported[PUB_LIST_MAX], *missing[PUB_LIST_MAX];
 	char buf[CB_PAYLOAD_MAX];
 };
 
 static void publisher_run(struct publisher *p);
+static bool publisher_recover(struct publisher *p);
 
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
@@ -98,10 +132,13 @@ publisher_new(struct daemon *d)
 	p->ev = evtimer_new(d->base, on_timer, p);
 	for (int i = 0; i < PUB_QUEUES; i++)
 		p->q[i].tail = &p->q[i].head;
+	p->readd_seq = INT64_MAX;
 	if (p->buckets == NULL || p->ev == NULL) {
 		publisher_free(p);
 		return NULL;
 	}
+	if (!publisher_recover(p))
+		fatalx("%s: cannot read what is left to publish: %s", d->conf.db, store_error(d->store));
 	return p;
 }
 
@@ -178,7 +215,7 @@ mono_us(void)
  */
 static bool
 publisher_add(struct publisher *p, const char *area, const char *kind, const char *period,
-    bool leaf, bool comp)
+    bool leaf, bool comp, int64_t seq)
 {
 	uint32_t h = key_hash(area, kind, period);
 	struct pubkey *k;
@@ -198,6 +235,7 @@ publisher_add(struct publisher *p, const char *area, const char *kind, const cha
 	k->leaf = leaf;
 	k->comp = comp;
 	k->since_us = mono_us();
+	k->seq = seq;
 	snprintf(k->area, sizeof k->area, "%s", area);
 	snprintf(k->kind, sizeof k->kind, "%s", kind);
 	snprintf(k->period, sizeof k->period, "%s", period);
@@ -226,13 +264,137 @@ publisher_arm(struct publisher *p, int64_t us)
 	p->due_us = due;
 }
 
+/*
+ * The highest journal seq all of whose changes are published (handed to
+ * the broker): below the first seq of every waiting key, or the last
+ * committed row when none waits.
+ */
+static int64_t
+publisher_floor(struct publisher *p)
+{
+	int64_t lo = p->next_seq;
+
+	if (p->count == 0) {
+		p->readd_seq = INT64_MAX;	/* nothing was put back that still waits */
+		return p->next_seq - 1;
+	}
+	if (p->readd_seq < lo)
+		lo = p->readd_seq;
+	for (int i = 0; i < PUB_QUEUES; i++)
+		if (p->q[i].head != NULL && p->q[i].head->seq < lo)
+			lo = p->q[i].head->seq;	/* each queue is in seq order but for keys put back */
+	return lo - 1;
+}
+
+/*
+ * Moves the watermark up to a floor once the broker has acknowledged every
+ * publication queued when that floor was taken: what carried the changes
+ * below it is then on the broker, and a crash loses nothing below it.  One
+ * candidate (floor, publications queued then) waits for the PUBACKs to
+ * reach it, so under a steady load, where something is always in flight,
+ * the watermark still follows, one round trip behind.
+ */
+static void
+publisher_sample(struct publisher *p)
+{
+	struct mqtt *m = p->d->mqtt;
+	uint64_t published, acked;
+	int64_t f;
+
+	if (m == NULL)
+		return;
+	mqtt_acks(m, &published, &acked);
+	if (p->cand_set && acked >= p->cand_published) {
+		if (p->cand_floor > p->safe)
+			p->safe = p->cand_floor;
+		p->cand_set = false;
+	}
+	f = publisher_floor(p);
+	if (acked >= published) {
+		if (f > p->safe)
+			p->safe = f;	/* nothing in flight: this floor holds now */
+		p->cand_set = false;
+	} else if (!p->cand_set) {
+		p->cand_floor = f;
+		p->cand_published = published;
+		p->cand_set = true;
+	}
+}
+
+/*
+ * Marks one cell found at start (recover) with every ancestor, leaf or
+ * not as the roster says, completeness included (unknown whether it
+ * changed; publishing it again costs one message).
+ */
+static bool
+publisher_recover_cell(void *arg, const char *area, const char *kind, const char *period)
+{
+	struct publisher *p = arg;
+	char path[CB_AREA_MAX], parent[CB_AREA_MAX];
+
+	snprintf(path, sizeof path, "%s", area);
+	for (;;) {
+		const struct area *a = roster_area(p->d->roster, path);
+
+		if (!publisher_add(p, path, kind, period, a == NULL || a->child == NULL, true, p->safe + 1))
+			return false;
+		if (!topic_area_parent(path, parent, sizeof parent))
+			return true;
+		memcpy(path, parent, sizeof path);
+	}
+}
+
+/*
+ * At start: reads the watermark and marks every cell the journal rows after
+ * it changed, so what a crash left unpublished goes out once the broker is
+ * reached (publisher_flush on connect).  False on a store error (or out of
+ * memory); the store's error says which.
+ */
+static bool
+publisher_recover(struct publisher *p)
+{
+	struct store *s = p->d->store;
+	int64_t mark, last;
+
+	if (!store_publish_mark(s, &mark, &last))
+		return false;
+	p->safe = p->saved = p->saving = mark;
+	p->next_seq = last + 1;
+	if (!store_publish_cells(s, mark, publisher_recover_cell, p))
+		return false;
+	p->d->metrics.publish_pending = p->count;
+	if (p->count > 0)
+		log_info("publish: %zu rollups changed after journal seq %lld (of %lld) are published again",
+		    p->count, (long long)mark, (long long)last);
+	return true;
+}
+
+bool
+publisher_save(struct publisher *p)
+{
+	publisher_sample(p);
+	if (p->safe != p->saved && !store_publish_mark_set(p->d->store, p->safe))
+		return false;
+	p->saving = p->safe;
+	return true;
+}
+
+void
+publisher_committed(struct publisher *p)
+{
+	p->saved = p->saving;
+	rollcache_committed(p->d->cache, publisher_mark, p);
+	p->next_seq = store_journal_next(p->d->store);
+}
+
 void
 publisher_mark(void *arg, const struct cell *c)
 {
 	struct publisher *p = arg;
 	const struct area *a = roster_area(p->d->roster, c->area);
 
-	if (!publisher_add(p, c->area, c->kind->code, c->pstr, a == NULL || a->child == NULL, c->regroup))
+	if (!publisher_add(p, c->area, c->kind->code, c->pstr, a == NULL || a->child == NULL, c->regroup,
+	    p->next_seq))
 		log_warnx("publish: out of memory: %s/%s/%s not published", c->area, c->kind->code, c->pstr);
 	p->d->metrics.publish_pending = p->count;
 	publisher_arm(p, p->d->conf.rollup_interval * 1000);
@@ -432,6 +594,7 @@ publisher_some(struct publisher *p, size_t max, bool flush)
 	struct pubkey *k;
 	int more = PUB_DONE, qi;
 
+	publisher_sample(p);
 	for (i = 0; i < max && p->count > 0 && mqtt_connected(m); i++) {
 		if (!flush && mqtt_inflight(m) >= PUB_INFLIGHT_MAX) {
 			more = PUB_BACKLOG;
@@ -443,8 +606,13 @@ publisher_some(struct publisher *p, size_t max, bool flush)
 		}
 		if ((k = publisher_pop(p, qi)) == NULL)
 			break;
-		if (!publisher_one(p, k) && !publisher_add(p, k->area, k->kind, k->period, k->leaf, k->comp))
-			log_warnx("publish: out of memory: %s/%s/%s dropped", k->area, k->kind, k->period);
+		if (!publisher_one(p, k)) {
+			/* Back at the tail, out of seq order: the watermark must see it. */
+			if (k->seq < p->readd_seq)
+				p->readd_seq = k->seq;
+			if (!publisher_add(p, k->area, k->kind, k->period, k->leaf, k->comp, k->seq))
+				log_warnx("publish: out of memory: %s/%s/%s dropped", k->area, k->kind, k->period);
+		}
 		free(k);
 	}
 	if (more == PUB_DONE && i == max && p->count > 0 && mqtt_connected(m))

@@ -59,6 +59,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " role = excluded.role, lang = excluded.lang",
 	[ST_REPORTER_ALL] = "SELECT id, name, area, role, lang FROM reporters ORDER BY id",
 	[ST_ROSTER_LOG] = "INSERT INTO roster_changes (who, at, what) VALUES (?1, ?2, ?3)",
+	[ST_PUBMARK_GET] = "SELECT (SELECT journal_seq FROM publish_mark WHERE id = 1),"
+	    " (SELECT coalesce(max(seq), 0) FROM journal)",
+	[ST_PUBMARK_SET] = "UPDATE publish_mark SET journal_seq = ?1 WHERE id = 1",
+	/* The cells a journal row changed: its report's, and for a correction the replaced one's. */
+	[ST_PUBMARK_CELLS] = "SELECT r.area, r.kind, r.period FROM journal j"
+	    " JOIN reports r ON r.id = j.report_id WHERE j.seq > ?1"
+	    " UNION SELECT o.area, o.kind, o.period FROM journal j JOIN reports r ON r.id = j.report_id"
+	    " JOIN reports o ON o.id = r.replaces WHERE j.seq > ?1",
 };
 
 bool

@@ -173,6 +173,16 @@ bool store_rollup_put(struct store *s, const char *area, const char *kind, const
     const char *field, const struct rollup_state *st, unsigned scale, int64_t updated_at);
 bool store_rollup_del(struct store *s, const char *area, const char *kind, const char *period, const char *field);
 
+/* ---- publish watermark (schema 014; publish.c says how it is used) ---- */
+
+/* *mark: the journal seq up to which every changed cell is published; *last: the journal's last seq. */
+bool store_publish_mark(struct store *s, int64_t *mark, int64_t *last);
+/* Moves the watermark to seq in the open transaction (no commit of its own). */
+bool store_publish_mark_set(struct store *s, int64_t seq);
+/* Calls fn for every (area, kind, period) the journal rows after seq changed; false on error or when fn is. */
+bool store_publish_cells(struct store *s, int64_t seq,
+    bool (*fn)(void *arg, const char *area, const char *kind, const char *period), void *arg);
+
 /* ---- roster ---- */
 
 struct area_row {

@@ -278,3 +278,74 @@ store_rollup_del(struct store *s, const char *area, const char *kind, const char
 	store_bind_text(st, 4, field);
 	return store_exec_stmt(s, st, "rollup delete");
 }
+
+/*
+ * The publish watermark (schema 014): *mark gets the journal seq up to
+ * which every changed cell is published, *last the journal's last seq.
+ * False (error noted) on a store error or a database without the row.
+ */
+bool
+store_publish_mark(struct store *s, int64_t *mark, int64_t *last)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PUBMARK_GET);
+	bool ok;
+
+	if (st == NULL)
+		return false;
+	ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (ok) {
+		*mark = sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 1);
+	} else
+		store_fail(s, "publish_mark row missing or unreadable");
+	sqlite3_reset(st);
+	return ok;
+}
+
+/*
+ * Moves the publish watermark to seq inside the open transaction: one row
+ * rewritten in a commit that happens anyway, never a commit of its own.
+ */
+bool
+store_publish_mark_set(struct store *s, int64_t seq)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PUBMARK_SET);
+
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, seq);
+	return store_exec_stmt(s, st, "publish_mark update");
+}
+
+/*
+ * Calls fn once for every (area, kind, period) whose rollup the journal rows
+ * after seq changed (a report's cell; for a correction the replaced
+ * report's too; a withdrawal's row names the withdrawn report).  The
+ * strings are borrowed for the call.  Stops, returning false, when fn does;
+ * false (error noted) on a store error.
+ */
+bool
+store_publish_cells(struct store *s, int64_t seq,
+    bool (*fn)(void *arg, const char *area, const char *kind, const char *period), void *arg)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PUBMARK_CELLS);
+	int rc;
+
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, seq);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *area = (const char *)sqlite3_column_text(st, 0);
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *period = (const char *)sqlite3_column_text(st, 2);
+
+		if (area != NULL && kind != NULL && period != NULL && !fn(arg, area, kind, period)) {
+			sqlite3_reset(st);
+			return false;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "publish_mark cells");
+	return true;
+}

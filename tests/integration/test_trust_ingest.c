@@ -86,7 +86,7 @@ Test(trust, a_journal_keyed_on_msg_id_alone_is_migrated_with_its_rows)
 	    " (2, NULL, NULL, 'cunbao/v1/inbox/sms', x'7b', 1701736200, 'rejected', NULL),"
 	    " (3, NULL, NULL, 'cunbao/v1/inbox/sms', x'7b', 1701736200, 'rejected', NULL)");
 	cbd_start(&c);
-	cr_expect_eq(db_int(c.db, "PRAGMA user_version"), 13);
+	cr_expect_geq(db_int(c.db, "PRAGMA user_version"), 13, "migrated through 013");
 	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal"), 3, "the journal's rows are kept");
 	check(env_from(&c, "test", "old:1", "牲畜 购进1"), "old:1 from its source", "duplicate", "r-7");
 	check(env_from(&c, "other", "old:1", "牲畜 购进1"), "old:1 from another source", "accepted", NULL);
