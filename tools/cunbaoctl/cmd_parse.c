@@ -143,20 +143,19 @@ read_file(const char *path, size_t *len)
 
 /*
  * True when this program is the one in the build tree it was compiled in
- * (CUNBAO_BINARY_DIR), as the tests run it; false for an installed copy.
+ * (CUNBAO_BINARY_DIR, resolved by CMake: no path in the tree is looked at), as the tests run it; false for an installed copy.
  */
 static bool
 running_from_build_tree(void)
 {
-	char self[PATH_MAX], tree[PATH_MAX];
+	static const char tree[] = CUNBAO_BINARY_DIR;
+	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	size_t tl;
 
-	if (n <= 0 || realpath(CUNBAO_BINARY_DIR, tree) == NULL)
+	if (n <= 0)
 		return false;
 	self[n] = '\0';
-	tl = strlen(tree);
-	return strncmp(self, tree, tl) == 0 && self[tl] == '/';
+	return strncmp(self, tree, sizeof tree - 1) == 0 && self[sizeof tree - 1] == '/';
 }
 
 /*
