@@ -31,6 +31,8 @@ add_custom_command(OUTPUT ${PKG}/changelog.Debian.gz
 	DEPENDS ${PKG}/changelog)
 add_custom_target(deb-docs ALL DEPENDS ${PKG}/changelog.Debian.gz)
 install(FILES ${PKG}/copyright ${PKG}/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES packaging/deb/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
+	RENAME cunbao)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME cunbao)
