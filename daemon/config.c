@@ -23,7 +23,7 @@ const struct conf_entry config_table[] = {
 	  "MQTT broker HOST:PORT (resolved once at start; with mqtt-cafile at each connect) [restart]" },
 	{ "db", CONF_STR, OFF(db), SZ(db), 0, 0, "/var/lib/cunbao/cunbao.db",
 	  "SQLite database file [restart]" },
-	{ "catalog", CONF_STR, OFF(catalog), SZ(catalog), 0, 0, "/etc/cunbao/catalog.json",
+	{ "catalog", CONF_STR, OFF(catalog), SZ(catalog), 0, 0, CUNBAO_CONFDIR "/catalog.json",
 	  "report kinds and fields (JSON)" },
 	{ "areas", CONF_STR, OFF(areas), SZ(areas), 0, 0, NULL,
 	  "CSV path,name,expected imported at start and on SIGHUP" },

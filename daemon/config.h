@@ -15,7 +15,10 @@
 #include "cunbao.h"
 
 #define CONFIG_PATH_MAX 256
-#define CONFIG_DEFAULT_FILE "/etc/cunbao/cunbaod.conf"
+#ifndef CUNBAO_CONFDIR
+#define CUNBAO_CONFDIR "/etc/cunbao"	/* CMake sets it from the install prefix (/usr: /etc/cunbao) */
+#endif
+#define CONFIG_DEFAULT_FILE CUNBAO_CONFDIR "/cunbaod.conf"
 #ifndef CUNBAO_WEB_DIR
 #define CUNBAO_WEB_DIR "/usr/local/share/cunbao/web"	/* CMake sets it from the install prefix */
 #endif

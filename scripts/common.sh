@@ -7,6 +7,7 @@
 CUNBAO_PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients libevent-dev libsqlite3-dev sqlite3
 	libcjson-dev libcriterion-dev libssl-dev openssl kannel kannel-extras curl ca-certificates bsdextrautils python3 python3-jsonschema
+	dpkg-dev fakeroot lintian strace
 	python3-paho-mqtt chromium fonts-wqy-microhei systemd"
 # The dashboard's libraries (npm ci at build time) and its browser test need
 # node and npm: Debian's, unless this machine has a node of its own.
@@ -15,8 +16,8 @@ command -v node >/dev/null 2>&1 || CUNBAO_PACKAGES="$CUNBAO_PACKAGES nodejs npm"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Installs the packages (apt-get update first, as a fresh machine needs).
-# Needs root; without root it only checks that the packages are there.
+# Installs the packages that are missing (apt-get update first, as a fresh
+# machine needs).  Needs root for that; without root it only checks.
 cunbao_deps() {
 	local missing
 	missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $CUNBAO_PACKAGES 2>/dev/null |
@@ -24,9 +25,9 @@ cunbao_deps() {
 	for p in $CUNBAO_PACKAGES; do
 		dpkg-query -W "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
+	[ -n "${missing// /}" ] || return 0
 	if [ "$(id -u)" != 0 ]; then
-		[ -z "${missing// /}" ] || die "missing packages (run as root to install): $missing"
-		return 0
+		die "missing packages (run as root to install): $missing"
 	fi
 	say "installing Debian packages"
 	export DEBIAN_FRONTEND=noninteractive

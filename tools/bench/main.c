@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <mosquitto.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,9 +105,10 @@ static const struct opt {
 	{ "broker", OPT_STR, offsetof(struct options, broker), 0, 0,
 	  "use this broker IP:PORT instead of a private one" },
 	{ "cunbaod", OPT_STR, offsetof(struct options, cunbaod), 0, 0,
-	  "the daemon (default: daemon/cunbaod of this build)" },
+	  "the daemon (default: " CUNBAO_SBINDIR "/cunbaod; daemon/cunbaod in the build tree)" },
 	{ "catalog", OPT_STR, offsetof(struct options, catalog), 0, 0,
-	  "catalog (default: schema/catalog.json of the source tree)" },
+	  "catalog (default: " CUNBAO_CONFDIR "/catalog.json, else " CUNBAO_DATADIR "/catalog.json;"
+	  " the source tree's from the build tree)" },
 	{ "daemon-flags", OPT_STR, offsetof(struct options, daemon_flags), 0, 0,
 	  "extra cunbaod flags, space-separated (\"--rollup-interval 1s\")" },
 	{ "tz", OPT_STR, offsetof(struct options, tz), 0, 0, "cunbaod --tz (Asia/Shanghai)" },
@@ -180,6 +182,39 @@ options_parse(int argc, char **argv, struct options *o)
 	return true;
 }
 
+/*
+ * True when this program is the one in the build tree it was compiled in
+ * (CUNBAO_BINARY_DIR, resolved by CMake: no path in the tree is looked at), as scripts/test runs it; false for an installed copy,
+ * which never reads the source or build tree.
+ */
+static bool
+running_from_build_tree(void)
+{
+	static const char tree[] = CUNBAO_BINARY_DIR;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strncmp(self, tree, sizeof tree - 1) == 0 && self[sizeof tree - 1] == '/';
+}
+
+/*
+ * The catalog without --catalog: the source tree's for the build tree's
+ * program; for an installed one, cunbaod's default (CUNBAO_CONFDIR) when it
+ * is there, else the one shipped under the install prefix.
+ */
+static const char *
+default_catalog(void)
+{
+	if (running_from_build_tree())
+		return CUNBAO_SOURCE_DIR "/schema/catalog.json";
+	if (access(CUNBAO_CONFDIR "/catalog.json", R_OK) == 0)
+		return CUNBAO_CONFDIR "/catalog.json";
+	return CUNBAO_DATADIR "/catalog.json";
+}
+
 static void
 options_default(struct options *o)
 {
@@ -187,7 +222,7 @@ options_default(struct options *o)
 		.senders = 8, .window = 32, .messages = 100000, .timeout_ms = 5000, .seed = 1,
 		.probes = 4, .probe_gap_ms = 20, .townships = 10, .villages = 30, .groups = 10,
 		.bad_permille = 50, .dup_permille = 30, .query_reports = 10000000, .scale_max = 1000000,
-		.catalog = CUNBAO_SOURCE_DIR "/schema/catalog.json", .tz = "Asia/Shanghai",
+		.catalog = default_catalog(), .tz = "Asia/Shanghai",
 	};
 }
 
@@ -382,6 +417,8 @@ bench_open(struct bench *b, int argc, char **argv, char *err, size_t errlen)
 	b->self[n] = '\0';
 	if (b->o.cunbaod != NULL) {
 		snprintf(b->cunbaod, sizeof b->cunbaod, "%s", b->o.cunbaod);
+	} else if (!running_from_build_tree()) {
+		snprintf(b->cunbaod, sizeof b->cunbaod, "%s", CUNBAO_SBINDIR "/cunbaod");
 	} else {
 		char copy[512];
 		snprintf(copy, sizeof copy, "%s", b->self);

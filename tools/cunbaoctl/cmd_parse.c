@@ -11,10 +11,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cunbaoctl.h"
 #include "catalog.h"
@@ -27,9 +29,18 @@
 #define CATALOG_FILE_MAX (4u << 20)
 #define SHANGHAI 28800		/* DESIGN 5: the default area time zone */
 
-static const char *const catalog_paths[] = {
+/*
+ * The catalogs tried without --catalog, first found wins.  An installed
+ * cunbaoctl reads the one cunbaod uses by default, else the one shipped under
+ * the install prefix; the source tree's is read only by the cunbaoctl of the
+ * build tree (the tests'), never by an installed one.
+ */
+static const char *const installed_catalogs[] = {
+	CUNBAO_CONFDIR "/catalog.json",
+	CUNBAO_DATADIR "/catalog.json",
+};
+static const char *const tree_catalogs[] = {
 	CUNBAO_SOURCE_DIR "/schema/catalog.json",
-	"/usr/share/cunbao/catalog.json",
 };
 
 struct parse_opts {
@@ -47,8 +58,9 @@ parse_usage(FILE *f)
 	    "the byte span, and the reply the sender would get.  Lines of stdin may start\n"
 	    "with the sender (\"+8613800000001 牛12\", \"tg:700000003 牛12\"); blank lines and\n"
 	    "lines starting with # are skipped.\n\n"
-	    "  --catalog FILE  the catalog (default: the source tree's schema/catalog.json,\n"
-	    "                  else /usr/share/cunbao/catalog.json)\n"
+	    "  --catalog FILE  the catalog (default: " CUNBAO_CONFDIR "/catalog.json,\n"
+	    "                  else " CUNBAO_DATADIR "/catalog.json; run from its build\n"
+	    "                  tree: the source tree's schema/catalog.json)\n"
 	    "  --lang zh|en    the language of replies (default: the message's)\n"
 	    "  --now ISO8601   the time messages arrive, e.g. 2023-12-05T08:30:00+08:00\n"
 	    "                  (default: now; the offset is the area's, default +08:00)\n\n"
@@ -131,6 +143,23 @@ read_file(const char *path, size_t *len)
 }
 
 /*
+ * True when this program is the one in the build tree it was compiled in
+ * (CUNBAO_BINARY_DIR, resolved by CMake: no path in the tree is looked at), as the tests run it; false for an installed copy.
+ */
+static bool
+running_from_build_tree(void)
+{
+	static const char tree[] = CUNBAO_BINARY_DIR;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strncmp(self, tree, sizeof tree - 1) == 0 && self[sizeof tree - 1] == '/';
+}
+
+/*
  * Loads the catalog named in o (or the first default that exists) into *c.
  * Returns CTL_OK, CTL_NOTFOUND or CTL_FAIL, having said why on stderr.
  */
@@ -139,16 +168,22 @@ load_catalog(const struct parse_opts *o, struct catalog **c)
 {
 	char err[8192];
 	const char *path = o->catalog;
+	const char *const *paths = installed_catalogs;
+	size_t npaths = NELEM(installed_catalogs);
 	char *text = NULL;
 	size_t len = 0;
 
-	for (size_t i = 0; path == NULL && i < NELEM(catalog_paths); i++)
-		if ((text = read_file(catalog_paths[i], &len)) != NULL)
-			path = catalog_paths[i];
+	if (running_from_build_tree()) {
+		paths = tree_catalogs;
+		npaths = NELEM(tree_catalogs);
+	}
+	for (size_t i = 0; path == NULL && i < npaths; i++)
+		if ((text = read_file(paths[i], &len)) != NULL)
+			path = paths[i];
 	if (text == NULL && path != NULL)
 		text = read_file(path, &len);
 	if (text == NULL) {
-		fprintf(stderr, "cunbaoctl parse: %s: %s\n", path ? path : catalog_paths[0],
+		fprintf(stderr, "cunbaoctl parse: %s: %s\n", path ? path : paths[npaths - 1],
 		    strerror(errno));
 		return errno == ENOENT ? CTL_NOTFOUND : CTL_FAIL;
 	}
