@@ -23,9 +23,11 @@ for page in cunbaod.8 cunbao-bridge.8 cunbaoctl.1 cunbao.conf.5; do
 	out=$(mandoc -T lint -W warning "$f" 2>&1); rc=$?
 	[ -z "$out" ] && [ $rc -eq 0 ] || fail "$page: mandoc -T lint (exit $rc): $out"
 	if command -v man >/dev/null 2>&1; then
-		err=$(MANWIDTH=80 man -l "$f" 2>&1 >/dev/null) || fail "$page: man -l failed: $err"
+		# In a UTF-8 locale, as an operator reads them: the pages hold Chinese
+		# examples, which groff cannot draw in the C locale's ASCII.
+		err=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$f" 2>&1 >/dev/null) || fail "$page: man -l failed: $err"
 		[ -z "$err" ] || fail "$page: man -l: $err"
-		[ -n "$(MANWIDTH=80 man -l "$f" 2>/dev/null)" ] || fail "$page: man -l rendered nothing"
+		[ -n "$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$f" 2>/dev/null)" ] || fail "$page: man -l rendered nothing"
 	fi
 	! grep -n '@[A-Z_]*@' "$f" || fail "$page: a template marker is left"
 done
