@@ -19,7 +19,7 @@ subcommands() {
 	while read -r name summary; do
 		printf '.It Cm %s\n' "$name"
 		printf '%s\n' "$summary" | roff_text
-		printf '.Bd -literal -offset indent\n'
+		printf '.Bd -literal\n'
 		"$ctl" "$name" --help | roff_text
 		printf '.Ed\n'
 	done
