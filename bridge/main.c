@@ -1,7 +1,7 @@
 /*
  * main.c — cunbao-bridge: options, the config, signals, wiring.
  *
- *   cunbao-bridge [-dnv] [-c FILE] [--log-unmasked] [--KEY VALUE ...]
+ *   cunbao-bridge [-dnvV] [-c FILE] [--log-unmasked] [--KEY VALUE ...]
  *
  * Every config key is also a flag (--broker, --listen, --spool, --prefix,
  * --source, --kannel-sendsms, --kannel-user, --kannel-pass, ...), and flags
@@ -59,11 +59,12 @@ usage(FILE *f)
 	char def[128];
 	const struct conf_entry *e;
 
-	fprintf(f, "usage: cunbao-bridge [-dnv] [-c FILE] [--log-unmasked] [--KEY VALUE ...]\n\n"
+	fprintf(f, "usage: cunbao-bridge [-dnvV] [-c FILE] [--log-unmasked] [--KEY VALUE ...]\n\n"
 	    "  -d                 stay in the foreground, log to stderr (as cunbaod; the bridge always does)\n"
 	    "  -n                 check the configuration and exit (warnings too)\n"
 	    "  -v, --verbose      log debug lines\n"
 	    "  -c FILE            config file of `key value` lines\n"
+	    "  -V, --version      print the version\n"
 	    "  --log-unmasked     log whole phone numbers and chat ids (personal data: debugging only)\n"
 	    "\nkeys (also flags, which win over the file):\n");
 	for (e = bridge_conf_table; e->key != NULL; e++) {
@@ -136,7 +137,11 @@ struct options {
 	bool unmasked;		/* --log-unmasked */
 };
 
-/* Reads the command line into b and o; returns 0, or the exit status for -h or a bad option. */
+/*
+ * Reads the command line into b and o; returns 0 to go on, -1 after -h, -V
+ * or --help-mdoc printed what they print (exit 0), or the exit status of a
+ * bad option.
+ */
 static int
 parse_args(struct bridge *b, int argc, char **argv, struct options *o)
 {
@@ -155,7 +160,14 @@ parse_args(struct bridge *b, int argc, char **argv, struct options *o)
 			o->unmasked = true;
 		else if (strcmp(a, "-c") == 0 && i + 1 < argc)
 			b->file = argv[++i];
-		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("cunbao-bridge %s\n", CUNBAO_VERSION);
+			return -1;
+		} else if (strcmp(a, "--help-mdoc") == 0) {	/* hidden: the keys for cunbao.conf(5) */
+			static char keys[1 << 16];
+
+			return conf_mdoc(bridge_conf_table, keys, sizeof keys) > 0 && fputs(keys, stdout) >= 0 ? -1 : 1;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return -1;
 		} else if (strncmp(a, "--", 2) == 0 && conf_find(bridge_conf_table, a + 2) != NULL &&

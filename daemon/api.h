@@ -1,5 +1,5 @@
 /*
- * api.h — cunbaod's admin HTTP API (DESIGN section 7, docs/api.md).
+ * api.h — cunbaod's admin HTTP API (docs/api.md).
  *
  * An evhttp server on the daemon's event_base: rollups, reports, completeness,
  * the journal, the CSV ledger, the roster (areas, reporters, CSV import),

@@ -40,7 +40,8 @@ struct mqtt_msg;
 struct cell;
 struct notify;
 
-#define CUNBAOD_VERSION "0.1.0"
+/* The release, from project() in CMakeLists.txt (one version for every program). */
+#define CUNBAOD_VERSION CUNBAO_VERSION
 
 struct daemon {
 	struct event_base *base;

@@ -32,6 +32,7 @@ static const struct option fixed_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "help-mdoc", no_argument, NULL, 'M' },	/* hidden: the keys for cunbao.conf(5) */
 };
 #define NFIXED (sizeof fixed_options / sizeof fixed_options[0])
 #define OPTIONS_MAX 64
@@ -136,6 +137,11 @@ parse_args(int argc, char **argv, struct daemon *d)
 		case 'V':
 			printf("cunbaod %s\n", CUNBAOD_VERSION);
 			exit(0);
+		case 'M': {	/* the config keys as mdoc items, for cunbao.conf(5) at build time */
+			static char keys[1 << 16];
+
+			exit(conf_mdoc(config_table, keys, sizeof keys) > 0 && fputs(keys, stdout) >= 0 ? 0 : 1);
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);

@@ -89,6 +89,9 @@ metrics_format(const struct metrics *m, char *buf, size_t buflen)
 {
 	struct text t = { buf, buflen, 0, buflen == 0 };
 
+	/* The release, as Prometheus' build_info convention has it: a constant 1 with a label. */
+	put(&t, "# HELP cunbaod_build_info The release of this cunbaod.\n"
+	    "# TYPE cunbaod_build_info gauge\ncunbaod_build_info{version=\"%s\"} 1\n", CUNBAO_VERSION);
 	put_families(&t, m);
 	put_one(&t, "receipts_sent_total", "counter", "Receipts published after their commit.", m->receipts_sent);
 	put_one(&t, "receipts_unsent_total", "counter", "Receipts with nowhere to go (no source, broker down).",

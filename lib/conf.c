@@ -533,3 +533,134 @@ full:
 	buf[0] = '\0';
 	return 0;
 }
+
+/* The text being built by conf_mdoc: a buffer, its size, the bytes used, and whether it overflowed. */
+struct mdoc_out {
+	char *buf;
+	size_t len, off;
+	bool full;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+mdoc_put(struct mdoc_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->off, o->len - o->off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->len - o->off)
+		o->full = true;
+	else
+		o->off += (size_t)n;
+}
+
+/*
+ * Appends s as roff text: a backslash becomes \e, and inside a quoted macro
+ * argument (quoted) a double quote is doubled; on a text line (not quoted)
+ * a line that would begin with '.' or '\'' gets the zero-width \& first,
+ * so no help text or default can be read as a request.
+ */
+static void
+mdoc_text(struct mdoc_out *o, const char *s, bool quoted)
+{
+	if (!quoted && (s[0] == '.' || s[0] == '\''))
+		mdoc_put(o, "\\&");
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			mdoc_put(o, "\\e");
+		else if (*s == '"' && quoted)
+			mdoc_put(o, "\"\"");
+		else
+			mdoc_put(o, "%c", *s);
+	}
+}
+
+/*
+ * Appends a help line as a sentence: a final period when it has none, and a
+ * final " [restart]" (cunbaod's mark of a key SIGHUP does not change) as a
+ * sentence of its own.
+ */
+static void
+mdoc_help(struct mdoc_out *o, const char *help)
+{
+	static const char restart[] = " [restart]";
+	size_t n = strlen(help), r = sizeof restart - 1;
+	bool later = n >= r && strcmp(help + n - r, restart) == 0;
+	char text[512];
+
+	if (later)
+		n -= r;
+	if (n == 0)
+		return;
+	snprintf(text, sizeof text, "%.*s", (int)n, help);
+	mdoc_text(o, text, false);
+	mdoc_put(o, "%s\n", strchr(".!?", help[n - 1]) != NULL ? "" : ".");
+	if (later)
+		mdoc_put(o, "Takes effect at the next start, not on SIGHUP.\n");
+}
+
+/* The placeholder a key's value is shown with in the list's head. */
+static const char *const mdoc_types[] = {
+	[CONF_STR] = "Ar text",
+	[CONF_INT] = "Ar number",
+	[CONF_BOOL] = "Cm yes | no",
+	[CONF_ADDR] = "Ar host : Ns Ar port",
+	[CONF_DURATION] = "Ar duration",
+};
+
+/* Appends one entry's sentence about bounds and default (a new line each). */
+static void
+mdoc_default(struct mdoc_out *o, const struct conf_entry *e)
+{
+	char lo[32], hi[32];
+
+	if (conf_bounded(e) && e->type == CONF_INT)
+		mdoc_put(o, "From %lld to %lld.\n", (long long)e->min, (long long)e->max);
+	else if (conf_bounded(e) && e->type == CONF_DURATION) {
+		duration_format(e->min, lo, sizeof lo);
+		duration_format(e->max, hi, sizeof hi);
+		mdoc_put(o, "From %s to %s.\n", lo, hi);
+	}
+	if (e->def == NULL || e->def[0] == '\0') {
+		static const char *const none[] = { [CONF_STR] = "Not set by default.",
+			[CONF_ADDR] = "Not set by default.", [CONF_INT] = "Default: 0.",
+			[CONF_BOOL] = "Default: no.", [CONF_DURATION] = "Default: 0s." };
+
+		mdoc_put(o, "%s\n", none[e->type]);
+		return;
+	}
+	mdoc_put(o, "Default:\n.Ql \"");
+	mdoc_text(o, e->def, true);
+	mdoc_put(o, "\" .\n");
+}
+
+/*
+ * Writes the table as the items of an mdoc tag list (the caller's page
+ * holds .Bl/.El): ".It Cm key Ar type", the help line, the bounds, the
+ * default.  Returns the length, or 0 (buf "") when it does not fit.
+ */
+size_t
+conf_mdoc(const struct conf_entry *table, char *buf, size_t buflen)
+{
+	struct mdoc_out o = { buf, buflen, 0, false };
+
+	if (buf == NULL || buflen == 0)
+		return 0;
+	buf[0] = '\0';
+	for (const struct conf_entry *e = table; e->key != NULL; e++) {
+		if (conf_ops(e) == NULL)
+			continue;
+		mdoc_put(&o, ".It Cm %s %s\n", e->key, mdoc_types[e->type]);
+		mdoc_help(&o, e->help != NULL ? e->help : "");
+		mdoc_default(&o, e);
+	}
+	if (o.full) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return o.off;
+}

@@ -59,6 +59,14 @@ int conf_parse(const struct conf_entry *table, void *obj, const char *file,
 /* Writes "key value" lines of every entry's current value (for -n and docs). */
 size_t conf_dump(const struct conf_entry *table, const void *obj, char *buf, size_t buflen);
 
+/*
+ * Writes every entry as an item of an mdoc tag list (".It Cm key Ar type",
+ * its help, bounds and default, escaped for roff) for the manual pages, so
+ * that cunbao.conf(5) is made from the table --help prints.  Returns the
+ * length, or 0 (buf "") when it does not fit.
+ */
+size_t conf_mdoc(const struct conf_entry *table, char *buf, size_t buflen);
+
 /* Looks up an entry by key, or NULL. */
 const struct conf_entry *conf_find(const struct conf_entry *table, const char *key);
 

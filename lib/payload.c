@@ -1,5 +1,5 @@
 /*
- * payload.c — envelopes, receipts and outbox messages (DESIGN section 3).
+ * payload.c — envelopes, receipts and outbox messages (docs/protocol.md).
  *
  * Decoders check a payload's shape with jdec (size, UTF-8, one JSON object)
  * and read their members by table; encoders write with jsonw into the

@@ -1,5 +1,5 @@
 /*
- * payload.h — the other MQTT payloads of DESIGN section 3: inbound message
+ * payload.h — the other MQTT payloads of docs/protocol.md: inbound message
  * envelopes (bridge -> cunbaod), receipts (cunbaod -> bridge, apps) and
  * outbox messages (cunbaod -> bridge).  JSON, UTF-8, at most CB_PAYLOAD_MAX.
  *

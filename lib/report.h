@@ -1,5 +1,5 @@
 /*
- * report.h — structured reports from apps and sensors (DESIGN section 3):
+ * report.h — structured reports from apps and sensors (docs/protocol.md):
  *
  *   {"id":"app:5f0c","source":"app-7","kind":"livestock","area":"xinzhuang/hexi/g03",
  *    "period":"2023-12","values":{"cattle":12,"pigs":40,"sheep":5},

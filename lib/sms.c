@@ -1,5 +1,5 @@
 /*
- * sms.c — from tokens to a struct parsed (DESIGN section 5).
+ * sms.c — from tokens to a struct parsed (docs/sms.md).
  *
  * After the checks on the raw text (size, UTF-8, blank), the tokens of
  * sms_lex are read in three steps:

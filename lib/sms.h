@@ -1,5 +1,5 @@
 /*
- * sms.h — the SMS and chat grammar of DESIGN section 5.
+ * sms.h — the SMS and chat grammar of docs/sms.md.
  *
  * One message is one report or one command.  sms_parse reads it the way
  * leaders really type on phones: full-width digits and letters folded,

@@ -24,7 +24,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Characters that only separate: spaces, the separators of DESIGN 5, the
+ * Characters that only separate: spaces, the separators of docs/sms.md, the
  * field/value binders ':' and '=', stray punctuation (。！!.?) and quotes
  * and brackets.  Control characters separate too.  The lists below are in
  * strcmp (byte) order.

@@ -1,5 +1,5 @@
 /*
- * topic.c — MQTT topic names under a configurable root (DESIGN section 3).
+ * topic.c — MQTT topic names under a configurable root (docs/protocol.md).
  *
  * Every part of a topic is checked against its charset before it is built
  * or after it is split, so no wildcard, empty level or stray '/' can come

@@ -1,5 +1,5 @@
 /*
- * topic.h — MQTT topic names of DESIGN section 3, under a configurable root
+ * topic.h — MQTT topic names of docs/protocol.md, under a configurable root
  * (default "cunbao/v1"):
  *   <root>/inbox/<channel>                      envelopes from the bridge
  *   <root>/report/<area path>                   structured reports

@@ -55,6 +55,8 @@ Test(api, tokens_and_roles)
 	resp_free(&r);
 	r = http_get(a.port, "/metrics", TOKEN_READ);
 	cr_expect_eq(r.status, 200);
+	cr_expect(r.body != NULL && strstr(r.body, "\ncunbaod_build_info{version=\"" CUNBAO_VERSION "\"} 1\n") != NULL,
+	    "no build_info in %s", r.body);
 	resp_free(&r);
 
 	/* Every request logged once, with its status; never a token, never a full phone number. */

@@ -2,7 +2,7 @@
  * test_api.h — what the admin API tests (test_api*.c, test_cunbaoctl_admin*.c)
  * share: cunbaod with its API on a free port and a token file, a small
  * HTTP/1.1 client over loopback, and the example village's month of
- * livestock reports (DESIGN section 1: cattle 61, pigs 398, sheep 118; group
+ * livestock reports (schema/examples/: cattle 61, pigs 398, sheep 118; group
  * 4 does not report), dated 2023-12-05 so the period is fixed.
  *
  * Builds on test_cunbaod.h (the broker, cunbaod, receipts, the database).

@@ -1,7 +1,7 @@
 /*
  * test_bridge_protocol.c — the bridge's side of the MQTT protocol, against a
  * real mosquitto, with this test publishing receipts and outbox messages
- * exactly as docs/protocol.md and DESIGN section 3 say cunbaod does.  This
+ * exactly as docs/protocol.md says cunbaod does.  This
  * is not a stand-in for cunbaod (the Kannel, crash and webhook tests run the
  * real one): it provokes what the daemon rarely does on cue — no receipt for
  * a while, the same receipt twice, a reminder repeated — and plays a Kannel

@@ -1,5 +1,5 @@
 /*
- * test_cunbaod_durability.c — the end-to-end rule of DESIGN section 4:
+ * test_cunbaod_durability.c — the end-to-end rule of docs/protocol.md:
  * a message is safe once its sender holds a receipt.  cunbaod's PUBACK
  * never precedes its commit; kill -9 in the middle of a stream loses and
  * doubles nothing for senders that retry until they hold a receipt; a

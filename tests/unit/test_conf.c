@@ -387,3 +387,50 @@ Test(conf, set_rejects_null_value)
 	cr_expect_not(conf_set(table, &c, "name", NULL, err, sizeof err));
 	cr_expect_str_eq(err, "name: missing value");
 }
+
+/*
+ * conf_mdoc: one .It per key with its type, the help as a sentence ("
+ * [restart]" as one of its own), the bounds and the default, escaped so that
+ * no help or default can be read as a roff request.
+ */
+Test(conf, mdoc)
+{
+	static const struct conf_entry t[] = {
+		{ "broker", CONF_ADDR, M(broker), 0, 0, "127.0.0.1:1883", "MQTT broker [restart]" },
+		{ "name", CONF_STR, M(name), 0, 0, "say \"hi\"", ".dot first, a \\ too" },
+		{ "workers", CONF_INT, M(workers), 1, 64, "4", "worker count." },
+		{ "verbose", CONF_BOOL, M(verbose), 0, 0, NULL, "'quote first" },
+		{ "timeout", CONF_DURATION, M(timeout), 100, 3600000, "5s", "request timeout" },
+		{ "token", CONF_STR, M(token), 0, 0, "", "" },
+		{ .key = NULL }
+	};
+	const char *want =
+	    ".It Cm broker Ar host : Ns Ar port\n"
+	    "MQTT broker.\n"
+	    "Takes effect at the next start, not on SIGHUP.\n"
+	    "Default:\n.Ql \"127.0.0.1:1883\" .\n"
+	    ".It Cm name Ar text\n"
+	    "\\&.dot first, a \\e too.\n"
+	    "Default:\n.Ql \"say \"\"hi\"\"\" .\n"
+	    ".It Cm workers Ar number\n"
+	    "worker count.\n"
+	    "From 1 to 64.\n"
+	    "Default:\n.Ql \"4\" .\n"
+	    ".It Cm verbose Cm yes | no\n"
+	    "\\&'quote first.\n"
+	    "Default: no.\n"
+	    ".It Cm timeout Ar duration\n"
+	    "request timeout.\n"
+	    "From 100ms to 1h.\n"
+	    "Default:\n.Ql \"5s\" .\n"
+	    ".It Cm token Ar text\n"
+	    "Not set by default.\n";
+	char buf[2048];
+	size_t n = conf_mdoc(t, buf, sizeof buf);
+
+	cr_expect_str_eq(buf, want);
+	cr_expect_eq(n, strlen(want));
+	cr_expect_eq(conf_mdoc(t, buf, n), 0, "a buffer one byte short must fail");
+	cr_expect_str_eq(buf, "");
+	cr_expect_eq(conf_mdoc(t, buf, n + 1), n);
+}

@@ -23,7 +23,7 @@ mkfield(const char *code, enum field_type type, unsigned scale, enum agg agg)
 	return f;
 }
 
-/* A kind of one field per aggregation, plus the livestock kind of DESIGN.md. */
+/* A kind of one field per aggregation, plus the livestock kind of schema/catalog.json. */
 static struct kind
 mixed_kind(void)
 {

@@ -27,7 +27,7 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define CATALOG_FILE_MAX (4u << 20)
-#define SHANGHAI 28800		/* DESIGN 5: the default area time zone */
+#define SHANGHAI 28800		/* Asia/Shanghai, cunbaod's default tz (docs/sms.md) */
 
 /*
  * The catalogs tried without --catalog, first found wins.  An installed
