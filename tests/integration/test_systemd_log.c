@@ -144,7 +144,8 @@ Test(systemd_log, bridge_lines_carry_priorities_on_the_journal, .timeout = 120)
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", h_free_port());
 	char *argv[] = { (char *)h_bin("bridge/cunbao-bridge"), "-d", "-v", "-c",
 		(char *)h_src("bridge/examples/cunbao-bridge.conf"), "--broker", bro, "--listen", listen,
-		"--spool", (char *)h_path("bridge.db"), "--log-unmasked", NULL };
+		"--spool", (char *)h_path("bridge.db"), "--log-unmasked",
+		"--mqtt-user", "", "--mqtt-password-file", "", NULL };	/* the test broker is anonymous */
 
 	journal_env(h_path("bridge-journal.log"));
 	struct h_proc *p = h_spawn("bridge-journal", argv);

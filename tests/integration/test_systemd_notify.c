@@ -283,7 +283,8 @@ Test(systemd_notify, bridge_ready_after_broker_status_watchdog_stopping, .timeou
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", hport);
 	char *argv[] = { (char *)h_bin("bridge/cunbao-bridge"), "-d", "-c",
 		(char *)h_src("bridge/examples/cunbao-bridge.conf"), "--broker", bro, "--listen", listen,
-		"--spool", (char *)h_path("bridge.db"), NULL };
+		"--spool", (char *)h_path("bridge.db"),
+		"--mqtt-user", "", "--mqtt-password-file", "", NULL };	/* the test broker is anonymous */
 
 	nt_open(&t, true);
 	nt_env(&t);
