@@ -215,9 +215,11 @@ Test(trust_broker, each_role_gets_only_what_it_needs, .timeout = 180)
 
 /*
  * The shipped persistence settings: cunbaod stopped, 1,000 reports queued
- * for its session and acknowledged to their sender, the broker killed -9
- * and restarted, cunbaod started: every one is stored.  (With the old
- * autosave_interval 60 the session's queue was gone.)
+ * for its session and acknowledged to their sender, more until the broker
+ * has saved after the last acknowledgment (the snippet saves every
+ * second), the broker killed -9 and restarted, cunbaod started: every one
+ * is stored.  (With the old autosave_interval 60 the session's queue was
+ * gone.)
  */
 Test(trust_broker, what_the_broker_acknowledged_survives_its_kill_9, .timeout = 300)
 {
@@ -240,24 +242,24 @@ Test(trust_broker, what_the_broker_acknowledged_survives_its_kill_9, .timeout = 
 	}
 	/*
 	 * mosquitto writes its PUBACK within a pass of its loop and saves at
-	 * the end of the pass: the kill comes once the file is newer than the
-	 * last PUBACK received (a file's mtime never runs ahead of the clock,
-	 * so a newer file was written after it).  The kernel's mtime may lag
-	 * by a tick: one more report, acknowledged, makes another save, until
-	 * one is seen (with autosave_interval 60 none is, and all is lost).
+	 * the end of a pass, once a second: the kill comes once the file is
+	 * newer than the last PUBACK received (a file's mtime never runs ahead
+	 * of the clock, so a newer file was written after it); until then one
+	 * more report is acknowledged every 50 ms (with autosave_interval 60 no
+	 * save is seen, and all is lost).
 	 */
 	struct timespec acked_at, began, now;
 	struct stat st;
 	bool saved = false;
 
 	clock_gettime(CLOCK_REALTIME, &began);
-	for (int k = 0; k < 50 && !saved; k++) {
-		snprintf(id, sizeof id, "crash:x%02d", k);
+	for (int k = 0; k < 250 && !saved; k++) {	/* a save comes within a second */
+		snprintf(id, sizeof id, "crash:x%03d", k);
 		report(topic, sizeof topic, payload, sizeof payload, id, TBK_APP, "xinzhuang/hexi/g03", k);
 		cr_assert_eq(h_mqtt_pub_ack(app, topic, payload, 10000), 0, "%s not queued for cunbaod", id);
 		acked++;
 		clock_gettime(CLOCK_REALTIME, &acked_at);
-		for (int ms = 0; ms < 200 && !saved; ms += 5) {
+		for (int ms = 0; ms < 50 && !saved; ms += 5) {
 			struct timespec ts = { 0, 5 * 1000000L };
 
 			saved = stat(h_path("mosquitto.db"), &st) == 0 && (st.st_mtim.tv_sec > acked_at.tv_sec ||
