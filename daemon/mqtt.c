@@ -69,6 +69,7 @@ struct mqtt {
 	bool started;			/* a first connect was attempted */
 	bool hinted;			/* the login hint was logged */
 	bool paused;			/* mqtt_pause: not reading */
+	size_t subacks_due;		/* SUBACKs still to come since the last connect */
 	bool taken_over;		/* the broker gave our session to another client */
 	bool storm;			/* a reconnect storm was logged and has not calmed */
 	int64_t connects[MQTT_CONNECTS_KEPT];	/* monotonic seconds of the last connections, a ring */
@@ -423,11 +424,14 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 	storm_check(m);
 	log_info("mqtt: connected to %s:%d as %s (session %s)", m->cfg.host, m->cfg.port,
 	    m->cfg.client_id, flags & 1 ? "resumed" : "new");
+	m->subacks_due = 0;
 	for (size_t i = 0; i < m->cfg.nsubs; i++) {
 		int src = mosquitto_subscribe_v5(mosq, NULL, m->cfg.subs[i], 1, 0, NULL);
 
 		if (src != MOSQ_ERR_SUCCESS)
 			log_warnx("mqtt: subscribe %s: %s", m->cfg.subs[i], mosquitto_strerror(src));
+		else
+			m->subacks_due++;
 	}
 	if (m->h.connected != NULL)
 		m->h.connected(m->h.arg);
@@ -496,6 +500,12 @@ on_subscribe(struct mosquitto *mosq, void *arg, int mid, int count, const int *g
 	for (int i = 0; i < count; i++)
 		if (granted[i] >= 0x80)
 			log_warnx("mqtt: a subscription was refused: %s", mosquitto_reason_string(granted[i]));
+	/*
+	 * Said once the broker holds every subscription: on a new session,
+	 * what is published before this reaches nobody (its sender retries).
+	 */
+	if (m->subacks_due > 0 && --m->subacks_due == 0)
+		log_info("mqtt: subscribed (%zu topics)", m->cfg.nsubs);
 }
 
 /*

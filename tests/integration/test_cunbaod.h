@@ -63,7 +63,8 @@ cbd_spawn(struct cbd *c)
 	c->proc = h_spawn(name, (char *const *)argv);
 	if (c->proc == NULL)
 		return false;
-	if (!h_wait_log(c->proc, "mqtt: connected", CBD_WAIT)) {
+	/* Subscribed, not only connected: on a new session what comes before reaches nobody. */
+	if (!h_wait_log(c->proc, "mqtt: subscribed", CBD_WAIT)) {
 		h_dump_log(c->proc);
 		return false;
 	}
