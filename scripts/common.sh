@@ -4,12 +4,12 @@
 # Every Debian package the build, the tests, the demo and the benchmark use
 # (chromium and a CJK font for the dashboard's browser test and its screenshots;
 # systemd for systemd-analyze, which checks the units: no init is changed;
-# mandoc for the manual pages' lint).
+# mandoc and man-db for the manual pages' lint and `man -l`).
 CUNBAO_PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients libevent-dev libsqlite3-dev sqlite3
 	libcjson-dev libcriterion-dev libssl-dev openssl kannel kannel-extras curl ca-certificates bsdextrautils python3 python3-jsonschema
 	dpkg-dev fakeroot lintian strace
-	python3-paho-mqtt chromium fonts-wqy-microhei systemd mandoc"
+	python3-paho-mqtt chromium fonts-wqy-microhei systemd mandoc man-db"
 # The dashboard's libraries (npm ci at build time) and its browser test need
 # node and npm: Debian's, unless this machine has a node of its own.
 command -v node >/dev/null 2>&1 || CUNBAO_PACKAGES="$CUNBAO_PACKAGES nodejs npm"
