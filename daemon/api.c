@@ -209,19 +209,13 @@ text_clean(const char *s, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-void
-api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
+size_t
+api_error_body(char *buf, size_t size, const char *code, const char *msg)
 {
-	char raw[512], msg[3 * sizeof raw], json[2048];
 	struct jsonw w;
-	va_list ap;
-	struct evbuffer *b = evbuffer_new();
+	size_t n;
 
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	va_end(ap);
-	text_clean(raw, msg, sizeof msg);
-	jsonw_init(&w, json, sizeof json);
+	jsonw_init(&w, buf, size);
 	jsonw_obj(&w);
 	jsonw_key(&w, "error");
 	jsonw_obj(&w);
@@ -231,10 +225,24 @@ api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
 	jsonw_str(&w, msg);
 	jsonw_end(&w);
 	jsonw_end(&w);
-	size_t n = jsonw_finish(&w);
+	if ((n = jsonw_finish(&w)) == 0)	/* too long a message: the code alone */
+		n = (size_t)snprintf(buf, size, "{\"error\":{\"code\":\"%s\"}}", code);
+	return n;
+}
+
+void
+api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
+{
+	char raw[512], msg[3 * sizeof raw], json[2048];
+	va_list ap;
+	struct evbuffer *b = evbuffer_new();
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	text_clean(raw, msg, sizeof msg);
+	size_t n = api_error_body(json, sizeof json, code, msg);
 	if (b != NULL) {
-		if (n == 0)
-			n = (size_t)snprintf(json, sizeof json, "{\"error\":{\"code\":\"%s\"}}", code);
 		evbuffer_add(b, json, n);
 		evbuffer_add(b, "\n", 1);
 	}

@@ -36,7 +36,6 @@
 #include <event2/http.h>
 
 #include "api_int.h"
-#include "jsonw.h"
 #include "log.h"
 
 #define SWEEP_MS 250		/* how often released bufferevents are collected */
@@ -169,24 +168,13 @@ conn_refuse(struct api_conn *c, const char *method, const char *path, int status
 {
 	static const struct timeval linger = { .tv_sec = 0, .tv_usec = LINGER_MS * 1000 };
 	char body[1024], resp[1536];
-	struct jsonw w;
 	bufferevent_data_cb rcb;
 	bufferevent_data_cb wcb;
 	bufferevent_event_cb ecb;
 	void *arg;
 	int n;
 
-	jsonw_init(&w, body, sizeof body);
-	jsonw_obj(&w);
-	jsonw_key(&w, "error");
-	jsonw_obj(&w);
-	jsonw_key(&w, "code");
-	jsonw_str(&w, code);
-	jsonw_key(&w, "message");
-	jsonw_str(&w, msg);
-	jsonw_end(&w);
-	jsonw_end(&w);
-	size_t blen = jsonw_finish(&w);
+	size_t blen = api_error_body(body, sizeof body, code, msg);
 	n = snprintf(resp, sizeof resp, "HTTP/1.1 %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%sConnection: close\r\n"
 	    "Content-Length: %zu\r\n\r\n%.*s\n", status, reason,

@@ -122,6 +122,8 @@ void api_log_path(const char *uri, char *out, size_t outlen);
 void api_reply(struct api_req *r, int status, const char *content_type, struct evbuffer *body);
 /* Sends body as application/json. */
 void api_reply_json(struct api_req *r, int status, struct evbuffer *body);
+/* Writes the documented error body {"error":{"code":…,"message":…}} into buf; its length. */
+size_t api_error_body(char *buf, size_t size, const char *code, const char *msg);
 /* Sends {"error":{"code":code,"message":...}} with status. */
 void api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
