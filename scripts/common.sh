@@ -9,7 +9,8 @@ CUNBAO_PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients libevent-dev libsqlite3-dev sqlite3
 	libcjson-dev libcriterion-dev libssl-dev openssl kannel kannel-extras curl ca-certificates bsdextrautils python3 python3-jsonschema
 	dpkg-dev fakeroot lintian strace
-	python3-paho-mqtt chromium fonts-wqy-microhei systemd mandoc man-db"
+	python3-paho-mqtt chromium fonts-wqy-microhei systemd mandoc man-db
+	libxlsxwriter-dev python3-openpyxl rabbitmq-server"
 # The dashboard's libraries (npm ci at build time) and its browser test need
 # node and npm: Debian's, unless this machine has a node of its own.
 command -v node >/dev/null 2>&1 || CUNBAO_PACKAGES="$CUNBAO_PACKAGES nodejs npm"
