@@ -272,6 +272,18 @@ struct inbound {
 	bool ignore;			/* nothing to forward (acknowledge, log `why`) */
 	char why[128];
 	char answer[CB_REPLY_MAX];	/* with ignore: what the bridge itself answers `from` ("": nothing) */
+
+	/* Chat platforms only (the SMS and Telegram channels leave these empty): */
+	char resp[2048];		/* the HTTP body to answer the platform ("" = the default empty 200):
+					 * a URL check's echo, {"challenge":…}, "success" */
+	char resp_ctype[64];		/* its Content-Type ("" = text/plain; charset=utf-8) */
+	size_t resplen;
+	bool verify;			/* a URL/endpoint check: answer resp and do nothing else */
+	char ctx[1024];			/* reply context kept with the message in the spool and handed
+					 * back to the instance's reply(): DingTalk's sessionWebhook and
+					 * its expiry, Feishu's message_id, WeChat's gh_ id; "" = none */
+	bool passive;			/* the platform takes the reply in this HTTP response (WeChat OA,
+					 * WeCom in passive mode): the relay may hold the answer open */
 };
 
 #define OUTREQ_URL_MAX	4096
@@ -297,7 +309,13 @@ void outreq_reset(struct outreq *req);
 /* Adds an extra header to req; false if there is no room or it does not fit. */
 bool outreq_header(struct outreq *req, const char *name, const char *value);
 
-enum send_verdict { SEND_OK, SEND_RETRY, SEND_FAIL };
+enum send_verdict {
+	SEND_OK,
+	SEND_RETRY,
+	SEND_FAIL,
+	SEND_TOKEN,	/* chat platforms: the access token was refused (expired, revoked): fetch a
+			 * new one and send again at once (not counted as a failed attempt) */
+};
 
 /* A gateway's delivery report for one of our replies. */
 struct delivery {
@@ -362,6 +380,135 @@ void err_append(char *err, size_t errlen, const char *fmt, ...) __attribute__((f
  */
 int channel_check_secret(const char *key, const char *value, const char *what, char *err, size_t errlen);
 int channel_check_url(const char *key, const char *url, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ chat platforms */
+
+/*
+ * WeCom, WeChat Official Accounts, DingTalk and Feishu are "chat platforms":
+ * each configured instance is a section of the config file,
+ *
+ *     [wecom hexi]
+ *     token        QDG6eK
+ *     aes-key-file /etc/cunbao/wecom-hexi.aes
+ *     receiver     wx5823bf96d3bd56c7
+ *     ...
+ *
+ * whose keys are the platform's own table (chat_ops.table, offsets into
+ * struct chat_conf; a key of another platform is an unknown key), and whose
+ * route is /<platform>/<name>.  The envelope channel is the platform name
+ * ("wecom"), the sender "<platform>:<user id>" ("wecom:zhangsan"), the
+ * message id "<platform>:<the platform's message id>" (MsgId, msgId,
+ * event_id), so the platform's retries are one message.
+ */
+#define BR_CHATS_MAX	16
+#define CHAT_NAME_MAX	16		/* [a-z0-9-]{1,16} */
+
+struct chat_ops;
+
+/* One configured instance.  Which keys mean what depends on the platform (see its ch_*.c). */
+struct chat_conf {
+	const struct chat_ops *ops;
+	char name[CHAT_NAME_MAX + 1];	/* the section's name: route /<platform>/<name> */
+	char module[32];		/* "<platform>:<name>": the spool's module column */
+	char token[BR_SECRET_MAX];	/* callback signature token (WeCom, WeChat, DingTalk events),
+					 * Feishu's Verification Token */
+	char token_file[512];
+	char aes_key[BR_SECRET_MAX];	/* EncodingAESKey (43 base64 characters); Feishu's Encrypt Key */
+	char aes_key_file[512];
+	char receiver[128];		/* the id the crypto checks: WeCom CorpID, WeChat AppID,
+					 * DingTalk AppKey/corpId; Feishu App ID */
+	char agent_id[64];		/* WeCom AgentID; DingTalk robotCode */
+	char secret[BR_SECRET_MAX];	/* the app secret for access tokens (and DingTalk's sign) */
+	char secret_file[512];
+	char api[BR_URL_MAX];		/* API base URL (tests point it at a local fake) */
+	char reply[16];			/* "api" (default), "passive" (in the HTTP response), "both":
+					 * passive when the receipt comes in time, else the API */
+	int64_t window;			/* ms a signed timestamp may be off our clock */
+	int64_t passive_wait;		/* ms the relay holds a passive answer open for the receipt */
+	char nontext_reply[CB_REPLY_MAX];	/* answer to images, voice, edits…; "" = none */
+	char unknown_reply[CB_REPLY_MAX];	/* reserved */
+	bool plain;			/* WeChat: plain (unencrypted) mode */
+};
+
+/* A platform.  One file each: ch_wecom.c, ch_wechat.c, ch_dingtalk.c, ch_feishu.c. */
+struct chat_ops {
+	const char *platform;		/* "wecom": section word, route prefix, envelope channel, id prefix */
+	const struct conf_entry *table;	/* the keys a section of this platform takes */
+	/* Checks one instance's settings; appends "[wecom hexi] key: problem" lines; returns their number. */
+	int (*check)(const struct chat_conf *cc, char *err, size_t errlen);
+	/*
+	 * Reads one webhook (signature checked first: a bad one is 403 and nothing
+	 * else is read).  Returns the HTTP status; 200 fills out: a message, or
+	 * out->ignore (with an answer), or out->verify (answer out->resp only).
+	 */
+	int (*parse)(const struct chat_conf *cc, const struct webhook *w, struct inbound *out,
+	    char *err, size_t errlen);
+	/*
+	 * The answer to the platform that carries text as a passive reply to in
+	 * (NULL when the platform has none): fills body/bodylen and ctype; nonce
+	 * and now make it reproducible.  False (err) when it cannot be built.
+	 */
+	bool (*passive)(const struct chat_conf *cc, const struct inbound *in, const char *text, int64_t now,
+	    const char *nonce16, char *body, size_t bodysize, size_t *bodylen, char *ctype, size_t ctypelen,
+	    char *err, size_t errlen);
+	/* The request for an access token (NULL: the platform's replies need none). */
+	bool (*token_req)(const struct chat_conf *cc, struct outreq *req, char *err, size_t errlen);
+	/* Reads the token answer: the token and its lifetime in seconds; false (err) if refused. */
+	bool (*token_read)(int status, const char *body, size_t len, char *token, size_t tokensize,
+	    int64_t *expires_s, char *err, size_t errlen);
+	/*
+	 * Builds the request that sends text to `to` ("wecom:zhangsan"); ctx is
+	 * what parse kept with the message ("" for outbox messages), token the
+	 * cached access token ("" when token_req is NULL).  False (err) when it
+	 * cannot be built: the reply is kept as failed.
+	 */
+	bool (*reply)(const struct chat_conf *cc, int64_t now, const char *id, const char *to, const char *ctx,
+	    const char *token, const char *text, struct outreq *req, char *err, size_t errlen);
+	/* Reads the API's answer to a reply; SEND_TOKEN asks for a new token. */
+	enum send_verdict (*judge)(int status, const char *body, size_t len, char *note, size_t notelen);
+};
+
+extern const struct chat_ops ch_wecom, ch_wechat, ch_dingtalk, ch_feishu;
+
+/* ------------------------------------------------------------------ wxcrypt.c */
+
+/*
+ * The "WXBizMsgCrypt" scheme of WeCom, WeChat OA safe mode and DingTalk's
+ * event callbacks: AES-256-CBC, key = base64(EncodingAESKey + "="), IV = the
+ * key's first 16 bytes, plaintext = random(16) ‖ len(4, big-endian) ‖ msg ‖
+ * receiver, PKCS#7 padding to 32 bytes; signature = hex SHA-1 of the sorted
+ * concatenation of token, timestamp, nonce and the ciphertext.  Pure.
+ */
+#define WX_KEY_LEN	32
+
+/* Decodes a 43-character EncodingAESKey into key[32]; false if it is not one. */
+bool wx_key(const char *encoding_aes_key, unsigned char key[WX_KEY_LEN]);
+/* hex[41] = SHA-1 of the byte-wise sorted concatenation of the n strings (n <= 4). */
+void wx_signature(const char *const *parts, size_t n, char hex[41]);
+/* True if sig is the signature of token, timestamp, nonce and encrypt; constant time. */
+bool wx_check(const char *token, const char *timestamp, const char *nonce, const char *encrypt,
+    const char *sig);
+/*
+ * Decrypts base64 ciphertext b64 into msg (msgsize bytes, NUL-terminated,
+ * *msglen without the NUL) and checks that the receiver is `receiver`
+ * ("" = any, for DingTalk's suite keys).  False with err naming what was wrong
+ * (base64, length, padding, length field, receiver).
+ */
+bool wx_decrypt(const unsigned char key[WX_KEY_LEN], const char *b64, size_t b64len, const char *receiver,
+    char *msg, size_t msgsize, size_t *msglen, char *err, size_t errlen);
+/* Encrypts msg for receiver with the 16 random bytes given into base64 out; false if it does not fit. */
+bool wx_encrypt(const unsigned char key[WX_KEY_LEN], const unsigned char random16[16], const char *msg,
+    size_t msglen, const char *receiver, char *out, size_t outsize, size_t *outlen);
+
+/* ------------------------------------------------------------------ xml.c */
+
+/*
+ * The value of the first <name>…</name> element of a flat XML document (as
+ * WeCom and WeChat send: <xml><A><![CDATA[..]]></A><B>12</B></xml>), CDATA
+ * unwrapped and the five predefined entities decoded.  False when absent,
+ * malformed or too long for out.  Pure; no DTDs, no nesting beyond one level.
+ */
+bool xml_field(const char *xml, size_t len, const char *name, char *out, size_t outsize, size_t *outlen);
 
 /* ------------------------------------------------------------------ spool.c */
 

@@ -353,6 +353,7 @@ relay_on_sent(void *arg, int status, const char *body, size_t len)
 		spool_reply_close(r->sp, s->row.id, REPLY_FAILED, note, now);
 		log_warnx("reply %s to %s: %s; kept in the spool as failed", s->row.id, who, note);
 		break;
+	case SEND_TOKEN:	/* the legacy channels use no tokens: as a retry */
 	case SEND_RETRY:
 		next = backoff_ms(s->row.attempts + 1, r->conf->retry_min, r->conf->retry_max);
 		spool_reply_retry(r->sp, s->row.id, now + next, note);
