@@ -362,21 +362,27 @@ area_exists(void *arg, const struct sq_area *a)
 }
 
 /*
- * Reads the area parameter: an area path (xinzhuang/hexi) or the name of an
- * area as the roster spells it (河西村; 河西村 三组 for a group by its
+ * Reads an area given as text: an area path (xinzhuang/hexi) or the name of
+ * an area as the roster spells it (河西村; 河西村 三组 for a group by its
  * village).  A valid path that is an area, or that names none, is taken as
  * it is (a path no area has yet selects nothing); a name must name exactly
- * one area.  Answers 400 (the candidates' paths when several match) or the
- * database's failure and returns false otherwise.
+ * one area.  Writes the path into out.  Answers 400 (the candidates' paths
+ * when several match) or the database's failure and returns false
+ * otherwise; the messages name it as name=text (a query parameter) or
+ * "name": text (a member of a JSON body, code bad_request).
  */
-static bool
-area_resolve(struct api_req *r, const char *text, char *out, size_t outlen)
+bool
+api_area_param(struct api_req *r, const char *name, bool body, const char *text, char *out,
+    size_t outlen)
 {
+	const char *code = body ? "bad_request" : "bad_parameter";
+	char label[256];
 	struct area_names an = { 0 };
 	char paths[AREA_CANDIDATES_MAX][CB_AREA_MAX], list[AREA_CANDIDATES_MAX * (CB_AREA_MAX + 2)];
 	bool path = topic_area_valid(text, strlen(text)), exists = false;
 	size_t n, off = 0;
 
+	snprintf(label, sizeof label, body ? "\"%s\": %.200s" : "%s=%.200s", name, text);
 	if (path && store_query_area_get(r->api->sq, text, area_exists, &exists) < 0) {
 		api_db_error(r);
 		return false;
@@ -400,15 +406,15 @@ area_resolve(struct api_req *r, const char *text, char *out, size_t outlen)
 		return true;
 	}
 	if (n == 0) {
-		api_error(r, 400, "bad_parameter", "area=%.200s: no area has this path or name (give a "
-		    "path like xinzhuang/hexi, or a name as the roster spells it: 河西村, 河西村 三组)", text);
+		api_error(r, 400, code, "%s: no area has this path or name (give a path like "
+		    "xinzhuang/hexi, or a name as the roster spells it: 河西村, 河西村 三组)", label);
 		return false;
 	}
 	list[0] = '\0';
 	for (size_t i = 0; i < n && i < AREA_CANDIDATES_MAX; i++)
 		off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", paths[i]);
-	api_error(r, 400, "bad_parameter", "area=%.200s names %zu areas: %s%s; give one of these paths",
-	    text, n, list, n > AREA_CANDIDATES_MAX ? ", ..." : "");
+	api_error(r, 400, code, "%s names %zu areas: %s%s; give one of these paths", label, n, list,
+	    n > AREA_CANDIDATES_MAX ? ", ..." : "");
 	return false;
 }
 
@@ -430,13 +436,21 @@ kind_resolve(const struct catalog *c, const char *text)
 	return catalog_kind_by_keyword(c, text, strlen(text));
 }
 
-/* Answers 400 for kind=text naming no kind, listing the catalog's kinds as "code (名)". */
-static void
-kind_unknown(struct api_req *r, const struct catalog *c, const char *text)
+/*
+ * The kind of the catalog that text names (a code, a name, a keyword), or
+ * NULL after a 400 listing the catalog's kinds as "code (名)", naming it
+ * as name=text or "name": text (body).
+ */
+const struct kind *
+api_kind_param(struct api_req *r, const char *name, bool body, const char *text)
 {
+	const struct catalog *c = api_catalog(r->api);
+	const struct kind *k = kind_resolve(c, text);
 	char list[1024];
 	size_t off = 0;
 
+	if (k != NULL)
+		return k;
 	list[0] = '\0';
 	for (size_t i = 0; c != NULL && i < c->nkinds && off < sizeof list; i++) {
 		int n = snprintf(list + off, sizeof list - off, "%s%s (%s)", i ? ", " : "",
@@ -445,26 +459,21 @@ kind_unknown(struct api_req *r, const struct catalog *c, const char *text)
 			break;
 		off += (size_t)n;
 	}
-	api_error(r, 400, "bad_parameter", "kind=%.64s: no such kind in the catalog; give a code, "
-	    "name or keyword of one of: %s", text, list);
+	api_error(r, 400, body ? "bad_request" : "bad_parameter", body ? "\"%s\": %.64s: no such kind "
+	    "in the catalog; give a code, name or keyword of one of: %s" : "%s=%.64s: no such kind in the "
+	    "catalog; give a code, name or keyword of one of: %s", name, text, list);
+	return NULL;
 }
 
-/* Reads area (a path or a name, area_resolve) and kind (a code, name or keyword of the catalog's). */
+/* Reads area (a path or a name, api_area_param) and kind (a code, name or keyword of the catalog's). */
 static bool
 area_kind_parse(struct api_req *r, struct api_filter *f)
 {
 	const char *area = api_param(r, "area"), *kind = api_param(r, "kind");
 
-	if (area != NULL && !area_resolve(r, area, f->area, sizeof f->area))
+	if (area != NULL && !api_area_param(r, "area", false, area, f->area, sizeof f->area))
 		return false;
-	if (kind != NULL) {
-		const struct catalog *c = api_catalog(r->api);
-		if ((f->kind = kind_resolve(c, kind)) == NULL) {
-			kind_unknown(r, c, kind);
-			return false;
-		}
-	}
-	return true;
+	return kind == NULL || (f->kind = api_kind_param(r, "kind", false, kind)) != NULL;
 }
 
 bool

@@ -368,6 +368,12 @@ Test(cunbaoctl_tables, kinds_and_areas_by_name)
 	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "unit"), "zh")->valuestring, "只");
 	cJSON_Delete(j);
 
+	char *md = h_read_file(h_src("docs/api.md"), NULL), *yaml = h_read_file(h_src("docs/openapi.yaml"), NULL);
+	cr_expect(md && strstr(md, "### GET /v1/kinds") && yaml && strstr(yaml, "\n  /v1/kinds:\n"),
+	    "docs/api.md and docs/openapi.yaml describe GET /v1/kinds");
+	free(md);
+	free(yaml);
+
 	/* The API: kind and area by name, alias or keyword give what the codes give. */
 	static const char *const same[][2] = {
 		{ "/v1/rollups?area=xinzhuang/hexi&kind=livestock&period=2023-12",
@@ -396,8 +402,18 @@ Test(cunbaoctl_tables, kinds_and_areas_by_name)
 	    "area=东村: no area has this path or name");
 	expect_error(&a, "GET", "/v1/rollups?area=BAD", TOKEN_READ, NULL, 400, "area=BAD");
 
+	/* A reminder's body takes names too. */
+	struct resp r = http_req(a.port, "POST", "/v1/reminders", TOKEN_ADMIN, "application/json",
+	    "{\"kind\":\"牲畜\",\"area\":\"河西村\",\"period\":\"2023-12\"}");
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "\"area\":\"xinzhuang/hexi\",\"kind\":\"livestock\"") != NULL &&
+	    strstr(r.body, "刘桂兰") != NULL, "%s", r.body);
+	resp_free(&r);
+	expect_error(&a, "POST", "/v1/reminders", TOKEN_ADMIN, "{\"kind\":\"鸡\",\"all\":true}", 400,
+	    "\"kind\": 鸡: no such kind in the catalog");
+
 	/* Two villages with a 一组: the bare name is ambiguous, the village's name makes it one. */
-	struct resp r = http_req(a.port, "POST", "/v1/areas", TOKEN_ADMIN, "application/json",
+	r = http_req(a.port, "POST", "/v1/areas", TOKEN_ADMIN, "application/json",
 	    "{\"path\":\"xinzhuang/dong\",\"name\":\"东村\"}");
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	resp_free(&r);
@@ -429,6 +445,8 @@ Test(cunbaoctl_tables, kinds_and_areas_by_name)
 	cr_expect(rc == 2 && strstr(out, "xinzhuang/dong/g01, xinzhuang/hexi/g01") != NULL, "exit %d:\n%s",
 	    rc, out);
 	free(out);
+	expect_error(&a, "POST", "/v1/reminders", TOKEN_ADMIN, "{\"kind\":\"livestock\",\"area\":\"一组\"}",
+	    400, "\"area\": 一组 names 2 areas: xinzhuang/dong/g01, xinzhuang/hexi/g01");
 	out = ctl_env(&a, "CUNBAO_TOKEN=" TOKEN_READ, "rollup --kind 鸡", &rc);
 	cr_expect(rc == 2 && strstr(out, "kind=鸡: no such kind") != NULL, "exit %d:\n%s", rc, out);
 	free(out);
