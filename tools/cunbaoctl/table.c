@@ -303,7 +303,7 @@ table_print(const struct table *t, FILE *out)
 	under = t->width > 0 && t->ncols > 1 && fixed + TABLE_WRAP_MIN > t->width;
 	if (under) {
 		table_cells(t, (char *const *)t->headers, widths, last, out);
-		fputc('\n', out);
+		fprintf(out, "\n%*s%s\n", TABLE_UNDER_INDENT, "", t->headers[last]);
 	} else {
 		table_line(t, (char *const *)t->headers, widths, fixed, false, out);
 	}

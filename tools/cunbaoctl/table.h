@@ -10,7 +10,7 @@
  * --wide): a cell of the other columns is cut at 32 columns with "…", the
  * last column (the values) wraps at its two-space separators into the room
  * the others leave, or, when that is under 20 columns, goes on lines of its
- * own under its row, indented by 4 (its header then left out).
+ * own under its row, indented by 4 (its header too, under the others).
  *
  *   struct table *t = table_new((const char *[]){ "area", "name", NULL });
  *   table_add(t, (const char *[]){ "xinzhuang/hexi/g01", "一组" });
