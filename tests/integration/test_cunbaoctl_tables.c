@@ -285,6 +285,15 @@ Test(cunbaoctl_tables, language_and_config)
 	cr_expect(strstr(out, env) != NULL, "%s", out);
 	free(out);
 
+	/* A token file the config names that is not there: which file, and whose key named it. */
+	snprintf(env, sizeof env, "url %s\ntoken-file %s\n", a.url, h_path("gone.token"));
+	cr_assert(h_write_file(conf, env));
+	out = h_run(cmd, &rc);
+	snprintf(env, sizeof env, "the token file %s: No such file or directory (token-file in %s)",
+	    h_path("gone.token"), conf);
+	cr_expect(rc == 2 && strstr(out, env) != NULL, "exit %d:\n%s", rc, out);
+	free(out);
+
 	/* A config file with a mistake: every error as file:line, nothing sent. */
 	cr_assert(h_write_file(conf, "url http://127.0.0.1:9\ncolour blue\ntimeout forever\n"));
 	out = h_run(cmd, &rc);

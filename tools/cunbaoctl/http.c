@@ -137,7 +137,7 @@ client_read_token(struct client *c, const char *file, char *err, size_t errlen)
 	bool found = false;
 
 	if (f == NULL) {
-		snprintf(err, errlen, "--token-file %s: %s", file, strerror(errno));
+		snprintf(err, errlen, "the token file %s: %s", file, strerror(errno));
 		return false;
 	}
 	while (!found && fgets(line, sizeof line, f) != NULL) {
@@ -153,7 +153,7 @@ client_read_token(struct client *c, const char *file, char *err, size_t errlen)
 	}
 	fclose(f);
 	if (!found)
-		snprintf(err, errlen, "--token-file %s: no token in it", file);
+		snprintf(err, errlen, "the token file %s: no token in it", file);
 	return found;
 }
 
@@ -177,7 +177,7 @@ client_ready(struct client *c)
 	}
 	if (c->token_file != NULL) {
 		if (!client_read_token(c, c->token_file, err, sizeof err)) {
-			fprintf(stderr, "cunbaoctl: %s\n", err);
+			fprintf(stderr, "cunbaoctl: %s (--token-file)\n", err);
 			return false;
 		}
 		c->token_from = "--token-file";
