@@ -196,6 +196,23 @@ bool api_filter_parse(struct api_req *r, struct api_filter *f);
  */
 bool api_parse_time(const struct api *a, const char *s, int64_t *out);
 
+/*
+ * A kind named by text: its code, its zh or en name or a keyword (牲畜, LS).
+ * NULL after a 400 listing the catalog's kinds; the message names it as
+ * name=text (a query parameter, bad_parameter) or "name": text (body,
+ * bad_request).
+ */
+const struct kind *api_kind_param(struct api_req *r, const char *name, bool body, const char *text);
+
+/*
+ * An area named by text: its path, or its name as the roster spells it
+ * (河西村; 河西村 三组, a group by its village).  Writes the path into out;
+ * false after a 400 (a name of several areas: their paths; of none) or the
+ * database's failure.  name and body as for api_kind_param.
+ */
+bool api_area_param(struct api_req *r, const char *name, bool body, const char *text, char *out,
+    size_t outlen);
+
 /* True if period text p is the canonical text of a period of kind k's type. */
 bool api_period_valid(const struct kind *k, const char *p);
 
@@ -274,5 +291,6 @@ void api_delete_reporter(struct api_req *r);
 void api_post_reporters_import(struct api_req *r);
 void api_get_changes(struct api_req *r);
 void api_post_reminders(struct api_req *r);
+void api_get_kinds(struct api_req *r);
 
 #endif

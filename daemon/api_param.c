@@ -12,6 +12,7 @@
 
 #include "api_int.h"
 #include "period.h"
+#include "store_query.h"
 #include "topic.h"
 #include "utf8.h"
 
@@ -243,28 +244,236 @@ limit_parse(struct api_req *r, const char *s, unsigned *out)
 	return true;
 }
 
-/* Reads area (a valid area path) and kind (in the catalog). */
+#define AREA_CANDIDATES_MAX 8	/* paths an ambiguous area's 400 lists */
+#define AREA_TOKENS_MAX CB_AREA_LEVELS
+
+/* The roster's areas, path and folded name, in path order: what a name is matched against. */
+struct area_names {
+	size_t n, cap;
+	struct area_name {
+		char path[CB_AREA_MAX];
+		char name[CB_AREA_MAX * 2];	/* folded */
+	} *v;				/* owned */
+	bool oom;
+};
+
+/* Row callback of store_query_areas: keeps one area's path and folded name. */
+static bool
+area_names_add(void *arg, const struct sq_area *a)
+{
+	struct area_names *an = arg;
+
+	if (an->n == an->cap) {
+		size_t ncap = an->cap ? an->cap * 2 : 64;
+		struct area_name *nv = realloc(an->v, ncap * sizeof *nv);
+		if (nv == NULL) {
+			an->oom = true;
+			return false;
+		}
+		an->v = nv;
+		an->cap = ncap;
+	}
+	snprintf(an->v[an->n].path, sizeof an->v[an->n].path, "%s", a->path);
+	if (utf8_fold_text(a->name, strlen(a->name), an->v[an->n].name, sizeof an->v[an->n].name) ==
+	    (size_t)-1)
+		an->v[an->n].name[0] = '\0';
+	an->n++;
+	return true;
+}
+
+/* The folded name of the area at path among an (sorted by path), or NULL. */
+static const char *
+area_names_find(const struct area_names *an, const char *path)
+{
+	size_t lo = 0, hi = an->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(an->v[mid].path, path);
+		if (c == 0)
+			return an->v[mid].name;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * True if the ancestors of path (top down) hold the names tok[0..n) in that
+ * order, not necessarily next to each other: 河西村 三组 names
+ * xinzhuang/hexi/g03, and so does 辛庄镇 三组.
+ */
+static bool
+area_ancestors_match(const struct area_names *an, const char *path, char *const *tok, size_t n)
+{
+	char up[CB_AREA_MAX];
+	size_t t = 0;
+
+	for (const char *s = strchr(path, '/'); s != NULL && t < n; s = strchr(s + 1, '/')) {
+		snprintf(up, sizeof up, "%.*s", (int)(s - path), path);
+		const char *name = area_names_find(an, up);
+		if (name != NULL && strcmp(name, tok[t]) == 0)
+			t++;
+	}
+	return t == n;
+}
+
+/*
+ * Finds the areas that text names: those whose name is text (folded), or,
+ * failing that, whose name is its last word and whose ancestors' names are
+ * its other words in order (words split at blanks and '/').  Writes up to
+ * max paths into paths; returns how many areas matched (may exceed max).
+ */
+static size_t
+area_names_match(const struct area_names *an, const char *text, char (*paths)[CB_AREA_MAX],
+    size_t max)
+{
+	char folded[CB_AREA_MAX * 2], *tok[AREA_TOKENS_MAX + 1], *save = NULL;
+	size_t ntok = 0, n = 0;
+
+	if (utf8_fold_text(text, strlen(text), folded, sizeof folded) == (size_t)-1)
+		return 0;
+	for (size_t i = 0; i < an->n; i++)
+		if (an->v[i].name[0] != '\0' && strcmp(an->v[i].name, folded) == 0 && n++ < max)
+			snprintf(paths[n - 1], CB_AREA_MAX, "%s", an->v[i].path);
+	if (n > 0)
+		return n;
+	for (char *w = strtok_r(folded, " \t/", &save); w != NULL; w = strtok_r(NULL, " \t/", &save))
+		if (ntok <= AREA_TOKENS_MAX)
+			tok[ntok++] = w;
+	if (ntok < 2 || ntok > AREA_TOKENS_MAX)
+		return 0;
+	for (size_t i = 0; i < an->n; i++)
+		if (strcmp(an->v[i].name, tok[ntok - 1]) == 0 &&
+		    area_ancestors_match(an, an->v[i].path, tok, ntok - 1) && n++ < max)
+			snprintf(paths[n - 1], CB_AREA_MAX, "%s", an->v[i].path);
+	return n;
+}
+
+/* Row callback of store_query_area_get: the area exists. */
+static bool
+area_exists(void *arg, const struct sq_area *a)
+{
+	(void)a;
+	*(bool *)arg = true;
+	return true;
+}
+
+/*
+ * Reads an area given as text: an area path (xinzhuang/hexi) or the name of
+ * an area as the roster spells it (河西村; 河西村 三组 for a group by its
+ * village).  A valid path that is an area, or that names none, is taken as
+ * it is (a path no area has yet selects nothing); a name must name exactly
+ * one area.  Writes the path into out.  Answers 400 (the candidates' paths
+ * when several match) or the database's failure and returns false
+ * otherwise; the messages name it as name=text (a query parameter) or
+ * "name": text (a member of a JSON body, code bad_request).
+ */
+bool
+api_area_param(struct api_req *r, const char *name, bool body, const char *text, char *out,
+    size_t outlen)
+{
+	const char *code = body ? "bad_request" : "bad_parameter";
+	char label[256];
+	struct area_names an = { 0 };
+	char paths[AREA_CANDIDATES_MAX][CB_AREA_MAX], list[AREA_CANDIDATES_MAX * (CB_AREA_MAX + 2)];
+	bool path = topic_area_valid(text, strlen(text)), exists = false;
+	size_t n, off = 0;
+
+	snprintf(label, sizeof label, body ? "\"%s\": %.200s" : "%s=%.200s", name, text);
+	if (path && store_query_area_get(r->api->sq, text, area_exists, &exists) < 0) {
+		api_db_error(r);
+		return false;
+	}
+	if (path && exists) {
+		snprintf(out, outlen, "%s", text);
+		return true;
+	}
+	if (!store_query_areas(r->api->sq, "", "", UINT32_MAX, area_names_add, &an) || an.oom) {
+		free(an.v);
+		if (an.oom)
+			api_internal(r, "out of memory");
+		else
+			api_db_error(r);
+		return false;
+	}
+	n = area_names_match(&an, text, paths, AREA_CANDIDATES_MAX);
+	free(an.v);
+	if (n == 1 || (n == 0 && path)) {
+		snprintf(out, outlen, "%s", n == 1 ? paths[0] : text);
+		return true;
+	}
+	if (n == 0) {
+		api_error(r, 400, code, "%s: no area has this path or name (give a path like "
+		    "xinzhuang/hexi, or a name as the roster spells it: 河西村, 河西村 三组)", label);
+		return false;
+	}
+	list[0] = '\0';
+	for (size_t i = 0; i < n && i < AREA_CANDIDATES_MAX; i++)
+		off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", paths[i]);
+	api_error(r, 400, code, "%s names %zu areas: %s%s; give one of these paths", label, n, list,
+	    n > AREA_CANDIDATES_MAX ? ", ..." : "");
+	return false;
+}
+
+/*
+ * The kind that text names: its code, its Chinese or English name or one
+ * of its keywords (matched folded, case-insensitive: 牲畜, LS).  The
+ * catalog refuses a keyword two kinds share, so a match is unique.  NULL
+ * when none.
+ */
+static const struct kind *
+kind_resolve(const struct catalog *c, const char *text)
+{
+	const struct kind *k;
+
+	if (c == NULL)
+		return NULL;
+	if ((k = catalog_kind(c, text)) != NULL)
+		return k;
+	return catalog_kind_by_keyword(c, text, strlen(text));
+}
+
+/*
+ * The kind of the catalog that text names (a code, a name, a keyword), or
+ * NULL after a 400 listing the catalog's kinds as "code (名)", naming it
+ * as name=text or "name": text (body).
+ */
+const struct kind *
+api_kind_param(struct api_req *r, const char *name, bool body, const char *text)
+{
+	const struct catalog *c = api_catalog(r->api);
+	const struct kind *k = kind_resolve(c, text);
+	char list[1024];
+	size_t off = 0;
+
+	if (k != NULL)
+		return k;
+	list[0] = '\0';
+	for (size_t i = 0; c != NULL && i < c->nkinds && off < sizeof list; i++) {
+		int n = snprintf(list + off, sizeof list - off, "%s%s (%s)", i ? ", " : "",
+		    c->kinds[i].code, c->kinds[i].name_zh);
+		if (n < 0 || (size_t)n >= sizeof list - off)
+			break;
+		off += (size_t)n;
+	}
+	api_error(r, 400, body ? "bad_request" : "bad_parameter", body ? "\"%s\": %.64s: no such kind "
+	    "in the catalog; give a code, name or keyword of one of: %s" : "%s=%.64s: no such kind in the "
+	    "catalog; give a code, name or keyword of one of: %s", name, text, list);
+	return NULL;
+}
+
+/* Reads area (a path or a name, api_area_param) and kind (a code, name or keyword of the catalog's). */
 static bool
 area_kind_parse(struct api_req *r, struct api_filter *f)
 {
 	const char *area = api_param(r, "area"), *kind = api_param(r, "kind");
 
-	if (area != NULL) {
-		if (!topic_area_valid(area, strlen(area))) {
-			api_error(r, 400, "bad_parameter", "area=%.200s: give an area path like "
-			    "xinzhuang/hexi (1 to 5 levels of [a-z0-9-])", area);
-			return false;
-		}
-		snprintf(f->area, sizeof f->area, "%s", area);
-	}
-	if (kind != NULL) {
-		const struct catalog *c = api_catalog(r->api);
-		if (c == NULL || (f->kind = catalog_kind(c, kind)) == NULL) {
-			api_error(r, 400, "bad_parameter", "kind=%.64s: no such kind in the catalog", kind);
-			return false;
-		}
-	}
-	return true;
+	if (area != NULL && !api_area_param(r, "area", false, area, f->area, sizeof f->area))
+		return false;
+	return kind == NULL || (f->kind = api_kind_param(r, "kind", false, kind)) != NULL;
 }
 
 bool

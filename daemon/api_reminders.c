@@ -107,16 +107,16 @@ reminder_target(struct api_req *r, const cJSON *o, const struct kind **k, const 
 		api_error(r, 400, "bad_request", "\"all\": give true or false");
 		return false;
 	}
-	if ((*k = catalog_kind(api_catalog(r->api), kind)) == NULL) {
-		api_error(r, 400, "bad_request", "\"kind\": %.64s is not a kind of the catalog", kind);
+	/* Kinds and areas by name too (api_param.c); the request is answered before the next one. */
+	static char path[CB_AREA_MAX];
+	if ((*k = api_kind_param(r, "kind", true, kind)) == NULL)
 		return false;
-	}
 	if (*area == NULL)
 		*area = "";
-	else if (!topic_area_valid(*area, strlen(*area))) {
-		api_error(r, 400, "bad_request", "\"area\": %.200s is not an area path", *area);
+	else if (!api_area_param(r, "area", true, *area, path, sizeof path))
 		return false;
-	}
+	else
+		*area = path;
 	if (per == NULL) {
 		int64_t now = api_now();
 		struct period p = period_of((*k)->period, now, api_utc_offset(r->api, now));

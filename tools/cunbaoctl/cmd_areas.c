@@ -9,6 +9,7 @@
 #include "cmd_roster.h"
 #include "cunbaoctl.h"
 #include "table.h"
+#include "view.h"
 
 static const char areas_help[] =
     "usage: cunbaoctl areas [list] [--area PATH] [options]\n"
@@ -27,20 +28,21 @@ static const char areas_help[] =
     "and changes nothing if any line is wrong.  Changes need an admin token\n"
     "and are journaled with the token's name.\n"
     "\n"
-    "  --area PATH        list: an area and its subtree\n"
+    "  --area AREA        list: an area and its subtree (a path or a name)\n"
     "  --name NAME        set: the new name\n"
     "  --expected         add, set: the area is a group that must report\n"
     "  --not-expected     set: it need not report\n"
-    LIST_HELP CLIENT_HELP
+    LIST_HELP VIEW_HELP CLIENT_HELP
     "  -h, --help         this help\n";
 
+/* Adds one area: its path (the code to give to other commands), its name, whether it must report. */
 static void
 area_row(void *arg, const cJSON *it)
 {
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(it, "expected");
 
 	table_add(arg, (const char *[]){ json_str(it, "path"), json_str(it, "name"),
-	    cJSON_IsTrue(e) ? "yes" : "no" });
+	    view_word(cJSON_IsTrue(e) ? "yes" : "no") });
 }
 
 enum { AREA, NAME, EXPECTED };
@@ -78,5 +80,8 @@ cmd_areas(int argc, char **argv)
 		.filters = filters, .body = area_body,
 	};
 
-	return roster_cmd_run(&rc, argc, argv);
+	int code = roster_cmd_run(&rc, argc, argv);
+
+	view_free();
+	return code;
 }

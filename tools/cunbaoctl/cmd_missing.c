@@ -4,23 +4,27 @@
  * with its leaders, then how many of how many reported.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmdline.h"
 #include "cunbaoctl.h"
 #include "table.h"
+#include "view.h"
 
 static const char missing_help[] =
-    "usage: cunbaoctl missing [--area PATH] [--kind KIND] [--period PERIOD] [options]\n"
+    "usage: cunbaoctl missing [--area AREA] [--kind KIND] [--period PERIOD] [options]\n"
     "\n"
     "Lists the expected groups of an area that have not reported, with their\n"
-    "leaders to call, then one line per kind: how many groups reported.\n"
+    "leaders to call (their numbers with --wide), then one line per kind: how\n"
+    "many groups reported.\n"
     "Without --kind, every kind of the catalog; without --period, each kind's\n"
     "current period.  `cunbaoctl remind` sends them a reminder.\n"
     "\n"
-    "  --area PATH        an area and its subtree (default: the whole roster)\n"
-    "  --kind KIND        one kind of the catalog\n"
+    "  --area AREA        an area and its subtree, by path or name (default: the\n"
+    "                     whole roster)\n"
+    "  --kind KIND        one kind of the catalog (a code, name or keyword)\n"
     "  --period PERIOD    one period of that kind's type\n"
-    CLIENT_HELP
+    VIEW_HELP CLIENT_HELP
     "  -h, --help         this help\n";
 
 struct missing_out {
@@ -28,35 +32,57 @@ struct missing_out {
 	struct table *summary;
 };
 
+/* True if who is already one of the ", "-separated entries of list. */
+static bool
+missing_listed(const char *list, const char *who)
+{
+	size_t n = strlen(who);
+
+	for (const char *p = list; (p = strstr(p, who)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
+/* The leaders of a missing group as "刘桂兰, 赵一" (with their ids under --wide); "(no leader)" if none. */
+static const char *
+missing_leaders(const cJSON *g, char *buf, size_t buflen)
+{
+	const cJSON *p;
+	char one[256];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(g, "leaders")) {
+		view_person(json_str(p, "id"), json_str(p, "name"), one, sizeof one);
+		if (missing_listed(buf, one))	/* one leader by phone and by chat: named once */
+			continue;
+		int n = snprintf(buf + off, buflen - off, "%s%s", off ? ", " : "", one);
+		if (n < 0 || (size_t)n >= buflen - off)
+			break;
+		off += (size_t)n;
+	}
+	return off ? buf : view_word("(no leader)");
+}
+
 /* Adds one line per missing group of a completeness item, and its summary line. */
 static void
 missing_row(void *arg, const cJSON *it)
 {
 	struct missing_out *mo = arg;
-	const cJSON *g, *leaders, *p;
-	char who[1024], count[64], exp[16];
+	const cJSON *g;
+	char who[1024], count[64], exp[16], nm[16], area[512];
+	const char *kind = view_kind(json_str(it, "kind"));
 	int nmissing = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it, "missing"));
 
-	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(it, "missing")) {
-		size_t off = 0;
-		who[0] = '\0';
-		leaders = cJSON_GetObjectItemCaseSensitive(g, "leaders");
-		cJSON_ArrayForEach(p, leaders) {
-			int n = snprintf(who + off, sizeof who - off, "%s%s %s", off ? ", " : "",
-			    json_str(p, "name"), json_str(p, "id"));
-			if (n < 0 || (size_t)n >= sizeof who - off)
-				break;
-			off += (size_t)n;
-		}
-		table_add(mo->groups, (const char *[]){ json_str(it, "kind"), json_str(it, "period"),
-		    json_str(g, "area"), json_str(g, "name"), *who ? who : "(no leader)" });
-	}
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(it, "missing"))
+		table_add(mo->groups, (const char *[]){ kind, json_str(it, "period"),
+		    view_area(json_str(g, "area"), area, sizeof area), missing_leaders(g, who, sizeof who) });
 	json_text(it, "expected", exp, sizeof exp);
 	snprintf(count, sizeof count, "%d/%s", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it,
 	    "reported")), exp);
-	char nm[16];
 	snprintf(nm, sizeof nm, "%d", nmissing);
-	table_add(mo->summary, (const char *[]){ json_str(it, "kind"), json_str(it, "period"), count, nm });
+	table_add(mo->summary, (const char *[]){ kind, json_str(it, "period"), count, nm });
 }
 
 int
@@ -71,7 +97,7 @@ cmd_missing(int argc, char **argv)
 		return code;
 	if (!ctl_cmd_ready(&cmd, "/v1/completeness", path, sizeof path))
 		return CTL_USAGE;
-	mo.groups = table_new((const char *[]){ "KIND", "PERIOD", "AREA", "GROUP", "LEADERS", NULL });
+	mo.groups = table_new((const char *[]){ "KIND", "PERIOD", "AREA", "LEADERS", NULL });
 	mo.summary = table_new((const char *[]){ "KIND", "PERIOD", "REPORTED", "MISSING", NULL });
 	if (mo.groups == NULL || mo.summary == NULL) {
 		table_free(mo.groups);
@@ -90,5 +116,6 @@ cmd_missing(int argc, char **argv)
 	}
 	table_free(mo.groups);
 	table_free(mo.summary);
+	view_free();
 	return code;
 }

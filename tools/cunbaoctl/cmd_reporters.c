@@ -10,6 +10,7 @@
 #include "cmd_roster.h"
 #include "cunbaoctl.h"
 #include "table.h"
+#include "view.h"
 
 static const char reporters_help[] =
     "usage: cunbaoctl reporters [list] [--area PATH] [--role leader|admin] [options]\n"
@@ -28,18 +29,27 @@ static const char reporters_help[] =
     "changes, never removes, and changes nothing if any line is wrong.\n"
     "Changes need an admin token and are journaled with the token's name.\n"
     "\n"
-    "  --area PATH        list: an area and its subtree; set: the new area\n"
+    "  --area AREA        list: an area and its subtree (a path or a name); set:\n"
+    "                     the new area\n"
     "  --role ROLE        list: only leaders or admins; add, set: the role\n"
     "  --name NAME        set: the new name\n"
-    "  --lang LANG        add, set: the reply language\n"
-    LIST_HELP CLIENT_HELP
+    "  --lang LANG        add, set: the reply language; list, get: the table's\n"
+    LIST_HELP VIEW_HELP CLIENT_HELP
     "  -h, --help         this help\n";
 
+/*
+ * Adds one reporter: the id (a phone number masked unless --wide or
+ * --codes), the name, the area by its names (its path with --codes), the
+ * role and the reply language in the view's words.
+ */
 static void
 reporter_row(void *arg, const cJSON *it)
 {
-	table_add(arg, (const char *[]){ json_str(it, "id"), json_str(it, "name"), json_str(it, "area"),
-	    json_str(it, "role"), json_str(it, "lang") });
+	char id[256], area[512];
+
+	table_add(arg, (const char *[]){ view_id(json_str(it, "id"), id, sizeof id), json_str(it, "name"),
+	    view_area(json_str(it, "area"), area, sizeof area), view_word(json_str(it, "role")),
+	    view_word(json_str(it, "lang")) });
 }
 
 enum { AREA, ROLE, NAME, LANG };
@@ -62,6 +72,27 @@ reporter_body(bool add, char *const *args, const char *const *v)
 	return text;
 }
 
+/*
+ * --lang is the reply language of add and set; for the other actions it is
+ * the table's (view.h).  Takes it for the view when the action is neither;
+ * false after a bad one.
+ */
+static bool
+reporters_list_lang(int argc, char **argv)
+{
+	const char *lang = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "add") == 0 || strcmp(argv[i], "set") == 0)
+			return true;
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			lang = argv[i + 1];
+		else if (strncmp(argv[i], "--lang=", 7) == 0)
+			lang = argv[i] + 7;
+	}
+	return lang == NULL || view_option(VIEW_OPT_LANG, lang);
+}
+
 int
 cmd_reporters(int argc, char **argv)
 {
@@ -77,5 +108,12 @@ cmd_reporters(int argc, char **argv)
 		.filters = filters, .body = reporter_body,
 	};
 
-	return roster_cmd_run(&rc, argc, argv);
+	int code;
+
+	if (!reporters_list_lang(argc, argv))
+		return CTL_USAGE;
+	code = roster_cmd_run(&rc, argc, argv);
+
+	view_free();
+	return code;
 }

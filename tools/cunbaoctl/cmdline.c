@@ -58,7 +58,7 @@ ctl_option(struct ctl_cmd *cmd, int ch, const char *arg)
 int
 ctl_cmd_parse(struct ctl_cmd *cmd, int argc, char **argv)
 {
-	struct option options[CTL_OPTS_MAX + 12];
+	struct option options[CTL_OPTS_MAX + 16];
 	int ch;
 
 	ctl_options(cmd, options);

@@ -5,6 +5,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,17 +15,32 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "ctlconf.h"
 #include "http.h"
 
-#define IO_TIMEOUT_S 60
-
+/*
+ * Sets c to its defaults: the URL from CUNBAO_URL, else the config file,
+ * else CLIENT_URL_DEFAULT; the timeout from the config file.
+ */
 void
 client_init(struct client *c)
 {
 	const char *env = getenv("CUNBAO_URL");
+	const struct ctlconf *cf = ctlconf_get();
 
 	memset(c, 0, sizeof *c);
-	c->url = env != NULL && env[0] != '\0' ? env : CLIENT_URL_DEFAULT;
+	c->bad_conf = cf->bad;
+	c->timeout_s = (int)(cf->timeout_ms / 1000);
+	if (env != NULL && env[0] != '\0') {
+		c->url = env;
+		c->url_from = "CUNBAO_URL";
+	} else if (cf->url[0] != '\0') {
+		c->url = cf->url;
+		c->url_from = cf->file;
+	} else {
+		c->url = CLIENT_URL_DEFAULT;
+		c->url_from = "the default";
+	}
 }
 
 bool
@@ -33,6 +49,7 @@ client_option(struct client *c, int opt, const char *arg)
 	switch (opt) {
 	case CLIENT_OPT_URL:
 		c->url = arg;
+		c->url_from = "--url";
 		return true;
 	case CLIENT_OPT_TOKEN_FILE:
 		c->token_file = arg;
@@ -41,7 +58,7 @@ client_option(struct client *c, int opt, const char *arg)
 		c->json = true;
 		return true;
 	default:
-		return false;
+		return view_option(opt, arg);
 	}
 }
 
@@ -55,7 +72,7 @@ client_parse_url(struct client *c, const char *url, char *err, size_t errlen)
 	const char *p = url, *hs, *he, *slash;
 
 	if (strncasecmp(p, "http://", 7) != 0) {
-		snprintf(err, errlen, "--url %s: only http:// URLs are supported", url);
+		snprintf(err, errlen, "%s: only http:// URLs are supported", url);
 		return false;
 	}
 	p += 7;
@@ -67,7 +84,7 @@ client_parse_url(struct client *c, const char *url, char *err, size_t errlen)
 		hs = p + 1;
 		he = memchr(p, ']', (size_t)(slash - p));
 		if (he == NULL) {
-			snprintf(err, errlen, "--url %s: unterminated [", url);
+			snprintf(err, errlen, "%s: unterminated [", url);
 			return false;
 		}
 		p = he + 1;
@@ -78,7 +95,7 @@ client_parse_url(struct client *c, const char *url, char *err, size_t errlen)
 		p = he;
 	}
 	if (he == hs || (size_t)(he - hs) >= sizeof c->host) {
-		snprintf(err, errlen, "--url %s: bad host", url);
+		snprintf(err, errlen, "%s: bad host", url);
 		return false;
 	}
 	memcpy(c->host, hs, (size_t)(he - hs));
@@ -87,17 +104,17 @@ client_parse_url(struct client *c, const char *url, char *err, size_t errlen)
 	if (*p == ':') {
 		size_t n = (size_t)(slash - p - 1);
 		if (n == 0 || n >= sizeof c->port || strspn(p + 1, "0123456789") < n) {
-			snprintf(err, errlen, "--url %s: bad port", url);
+			snprintf(err, errlen, "%s: bad port", url);
 			return false;
 		}
 		memcpy(c->port, p + 1, n);
 		c->port[n] = '\0';
 	} else if (p != slash) {
-		snprintf(err, errlen, "--url %s: bad host", url);
+		snprintf(err, errlen, "%s: bad host", url);
 		return false;
 	}
 	if (strlen(slash) >= sizeof c->prefix) {
-		snprintf(err, errlen, "--url %s: path too long", url);
+		snprintf(err, errlen, "%s: path too long", url);
 		return false;
 	}
 	snprintf(c->prefix, sizeof c->prefix, "%s", slash);
@@ -120,7 +137,7 @@ client_read_token(struct client *c, const char *file, char *err, size_t errlen)
 	bool found = false;
 
 	if (f == NULL) {
-		snprintf(err, errlen, "--token-file %s: %s", file, strerror(errno));
+		snprintf(err, errlen, "the token file %s: %s", file, strerror(errno));
 		return false;
 	}
 	while (!found && fgets(line, sizeof line, f) != NULL) {
@@ -136,32 +153,49 @@ client_read_token(struct client *c, const char *file, char *err, size_t errlen)
 	}
 	fclose(f);
 	if (!found)
-		snprintf(err, errlen, "--token-file %s: no token in it", file);
+		snprintf(err, errlen, "the token file %s: no token in it", file);
 	return found;
 }
 
+/*
+ * Readies c: the URL split, the token read (--token-file, else CUNBAO_TOKEN,
+ * else token-file of the config file; none is allowed: the server then says
+ * 401 and client_call says how to give one), the view bound to c.
+ */
 bool
 client_ready(struct client *c)
 {
 	char err[512];
 	const char *env = getenv("CUNBAO_TOKEN");
+	const struct ctlconf *cf = ctlconf_get();
 
+	if (c->bad_conf)
+		return false;
 	if (!client_parse_url(c, c->url, err, sizeof err)) {
-		fprintf(stderr, "cunbaoctl: %s\n", err);
+		fprintf(stderr, "cunbaoctl: the URL (from %s) %s\n", c->url_from, err);
 		return false;
 	}
 	if (c->token_file != NULL) {
 		if (!client_read_token(c, c->token_file, err, sizeof err)) {
-			fprintf(stderr, "cunbaoctl: %s\n", err);
+			fprintf(stderr, "cunbaoctl: %s (--token-file)\n", err);
 			return false;
 		}
+		c->token_from = "--token-file";
 	} else if (env != NULL && *env != '\0') {
 		if (strlen(env) >= sizeof c->token) {
 			fprintf(stderr, "cunbaoctl: CUNBAO_TOKEN is too long\n");
 			return false;
 		}
 		snprintf(c->token, sizeof c->token, "%s", env);
+		c->token_from = "CUNBAO_TOKEN";
+	} else if (cf->token_file[0] != '\0') {
+		if (!client_read_token(c, cf->token_file, err, sizeof err)) {
+			fprintf(stderr, "cunbaoctl: %s (token-file in %s)\n", err, cf->file);
+			return false;
+		}
+		c->token_from = cf->file;
 	}
+	view_bind(c);
 	return true;
 }
 
@@ -170,12 +204,12 @@ static int
 client_connect(const struct client *c, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+	struct timeval tv = { .tv_sec = c->timeout_s > 0 ? c->timeout_s : 60 };
 	int fd = -1, rc;
 
 	rc = getaddrinfo(c->host, c->port, &hints, &res);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", c->host, gai_strerror(rc));
+		snprintf(err, errlen, "cannot connect: %s: %s", c->host, gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -186,7 +220,7 @@ client_connect(const struct client *c, char *err, size_t errlen)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
-		snprintf(err, errlen, "cannot connect to %s:%s: %s", c->host, c->port, strerror(errno));
+		snprintf(err, errlen, "cannot connect: %s", strerror(errno));
 		close(fd);
 		fd = -1;
 	}
@@ -400,6 +434,33 @@ client_print_error(const struct http_response *r)
 	cJSON_Delete(root);
 }
 
+/* Says on stderr that cunbaod could not be reached at c's URL, and how to give another. */
+static void
+client_say_unreachable(const struct client *c, const char *err)
+{
+	char files[3 * PATH_MAX + 16];
+
+	fprintf(stderr, "cunbaoctl: cannot connect to cunbaod at %s (the URL from %s): %s\n"
+	    "cunbaoctl: is cunbaod running with its API there?  Give its URL with --url, "
+	    "CUNBAO_URL, or url in %s\n", c->url, c->url_from, err,
+	    ctlconf_checked(ctlconf_get(), files, sizeof files));
+}
+
+/* Says on stderr how to give a token, after a 401 to a request that had none or a refused one. */
+static void
+client_say_token(const struct client *c)
+{
+	char files[3 * PATH_MAX + 16];
+
+	ctlconf_checked(ctlconf_get(), files, sizeof files);
+	if (c->token_from == NULL)
+		fprintf(stderr, "cunbaoctl: no API token: set CUNBAO_TOKEN, or token-file in %s, "
+		    "or give --token-file FILE\n", files);
+	else
+		fprintf(stderr, "cunbaoctl: the token from %s was refused: check it against cunbaod's "
+		    "tokens file\n", c->token_from);
+}
+
 int
 client_call(const struct client *c, const char *method, const char *path,
     const char *content_type, const char *body, size_t bodylen, struct http_response *out)
@@ -407,12 +468,17 @@ client_call(const struct client *c, const char *method, const char *path,
 	char err[512];
 
 	if (!client_request(c, method, path, content_type, body, bodylen, out, err, sizeof err)) {
-		fprintf(stderr, "cunbaoctl: %s%s: %s\n", c->prefix, path, err);
+		if (strncmp(err, "cannot connect: ", 16) == 0)
+			client_say_unreachable(c, err + 16);
+		else
+			fprintf(stderr, "cunbaoctl: %s%s: %s\n", c->prefix, path, err);
 		return CTL_FAIL;
 	}
 	int code = client_exit_code(out->status);
 	if (code != CTL_OK)
 		client_print_error(out);
+	if (out->status == 401)
+		client_say_token(c);
 	return code;
 }
 

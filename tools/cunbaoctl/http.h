@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "cunbaoctl.h"
+#include "view.h"
 
 #define CLIENT_URL_DEFAULT "http://127.0.0.1:8080"
 #define CLIENT_TOKEN_MAX 256
@@ -39,6 +40,10 @@ struct client {
 	bool json;		/* print the server's JSON instead of a table */
 	const char *url;
 	const char *token_file;
+	const char *url_from;	/* where url came from: "--url", "CUNBAO_URL", the config file, "the default" */
+	const char *token_from;	/* where the token came from, NULL when there is none */
+	bool bad_conf;		/* the config file had errors (said on stderr) */
+	int timeout_s;		/* connect, send and read limit of a request */
 };
 
 /*
@@ -52,10 +57,13 @@ struct client {
 #define CLIENT_OPTIONS \
 	{ "url", required_argument, NULL, CLIENT_OPT_URL }, \
 	{ "token-file", required_argument, NULL, CLIENT_OPT_TOKEN_FILE }, \
-	{ "json", no_argument, NULL, CLIENT_OPT_JSON }
+	{ "json", no_argument, NULL, CLIENT_OPT_JSON }, \
+	VIEW_OPTIONS
 #define CLIENT_HELP \
-	"  --url URL          cunbaod's API (default " CLIENT_URL_DEFAULT ")\n" \
-	"  --token-file FILE  read the bearer token from FILE (default: $CUNBAO_TOKEN)\n" \
+	"  --url URL          cunbaod's API (default $CUNBAO_URL, else url in the config\n" \
+	"                     file, else " CLIENT_URL_DEFAULT ")\n" \
+	"  --token-file FILE  read the bearer token from FILE (default: $CUNBAO_TOKEN, else\n" \
+	"                     token-file in the config file; see cunbaoctl --help)\n" \
 	"  --json             print the server's JSON instead of a table\n"
 
 /* Sets c to its defaults. */

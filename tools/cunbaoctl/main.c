@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctlconf.h"
 #include "cunbaoctl.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -40,9 +41,18 @@ usage(FILE *f)
 	for (size_t i = 0; i < NELEM(subcommands); i++)
 		fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(f, "\nthe (API) subcommands speak cunbaod's admin HTTP API:\n"
-	    "  --url URL          default $CUNBAO_URL, else http://127.0.0.1:8080\n"
-	    "  --token-file FILE  the bearer token (default: the CUNBAO_TOKEN variable)\n"
-	    "  --json             the server's JSON instead of a table\n");
+	    "  --url URL          default $CUNBAO_URL, else url in the config file, else\n"
+	    "                     http://127.0.0.1:8080\n"
+	    "  --token-file FILE  the bearer token (default: the CUNBAO_TOKEN variable, else\n"
+	    "                     token-file in the config file)\n"
+	    "  --json             the server's JSON instead of a table\n"
+	    "  --lang zh|en       the tables' language (default: lang in the config file,\n"
+	    "                     else zh when LC_ALL, LC_MESSAGES or LANG starts with zh)\n"
+	    "  --wide             no 80-column limit, full phone numbers and times\n"
+	    "  --codes            area paths, kind and field codes instead of names\n");
+	fprintf(f, "\nconfig file: the first of $CUNBAO_CTL_CONF, ~/.config/cunbao/cunbaoctl.conf\n"
+	    "and /etc/cunbao/cunbaoctl.conf that exists; \"key value\" lines, # comments;\n"
+	    "the variables win over it, the options over both:\n%s", ctlconf_help);
 	fprintf(f, "\nexit codes:\n"
 	    "  0  ok\n"
 	    "  1  a message did not parse, or a request failed\n"

@@ -8,9 +8,16 @@
 
 #include "table.h"
 #include "utf8.h"
+#include "view.h"
+
+#define TABLE_CELL_CAP 32	/* display columns of a cell of a column that does not wrap, when limited */
+#define TABLE_CELL_MIN 6	/* display columns a column is narrowed to at most, when the others do not fit */
+#define TABLE_WRAP_MIN 20	/* display columns below which the last column goes under its row */
+#define TABLE_UNDER_INDENT 4	/* its indent there */
 
 struct table {
 	size_t ncols;
+	size_t width;			/* the limit in display columns; 0: none */
 	size_t nrows, cap;
 	char **cells;			/* nrows * ncols, row-major, owned */
 	char *headers[TABLE_COLS_MAX];	/* owned */
@@ -24,8 +31,9 @@ table_new(const char *const *headers)
 
 	if (t == NULL)
 		return NULL;
+	t->width = view_width();
 	while (headers[t->ncols] != NULL && t->ncols < TABLE_COLS_MAX) {
-		t->headers[t->ncols] = strdup(headers[t->ncols]);
+		t->headers[t->ncols] = strdup(view_header(headers[t->ncols]));
 		if (t->headers[t->ncols] == NULL) {
 			table_free(t);
 			return NULL;
@@ -46,6 +54,12 @@ table_free(struct table *t)
 	for (size_t i = 0; i < t->ncols; i++)
 		free(t->headers[i]);
 	free(t);
+}
+
+void
+table_set_width(struct table *t, size_t width)
+{
+	t->width = width;
 }
 
 void
@@ -104,30 +118,173 @@ cell_width(const char *s)
 	return utf8_width(s, strlen(s));
 }
 
-/* Prints one line of cells padded to widths; the last column is not padded on the right. */
-static void
-table_line(const struct table *t, char *const *cells, const size_t *widths, FILE *out)
+/*
+ * Copies into out the longest head of s that fits max display columns,
+ * ending in "…" when it was cut; *w is its width.  Returns the bytes of s
+ * consumed (all of s when it fits).
+ */
+static size_t
+cell_cut(const char *s, size_t max, bool ellipsis, char *out, size_t outlen, size_t *w)
 {
-	for (size_t i = 0; i < t->ncols; i++) {
-		size_t w = cell_width(cells[i]);
-		size_t pad = widths[i] > w ? widths[i] - w : 0;
-		bool last = i + 1 == t->ncols;
+	size_t len = strlen(s), i = 0, keep = 0, kw = 0, width = 0;
 
-		if (i > 0)
-			fputs("  ", out);
-		if (t->right[i])
-			fprintf(out, "%*s", (int)pad, "");
-		fputs(cells[i], out);
-		if (!t->right[i] && !last)
-			fprintf(out, "%*s", (int)pad, "");
+	if (utf8_width(s, len) <= max) {
+		snprintf(out, outlen, "%s", s);
+		*w = utf8_width(s, len);
+		return len;
 	}
-	fputc('\n', out);
+	while (i < len) {
+		size_t j = i;
+		utf8_next(s, len, &j);
+		size_t cw = utf8_width(s + i, j - i);
+		if (width + cw + (ellipsis ? 1 : 0) > max)
+			break;
+		width += cw;
+		i = j;
+		keep = i;
+		kw = width;
+	}
+	if (keep == 0 && !ellipsis && len > 0) {	/* a character wider than max: take it anyway */
+		keep = i;
+		utf8_next(s, len, &keep);
+		kw = utf8_width(s, keep);
+	}
+	snprintf(out, outlen, "%.*s%s", (int)keep, s, ellipsis ? "…" : "");
+	*w = kw + (ellipsis ? 1 : 0);
+	return keep;
+}
+
+/* Prints one cell padded to width w (right-aligned or not; the line's last one unpadded on the right). */
+static void
+cell_print(const struct table *t, size_t i, const char *s, size_t w, size_t width, bool last,
+    FILE *out)
+{
+	size_t pad = width > w ? width - w : 0;
+
+	if (i > 0)
+		fputs("  ", out);
+	if (t->right[i])
+		fprintf(out, "%*s", (int)pad, "");
+	fputs(s, out);
+	if (!t->right[i] && !last)
+		fprintf(out, "%*s", (int)pad, "");
+}
+
+/*
+ * Prints the first ncols cells of a line padded to widths, cutting a cell
+ * wider than its column (only when the table is limited).
+ */
+static void
+table_cells(const struct table *t, char *const *cells, const size_t *widths, size_t ncols, FILE *out)
+{
+	char cut[1024];
+	size_t w;
+
+	for (size_t i = 0; i < ncols; i++) {
+		cell_cut(cells[i], widths[i], true, cut, sizeof cut, &w);
+		cell_print(t, i, cut, w, widths[i], i + 1 == ncols, out);
+	}
+}
+
+/*
+ * Writes the last cell s wrapped to avail display columns, breaking at its
+ * two-space separators (a piece wider than avail is cut where it must):
+ * the first line goes on where the row's other cells end, the others are
+ * indented by indent.  Ends every line.
+ */
+static void
+cell_wrap(const char *s, size_t avail, size_t indent, bool first_inline, FILE *out)
+{
+	char piece[1024], line[4096];
+	size_t lw = 0, pos = 0, len = strlen(s);
+	bool first = true;
+	/* Pairs are separated by two spaces ("牛 61 头  猪 398 头"), or by one when none has a space (cattle=61). */
+	const char *brk = strstr(s, "  ") != NULL ? "  " : " ";
+
+	line[0] = '\0';
+	while (pos < len) {
+		const char *sep = strstr(s + pos, brk);
+		size_t plen = sep ? (size_t)(sep - s - pos) : len - pos, pw;
+		snprintf(piece, sizeof piece, "%.*s", (int)plen, s + pos);
+		pw = utf8_width(piece, strlen(piece));
+		if (lw > 0 && lw + strlen(brk) + pw > avail) {
+			fprintf(out, "%*s%s\n", first && first_inline ? 0 : (int)indent, "", line);
+			first = false;
+			line[0] = '\0';
+			lw = 0;
+		}
+		if (pw > avail) {	/* alone too wide: cut it */
+			size_t w, took = cell_cut(piece, avail, false, line, sizeof line, &w);
+			fprintf(out, "%*s%s\n", first && first_inline ? 0 : (int)indent, "", line);
+			first = false;
+			line[0] = '\0';
+			lw = 0;
+			pos += took;
+			continue;
+		}
+		snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", lw ? brk : "", piece);
+		lw += (lw ? strlen(brk) : 0) + pw;
+		pos += plen;
+		pos += strspn(s + pos, " ");
+	}
+	if (lw > 0 || first)
+		fprintf(out, "%*s%s\n", first && first_inline ? 0 : (int)indent, "", line);
+}
+
+/*
+ * Prints one row within the table's width: the last cell wrapped into the
+ * room the others leave (fixed columns), or under the row when that room is
+ * under TABLE_WRAP_MIN (under).
+ */
+static void
+table_line(const struct table *t, char *const *cells, const size_t *widths, size_t fixed,
+    bool under, FILE *out)
+{
+	size_t last = t->ncols - 1;
+
+	if (t->width == 0 || t->ncols == 1 || (!under && fixed + cell_width(cells[last]) <= t->width)) {
+		table_cells(t, cells, widths, t->ncols, out);
+		fputc('\n', out);
+		return;
+	}
+	table_cells(t, cells, widths, last, out);
+	if (under) {
+		fputc('\n', out);
+		if (*cells[last] != '\0')
+			cell_wrap(cells[last], t->width - TABLE_UNDER_INDENT, TABLE_UNDER_INDENT, false, out);
+		return;
+	}
+	fputs("  ", out);
+	cell_wrap(cells[last], t->width - fixed, fixed, true, out);
+}
+
+/*
+ * When the columns before the last need more than the width even with the
+ * last one under its rows, narrows the widest of them (their cells are then
+ * cut with "…"), one column at a time, down to TABLE_CELL_MIN each.
+ */
+static void
+table_shrink(const struct table *t, size_t *widths, size_t *fixed)
+{
+	size_t last = t->ncols - 1;
+
+	while (t->width > 0 && t->ncols > 1 && *fixed - 2 > t->width) {
+		size_t wi = 0;
+		for (size_t i = 1; i < last; i++)
+			if (widths[i] > widths[wi])
+				wi = i;
+		if (widths[wi] <= TABLE_CELL_MIN)
+			return;
+		widths[wi]--;
+		(*fixed)--;
+	}
 }
 
 void
 table_print(const struct table *t, FILE *out)
 {
-	size_t widths[TABLE_COLS_MAX] = { 0 };
+	size_t widths[TABLE_COLS_MAX] = { 0 }, fixed = 0, last = t->ncols ? t->ncols - 1 : 0;
+	bool under = false;
 
 	for (size_t i = 0; i < t->ncols; i++)
 		widths[i] = cell_width(t->headers[i]);
@@ -137,9 +294,21 @@ table_print(const struct table *t, FILE *out)
 			if (w > widths[i])
 				widths[i] = w;
 		}
-	table_line(t, (char *const *)t->headers, widths, out);
+	for (size_t i = 0; t->width > 0 && i < last; i++) {
+		if (widths[i] > TABLE_CELL_CAP)
+			widths[i] = TABLE_CELL_CAP;
+		fixed += widths[i] + 2;
+	}
+	table_shrink(t, widths, &fixed);
+	under = t->width > 0 && t->ncols > 1 && fixed + TABLE_WRAP_MIN > t->width;
+	if (under) {
+		table_cells(t, (char *const *)t->headers, widths, last, out);
+		fprintf(out, "\n%*s%s\n", TABLE_UNDER_INDENT, "", t->headers[last]);
+	} else {
+		table_line(t, (char *const *)t->headers, widths, fixed, false, out);
+	}
 	for (size_t r = 0; r < t->nrows; r++)
-		table_line(t, t->cells + r * t->ncols, widths, out);
+		table_line(t, t->cells + r * t->ncols, widths, fixed, under, out);
 }
 
 const char *
