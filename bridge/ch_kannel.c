@@ -9,8 +9,12 @@
  * UTF-8 otherwise.  %I is Kannel's message id; it is the same when Kannel
  * retries a call, so a retry lands on the same envelope id.
  *
- * Out: Kannel's sendsms interface, with coding=2&charset=UTF-8 so Chinese
- * text is sent as UCS-2 (without it Kannel turns CJK into '?').
+ * Out: Kannel's sendsms interface, text in UTF-8 (charset=UTF-8).  A reply
+ * whose every character is in the GSM 03.38 alphabet (gsm7.c: plain
+ * English) goes with coding=0, as GSM-7: 160 characters an SMS.  Any other
+ * (Chinese) goes with coding=2, as UCS-2: 70 characters an SMS; without
+ * coding=2 Kannel would turn CJK into '?'.  Longer replies are split and
+ * concatenated by Kannel (the sendsms-user's concatenation and max-messages).
  *
  * Trust: a caller must come from an address in kannel-allow and, when
  * kannel-secret is set, carry it as `key=` (the get-url in kannel.conf ends
@@ -28,6 +32,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "gsm7.h"
 
 /* What a kannel-secret may hold: characters that need no escaping in a URL and are not Kannel's %. */
 #define KANNEL_KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-"
@@ -230,11 +235,18 @@ kannel_dlr_url(const struct bridge_conf *c, const char *id, char *out, size_t ou
 	return true;
 }
 
+/*
+ * Builds the sendsms GET for reply id to `to`: GSM-7 (coding 0) when the
+ * text fits the GSM alphabet, else UCS-2 (coding 2); the delivery report
+ * asked for unless kannel-dlr-url is off.  False (err set) when it does not
+ * fit in a URL.
+ */
 static bool
 kannel_reply(const struct bridge_conf *c, int64_t now, const char *id, const char *to, const char *text,
     struct outreq *req, char *err, size_t errlen)
 {
 	char dlr[1024];
+	const char *coding = gsm7_fits(text, strlen(text)) ? "0" : "2";
 	size_t off;
 	bool ok;
 
@@ -252,7 +264,7 @@ kannel_reply(const struct bridge_conf *c, int64_t now, const char *id, const cha
 	    form_put(req->url, sizeof req->url, &off, "from", c->kannel_from, strlen(c->kannel_from))) &&
 	    form_put(req->url, sizeof req->url, &off, "to", to, strlen(to)) &&
 	    form_put(req->url, sizeof req->url, &off, "text", text, strlen(text)) &&
-	    form_put(req->url, sizeof req->url, &off, "coding", "2", 1) &&
+	    form_put(req->url, sizeof req->url, &off, "coding", coding, 1) &&
 	    form_put(req->url, sizeof req->url, &off, "charset", "UTF-8", 5) &&
 	    (c->kannel_smsc[0] == '\0' ||
 	    form_put(req->url, sizeof req->url, &off, "smsc", c->kannel_smsc, strlen(c->kannel_smsc))) &&
