@@ -1,0 +1,170 @@
+/*
+ * test_export_grid.c — the ledger (台账) as officials keep it, against a real
+ * cunbaod and mosquitto: the example village's month of messages
+ * (schema/examples/messages.txt, dated 2023-12-05 so the periods are the
+ * same whenever the test runs) goes in, and the grid ledger comes out as CSV
+ * (GET /v1/export.csv?layout=grid) and as an .xlsx workbook
+ * (GET /v1/export.xlsx).  test_export_grid.py reads both back with readers
+ * nobody here wrote (Python's csv, openpyxl and zipfile) and checks every
+ * figure against the API's own rollups, the catalog's names and units and
+ * the roster's names; this file checks the HTTP side, English, a township's
+ * grid, the refusals, and that the row ledger did not change.
+ */
+#include "test_api.h"
+
+/* Sends every message of messages.txt, each after the previous one's receipt; returns the refused. */
+static int
+feed_examples(struct api *a)
+{
+	char *text = h_read_file(h_src("schema/examples/messages.txt"), NULL), *save = NULL, id[32];
+	int n = 0, rejected = 0;
+
+	cr_assert_not_null(text);
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		if (line[0] == '#' || sp == NULL)
+			continue;
+		*sp = '\0';
+		snprintf(id, sizeof id, "ex:%d", ++n);
+		cr_assert(cbd_sms_at(&a->cbd, id, line, sp + 1, DEC5));
+		cJSON *r = cbd_receipt(&a->cbd, id);
+		cr_assert_not_null(r, "no receipt for %s \"%s\"", line, sp + 1);
+		rejected += strcmp(rc_str(r, "status"), "rejected") == 0;
+		cJSON_Delete(r);
+	}
+	free(text);
+	return rejected;
+}
+
+/* Writes len bytes to path. */
+static void
+write_bytes(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_eq(fwrite(buf, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* GETs path, asserts 200 with the content type, and saves the body to file (when not NULL). */
+static struct resp
+fetch(struct api *a, const char *path, const char *ctype, const char *file)
+{
+	struct resp r = http_get(a->port, path, TOKEN_READ);
+
+	cr_assert_eq(r.status, 200, "GET %s: %d %s", path, r.status, r.body);
+	cr_expect(strstr(r.headers, ctype) != NULL, "GET %s: %s", path, r.headers);
+	if (file != NULL)
+		write_bytes(file, r.body, r.len);
+	return r;
+}
+
+Test(export_grid, the_village_ledger_reads_back_exactly)
+{
+	struct api a = { 0 };
+	struct resp r;
+	char csv[256], xlsx[256], rollups[256], cmd[2048];
+	int rc;
+
+	setenv("TMPDIR", h_tmpdir(), 1);	/* cunbaod's workbooks are made there */
+	api_start(&a);
+	cr_expect_eq(feed_examples(&a), 3, "messages.txt announces three refusals");
+	snprintf(csv, sizeof csv, "%s", h_path("grid.csv"));
+	snprintf(xlsx, sizeof xlsx, "%s", h_path("ledger.xlsx"));
+	snprintf(rollups, sizeof rollups, "%s", h_path("rollups.json"));
+
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&layout=grid", "Content-Type: text/csv; charset=utf-8",
+	    csv);
+	cr_expect(strstr(r.headers, "filename=\"cunbao-xinzhuang-hexi-grid.csv\"") != NULL, "%s", r.headers);
+	cr_assert(r.len > 3 && memcmp(r.body, "\xEF\xBB\xBF", 3) == 0, "no UTF-8 BOM");
+	cr_expect(strncmp(r.body + 3, "河西村 牲畜 2023-12\r\n组,牛（头）,猪（头）,羊（只）,购进（头）\r\n",
+	    strlen("河西村 牲畜 2023-12\r\n组,牛（头）,猪（头）,羊（只）,购进（头）\r\n")) == 0,
+	    "%.200s", r.body + 3);
+	/* Group 4 did not report livestock: its row is there, empty. */
+	cr_expect(strstr(r.body, "\r\n四组,,,,\r\n") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "\r\n合计,61,398,118,28\r\n") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "\r\n合计,480.00,227.74,143.09,113870.00\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
+
+	r = fetch(&a, "/v1/export.xlsx?area=xinzhuang/hexi",
+	    "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+	cr_expect(strstr(r.headers, "Content-Disposition: attachment; filename=\"cunbao-xinzhuang-hexi.xlsx\"")
+	    != NULL, "%s", r.headers);
+	cr_expect(r.len > 4 && memcmp(r.body, "PK\x03\x04", 4) == 0, "not a zip file");
+	resp_free(&r);
+
+	/* What the API says the figures are: every rollup of the village and its groups. */
+	r = fetch(&a, "/v1/rollups?area=xinzhuang/hexi&limit=1000", "application/json", rollups);
+	cr_expect(strstr(r.body, "\"next\":null") != NULL, "the rollups took more than a page");
+	resp_free(&r);
+
+	snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s %s %s %s %s xinzhuang/hexi 2>&1",
+	    h_src("tests/integration/test_export_grid.py"), csv, xlsx, rollups,
+	    h_src("schema/catalog.json"), h_src("schema/examples/areas.csv"));
+	char *out = h_run(cmd, &rc);
+	if (rc == 77)
+		cr_skip_test("python3-openpyxl is not installed");
+	cr_expect_eq(rc, 0, "the independent reader disagrees:\n%s", out ? out : "");
+	cr_expect(out != NULL && strstr(out, "ok: 7 sheets") != NULL, "%s", out ? out : "");
+	free(out);
+	api_stop(&a);
+}
+
+Test(export_grid, english_township_and_refusals)
+{
+	struct api a = { 0 };
+	struct resp r;
+
+	setenv("TMPDIR", h_tmpdir(), 1);
+	api_start(&a);
+	feed_examples(&a);
+
+	/* English names and units, the rate of a week's inspections as a percentage, a word per group. */
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&kind=sanitation&layout=grid&lang=en",
+	    "text/csv", NULL);
+	cr_expect(strstr(r.body, "河西村 sanitation 2023-W49\r\ngroup,cleared (points),cleaners (people),"
+	    "passed\r\n") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "\r\n一组,1,6.00,passed\r\n") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "\r\n五组,1,7.00,failed\r\n") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "\r\nTotal,4,7.00,75.00%\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
+
+	/* A township's ledger: a row per village, its figures as the village's rollup. */
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang&kind=livestock&period=2023-12&layout=grid",
+	    "text/csv", NULL);
+	cr_expect(strstr(r.body, "辛庄镇 牲畜 2023-12\r\n村,牛（头）,猪（头）,羊（只）,购进（头）\r\n"
+	    "河西村,61,398,118,28\r\n合计,61,398,118,28\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
+
+	/* A period given: every kind of its type, with a table even where nobody reported. */
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&period=2023-12&layout=grid", "text/csv", NULL);
+	cr_expect(strstr(r.body, "河西村 建设 2023-12\r\n组,温室（座）,大棚（座）,改厕（座）\r\n") != NULL,
+	    "%s", r.body);
+	cr_expect(strstr(r.body, "道路") == NULL, "a daily kind in a monthly ledger: %s", r.body);
+	resp_free(&r);
+
+	/* A group asked for: its own row. */
+	r = fetch(&a, "/v1/export.xlsx?area=xinzhuang/hexi/g03&kind=livestock&period=2023-12&lang=en",
+	    "spreadsheetml", NULL);
+	resp_free(&r);
+
+	expect_error(&a, "GET", "/v1/export.csv?layout=table", TOKEN_READ, NULL, 400, "layout=table");
+	expect_error(&a, "GET", "/v1/export.csv?lang=en", TOKEN_READ, NULL, 400, "layout=grid");
+	expect_error(&a, "GET", "/v1/export.csv?layout=grid&lang=fr", TOKEN_READ, NULL, 400, "lang=fr");
+	expect_error(&a, "GET", "/v1/export.xlsx?layout=rows", TOKEN_READ, NULL, 400, "/v1/export.csv");
+	expect_error(&a, "GET", "/v1/export.xlsx?area=xinzhuang/nowhere", TOKEN_READ, NULL, 404,
+	    "xinzhuang/nowhere");
+	expect_error(&a, "GET", "/v1/export.xlsx?kind=livestock&period=2023", TOKEN_READ, NULL, 400, "period=");
+	expect_error(&a, "GET", "/v1/export.xlsx?limit=3", TOKEN_READ, NULL, 400, "limit");
+	expect_error(&a, "GET", "/v1/export.xlsx", NULL, NULL, 401, NULL);
+
+	/* Every temporary file of the workbooks is gone. */
+	char cmd[512];
+	int rc;
+	snprintf(cmd, sizeof cmd, "ls -d %s/cunbaod-xlsx-* 2>/dev/null | wc -l", h_tmpdir());
+	char *n = h_run(cmd, &rc);
+	cr_expect(n != NULL && atoi(n) == 0, "left behind: %s", n ? n : "");
+	free(n);
+	api_stop(&a);
+}
