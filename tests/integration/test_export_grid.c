@@ -168,3 +168,73 @@ Test(export_grid, english_township_and_refusals)
 	free(n);
 	api_stop(&a);
 }
+
+/*
+ * Runs a shell command line for a in which "ctl" is cunbaoctl with the
+ * read token and a's URL (a function, and an exported CTL for sub-shells);
+ * returns its output and exit code.
+ */
+static char *
+ctl_run(struct api *a, const char *line, int *rc)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof cmd, "export CUNBAO_TOKEN=%s; export CTL='%s'; export URL=%s; "
+	    "ctl() { \"$CTL\" \"$@\" --url \"$URL\"; }; %s 2>&1", TOKEN_READ,
+	    h_bin("tools/cunbaoctl/cunbaoctl"), a->url, line);
+	char *out = h_run(cmd, rc);
+	cr_assert_not_null(out, "cannot run %s", cmd);
+	return out;
+}
+
+Test(export_grid, cunbaoctl_writes_the_grid_and_the_workbook)
+{
+	struct api a = { 0 };
+	char line[2048], *out;
+	size_t len;
+	int rc;
+
+	setenv("TMPDIR", h_tmpdir(), 1);
+	api_start(&a);
+	feed_examples(&a);
+
+	/* --grid: the server's grid CSV, byte for byte (a stray word first: a usage error). */
+	struct resp r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&kind=crops&layout=grid", "text/csv", NULL);
+	out = ctl_run(&a, "ctl export export --grid", &rc);
+	cr_expect_eq(rc, 2, "%s", out);
+	free(out);
+	snprintf(line, sizeof line, "ctl export --area xinzhuang/hexi --kind crops --grid -o %s",
+	    h_path("grid-ctl.csv"));
+	out = ctl_run(&a, line, &rc);
+	cr_expect_eq(rc, 0, "%s", out);
+	free(out);
+	char *file = h_read_file(h_path("grid-ctl.csv"), &len);
+	cr_assert_not_null(file);
+	cr_expect(len == r.len && memcmp(file, r.body, len) == 0, "cunbaoctl --grid wrote:\n%s", file);
+	cr_expect(strstr(file, "合计,480.00,227.74,143.09,113870.00\r\n") != NULL, "%s", file);
+	free(file);
+	resp_free(&r);
+
+	/* --xlsx -o FILE, and -o FILE.xlsx alone: workbooks openpyxl reads, sheet names in English. */
+	snprintf(line, sizeof line, "ctl export --area xinzhuang/hexi --xlsx --lang en -o %s && "
+	    "ctl export --area xinzhuang/hexi --period 2023-12 -o %s && "
+	    "/usr/bin/python3 -c 'import sys, openpyxl; print([openpyxl.load_workbook(f).sheetnames "
+	    "for f in sys.argv[1:]])' %s %s", h_path("a.xlsx"), h_path("b.xlsx"), h_path("a.xlsx"),
+	    h_path("b.xlsx"));
+	out = ctl_run(&a, line, &rc);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "[['livestock 2023-12', 'road 2023-12-05', 'sanitation 2023-W49', "
+	    "'crops 2023', 'labor 2023-12', 'monitoring 2023-12', 'construction 2023-12'], "
+	    "['牲畜 2023-12', '劳务 2023-12', '监测 2023-12', '建设 2023-12']]") != NULL, "%s", out);
+	free(out);
+
+	/* A workbook is never written to a terminal; to a pipe it is. */
+	out = ctl_run(&a, "script -qec '\"$CTL\" export --xlsx --url \"$URL\"' /dev/null", &rc);
+	cr_expect_eq(rc, 2, "%s", out);
+	cr_expect(strstr(out, "give -o FILE") != NULL, "%s", out);
+	free(out);
+	out = ctl_run(&a, "ctl export --xlsx | head -c 4", &rc);
+	cr_expect_str_eq(out, "PK\x03\x04");
+	free(out);
+	api_stop(&a);
+}
