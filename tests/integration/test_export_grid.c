@@ -238,3 +238,21 @@ Test(export_grid, cunbaoctl_writes_the_grid_and_the_workbook)
 	free(out);
 	api_stop(&a);
 }
+
+/* docs/api.md and docs/openapi.yaml describe the grid ledger's route and parameters. */
+Test(export_grid, docs_describe_the_grid)
+{
+	char *md = h_read_file(h_src("docs/api.md"), NULL), *yaml = h_read_file(h_src("docs/openapi.yaml"), NULL);
+	char *ops = h_read_file(h_src("docs/operations.md"), NULL);
+
+	cr_assert(md != NULL && yaml != NULL && ops != NULL);
+	cr_expect(strstr(yaml, "\n  /v1/export.xlsx:\n") != NULL, "openapi.yaml lacks /v1/export.xlsx");
+	cr_expect(strstr(yaml, "enum: [rows, grid]") != NULL, "openapi.yaml lacks layout");
+	cr_expect(strstr(yaml, "\n    lang:\n") != NULL, "openapi.yaml lacks lang");
+	cr_expect(strstr(md, "GET /v1/export.xlsx") != NULL && strstr(md, "layout=grid") != NULL);
+	cr_expect(strstr(md, "more than 15 digits") != NULL, "api.md does not say what happens to long figures");
+	cr_expect(strstr(ops, "cunbaoctl export --area xinzhuang/hexi --period 2023-12 -o") != NULL);
+	free(md);
+	free(yaml);
+	free(ops);
+}
