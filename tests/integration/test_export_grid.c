@@ -256,3 +256,49 @@ Test(export_grid, docs_describe_the_grid)
 	free(yaml);
 	free(ops);
 }
+
+/*
+ * A figure of more than 15 digits, which no spreadsheet number holds
+ * exactly, is a text cell with the exact decimal in the workbook (and exact
+ * text in the CSV), never a rounded number; the other figures stay numbers.
+ */
+Test(export_grid, long_figures_are_never_rounded)
+{
+	struct api a = { 0 };
+	struct resp r;
+	char *catalog = h_read_file(h_src("schema/catalog.json"), NULL), *p, path[256], cmd[2048];
+	int rc;
+
+	/* The catalog with a subsidy that may reach 9·10^16 yuan. */
+	cr_assert_not_null(catalog);
+	cr_assert_not_null(p = strstr(catalog, "\"max\": \"100000000.00\""));
+	size_t cap = strlen(catalog) + 64;
+	char *big = malloc(cap);
+	snprintf(big, cap, "%.*s\"max\": \"90000000000000000\"%s", (int)(p - catalog), catalog,
+	    p + strlen("\"max\": \"100000000.00\""));
+	snprintf(path, sizeof path, "%s", h_path("catalog-big.json"));
+	cr_assert(h_write_file(path, big));
+	free(big);
+	free(catalog);
+	setenv("TMPDIR", h_tmpdir(), 1);
+	api_start_with(&a, NULL, "0", path);
+	api_sms(&a, "big:1", "+8613800000004", "产业 补贴12345678901234.56", "accepted");
+	api_sms(&a, "big:2", "+8613800000002", "产业 补贴40250 套种80.5", "accepted");
+
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&kind=crops&layout=grid", "text/csv", NULL);
+	cr_expect(strstr(r.body, "\r\n四组,,,,12345678901234.56\r\n") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "\r\n合计,,80.50,,12345678941484.56\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
+	snprintf(path, sizeof path, "%s", h_path("big.xlsx"));
+	r = fetch(&a, "/v1/export.xlsx?area=xinzhuang/hexi&kind=crops", "spreadsheetml", path);
+	resp_free(&r);
+	snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import sys, openpyxl; ws = openpyxl.load_workbook("
+	    "sys.argv[1]).worksheets[0]; print(repr(ws[\"E6\"].value), repr(ws[\"E11\"].value), "
+	    "repr(ws[\"C4\"].value), ws[\"C4\"].number_format, ws[\"E11\"].font.b)' %s 2>&1", path);
+	char *out = h_run(cmd, &rc);
+	cr_expect_eq(rc, 0, "%s", out ? out : "");
+	cr_expect(out != NULL && strcmp(out, "'12345678901234.56' '12345678941484.56' 80.5 0.00 True\n") == 0,
+	    "%s", out ? out : "");
+	free(out);
+	api_stop(&a);
+}
