@@ -205,10 +205,10 @@ grid_put(char *line, size_t size, size_t *off, const char *s, bool number, bool 
 	return (number ? csv_put : csv_put_text)(line, size, off, s);
 }
 
-/* Appends the cells of one row of the table in hand (total: the total row) to out. */
+/* Appends the cells of one row of the table in hand (aggregate: the total, or an area with areas under it). */
 static bool
 grid_csv_row(struct evbuffer *out, const struct export_grid *x, const char *name,
-    const struct rollup_state *st, const bool *have, bool total)
+    const struct rollup_state *st, const bool *have, bool aggregate)
 {
 	const struct kind *k = x->g.k;
 	char line[8192];
@@ -217,7 +217,7 @@ grid_csv_row(struct evbuffer *out, const struct export_grid *x, const char *name
 
 	for (size_t i = 0; ok && i < k->nfields; i++) {
 		struct grid_cell c;
-		if (!grid_cell(&k->fields[i], &st[i], have[i], total, x->lang, &c))
+		if (!grid_cell(&k->fields[i], &st[i], have[i], aggregate, x->lang, &c))
 			return false;
 		ok = grid_put(line, sizeof line, &off, c.text, c.type == GRID_NUMBER, false);
 	}
@@ -260,7 +260,8 @@ grid_csv_section(void *arg, struct export_grid *x)
 		evbuffer_add(out, "\r\n", 2);
 	}
 	for (size_t i = 0; ok && i < x->g.nrows; i++)
-		ok = grid_csv_row(out, x, x->g.rows[i].name, x->g.rows[i].st, x->g.rows[i].have, false);
+		ok = grid_csv_row(out, x, x->g.rows[i].name, x->g.rows[i].st, x->g.rows[i].have,
+		    !x->g.rows[i].leaf);
 	ok = ok && grid_csv_row(out, x, grid_total_name(x->lang), x->g.total, x->g.total_have, true);
 	if (!ok) {
 		snprintf(x->why, sizeof x->why, "a row of the %s %s table is too long or overflows",

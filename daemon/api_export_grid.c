@@ -155,6 +155,7 @@ grid_cell_found(void *arg, const struct sq_grid_cell *c)
 			gf->oom = true;
 			return false;
 		}
+		gf->row->leaf = c->leaf;
 	}
 	/* A cell stored at another scale than the catalog's (a catalog changed since) is left out. */
 	if (c->field != NULL && (f = kind_field(g->k, c->field)) != NULL && c->scale == f->scale) {

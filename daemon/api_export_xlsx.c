@@ -173,7 +173,8 @@ xlsx_sheet(struct xlsx *w, const struct export_grid *x)
  */
 static lxw_error
 xlsx_row(struct xlsx *w, lxw_worksheet *ws, const struct export_grid *x, lxw_row_t r,
-    const char *name, const struct rollup_state *st, const bool *have, bool total, double *widths)
+    const char *name, const struct rollup_state *st, const bool *have, bool leaf, bool total,
+    double *widths)
 {
 	const struct kind *k = x->g.k;
 	lxw_error e = worksheet_write_string(ws, r, 0, name, total ? w->name_bold : w->name);
@@ -181,7 +182,7 @@ xlsx_row(struct xlsx *w, lxw_worksheet *ws, const struct export_grid *x, lxw_row
 	widen(&widths[0], name);
 	for (size_t i = 0; e == LXW_NO_ERROR && i < k->nfields; i++) {
 		struct grid_cell c;
-		if (!grid_cell(&k->fields[i], &st[i], have[i], total, x->lang, &c))
+		if (!grid_cell(&k->fields[i], &st[i], have[i], total || !leaf, x->lang, &c))
 			return LXW_ERROR_PARAMETER_VALIDATION;
 		e = xlsx_cell(w, ws, r, (lxw_col_t)(i + 1), &c, total);
 		widen(&widths[i + 1], c.text);
@@ -221,9 +222,11 @@ xlsx_section(void *arg, struct export_grid *x)
 		widen(&widths[i + 1], head);
 	}
 	for (size_t i = 0; e == LXW_NO_ERROR && i < x->g.nrows; i++, r++)
-		e = xlsx_row(w, ws, x, r, x->g.rows[i].name, x->g.rows[i].st, x->g.rows[i].have, false, widths);
+		e = xlsx_row(w, ws, x, r, x->g.rows[i].name, x->g.rows[i].st, x->g.rows[i].have,
+		    x->g.rows[i].leaf, false, widths);
 	if (e == LXW_NO_ERROR)
-		e = xlsx_row(w, ws, x, r, grid_total_name(x->lang), x->g.total, x->g.total_have, true, widths);
+		e = xlsx_row(w, ws, x, r, grid_total_name(x->lang), x->g.total, x->g.total_have, false, true,
+		    widths);
 	for (size_t i = 0; e == LXW_NO_ERROR && i <= k->nfields; i++)
 		e = worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, widths[i], NULL);
 	if (e == LXW_NO_ERROR) {

@@ -18,7 +18,8 @@ store_query_grid(struct store_query *q, const char *area, bool self, const char 
 
 	/* areas_parent finds the children; the rollups' key (area, kind, period, field) their cells. */
 	sqlb_init(&b, "SELECT a.path, a.name, a.depth, r.field, r.sum, r.count, r.max, r.last, r.yes, "
-	    "r.scale FROM areas a LEFT JOIN rollups r ON r.area = a.path AND r.kind = ? AND r.period = ?");
+	    "r.scale, NOT EXISTS (SELECT 1 FROM areas c WHERE c.parent = a.path) FROM areas a "
+	    "LEFT JOIN rollups r ON r.area = a.path AND r.kind = ? AND r.period = ?");
 	sqlb_text(&b, NULL, kind);
 	sqlb_text(&b, NULL, period);
 	if (self)
@@ -37,7 +38,7 @@ store_query_grid(struct store_query *q, const char *area, bool self, const char 
 			.st = { .sum = sqlite3_column_int64(st, 4), .count = sqlite3_column_int64(st, 5),
 				.max = sqlite3_column_int64(st, 6), .last = sqlite3_column_int64(st, 7),
 				.yes = sqlite3_column_int64(st, 8) },
-			.scale = (unsigned)sqlite3_column_int(st, 9),
+			.scale = (unsigned)sqlite3_column_int(st, 9), .leaf = sqlite3_column_int(st, 10) != 0,
 		};
 		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
 			c.field = NULL;

@@ -14,6 +14,7 @@
 struct sq_grid_cell {
 	const char *path, *name;
 	int depth;
+	bool leaf;		/* no area has it as parent */
 	const char *field;
 	struct rollup_state st;
 	unsigned scale;

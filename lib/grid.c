@@ -55,6 +55,7 @@ grid_row_add(struct grid *g, const char *path, const char *name, int depth)
 	}
 	snprintf(row->name, sizeof row->name, "%s", name);
 	row->depth = depth;
+	row->leaf = true;
 	return row;
 }
 
@@ -104,13 +105,14 @@ word_in(const struct words *ws, enum lang l)
 }
 
 bool
-grid_cell(const struct field *f, const struct rollup_state *st, bool have, bool total,
+grid_cell(const struct field *f, const struct rollup_state *st, bool have, bool aggregate,
     enum lang l, struct grid_cell *out)
 {
 	memset(out, 0, sizeof *out);
 	if (!have || st->count <= 0)
 		return true;
-	if (f->type == FIELD_YESNO && st->count == 1 && !total) {
+	/* One group's one answer is its word; anything combined is the share of yes. */
+	if (f->type == FIELD_YESNO && st->count == 1 && !aggregate) {
 		const char *w = word_in(st->yes ? &f->yes : &f->no, l);
 		out->type = GRID_WORD;
 		snprintf(out->text, sizeof out->text, "%s", w ? w : st->yes ? "1" : "0");

@@ -30,6 +30,7 @@ struct grid_row {
 	char path[CB_AREA_MAX];
 	char name[GRID_NAME_MAX];	/* as the roster spells it; the last slug when it has none */
 	int depth;			/* of the area: 1 township, 2 village, 3 group */
+	bool leaf;			/* no area under it: its figures are its own reports (default) */
 	struct rollup_state st[CB_MAX_FIELDS];
 	bool have[CB_MAX_FIELDS];	/* a rollup cell exists for the field */
 };
@@ -78,13 +79,14 @@ struct grid_cell {
 
 /*
  * The cell of field f from its rollup state (have false: none): empty when
- * nothing was reported; for a yes/no field answered once in a row (total
- * false), the field's yes or no word in l; otherwise the figure as
+ * nothing was reported; for a yes/no field answered once by a group
+ * (aggregate false: not the total, nor an area with areas under it), the
+ * field's yes or no word in l; otherwise the figure as
  * rollup_value computes it, its text with every fraction digit of its scale
  * ("80.50", an average "7.00", a rate "75.00%").  Returns false (cell
  * empty) when the figure overflows.
  */
-bool grid_cell(const struct field *f, const struct rollup_state *st, bool have, bool total,
+bool grid_cell(const struct field *f, const struct rollup_state *st, bool have, bool aggregate,
     enum lang l, struct grid_cell *out);
 
 /* The header of f's column: "牛（头）", "cattle (head)", just "合格" without a unit. */

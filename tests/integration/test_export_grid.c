@@ -137,6 +137,17 @@ Test(export_grid, english_township_and_refusals)
 	    "河西村,61,398,118,28\r\n合计,61,398,118,28\r\n") != NULL, "%s", r.body);
 	resp_free(&r);
 
+	/* A village's yes/no answers in a township's ledger: their share, as its rollup shows it. */
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang&kind=sanitation&layout=grid", "text/csv", NULL);
+	cr_expect(strstr(r.body, "\r\n河西村,4,7.00,75.00%\r\n合计,4,7.00,75.00%\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
+
+	/* A group asked for: its own one row. */
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi/g05&kind=sanitation&layout=grid", "text/csv", NULL);
+	cr_expect(strstr(r.body, "五组 卫生 2023-W49\r\n组,清运（个）,保洁出勤（人）,合格\r\n五组,1,7.00,不合格\r\n"
+	    "合计,1,7.00,0.00%\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
+
 	/* A period given: every kind of its type, with a table even where nobody reported. */
 	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&period=2023-12&layout=grid", "text/csv", NULL);
 	cr_expect(strstr(r.body, "河西村 建设 2023-12\r\n组,温室（座）,大棚（座）,改厕（座）\r\n") != NULL,
@@ -261,6 +272,7 @@ Test(export_grid, docs_describe_the_grid)
  * A figure of more than 15 digits, which no spreadsheet number holds
  * exactly, is a text cell with the exact decimal in the workbook (and exact
  * text in the CSV), never a rounded number; the other figures stay numbers.
+ * And a village with one yes/no answer shows its share, not the group's word.
  */
 Test(export_grid, long_figures_are_never_rounded)
 {
@@ -300,5 +312,14 @@ Test(export_grid, long_figures_are_never_rounded)
 	cr_expect(out != NULL && strcmp(out, "'12345678901234.56' '12345678941484.56' 80.5 0.00 True\n") == 0,
 	    "%s", out ? out : "");
 	free(out);
+
+	/* One group's one yes/no answer is its word; in its village's row it is a share, as the rollup's. */
+	api_sms(&a, "big:3", "+8613800000001", "卫生 清运1 保洁出勤6 合格", "accepted");
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang&kind=sanitation&layout=grid", "text/csv", NULL);
+	cr_expect(strstr(r.body, "\r\n河西村,1,6.00,100.00%\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&kind=sanitation&layout=grid", "text/csv", NULL);
+	cr_expect(strstr(r.body, "\r\n一组,1,6.00,合格\r\n") != NULL, "%s", r.body);
+	resp_free(&r);
 	api_stop(&a);
 }

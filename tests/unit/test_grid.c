@@ -151,6 +151,7 @@ Test(grid, total_uses_the_rollup_arithmetic)
 		r->have[3] = r->have[5] = true;
 	}
 	cr_expect_str_eq(g.rows[1].name, "g02", "a row without a name is called by its slug");
+	cr_expect(g.rows[1].leaf, "a row is a group's until said otherwise");
 	cr_assert(grid_total(&g, err, sizeof err), "%s", err);
 	cr_assert(grid_cell(&k.fields[1], &g.total[1], g.total_have[1], true, LANG_ZH, &c));
 	cr_expect_str_eq(c.text, "227.74");
