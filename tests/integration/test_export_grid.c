@@ -323,3 +323,54 @@ Test(export_grid, long_figures_are_never_rounded)
 	resp_free(&r);
 	api_stop(&a);
 }
+
+/*
+ * A daily kind over a year: 365 tables, one sheet each, every name unique
+ * and within Excel's limit, the workbook whole.  Prints how long the
+ * workbook and the CSV took (a figure for docs/api.md, not an assertion).
+ */
+Test(export_grid, a_year_of_a_daily_kind)
+{
+	struct api a = { 0 };
+	char id[32], at[64], cmd[1024];
+	struct timespec t0, t1;
+	int rc;
+
+	setenv("TMPDIR", h_tmpdir(), 1);
+	api_start(&a);
+	for (int d = 0; d < 365; d++) {
+		time_t t = (time_t)1672531200 + (time_t)d * 86400 + 4 * 3600;	/* 2023-01-01 12:00 +08:00 */
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(at, sizeof at, "%Y-%m-%dT12:00:00+08:00", &tm);
+		snprintf(id, sizeof id, "day:%d", d);
+		cr_assert(cbd_sms_at(&a.cbd, id, "+8613800000001", "道路 硬化10米", at));
+		cJSON *r = cbd_receipt(&a.cbd, id);
+		cr_assert_not_null(r, "no receipt for day %d", d);
+		cr_assert_str_eq(rc_str(r, "status"), "accepted", "day %d: %s", d, rc_str(r, "text"));
+		cJSON_Delete(r);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct resp r = fetch(&a, "/v1/export.xlsx?area=xinzhuang/hexi&kind=road", "spreadsheetml",
+	    h_path("year.xlsx"));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double xlsx_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	size_t xlsx_len = r.len;
+	resp_free(&r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&kind=road&layout=grid", "text/csv", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_expect(strstr(r.body, "河西村 道路 2023-12-31\r\n组,硬化（米）\r\n一组,10\r\n二组,\r\n") != NULL);
+	fprintf(stderr, "a year of road: workbook %zu bytes in %.0f ms, grid CSV %zu bytes in %.0f ms\n",
+	    xlsx_len, xlsx_ms, r.len,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	resp_free(&r);
+	snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import sys, openpyxl; wb = openpyxl.load_workbook("
+	    "sys.argv[1]); n = wb.sheetnames; print(len(n), len(set(n)), max(len(s) for s in n), n[0], n[-1], "
+	    "wb[n[-1]][\"B11\"].value)' %s 2>&1", h_path("year.xlsx"));
+	char *out = h_run(cmd, &rc);
+	cr_expect(out != NULL && strcmp(out, "365 365 13 道路 2023-01-01 道路 2023-12-31 10\n") == 0, "%s",
+	    out ? out : "");
+	free(out);
+	api_stop(&a);
+}
