@@ -160,6 +160,20 @@ Test(export_grid, english_township_and_refusals)
 	    "spreadsheetml", NULL);
 	resp_free(&r);
 
+	/* Nothing to show (no kind is quarterly): a CSV of its BOM alone, a workbook that says so. */
+	r = fetch(&a, "/v1/export.csv?area=xinzhuang/hexi&period=2023-Q4&layout=grid", "text/csv", NULL);
+	cr_expect(r.len == 3 && memcmp(r.body, "\xEF\xBB\xBF", 3) == 0, "%s", r.body);
+	resp_free(&r);
+	r = fetch(&a, "/v1/export.xlsx?area=xinzhuang/hexi&period=2023-Q4", "spreadsheetml", h_path("none.xlsx"));
+	resp_free(&r);
+	char cmd[1024];
+	int rc;
+	snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import sys, openpyxl; ws = openpyxl.load_workbook("
+	    "sys.argv[1]).worksheets[0]; print(ws.title, ws[\"A1\"].value)' %s 2>&1", h_path("none.xlsx"));
+	char *none = h_run(cmd, &rc);
+	cr_expect(none != NULL && strcmp(none, "台账 该地区、种类和期间没有数据\n") == 0, "%s", none ? none : "");
+	free(none);
+
 	expect_error(&a, "GET", "/v1/export.csv?layout=table", TOKEN_READ, NULL, 400, "layout=table");
 	expect_error(&a, "GET", "/v1/export.csv?lang=en", TOKEN_READ, NULL, 400, "layout=grid");
 	expect_error(&a, "GET", "/v1/export.csv?layout=grid&lang=fr", TOKEN_READ, NULL, 400, "lang=fr");
@@ -171,8 +185,6 @@ Test(export_grid, english_township_and_refusals)
 	expect_error(&a, "GET", "/v1/export.xlsx", NULL, NULL, 401, NULL);
 
 	/* Every temporary file of the workbooks is gone. */
-	char cmd[512];
-	int rc;
 	snprintf(cmd, sizeof cmd, "ls -d %s/cunbaod-xlsx-* 2>/dev/null | wc -l", h_tmpdir());
 	char *n = h_run(cmd, &rc);
 	cr_expect(n != NULL && atoi(n) == 0, "left behind: %s", n ? n : "");
