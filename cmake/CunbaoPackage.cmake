@@ -51,7 +51,8 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.invalid/cunbao")
-# dpkg-shlibdeps finds libmosquitto1, libevent, libsqlite3, libcjson, libssl3, libc6.
+# dpkg-shlibdeps finds libmosquitto1, libevent, libsqlite3, libcjson, libssl3, libc6 and
+# libxlsxwriter4 (>= 1.1.4) for cunbaod's .xlsx ledger (checked: dpkg-shlibdeps -O on cunbaod).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto")

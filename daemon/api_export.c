@@ -11,12 +11,16 @@
  * that has not reported has a row with value, reporter and reported_at
  * empty.  Without period, every period of the kind that has a report in the
  * subtree; without kind, every kind.
+ *
+ * With layout=grid the same URL answers the ledger as officials keep it
+ * (api_export_grid.c): a section per kind and period, a row per child area,
+ * a column per field headed "牛（头）", a total row (合计).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_int.h"
+#include "api_export.h"
 #include "csv.h"
 #include "dec.h"
 #include "rollup.h"
@@ -192,16 +196,109 @@ kind_rows(struct ledger *lg, const struct kind *k, const char *period)
 	free(pl.v);
 }
 
-/* Names the download after what it holds: cunbao-xinzhuang-hexi-livestock-2023-12.csv. */
-static void
-export_filename(const struct api_filter *f, char *buf, size_t buflen)
+/* Appends one cell to line at *off: number cells as they are, text neutralised against formulas. */
+static bool
+grid_put(char *line, size_t size, size_t *off, const char *s, bool number, bool first)
 {
-	snprintf(buf, buflen, "attachment; filename=\"cunbao%s%s%s%s%s%s.csv\"",
-	    *f->area ? "-" : "", f->area, f->kind ? "-" : "", f->kind ? f->kind->code : "",
-	    *f->period ? "-" : "", f->period);
-	for (char *p = strchr(buf, '"'); p != NULL && *p != '\0'; p++)
-		if (*p == '/')
-			*p = '-';
+	if (!first && *off + 1 < size)
+		line[(*off)++] = ',';
+	return (number ? csv_put : csv_put_text)(line, size, off, s);
+}
+
+/* Appends the cells of one row of the table in hand (aggregate: the total, or an area with areas under it). */
+static bool
+grid_csv_row(struct evbuffer *out, const struct export_grid *x, const char *name,
+    const struct rollup_state *st, const bool *have, bool aggregate)
+{
+	const struct kind *k = x->g.k;
+	char line[8192];
+	size_t off = 0;
+	bool ok = grid_put(line, sizeof line, &off, name, false, true);
+
+	for (size_t i = 0; ok && i < k->nfields; i++) {
+		struct grid_cell c;
+		if (!grid_cell(&k->fields[i], &st[i], have[i], aggregate, x->lang, &c))
+			return false;
+		ok = grid_put(line, sizeof line, &off, c.text, c.type == GRID_NUMBER, false);
+	}
+	if (ok) {
+		evbuffer_add(out, line, off);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	return ok;
+}
+
+/*
+ * Writes the table in hand as one section of the grid CSV: a blank line
+ * before every section but the first, the title, the header, a row per
+ * child area and the total.
+ */
+static bool
+grid_csv_section(void *arg, struct export_grid *x)
+{
+	struct evbuffer *out = arg;
+	const struct kind *k = x->g.k;
+	char line[8192], head[CATALOG_NAME_MAX + CATALOG_WORD_MAX + 8];
+	size_t off = 0;
+	bool ok;
+
+	if (evbuffer_get_length(out) > 3)
+		evbuffer_add(out, "\r\n", 2);
+	ok = grid_put(line, sizeof line, &off, x->title, false, true);
+	if (ok) {
+		evbuffer_add(out, line, off);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	off = 0;
+	ok = ok && grid_put(line, sizeof line, &off, x->level, false, true);
+	for (size_t i = 0; ok && i < k->nfields; i++) {
+		grid_header(&k->fields[i], x->lang, head, sizeof head);
+		ok = grid_put(line, sizeof line, &off, head, false, false);
+	}
+	if (ok) {
+		evbuffer_add(out, line, off);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	for (size_t i = 0; ok && i < x->g.nrows; i++)
+		ok = grid_csv_row(out, x, x->g.rows[i].name, x->g.rows[i].st, x->g.rows[i].have,
+		    !x->g.rows[i].leaf);
+	ok = ok && grid_csv_row(out, x, grid_total_name(x->lang), x->g.total, x->g.total_have, true);
+	if (!ok) {
+		snprintf(x->why, sizeof x->why, "a row of the %s %s table is too long or overflows",
+		    k->code, x->g.period);
+		x->failed = x->why;
+	}
+	return ok;
+}
+
+/*
+ * GET /v1/export.csv?layout=grid: the grid ledger as CSV, UTF-8 with a BOM,
+ * one section per kind and period.
+ */
+static void
+export_grid_csv(struct api_req *r)
+{
+	struct export_grid x;
+	struct evbuffer *out;
+	char disp[CB_AREA_MAX + 128];
+
+	if (!export_grid_begin(r, &x))
+		return;
+	if ((out = evbuffer_new()) == NULL) {
+		api_internal(r, "out of memory");
+		export_grid_end(&x);
+		return;
+	}
+	evbuffer_add(out, "\xEF\xBB\xBF", 3);
+	if (!export_grid_each(&x, grid_csv_section, out)) {
+		api_fail(r, x.failed);
+	} else {
+		export_filename(&x.f, "-grid.csv", disp, sizeof disp);
+		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Disposition", disp);
+		api_reply(r, 200, "text/csv; charset=utf-8", out);
+	}
+	evbuffer_free(out);
+	export_grid_end(&x);
 }
 
 void
@@ -211,7 +308,22 @@ api_get_export(struct api_req *r)
 	const struct catalog *c = api_catalog(r->api);
 	struct ledger lg = { .r = r };
 	char disp[CB_AREA_MAX + 128];
+	const char *layout = api_param(r, "layout");
 
+	if (layout != NULL && strcmp(layout, "grid") == 0) {
+		export_grid_csv(r);
+		return;
+	}
+	if (layout != NULL && strcmp(layout, "rows") != 0) {
+		api_error(r, 400, "bad_parameter", "layout=%.16s: give rows (one row per field, the "
+		    "default) or grid (a table per kind and period)", layout);
+		return;
+	}
+	if (api_param(r, "lang") != NULL) {
+		api_error(r, 400, "bad_parameter", "lang: the ledger with one row per field has fixed "
+		    "columns; lang is for layout=grid and /v1/export.xlsx");
+		return;
+	}
 	if (!api_filter_parse(r, &f))
 		return;
 	if ((lg.out = evbuffer_new()) == NULL) {
@@ -227,7 +339,7 @@ api_get_export(struct api_req *r)
 	if (lg.failed != NULL) {
 		api_fail(r, lg.failed);
 	} else {
-		export_filename(&f, disp, sizeof disp);
+		export_filename(&f, ".csv", disp, sizeof disp);
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Disposition", disp);
 		api_reply(r, 200, "text/csv; charset=utf-8", lg.out);
 	}

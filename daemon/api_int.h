@@ -279,6 +279,7 @@ void api_get_reports(struct api_req *r);
 void api_get_completeness(struct api_req *r);
 void api_get_journal(struct api_req *r);
 void api_get_export(struct api_req *r);
+void api_get_export_xlsx(struct api_req *r);
 void api_get_areas(struct api_req *r);
 void api_post_areas(struct api_req *r);
 void api_put_area(struct api_req *r);
