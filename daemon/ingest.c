@@ -83,10 +83,19 @@ copy_text(char *dst, size_t n, const char *src)
 	dst[len] = '\0';
 }
 
+/*
+ * See ingest_int.h.  The journal's detail says what was wrong in the
+ * sender's own text: the message given, else the offending token (the word
+ * "鸡" of an unknown field, the "99999999" out of range), else the code's
+ * name.  A note ingest_time left stays in front.
+ */
 void
 ingest_reject(struct msgctx *m, enum cb_error e, const char *field, const char *detail)
 {
 	size_t n = strlen(m->out->detail);
+
+	if (detail == NULL && field != NULL && field[0] != '\0')
+		detail = field;
 
 	m->rc.error = e;
 	copy_text(m->rc.error_field, sizeof m->rc.error_field, field ? field : "");
