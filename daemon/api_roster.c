@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "jdec.h"
 #include "jsonw.h"
+#include "payload.h"
 #include "remind.h"
 #include "store_query.h"
 #include "utf8.h"
@@ -88,20 +89,9 @@ roster_name_valid(const char *s)
 }
 
 bool
-roster_id_valid(const char *s)
+roster_id_valid(const char *s, char *why, size_t whylen)
 {
-	size_t n = strlen(s);
-	const char *colon = strchr(s, ':');
-
-	if (n > CB_ID_MAX)
-		return false;
-	if (s[0] == '+')
-		return n >= 8 && n <= 16 && s[1] != '0' && strspn(s + 1, "0123456789") == n - 1;
-	if (colon == NULL || colon == s || colon - s > 16 || colon[1] == '\0')
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == (size_t)(colon - s) &&
-	    strspn(colon + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
-	    strlen(colon + 1);
+	return payload_reporter_valid(s, strlen(s), why, whylen);
 }
 
 /* Who makes a roster change: the token's name. */
@@ -370,6 +360,8 @@ roster_import(struct api_req *r, const struct roster_res *res)
 	}
 	if (!csv_read(r, &im))
 		goto out;
+	if (res->prepare != NULL)
+		res->prepare(r, &im);
 	for (int i = 0; i < im.nrows; i++)
 		res->check(&im, &im.rows[i]);
 	if (im.nproblems > 0) {

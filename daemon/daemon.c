@@ -128,6 +128,7 @@ daemon_check(const struct config *c, FILE *out)
 	}
 	bad += mqtt_check_files(c->mqtt_cafile, c->mqtt_certfile, c->mqtt_keyfile, out);
 	err[0] = '\0';
+	roster_country_set(c->country_code);
 	bad += roster_csv(NULL, c->areas, false, err, ERR_MAX);
 	bad += roster_csv(NULL, c->reporters, true, err, ERR_MAX);
 	fputs(err, out);
@@ -493,6 +494,7 @@ daemon_start(struct daemon *d)
 
 	d->started = tz_now();
 	tz_set(d->conf.tz);
+	roster_country_set(d->conf.country_code);
 	log_setverbose(d->conf.verbose || d->verbose_flag);
 	signal(SIGPIPE, SIG_IGN);
 	if ((d->catalog = catalog_read(d->conf.catalog, err, sizeof err)) == NULL) {
@@ -525,6 +527,7 @@ reload_apply(struct daemon *d, const struct config *nc)
 			log_warnx("reload: %s changed; it takes effect after a restart", e->key);
 	config_copy_reloadable(&d->conf, nc);
 	tz_set(d->conf.tz);
+	roster_country_set(d->conf.country_code);
 	log_setverbose(d->conf.verbose || d->verbose_flag);
 }
 

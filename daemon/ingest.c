@@ -260,7 +260,10 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 	m->t = ingest_time(e->received_at, m->in->received_at, ingest_max_age(m),
 	    m->out->detail, sizeof m->out->detail);
 	m->offset = tz_offset(m->t);
-	if ((m->rep = roster_reporter(m->env->roster, e->from)) == NULL) {
+	/* A gateway that did not write E.164 ("13800000003") still finds its leader; chat ids stay. */
+	if (roster_id_norm(e->from, m->from, sizeof m->from))
+		snprintf(m->out->sender, sizeof m->out->sender, "%s", m->from);
+	if ((m->rep = roster_reporter(m->env->roster, m->out->sender)) == NULL) {
 		m->lang = text_lang(e->text, e->textlen);
 		m->p.error = CB_UNKNOWN_SENDER;
 		ingest_reject(m, CB_UNKNOWN_SENDER, NULL, "sender not in the roster");

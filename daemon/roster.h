@@ -57,6 +57,21 @@ size_t roster_nreporters(const struct roster *r);
 /* Reporters whose area the roster lacks. */
 size_t roster_orphans(const struct roster *r);
 
+/*
+ * The country calling code of phone numbers written without one
+ * (country-code, "86"), for roster_id_norm.  Set at start and on SIGHUP
+ * from the config; cunbaod's one setting kept here, not per roster.
+ */
+void roster_country_set(const char *cc);
+/*
+ * A reporter id as the roster keys it (lib/phone.h phone_reporter_id with
+ * the country code above): "138 0000 0009" -> "+8613800000009"; a chat id
+ * ("tg:1", "wecom:zhang.san@corp") unchanged.  When in is neither, out gets
+ * in unchanged (cut to fit) and false is returned: the caller's check names
+ * the problem.
+ */
+bool roster_id_norm(const char *in, char *out, size_t outlen);
+
 /* "leader"/"admin" <-> enum role. */
 const char *role_name(enum role role);
 bool role_parse(const char *s, enum role *out);

@@ -25,6 +25,7 @@ struct record {
 	int n;
 	char *f[IMPORT_FIELDS];
 	char store[IMPORT_STORE];
+	char id[CB_ID_MAX + 1];		/* reporters: field 0 normalised (roster_id_norm) */
 };
 
 /* What one import needs: the kind of file, its checks and its writer. */
@@ -32,6 +33,7 @@ struct import {
 	const char *what;		/* "areas", "reporters" */
 	const char *header;		/* first field of a header line */
 	int nfields;
+	bool ids;			/* field 0 is a reporter id, normalised before the checks */
 	/* Checks a record's own fields (the name, field 1 of both files, is checked after). */
 	bool (*check)(const struct record *rec, char *msg, size_t msglen);
 	int (*put)(struct store *s, const struct record *rec);
@@ -72,27 +74,16 @@ area_put(struct store *s, const struct record *rec)
 	return store_area_put(s, &a);
 }
 
-/* A reporter id: an E.164 number ("+8613800000003") or a chat id ("tg:1234"), [A-Za-z0-9:._+-]{1,64}. */
-static bool
-reporter_id_valid(const char *id)
-{
-	size_t n = strlen(id);
-
-	if (n == 0 || n > CB_ID_MAX || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789:._+-") != n)
-		return false;
-	return id[0] != '+' || (n >= 8 && strspn(id + 1, "0123456789") == n - 1);
-}
-
 static bool
 reporter_check(const struct record *rec, char *msg, size_t msglen)
 {
 	const char *id = rec->f[0], *area = rec->f[2];
 	enum role role;
 	enum lang lang;
+	char why[160];
 
-	if (!reporter_id_valid(id))
-		snprintf(msg, msglen, "id \"%s\" is neither an E.164 number (+8613800000003) nor a chat id (tg:1234)", id);
+	if (!payload_reporter_valid(id, strlen(id), why, sizeof why))
+		snprintf(msg, msglen, "id \"%.64s\": %s", id, why);
 	else if (!topic_area_valid(area, strlen(area)))
 		snprintf(msg, msglen, "area \"%s\" is not 1-5 slugs [a-z0-9-]{1,32}", area);
 	else if (!role_parse(rec->f[3], &role))
@@ -116,10 +107,10 @@ reporter_put(struct store *s, const struct record *rec)
 }
 
 static const struct import import_areas = {
-	"areas", "path", 3, area_check, area_put,
+	"areas", "path", 3, false, area_check, area_put,
 };
 static const struct import import_reporters = {
-	"reporters", "id", 5, reporter_check, reporter_put,
+	"reporters", "id", 5, true, reporter_check, reporter_put,
 };
 
 /* Checks one record: the file's own checks, then its name; false with the problem in msg. */
@@ -183,6 +174,9 @@ import_pass(const struct import *im, struct store *s, const char *text, size_t l
 		}
 		if (rec.line == 1 && strcmp(rec.f[0], im->header) == 0)
 			continue;
+		/* "138 0000 0009" is +8613800000009 in the roster; what is no id stays for the check. */
+		if (im->ids && roster_id_norm(rec.f[0], rec.id, sizeof rec.id))
+			rec.f[0] = rec.id;
 		if (s == NULL) {
 			if (!record_check(im, &rec, msg, sizeof msg)) {
 				err_add(err, errlen, "%s:%d: %s\n", file, rec.line, msg);
