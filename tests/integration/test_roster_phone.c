@@ -102,6 +102,51 @@ Test(roster_phone, every_form_of_a_number_is_one_reporter)
 	api_stop(&a);
 }
 
+/* Runs cunbaoctl with args against a's API as admin; returns its output (free it) and exit code. */
+static char *
+ctl(struct api *a, const char *args, int *rc)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof cmd, "CUNBAO_TOKEN='%s' '%s' %s --url %s 2>&1", TOKEN_ADMIN,
+	    h_bin("tools/cunbaoctl/cunbaoctl"), args, a->url);
+	char *out = h_run(cmd, rc);
+	cr_assert_not_null(out, "cannot run %s", cmd);
+	return out;
+}
+
+/* cunbaoctl reporters takes the chat platforms' ids, '@' included, and any form of a number. */
+Test(roster_phone, cunbaoctl_reporters_take_chat_ids_and_numbers)
+{
+	static const struct {
+		const char *args, *want;
+		int rc;
+	} steps[] = {
+		{ "reporters add wecom:li.si@corp 李四 xinzhuang/hexi/g02", "wecom:li.si@corp", 0 },
+		{ "reporters get wecom:li.si@corp", "李四", 0 },
+		{ "reporters add feishu:ou_00112233445566778899aabbccddeeff 飞书 xinzhuang/hexi/g02", "飞书", 0 },
+		{ "reporters add wechat:oAbC-12345678901234567890_x 微信 xinzhuang/hexi/g02", "微信", 0 },
+		{ "reporters add '138 0000 0012' 十二 xinzhuang/hexi/g02", "+8613800000012", 0 },
+		{ "reporters get 13800000012", "十二", 0 },
+		{ "reporters remove wecom:li.si@corp", "removed", 0 },
+		{ "reporters add wecom:0123456789012345678901234567890123456789012345678901234567890 长 "
+		  "xinzhuang/hexi/g02", "more than the 64", 2 },
+	};
+	struct api a = { 0 };
+	int rc;
+
+	api_start(&a);
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		char *out = ctl(&a, steps[i].args, &rc);
+
+		cr_expect_eq(rc, steps[i].rc, "cunbaoctl %s: exit %d:\n%s", steps[i].args, rc, out);
+		cr_expect(strstr(out, steps[i].want) != NULL, "cunbaoctl %s lacks %s:\n%s", steps[i].args,
+		    steps[i].want, out);
+		free(out);
+	}
+	api_stop(&a);
+}
+
 Test(roster_phone, the_country_code_is_configurable)
 {
 	struct api a = { 0 };
