@@ -21,6 +21,7 @@ struct store_query;
 /* One CSV record of an import. */
 struct roster_row {
 	int line;
+	char path[CB_AREA_MAX];		/* areas: field 0 with its names replaced by codes */
 	char *f[ROSTER_FIELDS];		/* into store, or id */
 	char store[512];
 	char id[CB_ID_MAX + 1];		/* reporters: field 0 normalised (roster_id_norm) */
@@ -35,6 +36,9 @@ struct roster_import {
 	int nproblems;
 	char problems[2048];
 	int added, changed;
+	char *text;			/* the body in UTF-8 (rows point into it), owned */
+	const char *charset;		/* what the body was: "UTF-8", "GB18030", ... */
+	char *derived;			/* areas: the codes chosen, a JSON array (owned), or NULL */
 };
 
 /* A roster resource: how one item is read, how a CSV of them is checked and written. */

@@ -76,9 +76,13 @@ roster_csv(struct store *s, const char *path, bool reporters, char *err, size_t 
 		free(text);
 		return 0;
 	}
-	bad = reporters ? roster_import_reporters(s, text, len, path, tz_now(), &changed, err, errlen) :
-	    roster_import_areas(s, text, len, path, tz_now(), &changed, err, errlen);
+	char note[4096];
+
+	bad = roster_import_file(s, reporters, text, len, path, tz_now(), &changed, note, sizeof note,
+	    err, errlen);
 	free(text);
+	for (char *p = note, *nl; s != NULL && bad == 0 && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		log_info("roster: %.*s", (int)(nl - p), p);	/* the charset read, the codes chosen */
 	if (bad == 0 && s != NULL)
 		log_info("roster: %s is new or changed: imported, %zu %s rows added or replaced (the file's "
 		    "values win over edits made in the database since)", path, changed,
