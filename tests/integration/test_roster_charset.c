@@ -150,6 +150,27 @@ Test(roster_charset, api_imports_gbk_and_utf16_and_derives_stable_codes)
 	api_stop(&a);
 }
 
+/* cunbaoctl areas import of a GBK file: what was read and which codes were chosen. */
+Test(roster_charset, cunbaoctl_says_the_charset_and_the_codes)
+{
+	struct api a = { 0 };
+	char cmd[2048];
+	int rc;
+
+	api_start(&a);
+	const char *f = iconv_file("g.csv", "path,name,expected\nxinzhuang/河北村,,0\nxinzhuang/河北村/一组,,1\n", "GBK");
+	snprintf(cmd, sizeof cmd, "CUNBAO_TOKEN='%s' '%s' areas import '%s' --url %s 2>&1", TOKEN_ADMIN,
+	    h_bin("tools/cunbaoctl/cunbaoctl"), f, a.url);
+	char *out = h_run(cmd, &rc);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "2 added") != NULL, "%s", out);
+	cr_expect(strstr(out, "read as GB18030") != NULL, "%s", out);
+	cr_expect(strstr(out, "line 2: 河北村 gets the code xinzhuang/v01") != NULL, "%s", out);
+	cr_expect(strstr(out, "line 3: 一组 gets the code xinzhuang/v01/g01") != NULL, "%s", out);
+	free(out);
+	api_stop(&a);
+}
+
 /* cunbaod -n on a roster file in none of the charsets: file, line and hint. */
 Test(roster_charset, a_file_in_no_charset_is_refused_with_its_line)
 {
