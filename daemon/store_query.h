@@ -164,6 +164,14 @@ struct sq_reporter {
 /* Copies the name of area path into buf (left as it is when the area has none or is missing). */
 bool store_query_area_name(struct store_query *q, const char *path, char *buf, size_t buflen);
 
+/*
+ * When area path / reporter id first appeared in cunbao (unix time;
+ * daemon/store_query_since.c): 0 when unknown (a row from before
+ * 015_roster_since.sql) or absent, -1 on an error.
+ */
+int64_t store_query_area_since(struct store_query *q, const char *path);
+int64_t store_query_reporter_since(struct store_query *q, const char *id);
+
 /* Areas of the subtree in path order after `after` ("" from the start). */
 bool store_query_areas(struct store_query *q, const char *area, const char *after, unsigned limit,
     bool (*fn)(void *arg, const struct sq_area *a), void *arg);
