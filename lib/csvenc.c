@@ -117,7 +117,7 @@ static char *
 from_utf16(const char *cs, const char *text, size_t len, size_t *outlen, char *err, size_t errlen)
 {
 	size_t bad, line = 1;
-	char *out = convert(cs, text, len, outlen, &bad);
+	char *out = convert(cs, text, len, outlen, &bad), *nul;
 
 	if (out == NULL && bad < len) {
 		/* A '\n' is 0A 00 (LE) or 00 0A (BE): count those in the pairs before the bad one. */
@@ -128,6 +128,13 @@ from_utf16(const char *cs, const char *text, size_t len, size_t *outlen, char *e
 		    CSVENC_HINT);
 	} else if (out == NULL)
 		snprintf(err, errlen, "out of memory converting %s", cs);
+	else if ((nul = memchr(out, '\0', *outlen)) != NULL) {
+		/* U+0000 would cut a field short without a word: refused like a bad byte. */
+		snprintf(err, errlen, "line %zu is not valid %s text: it holds U+0000; %s",
+		    line_at(out, (size_t)(nul - out)), cs, CSVENC_HINT);
+		free(out);
+		out = NULL;
+	}
 	return out;
 }
 

@@ -56,6 +56,7 @@ Test(csvenc, none_of_them_names_the_line_and_the_fix)
 		{ B("path,name\nx,河西村\ny,Caf\xe9\n"), "line 3 is not valid UTF-8, GB18030 or UTF-16" },
 		{ B("a,b\n\xff\xff\n"), "line 2 " },
 		{ B("\xff\xfe" "a\0\n\0\0\xd8\n\0"), "line 2 is not valid UTF-16LE" },	/* a lone surrogate */
+		{ B("\xff\xfe" "a\0\n\0b\0\0\0\n\0"), "line 2 is not valid UTF-16LE text: it holds U+0000" },
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
