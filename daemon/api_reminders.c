@@ -14,6 +14,7 @@
 #include "jsonw.h"
 #include "period.h"
 #include "remind.h"
+#include "store_query.h"
 #include "topic.h"
 
 /* What the reply lists while remind_missing sends: who got one, who was skipped and why. */
@@ -251,4 +252,45 @@ api_get_reminders_due(struct api_req *r)
 		api_reply_json(r, 200, dl.out);
 	}
 	evbuffer_free(dl.out);
+}
+
+static bool
+reminder_item(void *arg, const struct sq_reminder *rm)
+{
+	struct api_page *pg = arg;
+	char buf[1024], at[40], id[32], key[24];
+	struct jsonw w;
+
+	api_time_format(pg->r->api, rm->sent_at, at, sizeof at);
+	snprintf(id, sizeof id, "rm-%lld", (long long)rm->id);
+	jsonw_init(&w, buf, sizeof buf);
+	jsonw_obj(&w);
+	jsonw_key(&w, "id"); jsonw_str(&w, id);
+	jsonw_key(&w, "type"); jsonw_str(&w, rm->type);
+	jsonw_key(&w, "kind"); jsonw_str(&w, rm->kind);
+	jsonw_key(&w, "period"); jsonw_str(&w, rm->period);
+	jsonw_key(&w, "area"); jsonw_str(&w, rm->area);
+	jsonw_key(&w, "to"); jsonw_str(&w, rm->reporter);
+	jsonw_key(&w, "channel"); jsonw_str(&w, rm->channel);
+	jsonw_key(&w, "sent_at"); jsonw_str(&w, at);
+	api_json_str(&w, "who", rm->who);
+	jsonw_end(&w);
+	snprintf(key, sizeof key, "%lld", (long long)rm->id);
+	return api_page_add(pg, buf, jsonw_finish(&w), key);
+}
+
+/* GET /v1/reminders: the reminders and escalations sent (by the check or by hand), by id. */
+void
+api_get_reminders(struct api_req *r)
+{
+	struct api_filter f;
+	struct api_page pg;
+	int64_t after;
+
+	if (!api_filter_parse(r, &f) || !api_cursor_int(r, &f, &after) || !api_page_begin(r, &pg, f.limit))
+		return;
+	bool ok = store_query_reminders(r->api->sq, f.area, f.kind ? f.kind->code : "", f.period, f.since,
+	    after, f.limit, reminder_item, &pg);
+	pg.more = pg.list.n == f.limit;
+	api_page_send(&pg, ok);
 }

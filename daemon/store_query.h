@@ -238,6 +238,21 @@ int store_query_reminded(struct store_query *q, const char *reporter, const char
  */
 int64_t store_query_last_reminder(struct store_query *q, const char *reporter, const char *kind,
     const char *period);
+/* One reminder sent (the reminders table). */
+struct sq_reminder {
+	int64_t id;			/* the outbox message's "rm-<id>" */
+	const char *reporter, *area, *kind, *period, *type, *channel;
+	const char *who;		/* the token's name of a manual one; NULL otherwise */
+	int64_t sent_at;
+};
+/*
+ * The reminders sent, by id, after `after`, of the subtree area ("" all),
+ * kind and period ("" any) sent at or after since (INT64_MIN: any), at
+ * most limit (daemon/store_query_since.c).  False on an error.
+ */
+bool store_query_reminders(struct store_query *q, const char *area, const char *kind, const char *period,
+    int64_t since, int64_t after, unsigned limit, bool (*fn)(void *arg, const struct sq_reminder *r),
+    void *arg);
 /* Records a reminder; returns its id (the outbox message id's number), or -1. */
 int64_t store_query_reminder_add(struct store_query *q, const char *reporter, const char *area,
     const char *kind, const char *period, const char *type, const char *channel,

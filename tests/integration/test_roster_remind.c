@@ -127,6 +127,26 @@ Test(roster_remind, the_first_start_chases_only_the_current_period)
 	cr_expect_eq(db_int(a.cbd.db, "SELECT count(*) FROM reminders WHERE type = 'escalate'"), 0);
 	cr_expect_eq(db_int(a.cbd.db, "SELECT count(*) FROM reminders WHERE kind <> 'road'"), 0);
 	cr_expect_eq(db_int(a.cbd.db, "SELECT count(DISTINCT period) FROM reminders"), 1, "road of one day only");
+
+	/* What was sent, by the API and cunbaoctl; nothing more is due. */
+	struct resp r = http_get(a.port, "/v1/reminders?kind=road&area=xinzhuang/hexi", TOKEN_READ);
+	cJSON *j = cJSON_Parse(r.body);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "items")), LEADERS, "%s", r.body);
+	cr_expect(strstr(r.body, "\"type\":\"remind\"") != NULL, "%s", r.body);
+	cJSON_Delete(j);
+	resp_free(&r);
+	j = due(&a);
+	cr_expect_eq(cJSON_GetObjectItem(j, "count")->valueint, 0, "still due after the check sent it");
+	cJSON_Delete(j);
+	char cmd[2048];
+	int rc;
+	snprintf(cmd, sizeof cmd, "CUNBAO_TOKEN='%s' '%s' remind --sent --kind road --url %s 2>&1", TOKEN_READ,
+	    h_bin("tools/cunbaoctl/cunbaoctl"), a.url);
+	char *out = h_run(cmd, &rc);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "rm-1 ") != NULL && strstr(out, "+8613800000008") != NULL, "%s", out);
+	free(out);
 	api_stop(&a);
 }
 

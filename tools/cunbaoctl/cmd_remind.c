@@ -16,6 +16,7 @@
 static const char remind_help[] =
     "usage: cunbaoctl remind --kind KIND (--area PATH | --all) [--period PERIOD] [--dry-run] [options]\n"
     "       cunbaoctl remind --dry-run [options]\n"
+    "       cunbaoctl remind --sent [--area PATH] [--kind KIND] [--period PERIOD] [--since TIME] [options]\n"
     "\n"
     "Sends a reminder by SMS or chat, right now, to every leader of every\n"
     "expected group of the area that has not reported the kind for the period\n"
@@ -29,13 +30,16 @@ static const char remind_help[] =
     "\n"
     "With --dry-run nothing is sent: with --kind it lists who would get a\n"
     "reminder; alone it lists what cunbaod's own check would send now (the\n"
-    "reminders and escalations due, each with its text).\n"
+    "reminders and escalations due, each with its text).  --sent lists the\n"
+    "reminders and escalations sent so far (GET /v1/reminders; a read token is\n"
+    "enough for it and for --dry-run alone).\n"
     "\n"
     "  --kind KIND        the kind of report (livestock)\n"
     "  --area PATH        an area and its subtree\n"
     "  --all              the whole roster instead of an area (said in so many words)\n"
     "  --period PERIOD    the period (2023-12, 2023-W48, ...)\n"
     "  --dry-run          send nothing: say who would get one, or what is due\n"
+    "  --sent             list what was sent (with --since TIME, --limit, --all pages)\n"
     CLIENT_HELP
     "  -h, --help         this help\n";
 
@@ -143,11 +147,35 @@ due_print(const struct client *c, const struct http_response *r)
 	return CTL_OK;
 }
 
+static void
+sent_row(void *arg, const cJSON *it)
+{
+	table_add(arg, (const char *[]){ json_str(it, "id"), json_str(it, "sent_at"), json_str(it, "type"),
+	    json_str(it, "kind"), json_str(it, "period"), json_str(it, "area"), json_str(it, "to") });
+}
+
+/* cunbaoctl remind --sent: the reminders sent, as a list subcommand. */
+static int
+remind_sent(int argc, char **argv)
+{
+	static const struct ctl_opt opts[] = {
+		{ "area", 0, NULL }, { "kind", 1, NULL }, { "period", 2, NULL }, { "since", 3, NULL },
+		{ NULL, 0, NULL },
+	};
+	static const char *const headers[] = { "ID", "SENT", "TYPE", "KIND", "PERIOD", "AREA", "TO", NULL };
+	struct ctl_cmd cmd = { .name = "remind", .help = remind_help, .opts = opts, .list = true };
+	int code = ctl_cmd_parse(&cmd, argc, argv);
+
+	return code >= 0 ? code : ctl_cmd_table(&cmd, "/v1/reminders", headers, -1, sent_row);
+}
+
 int
 cmd_remind(int argc, char **argv)
 {
 	struct ctl_cmd cmd = { .name = "remind", .help = remind_help, .opts = ctl_filters, .args = true };
 	struct http_response r;
+	if (take_flag(&argc, argv, "--sent"))
+		return remind_sent(argc, argv);
 	bool all = take_flag(&argc, argv, "--all"), dry = take_flag(&argc, argv, "--dry-run");
 	int code = ctl_cmd_parse(&cmd, argc, argv);
 	const char *kind = cmd.v[CTL_KIND];
