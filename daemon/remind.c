@@ -427,7 +427,6 @@ remind_leaders(struct api *a, const struct kind *k, const struct period *p, cons
 	char text[CB_REPLY_MAX], label[NAME_MAX_BYTES];
 	int sent = 0;
 	int32_t off = api_utc_offset(a, now);
-
 	int64_t end = period_end(p, off);
 
 	if (!missing_groups(a, "", k->code, period, &ml))

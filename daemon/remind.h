@@ -11,6 +11,10 @@
  * a village with groups still missing gets one message listing them (once
  * per admin, kind and period).  A group that reports is no longer missing,
  * so nothing more goes to it.  A kind with remind_hours 0 is never chased.
+ * No false alarms: a group or person is never chased about a period that
+ * ended before it came into cunbao (areas.since, reporters.since), nor a
+ * group escalated for a deadline that passed before then, so the first
+ * start of a new database chases only the current periods.
  *
  * Messages go to <root>/outbox/<channel> (lib/payload.h outbox) in the
  * reporter's language, the channel read from the reporter id ("+86…" sms,
