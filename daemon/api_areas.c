@@ -299,6 +299,7 @@ area_rows_codes(struct api_req *r, struct roster_import *im)
 
 		if (rc < 0) {
 			roster_problem(im, "line %d: %s", row->line, msg);
+			row->refused = true;
 			continue;
 		}
 		if (row->f[1][0] == '\0' && last != NULL)
@@ -336,6 +337,8 @@ area_row_check(struct roster_import *im, const struct roster_row *row)
 {
 	const char *path = row->f[0], *exp = row->f[2];
 
+	if (row->refused)
+		return;
 	if (!topic_area_valid(path, strlen(path)))
 		roster_problem(im, "line %d: area \"%.64s\" is not 1 to 5 levels of [a-z0-9-]", row->line, path);
 	else if (!roster_name_valid(row->f[1]))

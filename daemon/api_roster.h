@@ -25,6 +25,7 @@ struct roster_row {
 	char *f[ROSTER_FIELDS];		/* into store, or id */
 	char store[512];
 	char id[CB_ID_MAX + 1];		/* reporters: field 0 normalised (roster_id_norm) */
+	bool refused;			/* prepare noted its problem already: check skips it */
 };
 
 /* A CSV import: its rows, what was wrong with them, what it did. */
