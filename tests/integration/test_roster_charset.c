@@ -82,9 +82,11 @@ Test(roster_charset, files_cunbaod_loads_in_gbk_and_utf16)
 	struct api a = { 0 };
 	char *t = areas_text();
 
+	char *rep = h_read_file(h_src("schema/examples/reporters.csv"), NULL);
+
 	a.cbd.areas = iconv_file("areas.csv", t, "GBK");
-	a.cbd.reporters = iconv_file("reporters.csv", h_read_file(h_src("schema/examples/reporters.csv"), NULL),
-	    "UTF-16");	/* with a BOM */
+	a.cbd.reporters = iconv_file("reporters.csv", rep, "UTF-16");	/* with a BOM */
+	free(rep);
 	free(t);
 	api_start(&a);
 	expect_area(&a, "xinzhuang/hexi", "河西村");
