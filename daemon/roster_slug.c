@@ -6,8 +6,10 @@
  * it: one the roster has, or one an earlier line of the file made.  When
  * the last level of a line is a name no area has, the line makes a new
  * area and its code is derived: "gNN" for an expected area (a group),
- * "vNN" for any other (a village), NN the smallest number free under the
- * parent, so the groups of a new village get g01, g02, ... in file order.
+ * "vNN" for any other (a village), NN the number a group's name says
+ * ("三组": g03, the group a leader's "3组" means) when it is free, else the
+ * smallest number free under the parent, so the groups of a new village
+ * get g01, g02, ... in file order.
  * Importing the same file again finds every name and derives nothing:
  * the codes are stable.  Used by both imports (roster_import.c for the
  * files cunbaod loads, api_areas.c for POST /v1/areas/import).
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groupname.h"
 #include "roster.h"
 #include "topic.h"
 #include "utf8.h"
@@ -109,12 +112,28 @@ path_join(char *cur, size_t curlen, const char *level, size_t n)
 	return true;
 }
 
-/* Derives the code of a new area under parent: the first free g01..g99 or v01..v99. */
+/*
+ * Derives the code of a new area named name under parent: a group
+ * (expected) whose name says its number ("三组") gets that gNN when it is
+ * free, so that a leader's "3组" means it; else the first free g01..g99 or
+ * v01..v99.
+ */
 static bool
-derive(const struct roster_slugs *sl, const char *parent, bool expected, char *out, size_t outlen)
+derive(const struct roster_slugs *sl, const char *parent, const char *name, bool expected, char *out,
+    size_t outlen)
 {
+	int said = expected ? groupname_number(name, strlen(name)) : 0;
+
+	if (said > 0 && said <= 99) {
+		char slug[16];
+
+		snprintf(slug, sizeof slug, "g%02d", said);
+		snprintf(out, outlen, "%s", parent);
+		if (path_join(out, outlen, slug, strlen(slug)) && !find_path(sl, out))
+			return true;
+	}
 	for (int n = 1; n <= 99; n++) {
-		char slug[8];
+		char slug[16];
 
 		snprintf(slug, sizeof slug, "%c%02d", expected ? 'g' : 'v', n);
 		snprintf(out, outlen, "%s", parent);
@@ -179,7 +198,7 @@ roster_slugs_resolve(struct roster_slugs *sl, const char *path, const char *name
 			char parent[CB_AREA_MAX];
 
 			snprintf(parent, sizeof parent, "%s", out);
-			if (!derive(sl, parent, expected, out, outlen)) {
+			if (!derive(sl, parent, name[0] ? name : level, expected, out, outlen)) {
 				snprintf(msg, msglen, "area \"%.64s\": no code free under %s (99 taken): give codes",
 				    path, parent[0] ? parent : "the top");
 				return -1;

@@ -1,9 +1,10 @@
 /*
  * fuzz_csvenc.c — feeds arbitrary bytes to lib/csvenc.h as a roster import
- * does, and to lib/phone.h's reporter ids.  Checks: a decoded text is
+ * does, to lib/phone.h's reporter ids and to lib/groupname.h.  Checks: a decoded text is
  * valid UTF-8 without NUL or BOM, its length is what was said and it is
  * NUL-terminated; a refusal names a line (or says out of memory) and gives
- * the hint; a reporter id is E.164 or the input unchanged (a chat id).
+ * the hint; a reporter id is E.164 or the input unchanged (a chat id); a
+ * group number read from a name is 0..99.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "csvenc.h"
+#include "groupname.h"
 #include "phone.h"
 #include "utf8.h"
 
@@ -61,5 +63,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	decode((const char *)data, size);
 	reporter((const char *)data, size < 80 ? size : 80);
+	int g = groupname_number((const char *)data, size < 200 ? size : 200);
+	if (g < 0 || g > 99)
+		abort();
 	return 0;
 }
