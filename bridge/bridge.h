@@ -6,7 +6,7 @@
  * messages back into replies on the same channel.  Its parts:
  *
  *   pure (no I/O, unit-tested and fuzzed):
- *     phone.c    E.164 normalisation
+ *     phone.c    E.164 normalisation (now lib/phone.c)
  *     form.c     application/x-www-form-urlencoded, binary-safe
  *     charset.c  UTF-16BE / UCS-2 / Latin-1 / UTF-8 text to clean UTF-8
  *     sig.c      HMAC-SHA256 signatures, constant-time comparison
@@ -142,18 +142,8 @@ const char *log_who(const char *id, char *buf, size_t buflen);
 
 /* ------------------------------------------------------------------ phone.c */
 
-/*
- * Normalises a phone number to E.164 ("+8613800000003") using the default
- * country code cc ("86"): separators (space, -, ., (, ), full-width forms)
- * are dropped, "00" becomes "+", a trunk "0" is replaced by +cc, a number
- * that starts with cc and has at least 12 digits is taken as international.
- * Short codes (3–6 digits) are kept as digits.  Returns false for anything
- * that is not a number of 3–15 digits.
- */
-bool phone_e164(const char *in, size_t len, const char *cc, char *out, size_t outlen);
-
-/* True if number (normalised) appears in the comma-separated list (each entry normalised with cc). */
-bool phone_in_list(const char *number, const char *list, const char *cc);
+/* phone_e164, phone_in_list: lib/phone.h (shared with cunbaod). */
+#include "phone.h"
 
 /* ------------------------------------------------------------------ form.c */
 

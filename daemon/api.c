@@ -66,6 +66,8 @@ static const struct route routes[] = {
 	{ "GET", "/v1/changes", false, API_ROLE_READ, "since limit cursor", api_get_changes },
 	{ "POST", "/v1/reminders", false, API_ROLE_ADMIN, "", api_post_reminders },
 	{ "GET", "/v1/kinds", false, API_ROLE_READ, "", api_get_kinds },
+	{ "GET", "/v1/reminders", false, API_ROLE_READ, LIST_PARAMS, api_get_reminders },
+	{ "GET", "/v1/reminders/due", false, API_ROLE_READ, "", api_get_reminders_due },
 };
 
 static const struct {

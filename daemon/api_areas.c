@@ -12,10 +12,20 @@
 #include "api_int.h"
 #include "api_roster.h"
 #include "jsonw.h"
+#include "log.h"
+#include "roster.h"
 #include "store_query.h"
 #include "topic.h"
 
 #define AREA_JSON_MAX 2048	/* bytes of one area as JSON, names escaped */
+#define SLUG_PAGE     1000	/* areas read a query at a time to resolve names */
+
+/* The roster's areas being read into a struct roster_slugs. */
+struct slug_load {
+	struct roster_slugs *sl;
+	char last[CB_AREA_MAX];		/* the cursor: the last path read */
+	unsigned n;			/* read by the last query */
+};
 
 /* Encodes one area as a JSON object into buf; returns the length (0 if it did not fit). */
 static size_t
@@ -56,6 +66,7 @@ area_get(struct store_query *q, const char *path, struct evbuffer *out)
 	return store_query_area_get(q, path, area_one, out);
 }
 
+static void area_rows_codes(struct api_req *r, struct roster_import *im);
 static void area_row_check(struct roster_import *im, const struct roster_row *row);
 static int area_row_pass(const struct roster_row *row);
 static int area_row_put(struct api_req *r, struct roster_import *im, const struct roster_row *row,
@@ -66,7 +77,7 @@ static const char *const area_columns[] = { "path", "name", "expected" };
 static const struct roster_res areas = {
 	.noun = "area", .plural = "areas", .show = 200, .get = area_get,
 	.columns = area_columns, .ncols = 3, .passes = CB_AREA_LEVELS, .pass = area_row_pass,
-	.check = area_row_check, .put = area_row_put,
+	.prepare = area_rows_codes, .check = area_row_check, .put = area_row_put,
 };
 
 void
@@ -232,12 +243,102 @@ api_delete_area(struct api_req *r)
 	roster_deleted(r, what, r->rest);
 }
 
+static bool
+slug_area(void *arg, const struct sq_area *a)
+{
+	struct slug_load *ld = arg;
+
+	snprintf(ld->last, sizeof ld->last, "%s", a->path);
+	ld->n++;
+	return roster_slugs_add(ld->sl, a->path, a->name);
+}
+
+/* Notes every area of the roster in sl, a page at a time; false on a database error. */
+static bool
+slugs_load(struct api_req *r, struct roster_slugs *sl)
+{
+	struct slug_load ld = { .sl = sl };
+	char after[CB_AREA_MAX];
+
+	do {
+		snprintf(after, sizeof after, "%s", ld.last);
+		ld.n = 0;
+		if (!store_query_areas(r->api->sq, "", after, SLUG_PAGE, slug_area, &ld))
+			return false;
+	} while (ld.n == SLUG_PAGE);
+	return true;
+}
+
+/*
+ * Areas.csv with names for codes: every row's path is brought to codes
+ * (roster_slug.c) in file order, a row without a name takes its path's
+ * last level as its name, and the codes derived are kept in im->derived
+ * (the answer's "derived") and logged.  Problems go to im.
+ */
+static void
+area_rows_codes(struct api_req *r, struct roster_import *im)
+{
+	struct roster_slugs *sl = roster_slugs_new();
+	char msg[320], buf[CB_AREA_MAX + ROSTER_TEXT_MAX + 64];
+	struct evbuffer *d = evbuffer_new();
+	struct jsonw w;
+
+	if (sl == NULL || d == NULL) {
+		roster_problem(im, "out of memory");
+		goto out;
+	}
+	if (!slugs_load(r, sl)) {
+		roster_problem(im, "the roster's areas could not be read: %s", store_query_error(r->api->sq));
+		goto out;
+	}
+	for (int i = 0; i < im->nrows; i++) {
+		struct roster_row *row = &im->rows[i];
+		const char *last;
+		int rc = roster_slugs_resolve(sl, row->f[0], row->f[1], strcmp(row->f[2], "1") == 0, row->path,
+		    sizeof row->path, &last, msg, sizeof msg);
+
+		if (rc < 0) {
+			roster_problem(im, "line %d: %s", row->line, msg);
+			row->refused = true;
+			continue;
+		}
+		if (row->f[1][0] == '\0' && last != NULL)
+			row->f[1] = (char *)last;
+		row->f[0] = row->path;
+		if (rc == 0)
+			continue;
+		log_info("api: areas import: line %d: %s gets the code %s", row->line, row->f[1], row->path);
+		jsonw_init(&w, buf, sizeof buf);
+		jsonw_obj(&w);
+		jsonw_key(&w, "line"); jsonw_int(&w, row->line);
+		jsonw_key(&w, "name"); jsonw_str(&w, row->f[1]);
+		jsonw_key(&w, "path"); jsonw_str(&w, row->path);
+		jsonw_end(&w);
+		evbuffer_add(d, evbuffer_get_length(d) ? "," : "[", 1);
+		evbuffer_add(d, buf, jsonw_finish(&w));
+	}
+	if (evbuffer_get_length(d) > 0) {
+		evbuffer_add(d, "]", 1);
+		size_t n = evbuffer_get_length(d);
+		if ((im->derived = malloc(n + 1)) != NULL) {
+			evbuffer_remove(d, im->derived, n);
+			im->derived[n] = '\0';
+		}
+	}
+out:
+	if (d != NULL)
+		evbuffer_free(d);
+	roster_slugs_free(sl);
+}
+
 /* Checks one areas.csv row; problems go to im. */
 static void
 area_row_check(struct roster_import *im, const struct roster_row *row)
 {
 	const char *path = row->f[0], *exp = row->f[2];
 
+	if (row->refused)
+		return;
 	if (!topic_area_valid(path, strlen(path)))
 		roster_problem(im, "line %d: area \"%.64s\" is not 1 to 5 levels of [a-z0-9-]", row->line, path);
 	else if (!roster_name_valid(row->f[1]))

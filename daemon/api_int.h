@@ -293,5 +293,7 @@ void api_post_reporters_import(struct api_req *r);
 void api_get_changes(struct api_req *r);
 void api_post_reminders(struct api_req *r);
 void api_get_kinds(struct api_req *r);
+void api_get_reminders_due(struct api_req *r);
+void api_get_reminders(struct api_req *r);
 
 #endif

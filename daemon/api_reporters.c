@@ -13,6 +13,7 @@
 #include "api_int.h"
 #include "api_roster.h"
 #include "jsonw.h"
+#include "roster.h"
 #include "store_query.h"
 #include "topic.h"
 
@@ -69,6 +70,7 @@ reporter_get(struct store_query *q, const char *id, struct evbuffer *out)
 	return store_query_reporter_get(q, id, reporter_one, out);
 }
 
+static void reporter_rows_norm(struct api_req *r, struct roster_import *im);
 static void reporter_row_check(struct roster_import *im, const struct roster_row *row);
 static int reporter_row_put(struct api_req *r, struct roster_import *im, const struct roster_row *row,
     char *what, size_t whatlen);
@@ -78,8 +80,18 @@ static const char *const reporter_columns[] = { "id", "name", "area", "role", "l
 static const struct roster_res reporters = {
 	.noun = "reporter", .plural = "reporters", .show = 64, .get = reporter_get,
 	.columns = reporter_columns, .ncols = 5, .passes = 1, .pass = NULL,
-	.check = reporter_row_check, .put = reporter_row_put,
+	.prepare = reporter_rows_norm, .check = reporter_row_check, .put = reporter_row_put,
 };
+
+/*
+ * The reporter a path /v1/reporters/<id> names, as the roster keys it
+ * ("13800000003" is +8613800000003): r->rest normalised into buf.
+ */
+static const char *
+reporter_rest(struct api_req *r, char *buf, size_t buflen)
+{
+	return roster_id_norm(r->rest, buf, buflen) ? buf : r->rest;
+}
 
 void
 api_get_reporters(struct api_req *r)
@@ -88,8 +100,10 @@ api_get_reporters(struct api_req *r)
 	struct api_page pg;
 	const char *role = api_param(r, "role");
 
+	char id[CB_ID_MAX + 1];
+
 	if (*r->rest) {
-		roster_send(r, &reporters, r->rest, 200);
+		roster_send(r, &reporters, reporter_rest(r, id, sizeof id), 200);
 		return;
 	}
 	if (!api_filter_parse(r, &f))
@@ -111,9 +125,10 @@ api_get_reporters(struct api_req *r)
 static const char *
 reporter_check(const struct sq_reporter *rp, char *msg, size_t msglen)
 {
-	if (!roster_id_valid(rp->id))
-		snprintf(msg, msglen, "id \"%.64s\" is neither a phone number like +8613800000003 "
-		    "nor a chat id like tg:700000003", rp->id);
+	char why[160];
+
+	if (!roster_id_valid(rp->id, why, sizeof why))
+		snprintf(msg, msglen, "id \"%.64s\": %s", rp->id, why);
 	else if (!roster_name_valid(rp->name))
 		snprintf(msg, msglen, "name must be 1 to %d bytes of text", ROSTER_TEXT_MAX - 1);
 	else if (!topic_area_valid(rp->area, strlen(rp->area)))
@@ -197,11 +212,15 @@ api_post_reporters(struct api_req *r)
 {
 	struct sq_reporter rp = { .role = "leader", .lang = "zh" };
 	cJSON *o = roster_json_body(r);
+	char id[CB_ID_MAX + 1];
 
 	if (o == NULL)
 		return;
-	if (reporter_members(r, o, &rp, true))
+	if (reporter_members(r, o, &rp, true)) {
+		if (roster_id_norm(rp.id, id, sizeof id))	/* "138 0000 0009": +8613800000009 */
+			rp.id = id;
 		reporter_check_write(r, &rp, true);
+	}
 	cJSON_Delete(o);
 }
 
@@ -229,23 +248,26 @@ api_put_reporter(struct api_req *r)
 	struct sq_reporter rp;
 	const cJSON *id;
 	cJSON *o;
-	int found = store_query_reporter_get(r->api->sq, r->rest, reporter_current, &cur);
+	char key[CB_ID_MAX + 1], given[CB_ID_MAX + 1];
+	const char *rest = reporter_rest(r, key, sizeof key);
+	int found = store_query_reporter_get(r->api->sq, rest, reporter_current, &cur);
 
 	if (found != 1) {
 		if (found < 0)
 			api_db_error(r);
 		else
-			api_error(r, 404, "not_found", "no reporter %.64s: add it with POST /v1/reporters", r->rest);
+			api_error(r, 404, "not_found", "no reporter %.64s: add it with POST /v1/reporters", rest);
 		return;
 	}
 	if ((o = roster_json_body(r)) == NULL)
 		return;
-	rp = (struct sq_reporter){ r->rest, cur.name, cur.area, cur.role, cur.lang };
+	rp = (struct sq_reporter){ rest, cur.name, cur.area, cur.role, cur.lang };
 	id = cJSON_GetObjectItemCaseSensitive(o, "id");
-	if (id != NULL && !(cJSON_IsString(id) && strcmp(id->valuestring, r->rest) == 0))
+	if (id != NULL && !(cJSON_IsString(id) && strcmp(roster_id_norm(id->valuestring, given, sizeof given) ?
+	    given : id->valuestring, rest) == 0))
 		api_error(r, 400, "bad_request", "\"id\": an id cannot change; remove and add instead");
 	else if (reporter_members(r, o, &rp, false)) {
-		rp.id = r->rest;
+		rp.id = rest;
 		reporter_check_write(r, &rp, false);
 	}
 	cJSON_Delete(o);
@@ -254,22 +276,23 @@ api_put_reporter(struct api_req *r)
 void
 api_delete_reporter(struct api_req *r)
 {
-	char what[CB_ID_MAX + 32];
+	char what[CB_ID_MAX + 32], key[CB_ID_MAX + 1];
+	const char *rest = reporter_rest(r, key, sizeof key);
 	int rc;
 
 	if (!roster_begin(r))
 		return;
-	if ((rc = store_query_reporter_delete(r->api->sq, r->rest)) < 0) {
+	if ((rc = store_query_reporter_delete(r->api->sq, rest)) < 0) {
 		roster_fail(r);
 		return;
 	}
 	if (rc == 0) {
 		store_query_rollback(r->api->sq);
-		api_error(r, 404, "not_found", "no reporter %.64s", r->rest);
+		api_error(r, 404, "not_found", "no reporter %.64s", rest);
 		return;
 	}
-	snprintf(what, sizeof what, "reporter delete %s", r->rest);
-	roster_deleted(r, what, r->rest);
+	snprintf(what, sizeof what, "reporter delete %s", rest);
+	roster_deleted(r, what, rest);
 }
 
 /* The reporter a reporters.csv row describes (pointers into the row). */
@@ -277,6 +300,19 @@ static struct sq_reporter
 reporter_of(const struct roster_row *row)
 {
 	return (struct sq_reporter){ row->f[0], row->f[1], row->f[2], row->f[3], row->f[4] };
+}
+
+/* Brings the ids of reporters.csv to the roster's form before they are checked and written. */
+static void
+reporter_rows_norm(struct api_req *r, struct roster_import *im)
+{
+	(void)r;
+	for (int i = 0; i < im->nrows; i++) {
+		struct roster_row *row = &im->rows[i];
+
+		if (roster_id_norm(row->f[0], row->id, sizeof row->id))
+			row->f[0] = row->id;
+	}
 }
 
 static void

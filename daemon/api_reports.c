@@ -11,6 +11,7 @@
 
 #include "api_int.h"
 #include "jsonw.h"
+#include "roster.h"
 #include "store_query.h"
 #include "utf8.h"
 
@@ -40,9 +41,12 @@ word_param(struct api_req *r, const char *name, const char *const *words, const 
 	return true;
 }
 
-/* Reads a reporter/sender id parameter: printable, at most CB_ID_MAX bytes. */
+/*
+ * Reads a reporter/sender id parameter: printable, at most CB_ID_MAX bytes,
+ * brought to the roster's form ("13800000003" is +8613800000003) in buf.
+ */
 static bool
-id_param(struct api_req *r, const char *name, const char **out)
+id_param(struct api_req *r, const char *name, const char **out, char *buf, size_t buflen)
 {
 	const char *v = api_param(r, name);
 
@@ -65,6 +69,8 @@ id_param(struct api_req *r, const char *name, const char **out)
 		api_error(r, 400, "bad_parameter", "%s: give a reporter id like +8613800000003 or tg:1234", name);
 		return false;
 	}
+	if (roster_id_norm(v, buf, buflen))
+		*out = buf;
 	return true;
 }
 
@@ -129,6 +135,7 @@ struct list_query {
 	int64_t after;
 	const char *status;	/* NULL: any */
 	const char *id;		/* reporter or sender; NULL: any */
+	char idbuf[CB_ID_MAX + 1];	/* id normalised */
 };
 
 /*
@@ -140,7 +147,7 @@ list_begin(struct api_req *r, const char *idname, const char *const *statuses,
     struct list_query *lq, struct api_page *pg)
 {
 	return api_filter_parse(r, &lq->f) && api_cursor_int(r, &lq->f, &lq->after) &&
-	    word_param(r, "status", statuses, &lq->status) && id_param(r, idname, &lq->id) &&
+	    word_param(r, "status", statuses, &lq->status) && id_param(r, idname, &lq->id, lq->idbuf, sizeof lq->idbuf) &&
 	    api_page_begin(r, pg, lq->f.limit);
 }
 

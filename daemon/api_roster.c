@@ -15,8 +15,10 @@
 #include "api_int.h"
 #include "api_roster.h"
 #include "csv.h"
+#include "csvenc.h"
 #include "jdec.h"
 #include "jsonw.h"
+#include "payload.h"
 #include "remind.h"
 #include "store_query.h"
 #include "utf8.h"
@@ -88,20 +90,9 @@ roster_name_valid(const char *s)
 }
 
 bool
-roster_id_valid(const char *s)
+roster_id_valid(const char *s, char *why, size_t whylen)
 {
-	size_t n = strlen(s);
-	const char *colon = strchr(s, ':');
-
-	if (n > CB_ID_MAX)
-		return false;
-	if (s[0] == '+')
-		return n >= 8 && n <= 16 && s[1] != '0' && strspn(s + 1, "0123456789") == n - 1;
-	if (colon == NULL || colon == s || colon - s > 16 || colon[1] == '\0')
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == (size_t)(colon - s) &&
-	    strspn(colon + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
-	    strlen(colon + 1);
+	return payload_reporter_valid(s, strlen(s), why, whylen);
 }
 
 /* Who makes a roster change: the token's name. */
@@ -250,14 +241,15 @@ csv_header_problem(struct roster_import *im, int line)
 
 /*
  * Splits the CSV body into records after checking its header line names
- * the columns (in order).  Fills im->rows; problems go to im.  Returns
+ * the columns (in order).  The body may be UTF-8, UTF-16 or GB18030
+ * (lib/csvenc.h): im->text gets it in UTF-8, im->charset what it was.  Fills im->rows; problems go to im.  Returns
  * false after answering when the body itself is unusable.
  */
 static bool
 csv_read(struct api_req *r, struct roster_import *im)
 {
 	size_t len, pos = 0;
-	char *body;
+	char *body, err[512];
 	int line = 0, n;
 
 	/* Whatever a client labels a CSV (curl says form-urlencoded), but not JSON by mistake. */
@@ -267,10 +259,11 @@ csv_read(struct api_req *r, struct roster_import *im)
 	}
 	if ((body = api_body(r, API_BODY_MAX, &len)) == NULL)
 		return false;
-	if (!utf8_valid(body, len)) {
-		api_error(r, 400, "bad_csv", "the CSV is not valid UTF-8");
+	if ((im->text = csvenc_decode(body, len, &len, &im->charset, err, sizeof err)) == NULL) {
+		api_error(r, 400, "bad_csv", "%s", err);
 		return false;
 	}
+	body = im->text;
 	while (im->nrows < ROSTER_IMPORT_MAX) {
 		struct roster_row *row = &im->rows[im->nrows];
 		size_t start = pos;
@@ -324,8 +317,11 @@ import_reply(struct api_req *r, const struct roster_import *im)
 		api_internal(r, "out of memory");
 		return;
 	}
-	evbuffer_add_printf(b, "{\"rows\":%d,\"added\":%d,\"changed\":%d,\"unchanged\":%d}\n",
-	    im->nrows, im->added, im->changed, im->nrows - im->added - im->changed);
+	evbuffer_add_printf(b, "{\"rows\":%d,\"added\":%d,\"changed\":%d,\"unchanged\":%d,\"charset\":\"%s\"",
+	    im->nrows, im->added, im->changed, im->nrows - im->added - im->changed, im->charset);
+	if (im->derived != NULL)
+		evbuffer_add_printf(b, ",\"derived\":%s", im->derived);
+	evbuffer_add(b, "}\n", 2);
 	api_reply_json(r, 200, b);
 	evbuffer_free(b);
 }
@@ -360,7 +356,7 @@ import_write(struct api_req *r, struct roster_import *im, int *err)
 void
 roster_import(struct api_req *r, const struct roster_res *res)
 {
-	struct roster_import im = { .res = res };
+	struct roster_import im = { .res = res, .charset = "UTF-8" };
 	char what[128];
 	int err = 0;
 
@@ -370,6 +366,8 @@ roster_import(struct api_req *r, const struct roster_res *res)
 	}
 	if (!csv_read(r, &im))
 		goto out;
+	if (res->prepare != NULL)
+		res->prepare(r, &im);
 	for (int i = 0; i < im.nrows; i++)
 		res->check(&im, &im.rows[i]);
 	if (im.nproblems > 0) {
@@ -387,13 +385,15 @@ roster_import(struct api_req *r, const struct roster_res *res)
 		store_query_rollback(r->api->sq);	/* nothing changed: nothing to journal */
 		import_reply(r, &im);
 	} else {
-		snprintf(what, sizeof what, "import %s: %d rows, %d added, %d changed",
-		    res->plural, im.nrows, im.added, im.changed);
+		snprintf(what, sizeof what, "import %s: %d rows, %d added, %d changed (%s)",
+		    res->plural, im.nrows, im.added, im.changed, im.charset);
 		if (roster_commit(r, what))
 			import_reply(r, &im);
 	}
 out:
 	free(im.rows);
+	free(im.text);
+	free(im.derived);
 }
 
 static bool

@@ -21,8 +21,11 @@ struct store_query;
 /* One CSV record of an import. */
 struct roster_row {
 	int line;
-	char *f[ROSTER_FIELDS];		/* into store */
+	char path[CB_AREA_MAX];		/* areas: field 0 with its names replaced by codes */
+	char *f[ROSTER_FIELDS];		/* into store, or id */
 	char store[512];
+	char id[CB_ID_MAX + 1];		/* reporters: field 0 normalised (roster_id_norm) */
+	bool refused;			/* prepare noted its problem already: check skips it */
 };
 
 /* A CSV import: its rows, what was wrong with them, what it did. */
@@ -34,6 +37,9 @@ struct roster_import {
 	int nproblems;
 	char problems[2048];
 	int added, changed;
+	char *text;			/* the body in UTF-8 (rows point into it), owned */
+	const char *charset;		/* what the body was: "UTF-8", "GB18030", ... */
+	char *derived;			/* areas: the codes chosen, a JSON array (owned), or NULL */
 };
 
 /* A roster resource: how one item is read, how a CSV of them is checked and written. */
@@ -47,6 +53,8 @@ struct roster_res {
 	int ncols;
 	int passes;			/* rows are written pass by pass (areas: parents first) */
 	int (*pass)(const struct roster_row *row);	/* a row's pass, 0 .. passes - 1 */
+	/* Prepares the rows before they are checked (reporter ids normalised); NULL: nothing to do. */
+	void (*prepare)(struct api_req *r, struct roster_import *im);
 	/* Notes in im what is wrong with one row. */
 	void (*check)(struct roster_import *im, const struct roster_row *row);
 	/*
@@ -68,8 +76,12 @@ const char *roster_json_str(struct api_req *r, const cJSON *o, const char *key, 
 
 /* A name: valid UTF-8, 1..127 bytes, no control characters. */
 bool roster_name_valid(const char *s);
-/* A reporter id: E.164 "+8613800000003" or a chat id "tg:700000003". */
-bool roster_id_valid(const char *s);
+/*
+ * A reporter id: E.164 "+8613800000003" or a chat id "tg:700000003",
+ * "wecom:zhang.san@corp" (lib/payload.h payload_reporter_valid); false with
+ * the reason in why.
+ */
+bool roster_id_valid(const char *s, char *why, size_t whylen);
 
 /* Appends an item's JSON and a newline to out; true (a get callback's answer). */
 bool roster_item_put(struct evbuffer *out, const char *json, size_t n);

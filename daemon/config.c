@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "payload.h"
+#include "phone.h"
 #include "report.h"
 #include "topic.h"
 
@@ -93,6 +94,8 @@ const struct conf_entry config_table[] = {
 	  "reminders one POST /v1/reminders may send [restart]" },
 	{ "remind-dedup", CONF_DURATION, OFF(remind_dedup), 0, 0, 604800000, "6h",
 	  "a leader is not reminded twice of one kind and period within this [restart]" },
+	{ "country-code", CONF_STR, OFF(country_code), SZ(country_code), 0, 0, "86",
+	  "country calling code of phone numbers written without one (13800000009 -> +8613800000009)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -170,6 +173,11 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (!config_tz_valid(c->tz)) {
 		err_add(err, errlen, "tz: unknown time zone \"%s\"\n", c->tz);
+		n++;
+	}
+	if (!phone_cc_valid(c->country_code)) {
+		err_add(err, errlen, "country-code: \"%s\" is not a country calling code (1 to 3 digits: 86)\n",
+		    c->country_code);
 		n++;
 	}
 	if (!payload_id_valid(c->client_id, strlen(c->client_id))) {

@@ -63,6 +63,8 @@ struct config {
 	int64_t api_loop_share;		/* percent of the event loop's time the API may use */
 	int64_t remind_max;		/* reminders one POST /v1/reminders may send */
 	int64_t remind_dedup;		/* ms within which a leader is not reminded twice of one period */
+	/* The roster (daemon/roster*.c, lib/phone.c). */
+	char country_code[4];		/* of phone numbers written without one: "86" */
 };
 
 /* The table; ends with a NULL key. */

@@ -76,9 +76,13 @@ roster_csv(struct store *s, const char *path, bool reporters, char *err, size_t 
 		free(text);
 		return 0;
 	}
-	bad = reporters ? roster_import_reporters(s, text, len, path, tz_now(), &changed, err, errlen) :
-	    roster_import_areas(s, text, len, path, tz_now(), &changed, err, errlen);
+	char note[4096];
+
+	bad = roster_import_file(s, reporters, text, len, path, tz_now(), &changed, note, sizeof note,
+	    err, errlen);
 	free(text);
+	for (char *p = note, *nl; s != NULL && bad == 0 && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		log_info("roster: %.*s", (int)(nl - p), p);	/* the charset read, the codes chosen */
 	if (bad == 0 && s != NULL)
 		log_info("roster: %s is new or changed: imported, %zu %s rows added or replaced (the file's "
 		    "values win over edits made in the database since)", path, changed,
@@ -128,6 +132,7 @@ daemon_check(const struct config *c, FILE *out)
 	}
 	bad += mqtt_check_files(c->mqtt_cafile, c->mqtt_certfile, c->mqtt_keyfile, out);
 	err[0] = '\0';
+	roster_country_set(c->country_code);
 	bad += roster_csv(NULL, c->areas, false, err, ERR_MAX);
 	bad += roster_csv(NULL, c->reporters, true, err, ERR_MAX);
 	fputs(err, out);
@@ -493,6 +498,7 @@ daemon_start(struct daemon *d)
 
 	d->started = tz_now();
 	tz_set(d->conf.tz);
+	roster_country_set(d->conf.country_code);
 	log_setverbose(d->conf.verbose || d->verbose_flag);
 	signal(SIGPIPE, SIG_IGN);
 	if ((d->catalog = catalog_read(d->conf.catalog, err, sizeof err)) == NULL) {
@@ -525,6 +531,7 @@ reload_apply(struct daemon *d, const struct config *nc)
 			log_warnx("reload: %s changed; it takes effect after a restart", e->key);
 	config_copy_reloadable(&d->conf, nc);
 	tz_set(d->conf.tz);
+	roster_country_set(d->conf.country_code);
 	log_setverbose(d->conf.verbose || d->verbose_flag);
 }
 

@@ -83,10 +83,19 @@ copy_text(char *dst, size_t n, const char *src)
 	dst[len] = '\0';
 }
 
+/*
+ * See ingest_int.h.  The journal's detail says what was wrong in the
+ * sender's own text: the message given, else the offending token (the word
+ * "鸡" of an unknown field, the "99999999" out of range), else the code's
+ * name.  A note ingest_time left stays in front.
+ */
 void
 ingest_reject(struct msgctx *m, enum cb_error e, const char *field, const char *detail)
 {
 	size_t n = strlen(m->out->detail);
+
+	if (detail == NULL && field != NULL && field[0] != '\0')
+		detail = field;
 
 	m->rc.error = e;
 	copy_text(m->rc.error_field, sizeof m->rc.error_field, field ? field : "");
@@ -251,7 +260,10 @@ ingest_envelope(struct msgctx *m, struct envelope *e)
 	m->t = ingest_time(e->received_at, m->in->received_at, ingest_max_age(m),
 	    m->out->detail, sizeof m->out->detail);
 	m->offset = tz_offset(m->t);
-	if ((m->rep = roster_reporter(m->env->roster, e->from)) == NULL) {
+	/* A gateway that did not write E.164 ("13800000003") still finds its leader; chat ids stay. */
+	if (roster_id_norm(e->from, m->from, sizeof m->from))
+		snprintf(m->out->sender, sizeof m->out->sender, "%s", m->from);
+	if ((m->rep = roster_reporter(m->env->roster, m->out->sender)) == NULL) {
 		m->lang = text_lang(e->text, e->textlen);
 		m->p.error = CB_UNKNOWN_SENDER;
 		ingest_reject(m, CB_UNKNOWN_SENDER, NULL, "sender not in the roster");

@@ -20,6 +20,7 @@ struct msgctx {
 	const char *source;		/* NULL when unreadable */
 	const char *channel;		/* envelope channel; NULL for reports */
 	const struct reporter *rep;	/* the sender, when known */
+	char from[CB_ID_MAX + 1];	/* an envelope's from as the roster keys it */
 	enum lang lang;			/* of the reply */
 	struct parsed p;
 	uint32_t kept;			/* 更正: bit i set when field i was carried over */

@@ -35,6 +35,9 @@ struct remind {
 	struct event *timer;
 	size_t npasses;		/* passes[npasses % PASSES_MAX] is the next to overwrite */
 	int budget;		/* messages this check may still send */
+	/* remind_due: each message goes here instead of out, and nothing is recorded. */
+	void (*due_fn)(void *arg, const struct remind_due *d);
+	void *due_arg;
 	char passes[PASSES_MAX][16 + CB_CODE_MAX + CB_PERIOD_MAX];
 };
 
@@ -258,6 +261,61 @@ people_at(struct api *a, const char *area, const char *role, struct people *pp)
 }
 
 /*
+ * Drops from ml the groups that appeared in cunbao (areas.since) at or
+ * after `after` — the end of the period, or the deadline of an escalation:
+ * nobody could have reported for them in time, and on the first start of
+ * a new database every group is that new.  Calls gone(arg, group) for each
+ * one dropped when gone is given.  False on a database error (logged).
+ */
+static bool
+mlist_since(struct api *a, struct mlist *ml, int64_t after,
+    void (*gone)(void *arg, const struct mgroup *g), void *arg)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < ml->n; i++) {
+		int64_t since = store_query_area_since(a->sq, ml->v[i].path);
+
+		if (since < 0) {
+			log_warnx("remind: %s: %s", ml->v[i].path, store_query_error(a->sq));
+			return false;
+		}
+		if (since > 0 && since >= after) {
+			if (gone != NULL)
+				gone(arg, &ml->v[i]);
+			continue;
+		}
+		ml->v[out++] = ml->v[i];
+	}
+	ml->n = out;
+	return true;
+}
+
+/*
+ * Drops from pp the people who appeared in cunbao (reporters.since) at or
+ * after `after` (the end of the period): a leader or admin added since
+ * hears about periods from then on only.  False on a database error.
+ */
+static bool
+people_since(struct api *a, struct people *pp, int64_t after)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < pp->n; i++) {
+		int64_t since = store_query_reporter_since(a->sq, pp->v[i].id);
+
+		if (since < 0) {
+			log_warnx("remind: reporter since: %s", store_query_error(a->sq));
+			return false;
+		}
+		if (since == 0 || since < after)
+			pp->v[out++] = pp->v[i];
+	}
+	pp->n = out;
+	return true;
+}
+
+/*
  * Sends one message to person p and records it, inside the caller's
  * transaction: the row is kept (a savepoint) only if the publish was
  * queued.  Returns the reminder id; 0 when p's id names no channel;
@@ -298,6 +356,24 @@ send_one(struct api *a, const struct person *p, const char *area, const char *ki
 fail:
 	log_warnx("remind: %s", store_query_error(a->sq));
 	return -1;
+}
+
+/*
+ * The timer's send: send_one, or under remind_due a note of what would go
+ * (returns 1, as if sent, so that the check goes on as it would).
+ */
+static int64_t
+check_send(struct api *a, const struct person *p, const char *area, const struct kind *k,
+    const char *period, const char *type, int64_t deadline, const char *text, int64_t now)
+{
+	struct remind *rm = a->remind;
+
+	if (rm->due_fn == NULL)
+		return send_one(a, p, area, k->code, period, type, NULL, text, now);
+	struct remind_due d = { type, k->code, period, area, p->id, p->name, text, deadline };
+
+	rm->due_fn(rm->due_arg, &d);
+	return 1;
 }
 
 /*
@@ -351,11 +427,14 @@ remind_leaders(struct api *a, const struct kind *k, const struct period *p, cons
 	char text[CB_REPLY_MAX], label[NAME_MAX_BYTES];
 	int sent = 0;
 	int32_t off = api_utc_offset(a, now);
+	int64_t end = period_end(p, off);
 
 	if (!missing_groups(a, "", k->code, period, &ml))
 		return -1;
+	if (!mlist_since(a, &ml, end, NULL, NULL))
+		sent = -1;
 	for (size_t i = 0; i < ml.n && sent >= 0; i++) {
-		if (!people_at(a, ml.v[i].path, "leader", &pp))
+		if (!people_at(a, ml.v[i].path, "leader", &pp) || !people_since(a, &pp, end))
 			sent = -1;
 		for (size_t j = 0; j < pp.n && sent >= 0; j++) {
 			int done = store_query_reminded(a->sq, pp.v[j].id, k->code, period, "remind");
@@ -367,7 +446,7 @@ remind_leaders(struct api *a, const struct kind *k, const struct period *p, cons
 				goto out;
 			group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
 			remind_text(k, p, label, deadline, false, off, pp.v[j].lang, text, sizeof text);
-			int64_t id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "remind", NULL, text, now);
+			int64_t id = check_send(a, &pp.v[j], ml.v[i].path, k, period, "remind", deadline, text, now);
 			a->remind->budget--;
 			if ((*unfinished = id == SEND_DOWN))
 				goto out;	/* the next check tries again */
@@ -381,17 +460,21 @@ out:
 
 /* Tells each admin of a village with missing groups which ones; returns messages sent or -1 (*unfinished as above). */
 static int
-escalate(struct api *a, const struct kind *k, const struct period *p, const char *period, int64_t now,
-    bool *unfinished)
+escalate(struct api *a, const struct kind *k, const struct period *p, const char *period, int64_t due,
+    int64_t now, bool *unfinished)
 {
 	struct mlist ml;
 	struct people pp;
 	const struct mgroup **village = NULL;
 	char text[CB_REPLY_MAX], vpath[CB_AREA_MAX], vname[CB_AREA_MAX];
 	int sent = 0;
+	int64_t end = period_end(p, api_utc_offset(a, now));
 
 	if (!missing_groups(a, "", k->code, period, &ml))
 		return -1;
+	/* A deadline that passed before cunbao knew the group is no one's fault. */
+	if (!mlist_since(a, &ml, due, NULL, NULL))
+		sent = -1;
 	if (ml.n > 0 && (village = calloc(ml.n, sizeof *village)) == NULL)
 		sent = -1;
 	/* Groups come in path order: the groups of one village are consecutive. */
@@ -409,7 +492,7 @@ escalate(struct api *a, const struct kind *k, const struct period *p, const char
 			j = i + 1;	/* a group at the top has no village to tell */
 		if (n == 0)
 			continue;
-		if (!people_at(a, vpath, "admin", &pp)) {
+		if (!people_at(a, vpath, "admin", &pp) || !people_since(a, &pp, end)) {
 			sent = -1;
 			break;
 		}
@@ -424,7 +507,7 @@ escalate(struct api *a, const struct kind *k, const struct period *p, const char
 			if (budget_spent(a, unfinished))
 				goto out;
 			escalate_text(k, p, vname, village, n, pp.v[m].lang, text, sizeof text);
-			int64_t id = send_one(a, &pp.v[m], vpath, k->code, period, "escalate", NULL, text, now);
+			int64_t id = check_send(a, &pp.v[m], vpath, k, period, "escalate", due, text, now);
 			a->remind->budget--;
 			if ((*unfinished = id == SEND_DOWN))
 				goto out;
@@ -486,9 +569,9 @@ remind_kind(struct api *a, const struct kind *k, int64_t now)
 		pass_key(late ? "escalate" : "remind", k->code, period, key, sizeof key);
 		if (pass_done(a->remind, key))
 			continue;
-		rc = late ? escalate(a, k, &ps[i], period, now, &unfinished)
+		rc = late ? escalate(a, k, &ps[i], period, due, now, &unfinished)
 		    : remind_leaders(a, k, &ps[i], period, due, now, &unfinished);
-		if (rc >= 0 && !unfinished)
+		if (rc >= 0 && !unfinished && a->remind->due_fn == NULL)
 			pass_mark(a->remind, key);
 		sent += rc > 0 ? rc : 0;
 	}
@@ -525,6 +608,29 @@ remind_run(struct api *a, int64_t now)
 	return rc < 0 ? -1 : sent;
 }
 
+int
+remind_due(struct api *a, int64_t now, void (*fn)(void *arg, const struct remind_due *d), void *arg)
+{
+	const struct catalog *c = api_catalog(a);
+	struct remind *rm = a->remind;
+	int n = 0, rc = 0;
+
+	if (c == NULL || a->sq == NULL || rm == NULL)
+		return 0;
+	rm->due_fn = fn;
+	rm->due_arg = arg;
+	rm->budget = CHECK_MAX;
+	for (size_t i = 0; i < c->nkinds && rc >= 0; i++) {
+		if (c->kinds[i].deadline.remind_hours <= 0)
+			continue;
+		rc = remind_kind(a, &c->kinds[i], now);
+		n += rc > 0 ? rc : 0;
+	}
+	rm->due_fn = NULL;
+	rm->due_arg = NULL;
+	return rc < 0 ? -1 : n;
+}
+
 /*
  * Decides whether leader p may be texted now by a manual request: the cap
  * and the dedup window (REMIND_SENT when it may).  -1 on a database error.
@@ -549,6 +655,22 @@ manual_skip(struct api *a, const struct person *p, const char *kind, const char 
 	return REMIND_SENT;
 }
 
+/* Who hears of the groups mlist_since drops: a manual request's callback. */
+struct gone_report {
+	void (*fn)(void *arg, const struct remind_sent *s);
+	void *arg;
+};
+
+/* Lists a group that came into cunbao after the period as skipped (REMIND_NEW). */
+static void
+group_gone(void *arg, const struct mgroup *g)
+{
+	const struct gone_report *gr = arg;
+	struct remind_sent s = { .area = g->path, .skip = REMIND_NEW };
+
+	gr->fn(gr->arg, &s);
+}
+
 int
 remind_missing(struct api *a, const char *area, const struct kind *k, const char *period,
     const char *who, const struct remind_limits *lim,
@@ -562,22 +684,31 @@ remind_missing(struct api *a, const char *area, const struct kind *k, const char
 	int32_t off = api_utc_offset(a, now);
 	int sent = 0;
 
-	if (a->hooks.broker_connected != NULL && !a->hooks.broker_connected(a->hooks.arg))
+	if (!lim->dry_run && a->hooks.broker_connected != NULL && !a->hooks.broker_connected(a->hooks.arg))
 		return -2;
 	if (period_parse(period, strlen(period), k->period, &p) != CB_OK ||
 	    !missing_groups(a, area, k->code, period, &ml))
 		return -1;
-	if (!sends_begin(a)) {
+	int64_t due = deadline_of(k, &p, off), end = period_end(&p, off);
+	struct gone_report gr = { fn, arg };
+	if (!mlist_since(a, &ml, end, group_gone, &gr) || (!lim->dry_run && !sends_begin(a))) {
 		free(ml.v);
 		return -1;
 	}
-	int64_t due = deadline_of(k, &p, off);
 	for (size_t i = 0; i < ml.n && sent >= 0; i++) {
 		struct remind_sent s = { .area = ml.v[i].path, .skip = REMIND_NO_LEADER };
+		size_t before;
 		if (!people_at(a, ml.v[i].path, "leader", &pp)) {
 			sent = -1;
 			break;
 		}
+		before = pp.n;
+		if (!people_since(a, &pp, end)) {
+			sent = -1;
+			break;
+		}
+		if (pp.n < before && pp.n == 0)
+			s.skip = REMIND_NEW;
 		if (pp.n == 0)
 			fn(arg, &s);
 		for (size_t j = 0; j < pp.n && sent >= 0; j++) {
@@ -587,7 +718,7 @@ remind_missing(struct api *a, const char *area, const struct kind *k, const char
 				sent = -1;
 				break;
 			}
-			if (skip == REMIND_SENT) {
+			if (skip == REMIND_SENT && !lim->dry_run) {
 				group_label(ml.v[i].path, ml.v[i].name, pp.v[j].lang, label, sizeof label);
 				remind_text(k, &p, label, due, now >= due, off, pp.v[j].lang, text, sizeof text);
 				id = send_one(a, &pp.v[j], ml.v[i].path, k->code, period, "manual", who, text, now);
@@ -602,10 +733,11 @@ remind_missing(struct api *a, const char *area, const struct kind *k, const char
 			s.id = id;
 			s.skip = (enum remind_skip)skip;
 			fn(arg, &s);
-			sent += id > 0;
+			sent += id > 0 || (lim->dry_run && skip == REMIND_SENT);
 		}
 	}
-	sends_commit(a);
+	if (!lim->dry_run)
+		sends_commit(a);
 	free(ml.v);
 	return sent;
 }

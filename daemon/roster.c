@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "payload.h"
+#include "phone.h"
 #include "roster.h"
 #include "store.h"
 #include "topic.h"
@@ -23,6 +24,25 @@ struct roster {
 	struct reporter *rlist;
 	size_t rcap;
 };
+
+/* country-code: see roster_country_set. */
+static char roster_cc[4] = PHONE_CC_DEFAULT;
+
+void
+roster_country_set(const char *cc)
+{
+	if (cc != NULL && phone_cc_valid(cc))
+		snprintf(roster_cc, sizeof roster_cc, "%s", cc);
+}
+
+bool
+roster_id_norm(const char *in, char *out, size_t outlen)
+{
+	if (phone_reporter_id(in, strlen(in), roster_cc, out, outlen))
+		return true;
+	snprintf(out, outlen, "%s", in);
+	return false;
+}
 
 /* FNV-1a over s[0..len). */
 static uint32_t

@@ -8,9 +8,11 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "csvenc.h"
 #include "payload.h"
 #include "roster.h"
 #include "store.h"
@@ -25,6 +27,8 @@ struct record {
 	int n;
 	char *f[IMPORT_FIELDS];
 	char store[IMPORT_STORE];
+	char id[CB_ID_MAX + 1];		/* reporters: field 0 normalised (roster_id_norm) */
+	char path[CB_AREA_MAX];		/* areas: field 0 in codes (roster_slug.c) */
 };
 
 /* What one import needs: the kind of file, its checks and its writer. */
@@ -32,6 +36,7 @@ struct import {
 	const char *what;		/* "areas", "reporters" */
 	const char *header;		/* first field of a header line */
 	int nfields;
+	bool ids;			/* field 0 is a reporter id, normalised before the checks */
 	/* Checks a record's own fields (the name, field 1 of both files, is checked after). */
 	bool (*check)(const struct record *rec, char *msg, size_t msglen);
 	int (*put)(struct store *s, const struct record *rec);
@@ -72,27 +77,16 @@ area_put(struct store *s, const struct record *rec)
 	return store_area_put(s, &a);
 }
 
-/* A reporter id: an E.164 number ("+8613800000003") or a chat id ("tg:1234"), [A-Za-z0-9:._+-]{1,64}. */
-static bool
-reporter_id_valid(const char *id)
-{
-	size_t n = strlen(id);
-
-	if (n == 0 || n > CB_ID_MAX || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789:._+-") != n)
-		return false;
-	return id[0] != '+' || (n >= 8 && strspn(id + 1, "0123456789") == n - 1);
-}
-
 static bool
 reporter_check(const struct record *rec, char *msg, size_t msglen)
 {
 	const char *id = rec->f[0], *area = rec->f[2];
 	enum role role;
 	enum lang lang;
+	char why[160];
 
-	if (!reporter_id_valid(id))
-		snprintf(msg, msglen, "id \"%s\" is neither an E.164 number (+8613800000003) nor a chat id (tg:1234)", id);
+	if (!payload_reporter_valid(id, strlen(id), why, sizeof why))
+		snprintf(msg, msglen, "id \"%.64s\": %s", id, why);
 	else if (!topic_area_valid(area, strlen(area)))
 		snprintf(msg, msglen, "area \"%s\" is not 1-5 slugs [a-z0-9-]{1,32}", area);
 	else if (!role_parse(rec->f[3], &role))
@@ -116,10 +110,10 @@ reporter_put(struct store *s, const struct record *rec)
 }
 
 static const struct import import_areas = {
-	"areas", "path", 3, area_check, area_put,
+	"areas", "path", 3, false, area_check, area_put,
 };
 static const struct import import_reporters = {
-	"reporters", "id", 5, reporter_check, reporter_put,
+	"reporters", "id", 5, true, reporter_check, reporter_put,
 };
 
 /* Checks one record: the file's own checks, then its name; false with the problem in msg. */
@@ -166,16 +160,62 @@ next_record(const struct import *im, const char *text, size_t len, size_t *pos,
 	}
 }
 
+/* One pass over a file: where it comes from, what it may look up, what it tells. */
+struct pass {
+	const char *file;
+	struct store *db;		/* the roster looked up (area names); NULL: none (cunbaod -n) */
+	bool write;			/* pass 2: write each record (in db's open transaction) */
+	struct roster_slugs *slugs;	/* areas: names to codes */
+	char *note;			/* the codes derived, one line each; NULL: not told */
+	size_t notelen;
+};
+
+static bool
+slug_area_cb(void *arg, const struct area_row *a)
+{
+	return roster_slugs_add(arg, a->path, a->name);
+}
+
+/*
+ * Areas: brings rec's path written with names to codes (roster_slug.c) and
+ * takes the name from its last level when the name column is empty.
+ * False with the problem in msg.
+ */
+static bool
+record_area_codes(struct pass *ps, struct record *rec, char *msg, size_t msglen)
+{
+	const char *last;
+	int d = roster_slugs_resolve(ps->slugs, rec->f[0], rec->f[1], strcmp(rec->f[2], "1") == 0,
+	    rec->path, sizeof rec->path, &last, msg, msglen);
+
+	if (d < 0)
+		return false;
+	if (rec->f[1][0] == '\0' && last != NULL)
+		rec->f[1] = (char *)last;	/* the level's text, in rec->store */
+	if (d > 0 && ps->note != NULL && !ps->write)
+		snprintf(ps->note + strlen(ps->note), ps->notelen - strlen(ps->note),
+		    "%s:%d: area %s gets the code %s\n", ps->file, rec->line, rec->f[1], rec->path);
+	rec->f[0] = rec->path;
+	return true;
+}
+
 /* Checks every record (pass 1) or writes them (pass 2, in the open transaction). */
 static int
-import_pass(const struct import *im, struct store *s, const char *text, size_t len,
-    const char *file, size_t *changed, char *err, size_t errlen)
+import_pass(const struct import *im, struct pass *ps, const char *text, size_t len,
+    size_t *changed, char *err, size_t errlen)
 {
 	struct record rec = { .line = 0 };
 	size_t pos = 0;
 	int rc, bad = 0;
-	char msg[200];
+	char msg[320];
+	const char *file = ps->file;
 
+	if (!im->ids && ((ps->slugs = roster_slugs_new()) == NULL ||
+	    (ps->db != NULL && !store_areas_each(ps->db, slug_area_cb, ps->slugs)))) {
+		err_add(err, errlen, "%s: %s\n", file, ps->slugs ? store_error(ps->db) : "out of memory");
+		roster_slugs_free(ps->slugs);
+		return 1;
+	}
 	while ((rc = next_record(im, text, len, &pos, &rec, file, err, errlen)) != 0) {
 		if (rc < 0) {
 			bad++;
@@ -183,21 +223,33 @@ import_pass(const struct import *im, struct store *s, const char *text, size_t l
 		}
 		if (rec.line == 1 && strcmp(rec.f[0], im->header) == 0)
 			continue;
-		if (s == NULL) {
-			if (!record_check(im, &rec, msg, sizeof msg)) {
+		/* "138 0000 0009" is +8613800000009 in the roster; what is no id stays for the check. */
+		if (im->ids && roster_id_norm(rec.f[0], rec.id, sizeof rec.id))
+			rec.f[0] = rec.id;
+		if (!ps->write) {
+			if ((!im->ids && !record_area_codes(ps, &rec, msg, sizeof msg)) ||
+			    !record_check(im, &rec, msg, sizeof msg)) {
 				err_add(err, errlen, "%s:%d: %s\n", file, rec.line, msg);
 				bad++;
 			}
 			continue;
 		}
-		int put = im->put(s, &rec);
+		if (!im->ids && !record_area_codes(ps, &rec, msg, sizeof msg)) {
+			err_add(err, errlen, "%s:%d: %s\n", file, rec.line, msg);
+			bad++;
+			break;
+		}
+		int put = im->put(ps->db, &rec);
 
 		if (put < 0) {
-			err_add(err, errlen, "%s:%d: %s\n", file, rec.line, store_error(s));
-			return bad + 1;
+			err_add(err, errlen, "%s:%d: %s\n", file, rec.line, store_error(ps->db));
+			bad++;
+			break;
 		}
 		*changed += put > 0;
 	}
+	roster_slugs_free(ps->slugs);
+	ps->slugs = NULL;
 	return bad;
 }
 
@@ -230,24 +282,31 @@ roster_import_unchanged(struct store *s, const char *text, size_t len, const cha
 	return m != NULL && strcmp(m + 2, mark) == 0;
 }
 
-/* Checks, then writes in one transaction, then logs what changed and the file's mark. */
+/*
+ * Checks text (UTF-8), then writes it in one transaction, then logs what
+ * changed, the charset the file was in and the file's mark (of raw, the
+ * bytes as read, so that roster_import_unchanged knows the file again).
+ */
 static int
-import_run(const struct import *im, struct store *s, const char *text, size_t len,
-    const char *file, int64_t now, size_t *changed, char *err, size_t errlen)
+import_decoded(const struct import *im, struct store *s, const char *text, size_t len,
+    const char *charset, const char *raw, size_t rawlen, const char *file, int64_t now,
+    size_t *changed, char *note, size_t notelen, char *err, size_t errlen)
 {
 	char what[CB_AREA_MAX + 192], mark[96];
+	struct pass ps = { .file = file, .db = s, .write = false, .note = note, .notelen = notelen };
 	int bad;
 
-	*changed = 0;
-	if ((bad = import_pass(im, NULL, text, len, file, changed, err, errlen)) > 0 || s == NULL)
+	if ((bad = import_pass(im, &ps, text, len, changed, err, errlen)) > 0 || s == NULL)
 		return bad;
 	if (!store_begin(s)) {
 		err_add(err, errlen, "%s: %s\n", file, store_error(s));
 		return 1;
 	}
-	bad = import_pass(im, s, text, len, file, changed, err, errlen);
-	import_mark(text, len, mark, sizeof mark);
-	snprintf(what, sizeof what, "import %s: %zu rows added or changed; %s", im->what, *changed, mark);
+	ps.write = true;
+	bad = import_pass(im, &ps, text, len, changed, err, errlen);
+	import_mark(raw, rawlen, mark, sizeof mark);
+	snprintf(what, sizeof what, "import %s: %zu rows added or changed (%s); %s", im->what, *changed,
+	    charset, mark);
 	if (bad == 0 && !store_roster_log(s, file, now, what)) {
 		err_add(err, errlen, "%s: %s\n", file, store_error(s));
 		bad = 1;
@@ -261,16 +320,59 @@ import_run(const struct import *im, struct store *s, const char *text, size_t le
 	return bad;
 }
 
+/*
+ * Decodes the file's bytes (UTF-8, UTF-16, GB18030: lib/csvenc.h) and
+ * imports them; a file in none of these is one problem, naming its line.
+ */
+static int
+import_run(const struct import *im, struct store *s, const char *raw, size_t rawlen,
+    const char *file, int64_t now, size_t *changed, char *note, size_t notelen, char *err, size_t errlen)
+{
+	char why[512];
+	const char *charset;
+	size_t len;
+	char *text = csvenc_decode(raw, rawlen, &len, &charset, why, sizeof why);
+	int bad;
+
+	*changed = 0;
+	if (text == NULL) {
+		/* "line 3 is not ..." becomes "areas.csv:3: not ..." like every other problem. */
+		unsigned line = 0;
+		int at = 0;
+		if (sscanf(why, "line %u is %n", &line, &at) == 1 && at > 0)
+			err_add(err, errlen, "%s:%u: %s\n", file, line, why + at);
+		else
+			err_add(err, errlen, "%s: %s\n", file, why);
+		return 1;
+	}
+	if (strcmp(charset, "UTF-8") != 0 && note != NULL)
+		snprintf(note + strlen(note), notelen - strlen(note), "%s is %s: read as UTF-8\n", file, charset);
+	bad = import_decoded(im, s, text, len, charset, raw, rawlen, file, now, changed, note, notelen,
+	    err, errlen);
+	free(text);
+	return bad;
+}
+
+int
+roster_import_file(struct store *s, bool reporters, const char *text, size_t len, const char *file,
+    int64_t now, size_t *changed, char *note, size_t notelen, char *err, size_t errlen)
+{
+	if (note != NULL && notelen > 0)
+		note[0] = '\0';
+	return import_run(reporters ? &import_reporters : &import_areas, s, text, len, file, now, changed,
+	    notelen > 0 ? note : NULL, notelen, err, errlen);
+}
+
 int
 roster_import_areas(struct store *s, const char *text, size_t len, const char *file,
     int64_t now, size_t *changed, char *err, size_t errlen)
 {
-	return import_run(&import_areas, s, text, len, file, now, changed, err, errlen);
+	return roster_import_file(s, false, text, len, file, now, changed, NULL, 0, err, errlen);
 }
 
 int
 roster_import_reporters(struct store *s, const char *text, size_t len, const char *file,
     int64_t now, size_t *changed, char *err, size_t errlen)
 {
-	return import_run(&import_reporters, s, text, len, file, now, changed, err, errlen);
+	return roster_import_file(s, true, text, len, file, now, changed, NULL, 0, err, errlen);
 }

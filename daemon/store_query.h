@@ -164,6 +164,14 @@ struct sq_reporter {
 /* Copies the name of area path into buf (left as it is when the area has none or is missing). */
 bool store_query_area_name(struct store_query *q, const char *path, char *buf, size_t buflen);
 
+/*
+ * When area path / reporter id first appeared in cunbao (unix time;
+ * daemon/store_query_since.c): 0 when unknown (a row from before
+ * 015_roster_since.sql) or absent, -1 on an error.
+ */
+int64_t store_query_area_since(struct store_query *q, const char *path);
+int64_t store_query_reporter_since(struct store_query *q, const char *id);
+
 /* Areas of the subtree in path order after `after` ("" from the start). */
 bool store_query_areas(struct store_query *q, const char *area, const char *after, unsigned limit,
     bool (*fn)(void *arg, const struct sq_area *a), void *arg);
@@ -230,6 +238,21 @@ int store_query_reminded(struct store_query *q, const char *reporter, const char
  */
 int64_t store_query_last_reminder(struct store_query *q, const char *reporter, const char *kind,
     const char *period);
+/* One reminder sent (the reminders table). */
+struct sq_reminder {
+	int64_t id;			/* the outbox message's "rm-<id>" */
+	const char *reporter, *area, *kind, *period, *type, *channel;
+	const char *who;		/* the token's name of a manual one; NULL otherwise */
+	int64_t sent_at;
+};
+/*
+ * The reminders sent, by id, after `after`, of the subtree area ("" all),
+ * kind and period ("" any) sent at or after since (INT64_MIN: any), at
+ * most limit (daemon/store_query_since.c).  False on an error.
+ */
+bool store_query_reminders(struct store_query *q, const char *area, const char *kind, const char *period,
+    int64_t since, int64_t after, unsigned limit, bool (*fn)(void *arg, const struct sq_reminder *r),
+    void *arg);
 /* Records a reminder; returns its id (the outbox message id's number), or -1. */
 int64_t store_query_reminder_add(struct store_query *q, const char *reporter, const char *area,
     const char *kind, const char *period, const char *type, const char *channel,

@@ -5,6 +5,7 @@
  * and read their members by table; encoders write with jsonw into the
  * caller's buffer, leaving out optional members that are empty.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "jdec.h"
@@ -16,7 +17,7 @@
 
 #define ID_FORM "[A-Za-z0-9:._-]{1,64}"
 #define CHANNEL_FORM "[a-z0-9-]{1,16}"
-#define ADDR_FORM "1 to 64 bytes of printable text"
+#define ADDR_FORM "a phone number or <channel>:<id> (wecom:zhang.san@corp), 1 to 64 bytes of printable text"
 
 static const char *const receipt_status_names[] = {
 	[RECEIPT_ACCEPTED] = "accepted",
@@ -43,6 +44,32 @@ static bool
 addr_valid(const char *s, size_t len)
 {
 	return len > 0 && len <= CB_ID_MAX && jdec_printable(s, len);
+}
+
+/* See payload.h. */
+bool
+payload_reporter_valid(const char *s, size_t len, char *why, size_t whylen)
+{
+	const char *colon = memchr(s, ':', len);
+	size_t cl = colon ? (size_t)(colon - s) : 0;
+
+	if (len > CB_ID_MAX)
+		snprintf(why, whylen, "%zu bytes, more than the %d a reporter id may have (channel prefix "
+		    "included: wecom: leaves %d for the UserID)", len, CB_ID_MAX, CB_ID_MAX - 6);
+	else if (len > 0 && s[0] == '+')
+		snprintf(why, whylen, len >= 8 && len <= 16 && s[1] != '0' &&
+		    strspn(s + 1, "0123456789") == len - 1 ? "" :
+		    "a phone number is + and 7 to 15 digits (+8613800000003)");
+	else if (colon == NULL || cl == 0)
+		snprintf(why, whylen, "neither a phone number (+8613800000003) nor a chat id "
+		    "<channel>:<id> (tg:700000003, wecom:zhang.san@corp)");
+	else if (!jdec_word(s, cl, CB_CHANNEL_MAX, "-"))
+		snprintf(why, whylen, "the channel before ':' must be [a-z0-9-]{1,%d}", CB_CHANNEL_MAX);
+	else if (!jdec_word(colon + 1, len - cl - 1, CB_ID_MAX, "ABCDEFGHIJKLMNOPQRSTUVWXYZ._@-"))
+		snprintf(why, whylen, "the id after \"%.*s:\" must be 1 or more of [A-Za-z0-9._@-]", (int)cl, s);
+	else
+		snprintf(why, whylen, "%s", "");
+	return why[0] == '\0';
 }
 
 /* "accepted", "rejected", "duplicate"; "unknown" outside the enum. */

@@ -71,6 +71,15 @@ enum cb_error outbox_decode(const char *buf, size_t len, struct outbox *out, cha
 
 /* True if s[0..len) is a valid id/source: [A-Za-z0-9:._-]{1,64}. */
 bool payload_id_valid(const char *s, size_t len);
+/*
+ * True if s[0..len) is a reporter id as the roster keeps it: E.164
+ * "+8613800000003" (+ and 7 to 15 digits), or a chat id
+ * "<channel>:<id>", channel [a-z0-9-]{1,16}, id [A-Za-z0-9._@-]+
+ * (tg:700000003, wecom:zhang.san@corp, wechat:<OpenID>,
+ * dingtalk:<staffId>, feishu:ou_<32 hex>), at most CB_ID_MAX bytes in
+ * all.  False with the reason, for a person, in why (why needs whylen > 0).
+ */
+bool payload_reporter_valid(const char *s, size_t len, char *why, size_t whylen);
 /* True if s[0..len) is a valid channel: [a-z0-9-]{1,16}. */
 bool payload_channel_valid(const char *s, size_t len);
 

@@ -258,6 +258,25 @@ api_stop(struct api *a)
 	cbd_stop(&a->cbd);
 }
 
+/*
+ * Backdates the roster: every area and reporter as if in cunbao since
+ * 2023-01-01, before the periods the tests date their messages in (a
+ * period that ended before a group or leader came into cunbao is never
+ * chased: schema/sql/015_roster_since.sql).
+ */
+static inline void
+api_roster_backdate(struct api *a)
+{
+	sqlite3 *h = NULL;
+	char *err = NULL;
+
+	cr_assert_eq(sqlite3_open_v2(a->cbd.db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	cr_assert_eq(sqlite3_exec(h, "UPDATE areas SET since = 1672531200; UPDATE reporters SET since = 1672531200",
+	    NULL, NULL, &err), SQLITE_OK, "%s", err ? err : "");
+	sqlite3_close(h);
+}
+
 /* Sends a dated SMS and asserts the receipt's status. */
 static inline void
 api_sms(struct api *a, const char *id, const char *from, const char *text, const char *status)

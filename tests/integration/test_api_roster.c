@@ -132,7 +132,9 @@ Test(api_roster, reporters_take_effect_at_once)
 	cJSON_Delete(r);
 
 	call_ok(&a, "POST", "/v1/reporters", "{\"id\":\"+8613800000009\",\"name\":\"x\",\"area\":\"xinzhuang/hexi/g09\"}", 409);
-	call_ok(&a, "POST", "/v1/reporters", "{\"id\":\"8613800000009\",\"name\":\"x\",\"area\":\"xinzhuang/hexi/g09\"}", 400);
+	/* 8613800000009 is the same number (the roster normalises to E.164); 10086 is no reporter. */
+	call_ok(&a, "POST", "/v1/reporters", "{\"id\":\"8613800000009\",\"name\":\"x\",\"area\":\"xinzhuang/hexi/g09\"}", 409);
+	call_ok(&a, "POST", "/v1/reporters", "{\"id\":\"10086\",\"name\":\"x\",\"area\":\"xinzhuang/hexi/g09\"}", 400);
 	call_ok(&a, "POST", "/v1/reporters", "{\"id\":\"tg:77\",\"name\":\"x\",\"area\":\"xinzhuang/none\"}", 400);
 	call_ok(&a, "POST", "/v1/reporters", "{\"id\":\"tg:77\",\"name\":\"x\",\"area\":\"xinzhuang/hexi\",\"role\":\"boss\"}", 400);
 	call_ok(&a, "POST", "/v1/reporters", "{\"id\":\"tg:77\",\"name\":\"x\",\"area\":\"xinzhuang/hexi\",\"lang\":\"fr\"}", 400);

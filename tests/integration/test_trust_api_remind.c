@@ -57,6 +57,7 @@ Test(trust_api_remind, area_required_and_deduplicated)
 	cJSON *j;
 
 	api_start(&a);
+	api_roster_backdate(&a);	/* the roster predates 2023-12 */
 	cr_assert(h_mqtt_sub(a.cbd.mq, OUTBOX, 1));
 	expect_error(&a, "POST", "/v1/reminders", TOKEN_ADMIN, "{\"kind\":\"livestock\",\"period\":\"2023-12\"}",
 	    400, "\"all\": true");
@@ -93,6 +94,7 @@ Test(trust_api_remind, capped)
 		a.cbd.extra[i] = extra[i];
 	cbd_start(&a.cbd);
 	cr_assert(h_wait_port(a.port, CBD_WAIT));
+	api_roster_backdate(&a);	/* the roster predates 2023-12 */
 	cr_assert(h_mqtt_sub(a.cbd.mq, OUTBOX, 1));
 
 	/* No area and no "all": refused, nothing sent. */

@@ -1,6 +1,8 @@
 /*
  * cmd_remind.c — `cunbaoctl remind`: sends a reminder now to every leader of
- * the groups still missing a report (POST /v1/reminders), and lists them.
+ * the groups still missing a report (POST /v1/reminders), and lists them;
+ * with --dry-run only says who would get one, and without --kind what
+ * cunbaod's own check would send now (GET /v1/reminders/due).
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -12,7 +14,9 @@
 #include "table.h"
 
 static const char remind_help[] =
-    "usage: cunbaoctl remind --kind KIND (--area PATH | --all) [--period PERIOD] [options]\n"
+    "usage: cunbaoctl remind --kind KIND (--area PATH | --all) [--period PERIOD] [--dry-run] [options]\n"
+    "       cunbaoctl remind --dry-run [options]\n"
+    "       cunbaoctl remind --sent [--area PATH] [--kind KIND] [--period PERIOD] [--since TIME] [options]\n"
     "\n"
     "Sends a reminder by SMS or chat, right now, to every leader of every\n"
     "expected group of the area that has not reported the kind for the period\n"
@@ -21,12 +25,21 @@ static const char remind_help[] =
     "period within cunbaod's remind-dedup (6 h) is not texted again, and one\n"
     "request sends at most remind-max (200).  cunbaod also reminds on its own\n"
     "before each kind's deadline (once per leader and period) and tells the\n"
-    "village admins after it.  Needs an admin token.\n"
+    "village admins after it; groups and leaders that came into cunbao after a\n"
+    "period ended are never chased about it.  Needs an admin token.\n"
+    "\n"
+    "With --dry-run nothing is sent: with --kind it lists who would get a\n"
+    "reminder; alone it lists what cunbaod's own check would send now (the\n"
+    "reminders and escalations due, each with its text).  --sent lists the\n"
+    "reminders and escalations sent so far (GET /v1/reminders; a read token is\n"
+    "enough for it and for --dry-run alone).\n"
     "\n"
     "  --kind KIND        the kind of report (livestock)\n"
     "  --area PATH        an area and its subtree\n"
     "  --all              the whole roster instead of an area (said in so many words)\n"
     "  --period PERIOD    the period (2023-12, 2023-W48, ...)\n"
+    "  --dry-run          send nothing: say who would get one, or what is due\n"
+    "  --sent             list what was sent (with --since TIME, --limit, --all pages)\n"
     CLIENT_HELP
     "  -h, --help         this help\n";
 
@@ -68,8 +81,13 @@ remind_print(const struct client *c, const struct http_response *r)
 		printf("skipped:\n");
 		table_print(t, stdout);
 	}
-	printf("%s %s: %s reminder(s) sent, %s group(s) missing, %d skipped%s\n", json_str(doc, "kind"),
-	    json_str(doc, "period"), json_text(doc, "sent", sent, sizeof sent),
+	bool dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "dry_run"));
+	if (dry)
+		snprintf(sent, sizeof sent, "%d", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc,
+		    "reminders")));
+	printf("%s %s: %s reminder(s) %s, %s group(s) missing, %d skipped%s\n", json_str(doc, "kind"),
+	    json_str(doc, "period"), dry ? sent : json_text(doc, "sent", sent, sizeof sent),
+	    dry ? "would be sent (dry run: nothing sent)" : "sent",
 	    json_text(doc, "missing", missing, sizeof missing), (int)table_rows(t),
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "capped")) ?
 	    " (capped: narrow the area or run again)" : "");
@@ -78,11 +96,11 @@ remind_print(const struct client *c, const struct http_response *r)
 	return CTL_OK;
 }
 
-/* Takes --all out of argv (the shared option table does not know it); true if it was there. */
+/* Takes flag (--all, --dry-run) out of argv (the shared option table does not know it); true if it was there. */
 static bool
-take_all(int *argc, char **argv)
+take_flag(int *argc, char **argv, const char *flag)
 {
-	bool all = false;
+	bool seen = false;
 	int o = 0;
 
 	for (int i = 0; i < *argc; i++) {
@@ -91,14 +109,64 @@ take_all(int *argc, char **argv)
 				argv[o++] = argv[i++];
 			break;
 		}
-		if (strcmp(argv[i], "--all") == 0)
-			all = true;
+		if (strcmp(argv[i], flag) == 0)
+			seen = true;
 		else
 			argv[o++] = argv[i];
 	}
 	*argc = o;
 	argv[o] = NULL;
-	return all;
+	return seen;
+}
+
+/* Prints what cunbaod's own check would send now (GET /v1/reminders/due); returns the exit code. */
+static int
+due_print(const struct client *c, const struct http_response *r)
+{
+	cJSON *doc = cJSON_ParseWithLength(r->body, r->len), *it;
+	struct table *t;
+
+	if (c->json || doc == NULL) {
+		client_print_body(r);
+		cJSON_Delete(doc);
+		return CTL_OK;
+	}
+	t = table_new((const char *[]){ "TYPE", "KIND", "PERIOD", "DEADLINE", "AREA", "TO", "NAME", NULL });
+	if (t == NULL) {
+		cJSON_Delete(doc);
+		return CTL_FAIL;
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "due"))
+		table_add(t, (const char *[]){ json_str(it, "type"), json_str(it, "kind"), json_str(it, "period"),
+		    json_str(it, "deadline"), json_str(it, "area"), json_str(it, "to"), json_str(it, "name") });
+	if (table_rows(t) > 0)
+		table_print(t, stdout);
+	printf("due at %s: %d message(s) (dry run: nothing sent)\n", json_str(doc, "at"), (int)table_rows(t));
+	table_free(t);
+	cJSON_Delete(doc);
+	return CTL_OK;
+}
+
+static void
+sent_row(void *arg, const cJSON *it)
+{
+	table_add(arg, (const char *[]){ json_str(it, "id"), json_str(it, "sent_at"), json_str(it, "type"),
+	    json_str(it, "kind"), json_str(it, "period"), json_str(it, "area"), json_str(it, "to") });
+}
+
+/* cunbaoctl remind --sent: the reminders sent, as a list subcommand. */
+static int
+remind_sent(int argc, char **argv)
+{
+	static const struct ctl_opt opts[] = {
+		{ "area", 0, NULL }, { "kind", 1, NULL }, { "period", 2, NULL }, { "since", 3, NULL },
+		{ NULL, 0, NULL },
+	};
+	static const char *const headers[] = { "ID", "SENT", "TYPE", "KIND", "PERIOD", "AREA", "TO", NULL };
+	struct ctl_cmd cmd = { .name = "remind", .help = remind_help, .opts = opts, .list = true };
+	int code = ctl_cmd_parse(&cmd, argc, argv);
+
+	return code >= 0 ? code : ctl_cmd_table(&cmd, "/v1/reminders", headers, -1, sent_row);
 }
 
 int
@@ -106,12 +174,23 @@ cmd_remind(int argc, char **argv)
 {
 	struct ctl_cmd cmd = { .name = "remind", .help = remind_help, .opts = ctl_filters, .args = true };
 	struct http_response r;
-	bool all = take_all(&argc, argv);
+	if (take_flag(&argc, argv, "--sent"))
+		return remind_sent(argc, argv);
+	bool all = take_flag(&argc, argv, "--all"), dry = take_flag(&argc, argv, "--dry-run");
 	int code = ctl_cmd_parse(&cmd, argc, argv);
 	const char *kind = cmd.v[CTL_KIND];
 
 	if (code >= 0)
 		return code;
+	if (dry && kind == NULL && optind == argc && !all && cmd.v[CTL_AREA] == NULL) {
+		if (!client_ready(&cmd.c))
+			return CTL_USAGE;
+		code = client_call(&cmd.c, "GET", "/v1/reminders/due", NULL, NULL, 0, &r);
+		if (code == CTL_OK)
+			code = due_print(&cmd.c, &r);
+		http_response_clear(&r);
+		return code;
+	}
 	if (optind != argc || kind == NULL) {
 		fprintf(stderr, "cunbaoctl remind: %s\n%s", kind ? "unexpected arguments" : "--kind is required",
 		    remind_help);
@@ -132,6 +211,8 @@ cmd_remind(int argc, char **argv)
 		cJSON_AddBoolToObject(body, "all", true);
 	if (cmd.v[CTL_PERIOD] != NULL)
 		cJSON_AddStringToObject(body, "period", cmd.v[CTL_PERIOD]);
+	if (dry)
+		cJSON_AddBoolToObject(body, "dry_run", true);
 	char *text = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
 	if (text == NULL)

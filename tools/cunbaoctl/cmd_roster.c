@@ -136,6 +136,22 @@ import_read(const struct roster_cmd *rc, const char *file, size_t *len)
 	return buf;
 }
 
+/* Prints what an import chose for the clerk: the charset it read, the area codes it derived. */
+static void
+import_notes(const cJSON *o)
+{
+	const cJSON *d;
+
+	if (strcmp(json_str(o, "charset"), "UTF-8") != 0 && json_str(o, "charset")[0] != '\0')
+		printf("read as %s\n", json_str(o, "charset"));
+	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(o, "derived")) {
+		char line[16];
+
+		printf("line %s: %s gets the code %s\n", json_text(d, "line", line, sizeof line),
+		    json_str(d, "name"), json_str(d, "path"));
+	}
+}
+
 /* import: POST the CSV, print what it did. */
 static int
 roster_import(struct roster_cmd *rc, const char *file)
@@ -149,7 +165,8 @@ roster_import(struct roster_cmd *rc, const char *file)
 	if (csv == NULL)
 		return CTL_NOTFOUND;
 	snprintf(path, sizeof path, "%s/import", rc->base);
-	code = client_call(&rc->cmd.c, "POST", path, "text/csv; charset=utf-8", csv, len, &r);
+	/* The server tells the charset (UTF-8, UTF-16, GB18030) from the bytes. */
+	code = client_call(&rc->cmd.c, "POST", path, "text/csv", csv, len, &r);
 	free(csv);
 	if (code == CTL_OK && rc->cmd.c.json) {
 		client_print_body(&r);
@@ -159,6 +176,7 @@ roster_import(struct roster_cmd *rc, const char *file)
 		    json_text(o, "rows", rows, sizeof rows), json_text(o, "added", added, sizeof added),
 		    json_text(o, "changed", changed, sizeof changed),
 		    json_text(o, "unchanged", same, sizeof same));
+		import_notes(o);
 		cJSON_Delete(o);
 	}
 	http_response_clear(&r);

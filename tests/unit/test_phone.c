@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "bridge.h"
+#include "phone.h"
 
 static const struct {
 	const char *in, *cc, *want;	/* want NULL: refused */
@@ -71,4 +71,40 @@ Test(phone, in_list)
 	cr_expect(!phone_in_list("+8613800000003", list, "86"));
 	cr_expect(!phone_in_list("+8613800000003", "", "86"));
 	cr_expect(!phone_in_list("+8613800000003", ",,", "86"));
+}
+
+/* Reporter ids: every way a clerk writes a number, chat ids unchanged. */
+static const struct {
+	const char *in, *cc, *want;	/* want NULL: refused */
+} ids[] = {
+	{ "13800000009", "86", "+8613800000009" },
+	{ "138 0000 0009", "86", "+8613800000009" },
+	{ "+86 138-0000-0009", "86", "+8613800000009" },
+	{ "008613800000009", "86", "+8613800000009" },
+	{ "１３８０００００００９", "86", "+8613800000009" },
+	{ "+8613800000009", "86", "+8613800000009" },
+	{ "8613800000009", "86", "+8613800000009" },
+	{ "015112345678", "49", "+4915112345678" },
+	{ "tg:700000003", "86", "tg:700000003" },
+	{ "wecom:zhang.san@corp", "86", "wecom:zhang.san@corp" },
+	{ "feishu:ou_0123456789abcdef0123456789abcdef", "86", "feishu:ou_0123456789abcdef0123456789abcdef" },
+	{ "10086", "86", NULL },			/* a short code is no reporter */
+	{ "zhangsan", "86", NULL },
+	{ "", "86", NULL },
+};
+
+Test(phone, reporter_id_table)
+{
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		char out[65];
+		bool ok = phone_reporter_id(ids[i].in, strlen(ids[i].in), ids[i].cc, out, sizeof out);
+
+		if (ids[i].want == NULL) {
+			cr_expect(!ok, "case %zu \"%s\": accepted as %s", i, ids[i].in, out);
+			cr_expect_str_eq(out, "", "case %zu", i);
+		} else {
+			cr_expect(ok, "case %zu \"%s\": refused", i, ids[i].in);
+			cr_expect_str_eq(out, ids[i].want, "case %zu \"%s\"", i, ids[i].in);
+		}
+	}
 }

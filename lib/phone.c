@@ -5,10 +5,12 @@
  * "+86 138-0000-0003", "0086 138 0000 0003", full-width digits from a chat
  * client.  The roster keys leaders by E.164 ("+8613800000003"), so every
  * number is brought to that form here, with a configurable default country.
+ * Moved from the bridge: cunbaod brings the numbers of its roster, its admin
+ * API and its envelopes to the same form.
  */
 #include <string.h>
 
-#include "bridge.h"
+#include "phone.h"
 #include "utf8.h"
 
 #define PHONE_DIGITS_MAX 15	/* E.164 */
@@ -53,8 +55,8 @@ phone_digits(const char *in, size_t len, char *d, size_t dsize, bool *plus)
 	return (int)n;
 }
 
-/* True if cc is a country calling code: 1–3 digits, not starting with 0. */
-static bool
+/* See phone.h. */
+bool
 phone_cc_valid(const char *cc)
 {
 	size_t n = strlen(cc);
@@ -125,4 +127,25 @@ phone_in_list(const char *number, const char *list, const char *cc)
 		p = comma ? comma + 1 : NULL;
 	}
 	return false;
+}
+
+/* See phone.h.  A ':' (ASCII or full-width) marks a chat id; a phone number never has one. */
+bool
+phone_reporter_id(const char *in, size_t len, const char *cc, char *out, size_t outlen)
+{
+	if (outlen == 0)
+		return false;
+	out[0] = '\0';
+	if (memchr(in, ':', len) != NULL) {
+		if (len + 1 > outlen || memchr(in, '\0', len) != NULL)
+			return false;
+		memcpy(out, in, len);
+		out[len] = '\0';
+		return true;
+	}
+	if (!phone_e164(in, len, cc, out, outlen) || out[0] != '+') {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
 }
