@@ -411,7 +411,8 @@ Test(cunbaoctl_tables, kinds_and_areas_by_name)
 	    "area=东村: no area has this path or name");
 	expect_error(&a, "GET", "/v1/rollups?area=BAD", TOKEN_READ, NULL, 400, "area=BAD");
 
-	/* A reminder's body takes names too. */
+	/* A reminder's body takes names too (the roster backdated: a 2023 period is not before it). */
+	api_roster_backdate(&a);
 	struct resp r = http_req(a.port, "POST", "/v1/reminders", TOKEN_ADMIN, "application/json",
 	    "{\"kind\":\"牲畜\",\"area\":\"河西村\",\"period\":\"2023-12\"}");
 	cr_expect_eq(r.status, 200, "%s", r.body);

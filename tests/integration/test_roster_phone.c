@@ -126,7 +126,7 @@ Test(roster_phone, cunbaoctl_reporters_take_chat_ids_and_numbers)
 		{ "reporters get wecom:li.si@corp", "李四", 0 },
 		{ "reporters add feishu:ou_00112233445566778899aabbccddeeff 飞书 xinzhuang/hexi/g02", "飞书", 0 },
 		{ "reporters add wechat:oAbC-12345678901234567890_x 微信 xinzhuang/hexi/g02", "微信", 0 },
-		{ "reporters add '138 0000 0012' 十二 xinzhuang/hexi/g02", "+8613800000012", 0 },
+		{ "reporters add --wide '138 0000 0012' 十二 xinzhuang/hexi/g02", "+8613800000012", 0 },
 		{ "reporters get 13800000012", "十二", 0 },
 		{ "reporters remove wecom:li.si@corp", "removed", 0 },
 		{ "reporters add wecom:0123456789012345678901234567890123456789012345678901234567890 长 "
