@@ -75,7 +75,7 @@ usage(FILE *f)
 	    "served on /<platform>/<name> (platforms: %s):\n"
 	    "  [wecom hexi]\n  token-file /etc/cunbao/wecom-hexi.token\n  aes-key-file /etc/cunbao/wecom-hexi.aes\n"
 	    "  receiver ww1436e0e65a779aee\n  ...\n"
-	    "their keys are in docs/bridge.md and the manual; -n checks every section.\n", chat_platform_names());
+	    "their keys are in docs/bridge.md; -n checks every section.\n", chat_platform_names());
 	fprintf(f, "\nsystemd: with NOTIFY_SOCKET set (Type=notify) the bridge reports READY=1 once the\n"
 	    "broker connected (or 5 s after the first attempt), its spool and replies as STATUS=\n"
 	    "and, with WATCHDOG_USEC, keep-alives; when stderr is the journal (JOURNAL_STREAM)\n"
