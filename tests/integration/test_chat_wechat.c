@@ -16,7 +16,8 @@
  *     both restart, counted once and replied once by message/custom/send;
  *     the first send is refused as an expired token (--expire-sends 1), so
  *     the bridge fetches a new token and sends again, not counting that
- *     attempt.
+ *     attempt;
+ *   - reply passive: a receipt after passive-wait is muted, never sent.
  */
 #include "test_cunbaod.h"
 #include "test_chat.h"
@@ -180,6 +181,40 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	cr_expect_eq(tb_sql(b.spool, "SELECT state FROM reply WHERE id = 'wechat:2002'"), 1);
 	cr_expect_eq(tb_sql(b.spool, "SELECT attempts FROM reply WHERE id = 'wechat:2002'"), 1,
 	    "the refused token's attempt is not counted");
+	cr_expect_eq(h_stop(b.proc, SIGTERM, TC_WAIT), 0, "the bridge did not stop cleanly");
+	cbd_stop(&c);
+}
+
+/*
+ * reply passive (the default): a receipt that comes after passive-wait
+ * cannot be sent any more; WeChat gets "success", the reply is kept as
+ * muted "no passive window", and the API is never called.
+ */
+Test(chat_wechat, passive_only_late_receipt_is_muted, .timeout = 200)
+{
+	static struct cbd c;
+	static struct tc_api api;
+	static struct tc_bridge b;
+	static char sections[1024];
+	struct tb_resp r;
+
+	cr_assert(h_write_file(h_path("roster.csv"), roster));
+	c.reporters = h_path("roster.csv");
+	cbd_start(&c);
+	cr_assert(tc_api_start(&api, ""), "fake API did not start");
+	snprintf(sections, sizeof sections, "[wechat gzh]\ntoken %s\naes-key %s\nreceiver %s\npassive-wait 1500ms\n"
+	    "api %s\n", TOKEN, KEY, APPID, tc_api_url(&api));
+	b.broker_port = c.broker.port;
+	cr_assert(tc_bridge_start(&b, sections), "bridge did not start");
+	cr_assert_eq(cbd_term(&c), 0);
+	post(&b, "oZhang", "3001", TEXT, false, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(r.body, "success");
+	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
+	cr_assert(h_wait_log(b.proc, "receipt wechat:3001: accepted; reply muted: no passive window", TC_WAIT));
+	cr_expect_eq(tb_sql(b.spool, "SELECT state FROM reply WHERE id = 'wechat:3001'"), 3);
+	tb_sleep_ms(1000);
+	cr_expect_eq(tc_api_count(&api, NULL), 0, "the API was called");
 	cr_expect_eq(h_stop(b.proc, SIGTERM, TC_WAIT), 0, "the bridge did not stop cleanly");
 	cbd_stop(&c);
 }

@@ -9,6 +9,7 @@
  *     group gets for the same message (a second cunbaod, same village,
  *     the leader's phone instead of the WeCom UserID);
  *   - the same MsgId again: absorbed, counted once, no second reply;
+ *   - a reminder (outbox) to wecom:<UserID>, published twice, sent once;
  *   - a bad signature: 403, nothing spooled;
  *   - kill -9 of the bridge after it answered WeCom and before the receipt
  *     (cunbaod stopped meanwhile): counted once, replied once after both
@@ -127,6 +128,16 @@ Test(chat_wecom, end_to_end, .timeout = 400)
 	cr_assert(h_wait_log(b.proc, "wecom:1001 again: already spooled", TC_WAIT));
 	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'wecom:1001'"), 1);
 
+	/* A reminder (outbox) to a WeCom user goes out through the instance, once. */
+	static const char ob[] = "{\"id\":\"remind:2023-12:g05\",\"channel\":\"wecom\",\"to\":\"wecom:zhangsan\","
+	    "\"text\":\"请在12月5日前报牲畜\"}";
+	cr_assert(h_mqtt_pub(c.mq, "cunbao/v1/outbox/wecom", ob, strlen(ob), 1, false));
+	cr_assert(h_mqtt_pub(c.mq, "cunbao/v1/outbox/wecom", ob, strlen(ob), 1, false));
+	cr_assert(tc_api_wait(&api, SEND, 2, TC_WAIT), "the reminder was not sent");
+	char *remind = sent(&api, 1, "zhangsan");
+	cr_expect_str_eq(remind, "请在12月5日前报牲畜");
+	free(remind);
+
 	/* A bad signature: 403, nothing spooled. */
 	long before = tc_spooled(&b);
 	cr_assert_eq(post(&b, "zhangsan", "1003", "牲畜 牛99", true), 403);
@@ -140,14 +151,14 @@ Test(chat_wecom, end_to_end, .timeout = 400)
 	h_kill9(b.proc);
 	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
 	cr_assert(tc_bridge_start(&b, sections), "bridge did not restart");
-	cr_assert(tc_api_wait(&api, SEND, 2, TC_WAIT), "no reply after the restart");
-	reply2 = sent(&api, 1, "lisi");
+	cr_assert(tc_api_wait(&api, SEND, 3, TC_WAIT), "no reply after the restart");
+	reply2 = sent(&api, 2, "lisi");
 	cr_expect(strstr(reply2, "7") != NULL, "%s", reply2);
 	cr_assert(db_wait(c.db, CATTLE, 19), "cattle: %lld", db_int(c.db, CATTLE));
 	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'wecom:1002'"), 1);
 	tb_sleep_ms(2000);	/* time for a second reply that must not come */
-	cr_expect_eq(tc_api_count(&api, SEND), 2);
-	cr_expect_eq(tb_sql(b.spool, "SELECT count(*) FROM reply WHERE state = 1"), 2);
+	cr_expect_eq(tc_api_count(&api, SEND), 3);
+	cr_expect_eq(tb_sql(b.spool, "SELECT count(*) FROM reply WHERE state = 1"), 3);
 	cr_expect_eq(h_stop(b.proc, SIGTERM, TC_WAIT), 0, "the bridge did not stop cleanly");
 
 	/* The same message from the same leader's phone, on a fresh cunbaod: the same reply. */
