@@ -662,6 +662,8 @@ int spool_reply_due(struct spool *sp, int64_t now, struct spool_reply *out, int 
 /* Counts an attempt and holds the reply back until `until` while it is in flight. */
 bool spool_reply_lease(struct spool *sp, const char *id, int64_t until);
 bool spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *note);
+/* Makes module's pending replies held back with exactly this note due now (a token has come). */
+bool spool_reply_rush(struct spool *sp, const char *module, const char *note, int64_t now);
 /* Makes a pending reply due at next again, taking back the attempt its lease counted (a refused token). */
 bool spool_reply_unlease(struct spool *sp, const char *id, int64_t next, const char *note);
 /* Closes a pending reply as sent, failed or muted: SPOOL_OK, SPOOL_NONE (not pending), SPOOL_ERR. */

@@ -52,6 +52,7 @@
 #define TOKEN_PAUSE_MIN	(10 * 1000LL)		/* between two token requests of one instance */
 #define TOKEN_PAUSE_MAX	(10 * 60 * 1000LL)	/* ... doubling with each refusal up to this */
 #define TOKEN_WAIT_MS	1000			/* a reply waiting for a token looks again after this */
+#define TOKEN_WAIT_NOTE	"waiting for an access token"
 
 /* One chat instance's access token. */
 struct relay_token {
@@ -548,6 +549,7 @@ relay_on_token(void *arg, int status, const char *body, size_t len)
 		t->fails = 0;
 		t->next_try = now + TOKEN_PAUSE_MIN;
 		log_info("%s: access token fetched, valid for %lld s", cc->module, (long long)exp);
+		spool_reply_rush(r->sp, cc->module, TOKEN_WAIT_NOTE, now);	/* the replies that waited for it */
 	} else {
 		t->token[0] = '\0';
 		t->expires = 0;
@@ -577,7 +579,7 @@ relay_chat_request(struct relay *r, const struct chat_conf *cc, const struct spo
 	if (cc->ops->token_req != NULL && (t->token[0] == '\0' || now >= t->expires - TOKEN_MARGIN_MS)) {
 		relay_token_fetch(r, cc, now);
 		if (t->token[0] == '\0' || now >= t->expires) {
-			spool_reply_retry(r->sp, row->id, now + TOKEN_WAIT_MS, "waiting for an access token");
+			spool_reply_retry(r->sp, row->id, now + TOKEN_WAIT_MS, TOKEN_WAIT_NOTE);
 			return 0;
 		}
 	}

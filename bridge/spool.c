@@ -56,7 +56,7 @@ static const char spool_schema[] =
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_IN_PUT, ST_IN_GET, ST_IN_DUE, ST_IN_RUSH, ST_IN_PUBLISHED, ST_IN_DONE,
-	ST_RE_PUT, ST_RE_DUE, ST_RE_LEASE, ST_RE_RETRY, ST_RE_UNLEASE, ST_RE_CLOSE,
+	ST_RE_PUT, ST_RE_DUE, ST_RE_LEASE, ST_RE_RETRY, ST_RE_UNLEASE, ST_RE_RUSH, ST_RE_CLOSE,
 	ST_PURGE_IN, ST_PURGE_RE, ST_COUNT_IN, ST_COUNT_RE,
 	ST_N
 };
@@ -80,6 +80,8 @@ static const char *const stmt_sql[ST_N] = {
 	    " WHERE state = 0 AND next_at <= ?1 ORDER BY next_at LIMIT ?2",
 	[ST_RE_LEASE] = "UPDATE reply SET attempts = attempts + 1, next_at = ?2 WHERE id = ?1 AND state = 0",
 	[ST_RE_RETRY] = "UPDATE reply SET next_at = ?2, note = ?3 WHERE id = ?1 AND state = 0",
+	[ST_RE_RUSH] = "UPDATE reply SET next_at = ?2 WHERE module = ?1 AND state = 0 AND next_at > ?2"
+	    " AND note = ?3",
 	[ST_RE_UNLEASE] = "UPDATE reply SET attempts = max(attempts - 1, 0), next_at = ?2, note = ?3"
 	    " WHERE id = ?1 AND state = 0",
 	[ST_RE_CLOSE] = "UPDATE reply SET state = ?2, note = ?3, closed_at = ?4 WHERE id = ?1 AND state = 0",
@@ -429,6 +431,17 @@ spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *no
 	sqlite3_bind_int64(s, 2, next);
 	spool_text(s, 3, note);
 	return spool_run(sp, ST_RE_RETRY);
+}
+
+bool
+spool_reply_rush(struct spool *sp, const char *module, const char *note, int64_t now)
+{
+	sqlite3_stmt *s = spool_stmt(sp, ST_RE_RUSH);
+
+	spool_text(s, 1, module);
+	sqlite3_bind_int64(s, 2, now);
+	spool_text(s, 3, note);
+	return spool_run(sp, ST_RE_RUSH);
 }
 
 bool

@@ -283,3 +283,23 @@ Test(spool, migrates_version_1)
 	sp = spool_open(path, err, sizeof err);	/* and opens again as version 2 */
 	cr_assert_not_null(sp, "%s", err);
 }
+
+/* A token's arrival makes the replies that waited for it due at once, and only those. */
+Test(spool, rush_replies_waiting_for_a_token)
+{
+	static struct spool_reply r, due[4];
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.module, sizeof r.module, "wecom:hexi");
+	snprintf(r.to, sizeof r.to, "wecom:zhangsan");
+	snprintf(r.text, sizeof r.text, "x");
+	snprintf(r.id, sizeof r.id, "wecom:1");
+	cr_assert_eq(spool_reply_put(sp, &r, REPLY_PENDING, "", 1000), SPOOL_OK);
+	snprintf(r.id, sizeof r.id, "wecom:2");
+	cr_assert_eq(spool_reply_put(sp, &r, REPLY_PENDING, "", 1000), SPOOL_OK);
+	cr_assert(spool_reply_retry(sp, "wecom:1", 9000, "waiting for an access token"));
+	cr_assert(spool_reply_retry(sp, "wecom:2", 9000, "HTTP 502"));
+	cr_assert(spool_reply_rush(sp, "wecom:hexi", "waiting for an access token", 2000));
+	cr_assert_eq(spool_reply_due(sp, 2000, due, 4), 1);
+	cr_expect_str_eq(due[0].id, "wecom:1");
+}
