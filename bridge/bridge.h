@@ -662,6 +662,12 @@ int spool_reply_due(struct spool *sp, int64_t now, struct spool_reply *out, int 
 /* Counts an attempt and holds the reply back until `until` while it is in flight. */
 bool spool_reply_lease(struct spool *sp, const char *id, int64_t until);
 bool spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *note);
+/* A reply's state, note and text: SPOOL_OK, SPOOL_NONE (no reply for id), SPOOL_ERR. */
+enum spool_rc spool_reply_get(struct spool *sp, const char *id, enum reply_state *state, char *note,
+    size_t notelen, char *text, size_t textlen);
+/* Moves a closed reply from state `from` to `to` with note (a muted one sent passively after all). */
+enum spool_rc spool_reply_move(struct spool *sp, const char *id, enum reply_state from, enum reply_state to,
+    const char *note, int64_t now);
 /* Makes module's pending replies held back with exactly this note due now (a token has come). */
 bool spool_reply_rush(struct spool *sp, const char *module, const char *note, int64_t now);
 /* Makes a pending reply due at next again, taking back the attempt its lease counted (a refused token). */

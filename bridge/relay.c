@@ -442,6 +442,40 @@ relay_chat_ignored(struct relay *r, const struct chat_conf *cc, const struct inb
 		relay_chat_ack(a, in);
 }
 
+/*
+ * The platform sends again a message whose answer it did not get (WeChat
+ * retries after 5 s): another chance for a passive reply.  Without a
+ * receipt yet, the answer is held again; with the reply already given
+ * passively (that answer was lost), it is given again; with the reply muted
+ * for want of a window, it is recorded as sent now and given.  Fills a.
+ */
+static void
+relay_chat_again(struct relay *r, const struct chat_conf *cc, struct http_conn *hc, const struct inbound *in,
+    const struct spool_origin *o, struct chat_answer *a)
+{
+	char note[64], text[CB_REPLY_MAX];
+	enum reply_state state;
+
+	if (!o->done) {
+		if (relay_wait_find(r, in->id) == NULL && relay_hold(r, cc, hc, in)) {
+			log_info("%s: %s: held again for its receipt", cc->module, in->id);
+			a->status = 0;
+		}
+		return;
+	}
+	if (spool_reply_get(r->sp, in->id, &state, note, sizeof note, text, sizeof text) != SPOOL_OK)
+		return;
+	if (state == REPLY_SENT && strncmp(note, "passive", 7) == 0) {
+		if (relay_chat_passive(cc, in, text, a))
+			log_info("%s: %s: its passive reply given again (the first answer was lost)", cc->module, in->id);
+	} else if (state == REPLY_MUTED && strcmp(note, "no passive window") == 0 &&
+	    spool_reply_move(r->sp, in->id, REPLY_MUTED, REPLY_SENT, "passive: in the answer to a retry",
+	    clock_ms()) == SPOOL_OK) {
+		if (relay_chat_passive(cc, in, text, a))
+			log_info("%s: %s: reply sent in the answer to the platform's retry", cc->module, in->id);
+	}
+}
+
 void
 relay_chat(void *arg, const struct chat_conf *cc, const struct webhook *w, struct http_conn *hc,
     struct chat_answer *a)
@@ -475,6 +509,8 @@ relay_chat(void *arg, const struct chat_conf *cc, const struct webhook *w, struc
 	case SPOOL_OK:
 		log_info("%s: %s again: already spooled, absorbed", cc->module, in.id);
 		relay_chat_ack(a, &in);
+		if (in.passive && o.mute[0] == '\0' && chat_reply_mode(cc) != CHAT_REPLY_API)
+			relay_chat_again(r, cc, hc, &in, &o, a);
 		return;
 	default:
 		break;

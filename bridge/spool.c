@@ -57,6 +57,7 @@ enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_IN_PUT, ST_IN_GET, ST_IN_DUE, ST_IN_RUSH, ST_IN_PUBLISHED, ST_IN_DONE,
 	ST_RE_PUT, ST_RE_DUE, ST_RE_LEASE, ST_RE_RETRY, ST_RE_UNLEASE, ST_RE_RUSH, ST_RE_CLOSE,
+	ST_RE_GET, ST_RE_REOPEN,
 	ST_PURGE_IN, ST_PURGE_RE, ST_COUNT_IN, ST_COUNT_RE,
 	ST_N
 };
@@ -80,6 +81,8 @@ static const char *const stmt_sql[ST_N] = {
 	    " WHERE state = 0 AND next_at <= ?1 ORDER BY next_at LIMIT ?2",
 	[ST_RE_LEASE] = "UPDATE reply SET attempts = attempts + 1, next_at = ?2 WHERE id = ?1 AND state = 0",
 	[ST_RE_RETRY] = "UPDATE reply SET next_at = ?2, note = ?3 WHERE id = ?1 AND state = 0",
+	[ST_RE_GET] = "SELECT state, note, text FROM reply WHERE id = ?1",
+	[ST_RE_REOPEN] = "UPDATE reply SET state = ?2, note = ?4, closed_at = ?5 WHERE id = ?1 AND state = ?3",
 	[ST_RE_RUSH] = "UPDATE reply SET next_at = ?2 WHERE module = ?1 AND state = 0 AND next_at > ?2"
 	    " AND note = ?3",
 	[ST_RE_UNLEASE] = "UPDATE reply SET attempts = max(attempts - 1, 0), next_at = ?2, note = ?3"
@@ -431,6 +434,44 @@ spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *no
 	sqlite3_bind_int64(s, 2, next);
 	spool_text(s, 3, note);
 	return spool_run(sp, ST_RE_RETRY);
+}
+
+enum spool_rc
+spool_reply_get(struct spool *sp, const char *id, enum reply_state *state, char *note, size_t notelen,
+    char *text, size_t textlen)
+{
+	sqlite3_stmt *s = spool_stmt(sp, ST_RE_GET);
+	int rc;
+
+	spool_text(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*state = (enum reply_state)sqlite3_column_int(s, 0);
+		spool_copy(note, notelen, s, 1);
+		spool_copy(text, textlen, s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		spool_fail(sp, "reply lookup");
+		return SPOOL_ERR;
+	}
+	return rc == SQLITE_ROW ? SPOOL_OK : SPOOL_NONE;
+}
+
+enum spool_rc
+spool_reply_move(struct spool *sp, const char *id, enum reply_state from, enum reply_state to, const char *note,
+    int64_t now)
+{
+	sqlite3_stmt *s = spool_stmt(sp, ST_RE_REOPEN);
+
+	spool_text(s, 1, id);
+	sqlite3_bind_int(s, 2, (int)to);
+	sqlite3_bind_int(s, 3, (int)from);
+	spool_text(s, 4, note);
+	sqlite3_bind_int64(s, 5, now);
+	if (!spool_run(sp, ST_RE_REOPEN))
+		return SPOOL_ERR;
+	return sqlite3_changes(sp->db) == 1 ? SPOOL_OK : SPOOL_NONE;
 }
 
 bool

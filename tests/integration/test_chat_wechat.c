@@ -8,7 +8,8 @@
  *   - a leader's encrypted Chinese message in: the report stored and
  *     counted, the reply in the HTTP answer itself (encrypted, signed; it
  *     decrypts to the receipt's text), nothing sent by the API;
- *   - the same MsgId again: "success", counted once, no reply;
+ *   - the same MsgId again (WeChat retries when our answer did not reach
+ *     it): counted once, the same passive reply again;
  *   - a bad signature: 403, nothing spooled;
  *   - a non-text message: answered passively with nontext-reply;
  *   - kill -9 of the bridge after it answered WeChat ("success", once
@@ -17,7 +18,9 @@
  *     the first send is refused as an expired token (--expire-sends 1), so
  *     the bridge fetches a new token and sends again, not counting that
  *     attempt;
- *   - reply passive: a receipt after passive-wait is muted, never sent.
+ *   - reply passive: a receipt after passive-wait is muted, never sent by
+ *     the API; WeChat's retry of the message carries it, and a retry that
+ *     comes before the receipt is held for it again.
  */
 #include "test_cunbaod.h"
 #include "test_chat.h"
@@ -130,15 +133,16 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	cr_assert_not_null(rc);
 	cr_expect_str_eq(rc_str(rc, "status"), "accepted");
 	cr_expect_str_eq(passive_content(r.body, "oZhang"), rc_str(rc, "text"));
-	cJSON_Delete(rc);
 	cr_assert(db_wait(c.db, CATTLE, 12), "cattle: %lld", db_int(c.db, CATTLE));
 	cr_expect_eq(tb_sql(b.spool, "SELECT count(*) FROM reply WHERE state = 1 AND note LIKE 'passive%'"), 1);
 
-	/* Again: "success", counted once. */
+	/* WeChat retries only when our answer did not reach it: counted once, the same reply again. */
 	post(&b, "oZhang", "2001", TEXT, false, &r);
 	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(r.body, "success");
+	cr_expect_str_eq(passive_content(r.body, "oZhang"), rc_str(rc, "text"));
 	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'wechat:2001'"), 1);
+	cr_expect(db_wait(c.db, CATTLE, 12));
+	cJSON_Delete(rc);
 
 	/* A bad signature: 403, nothing spooled. */
 	long before = tc_spooled(&b);
@@ -185,27 +189,50 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	cbd_stop(&c);
 }
 
+/* A POST in a thread: WeChat retrying while the test restarts cunbaod. */
+struct retry {
+	const struct tc_bridge *b;
+	const char *user, *msgid;
+	struct tb_resp r;
+	pthread_t t;
+};
+
+static void *
+retry_run(void *arg)
+{
+	struct retry *q = arg;
+
+	post(q->b, q->user, q->msgid, TEXT, false, &q->r);
+	return NULL;
+}
+
 /*
  * reply passive (the default): a receipt that comes after passive-wait
- * cannot be sent any more; WeChat gets "success", the reply is kept as
- * muted "no passive window", and the API is never called.
+ * cannot be sent by itself; WeChat gets "success", the reply is kept as
+ * muted "no passive window", and the API is never called.  WeChat's retry
+ * of that message is the window: the reply goes in its answer (recorded as
+ * sent).  A retry that comes before the receipt is held for it again.
  */
-Test(chat_wechat, passive_only_late_receipt_is_muted, .timeout = 200)
+Test(chat_wechat, passive_only_late_receipt, .timeout = 200)
 {
 	static struct cbd c;
 	static struct tc_api api;
 	static struct tc_bridge b;
 	static char sections[1024];
+	static struct retry q;
 	struct tb_resp r;
+	cJSON *rc;
 
 	cr_assert(h_write_file(h_path("roster.csv"), roster));
 	c.reporters = h_path("roster.csv");
 	cbd_start(&c);
 	cr_assert(tc_api_start(&api, ""), "fake API did not start");
-	snprintf(sections, sizeof sections, "[wechat gzh]\ntoken %s\naes-key %s\nreceiver %s\npassive-wait 1500ms\n"
+	snprintf(sections, sizeof sections, "[wechat gzh]\ntoken %s\naes-key %s\nreceiver %s\npassive-wait 6s\n"
 	    "api %s\n", TOKEN, KEY, APPID, tc_api_url(&api));
 	b.broker_port = c.broker.port;
 	cr_assert(tc_bridge_start(&b, sections), "bridge did not start");
+
+	/* Late: muted; then WeChat's retry carries it. */
 	cr_assert_eq(cbd_term(&c), 0);
 	post(&b, "oZhang", "3001", TEXT, false, &r);
 	cr_expect_eq(r.status, 200);
@@ -213,7 +240,32 @@ Test(chat_wechat, passive_only_late_receipt_is_muted, .timeout = 200)
 	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
 	cr_assert(h_wait_log(b.proc, "receipt wechat:3001: accepted; reply muted: no passive window", TC_WAIT));
 	cr_expect_eq(tb_sql(b.spool, "SELECT state FROM reply WHERE id = 'wechat:3001'"), 3);
-	tb_sleep_ms(1000);
+	rc = cbd_receipt_from(&c, "bridge-1", "wechat:3001", TC_WAIT);
+	cr_assert_not_null(rc);
+	post(&b, "oZhang", "3001", TEXT, false, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(passive_content(r.body, "oZhang"), rc_str(rc, "text"));
+	cr_expect_eq(tb_sql(b.spool, "SELECT state FROM reply WHERE id = 'wechat:3001'"), 1);
+	cJSON_Delete(rc);
+
+	/* A retry while cunbaod is still down is held again, and carries the reply. */
+	cr_assert_eq(cbd_term(&c), 0);
+	post(&b, "oLi", "3002", "牲畜 牛7 猪1", false, &r);
+	cr_expect_str_eq(r.body, "success");
+	q.b = &b;
+	q.user = "oLi";
+	q.msgid = "3002";
+	cr_assert_eq(pthread_create(&q.t, NULL, retry_run, &q), 0);
+	cr_assert(h_wait_log(b.proc, "wechat:3002: held again for its receipt", TC_WAIT));
+	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
+	pthread_join(q.t, NULL);
+	rc = cbd_receipt_from(&c, "bridge-1", "wechat:3002", TC_WAIT);
+	cr_assert_not_null(rc);
+	cr_expect_eq(q.r.status, 200);
+	cr_expect_str_eq(passive_content(q.r.body, "oLi"), rc_str(rc, "text"));
+	cJSON_Delete(rc);
+	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'wechat:3002'"), 1);
+	tb_sleep_ms(500);
 	cr_expect_eq(tc_api_count(&api, NULL), 0, "the API was called");
 	cr_expect_eq(h_stop(b.proc, SIGTERM, TC_WAIT), 0, "the bridge did not stop cleanly");
 	cbd_stop(&c);
