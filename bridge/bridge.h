@@ -501,14 +501,20 @@ struct chat_ops {
 	    char *err, size_t errlen);
 	/* The request for an access token (NULL: the platform's replies need none). */
 	bool (*token_req)(const struct chat_conf *cc, struct outreq *req, char *err, size_t errlen);
+	/*
+	 * Whether this reply needs the access token (NULL: whenever token_req is
+	 * set).  DingTalk answers through the message's sessionWebhook (in ctx)
+	 * while it is valid, without a token: no token is fetched for it.
+	 */
+	bool (*needs_token)(const struct chat_conf *cc, const char *ctx, int64_t now);
 	/* Reads the token answer: the token and its lifetime in seconds; false (err) if refused. */
 	bool (*token_read)(int status, const char *body, size_t len, char *token, size_t tokensize,
 	    int64_t *expires_s, char *err, size_t errlen);
 	/*
 	 * Builds the request that sends text to `to` ("wecom:zhangsan"); ctx is
 	 * what parse kept with the message ("" for outbox messages), token the
-	 * cached access token ("" when token_req is NULL).  False (err) when it
-	 * cannot be built: the reply is kept as failed.
+	 * cached access token ("" when token_req is NULL or needs_token said
+	 * no).  False (err) when it cannot be built: the reply is kept as failed.
 	 */
 	bool (*reply)(const struct chat_conf *cc, int64_t now, const char *id, const char *to, const char *ctx,
 	    const char *token, const char *text, struct outreq *req, char *err, size_t errlen);

@@ -611,15 +611,17 @@ relay_chat_request(struct relay *r, const struct chat_conf *cc, const struct spo
     struct outreq *req, char *err, size_t errlen)
 {
 	struct relay_token *t = &r->tokens[cc - r->conf->chats];
+	bool need = cc->ops->token_req != NULL &&
+	    (cc->ops->needs_token == NULL || cc->ops->needs_token(cc, row->ctx, now));
 
-	if (cc->ops->token_req != NULL && (t->token[0] == '\0' || now >= t->expires - TOKEN_MARGIN_MS)) {
+	if (need && (t->token[0] == '\0' || now >= t->expires - TOKEN_MARGIN_MS)) {
 		relay_token_fetch(r, cc, now);
 		if (t->token[0] == '\0' || now >= t->expires) {
 			spool_reply_retry(r->sp, row->id, now + TOKEN_WAIT_MS, TOKEN_WAIT_NOTE);
 			return 0;
 		}
 	}
-	return cc->ops->reply(cc, now, row->id, row->to, row->ctx, cc->ops->token_req ? t->token : "", row->text,
+	return cc->ops->reply(cc, now, row->id, row->to, row->ctx, need ? t->token : "", row->text,
 	    req, err, errlen) ? 1 : -1;
 }
 
