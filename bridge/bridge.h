@@ -41,6 +41,37 @@
 
 /* ------------------------------------------------------------------ config.c */
 
+#define BR_CHATS_MAX	16
+#define CHAT_NAME_MAX	16		/* [a-z0-9-]{1,16} */
+
+struct chat_ops;
+
+/* One configured instance.  Which keys mean what depends on the platform (see its ch_*.c). */
+struct chat_conf {
+	const struct chat_ops *ops;
+	char name[CHAT_NAME_MAX + 1];	/* the section's name: route /<platform>/<name> */
+	char module[32];		/* "<platform>:<name>": the spool's module column */
+	char token[BR_SECRET_MAX];	/* callback signature token (WeCom, WeChat, DingTalk events),
+					 * Feishu's Verification Token */
+	char token_file[512];
+	char aes_key[BR_SECRET_MAX];	/* EncodingAESKey (43 base64 characters); Feishu's Encrypt Key */
+	char aes_key_file[512];
+	char receiver[128];		/* the id the crypto checks: WeCom CorpID, WeChat AppID,
+					 * DingTalk AppKey/corpId; Feishu App ID */
+	char agent_id[64];		/* WeCom AgentID; DingTalk robotCode */
+	char secret[BR_SECRET_MAX];	/* the app secret for access tokens (and DingTalk's sign) */
+	char secret_file[512];
+	char api[BR_URL_MAX];		/* API base URL (tests point it at a local fake) */
+	char reply[16];			/* "api" (default), "passive" (in the HTTP response), "both":
+					 * passive when the receipt comes in time, else the API */
+	int64_t window;			/* ms a signed timestamp may be off our clock */
+	int64_t passive_wait;		/* ms the relay holds a passive answer open for the receipt */
+	char nontext_reply[CB_REPLY_MAX];	/* answer to images, voice, edits…; "" = none */
+	char unknown_reply[CB_REPLY_MAX];	/* reserved */
+	bool plain;			/* WeChat: plain (unencrypted) mode */
+};
+
+
 /* Every setting of the bridge; filled from the table in config.c. */
 struct bridge_conf {
 	char broker[128];		/* MQTT HOST:PORT (an IP: names resolve blocking) */
@@ -100,6 +131,9 @@ struct bridge_conf {
 	char telegram_token[BR_SECRET_MAX];
 	char telegram_api[BR_URL_MAX];
 	char telegram_edit_reply[CB_REPLY_MAX];	/* the answer to an edited message; "" = none */
+
+	struct chat_conf chats[BR_CHATS_MAX];	/* the [<platform> <name>] sections, in file order */
+	int nchats;
 };
 
 extern const struct conf_entry bridge_conf_table[];
@@ -110,6 +144,16 @@ extern const struct conf_entry bridge_conf_table[];
  * problems.
  */
 int config_check(const struct bridge_conf *c, char *err, size_t errlen);
+
+/*
+ * Parses a config file's text into c (on top of its defaults): the global
+ * `key value` lines with bridge_conf_table, each [<platform> <name>]
+ * section (up to the next header) with its platform's table into
+ * c->chats.  Lines keep their numbers in every message.  Returns the
+ * number of errors, each a "file:line: message" line appended to err.
+ */
+int config_parse_file(struct bridge_conf *c, const char *file, const char *text, size_t len, char *err,
+    size_t errlen);
 
 /*
  * Reads the secrets given as files (kannel-secret-file) into their keys;
@@ -400,35 +444,39 @@ int channel_check_url(const char *key, const char *url, char *err, size_t errlen
  * message id "<platform>:<the platform's message id>" (MsgId, msgId,
  * event_id), so the platform's retries are one message.
  */
-#define BR_CHATS_MAX	16
-#define CHAT_NAME_MAX	16		/* [a-z0-9-]{1,16} */
+/* BR_CHATS_MAX, CHAT_NAME_MAX and struct chat_conf: at the top (struct bridge_conf holds the instances). */
 
-struct chat_ops;
+/* An entry of a platform's key table: CONF_STR, CHAT_M(token), ... */
+#define CHAT_M(member) offsetof(struct chat_conf, member), sizeof(((struct chat_conf *)0)->member)
 
-/* One configured instance.  Which keys mean what depends on the platform (see its ch_*.c). */
-struct chat_conf {
-	const struct chat_ops *ops;
-	char name[CHAT_NAME_MAX + 1];	/* the section's name: route /<platform>/<name> */
-	char module[32];		/* "<platform>:<name>": the spool's module column */
-	char token[BR_SECRET_MAX];	/* callback signature token (WeCom, WeChat, DingTalk events),
-					 * Feishu's Verification Token */
-	char token_file[512];
-	char aes_key[BR_SECRET_MAX];	/* EncodingAESKey (43 base64 characters); Feishu's Encrypt Key */
-	char aes_key_file[512];
-	char receiver[128];		/* the id the crypto checks: WeCom CorpID, WeChat AppID,
-					 * DingTalk AppKey/corpId; Feishu App ID */
-	char agent_id[64];		/* WeCom AgentID; DingTalk robotCode */
-	char secret[BR_SECRET_MAX];	/* the app secret for access tokens (and DingTalk's sign) */
-	char secret_file[512];
-	char api[BR_URL_MAX];		/* API base URL (tests point it at a local fake) */
-	char reply[16];			/* "api" (default), "passive" (in the HTTP response), "both":
-					 * passive when the receipt comes in time, else the API */
-	int64_t window;			/* ms a signed timestamp may be off our clock */
-	int64_t passive_wait;		/* ms the relay holds a passive answer open for the receipt */
-	char nontext_reply[CB_REPLY_MAX];	/* answer to images, voice, edits…; "" = none */
-	char unknown_reply[CB_REPLY_MAX];	/* reserved */
-	bool plain;			/* WeChat: plain (unencrypted) mode */
-};
+/* How an instance answers (its `reply` key). */
+enum chat_reply_mode { CHAT_REPLY_API, CHAT_REPLY_PASSIVE, CHAT_REPLY_BOTH, CHAT_REPLY_BAD };
+enum chat_reply_mode chat_reply_mode(const struct chat_conf *cc);
+
+/* The platforms this bridge knows (chat.c), NULL-terminated; one by name, or NULL. */
+extern const struct chat_ops *const chat_platforms[];
+const struct chat_ops *chat_platform(const char *name);
+/* "wecom, wechat, ...", for messages. */
+const char *chat_platform_names(void);
+/* The instance whose module is "<platform>:<name>", or NULL. */
+const struct chat_conf *chat_find(const struct bridge_conf *c, const char *module);
+/* The first instance of platform ch (an envelope channel: "wecom"), or NULL: it sends outbox messages. */
+const struct chat_conf *chat_for_channel(const struct bridge_conf *c, const char *ch);
+/* The checks every instance gets (reply mode, API URL); "[wecom hexi] key: ..." lines; their number. */
+int chat_check_common(const struct chat_conf *cc, char *err, size_t errlen);
+
+/*
+ * Helpers for the platforms' files.  chat_query: the decoded value of key
+ * in the webhook's query (a '+' that became a space stays a space: the
+ * crypto puts it back); false when absent or too long.  chat_utf8_cut:
+ * the length of the longest prefix of s[0..len) of at most max bytes that
+ * ends on a UTF-8 character boundary.
+ */
+bool chat_query(const struct webhook *w, const char *key, char *out, size_t outsize);
+size_t chat_utf8_cut(const char *s, size_t len, size_t max);
+/* Appends "[platform name] " + the formatted text + "\n" to err; returns 1 (one problem). */
+int chat_err(const struct chat_conf *cc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* A platform.  One file each: ch_wecom.c, ch_wechat.c, ch_dingtalk.c, ch_feishu.c. */
 struct chat_ops {
@@ -500,6 +548,32 @@ bool wx_decrypt(const unsigned char key[WX_KEY_LEN], const char *b64, size_t b64
 bool wx_encrypt(const unsigned char key[WX_KEY_LEN], const unsigned char random16[16], const char *msg,
     size_t msglen, const char *receiver, char *out, size_t outsize, size_t *outlen);
 
+/*
+ * ch_wecom.c's WXBizMsgCrypt plumbing, shared with ch_wechat.c:
+ *   wx_check_keys  token, aes-key (need_key: required) and receiver checks
+ *   wx_open        checks msg_signature (query) over encrypt and decrypts it
+ *                  for cc->receiver; false (err) on any failure (a 403)
+ *   wx_message     reads a decrypted message's fields into in (status)
+ *   wx_text_xml    a passive text reply's plain XML
+ *   wx_seal        encrypts xml into the <Encrypt/MsgSignature/TimeStamp/
+ *                  Nonce> answer (the random prefix is nonce16)
+ *   wx_token_read  {"access_token","expires_in"} or errcode/errmsg
+ *   wx_judge       an API answer's errcode as a send verdict (what: the API)
+ */
+int wx_check_keys(const struct chat_conf *cc, bool need_key, char *err, size_t errlen);
+bool wx_open(const struct chat_conf *cc, const struct webhook *w, const char *encrypt, char *plain,
+    size_t plainsize, size_t *plainlen, char *err, size_t errlen);
+int wx_message(const struct chat_conf *cc, const char *xml, size_t len, struct inbound *in, char *err,
+    size_t errlen);
+bool wx_text_xml(const char *to, const char *from, int64_t now, const char *text, char *out, size_t size,
+    size_t *len);
+bool wx_seal(const struct chat_conf *cc, const char *xml, size_t xmllen, int64_t now, const char *nonce16,
+    char *body, size_t bodysize, size_t *bodylen, char *err, size_t errlen);
+bool wx_token_read(int status, const char *body, size_t len, char *token, size_t tokensize,
+    int64_t *expires_s, char *err, size_t errlen);
+enum send_verdict wx_judge(const char *what, int status, const char *body, size_t len, char *note,
+    size_t notelen);
+
 /* ------------------------------------------------------------------ xml.c */
 
 /*
@@ -521,11 +595,13 @@ struct spool_new {
 	const char *payload;
 	size_t len;
 	const char *mute;		/* "" to answer, else why not */
+	const char *ctx;		/* the chat platform's reply context (struct inbound.ctx); "" = none */
 };
 
 /* What the spool remembers about an inbound id. */
 struct spool_origin {
-	char module[16];
+	char module[32];		/* "kannel", or a chat instance's "wecom:hexi" */
+	char ctx[1024];			/* the reply context the channel kept with the message */
 	char channel[CB_CHANNEL_MAX + 1];
 	char mute[64];
 	bool done;
@@ -543,7 +619,8 @@ struct spool_in {
 /* A reply (or outbox message) to deliver. */
 struct spool_reply {
 	char id[CB_ID_MAX + 1];		/* the inbound id it answers, or the outbox id */
-	char module[16];
+	char module[32];
+	char ctx[1024];			/* the inbound's reply context ("" for outbox messages) */
 	char to[CB_ID_MAX + 1];
 	char text[CB_REPLY_MAX];
 	int attempts;
@@ -585,6 +662,8 @@ int spool_reply_due(struct spool *sp, int64_t now, struct spool_reply *out, int 
 /* Counts an attempt and holds the reply back until `until` while it is in flight. */
 bool spool_reply_lease(struct spool *sp, const char *id, int64_t until);
 bool spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *note);
+/* Makes a pending reply due at next again, taking back the attempt its lease counted (a refused token). */
+bool spool_reply_unlease(struct spool *sp, const char *id, int64_t next, const char *note);
 /* Closes a pending reply as sent, failed or muted: SPOOL_OK, SPOOL_NONE (not pending), SPOOL_ERR. */
 enum spool_rc spool_reply_close(struct spool *sp, const char *id, enum reply_state state, const char *note,
     int64_t now);
@@ -657,6 +736,18 @@ int httpreq_parse(char *head, struct httpreq *r, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ http.c */
 
+/* One webhook connection (http.c); the relay holds it while it defers a chat platform's answer. */
+struct http_conn;
+
+/* A chat webhook's answer: status 0 means deferred (the handler called http_defer). */
+struct chat_answer {
+	int status;
+	char ctype[64];			/* "" : text/plain; charset=utf-8 */
+	char body[4096];		/* the platform's body, sent as it is (no newline added) */
+	size_t len;
+	char msg[256];			/* for a refusal: one sentence (then body is unused) */
+};
+
 struct http_handlers {
 	/* One webhook for channel ch; returns the status, msg a sentence for a non-200. */
 	int (*webhook)(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
@@ -664,7 +755,20 @@ struct http_handlers {
 	int (*report)(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
 	/* GET /healthz; returns the status, msg the body. */
 	int (*health)(void *arg, char *msg, size_t msglen);
+	/* A webhook for chat instance cc on /<platform>/<name>: fills a (a->status 0: deferred). */
+	void (*chat)(void *arg, const struct chat_conf *cc, const struct webhook *w, struct http_conn *hc,
+	    struct chat_answer *a);
 };
+
+/*
+ * Holds hc's answer open: the handler answers later with http_finish.  If
+ * the connection ends first (the client goes, http-timeout passes, the
+ * server shuts down), gone(arg) is called once and hc must not be used
+ * after it.  http_finish answers status with body (ctype "" = text/plain)
+ * and lets the connection close once it is written; gone is not called.
+ */
+void http_defer(struct http_conn *hc, void (*gone)(void *arg), void *arg);
+void http_finish(struct http_conn *hc, int status, const char *ctype, const char *body, size_t len);
 
 struct http;
 /* Listens on c->listen with routes for the enabled channels; NULL with err. */
@@ -687,6 +791,8 @@ void relay_start(struct relay *r);
 int relay_webhook(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
 int relay_report(void *arg, const struct channel_ops *ch, const struct webhook *w, char *msg, size_t msglen);
 int relay_health(void *arg, char *msg, size_t msglen);
+void relay_chat(void *arg, const struct chat_conf *cc, const struct webhook *w, struct http_conn *hc,
+    struct chat_answer *a);
 /* Rebuilds what depends on settings that may change on SIGHUP (the guard). */
 void relay_reconfigure(struct relay *r);
 /* Stops sending; calls done once nothing is in flight (at once if nothing is). */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -171,8 +172,18 @@ config_check(const struct bridge_conf *c, char *err, size_t errlen)
 		enabled++;
 		n += channel_table[i]->check(c, err, errlen);
 	}
+	for (int k = 0; k < c->nchats; k++) {
+		const struct chat_conf *cc = &c->chats[k];
+
+		enabled++;
+		n += chat_check_common(cc, err, errlen) + cc->ops->check(cc, err, errlen);
+		n += config_rule(chat_reply_mode(cc) != CHAT_REPLY_API && cc->passive_wait >= c->http_timeout,
+		    err, errlen, "[%s %s] passive-wait: must be shorter than http-timeout (%lld ms)",
+		    cc->ops->platform, cc->name, (long long)c->http_timeout);
+	}
 	if (enabled == 0) {
-		err_append(err, errlen, "no channel is enabled (kannel, generic, telegram)\n");
+		err_append(err, errlen, "no channel is enabled (kannel, generic, telegram, or a [wecom name] "
+		    "section...)\n");
 		n++;
 	}
 	return n;
@@ -211,17 +222,206 @@ config_secret_file(const char *key, const char *path, char *out, size_t outlen, 
 	return true;
 }
 
+/*
+ * Reads one chat instance's secret file (key "token-file" for member
+ * "token"...) into its value; given with its value, unreadable or empty
+ * is an error naming the section and the key.  Returns 0 or 1.
+ */
+static int
+config_chat_secret(const struct chat_conf *cc, const char *key, const char *path, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	char name[96];
+
+	if (path[0] == '\0')
+		return 0;
+	snprintf(name, sizeof name, "[%s %s] %s", cc->ops->platform, cc->name, key);
+	if (out[0] != '\0') {
+		err_append(err, errlen, "%s: give the value or the file, not both\n", name);
+		return 1;
+	}
+	return config_secret_file(name, path, out, outlen, err, errlen) ? 0 : 1;
+}
+
 int
 config_read_secrets(struct bridge_conf *c, char *err, size_t errlen)
 {
+	int n = 0, i;
+
+	for (i = 0; i < c->nchats; i++) {
+		struct chat_conf *cc = &c->chats[i];
+
+		n += config_chat_secret(cc, "token-file", cc->token_file, cc->token, sizeof cc->token, err, errlen);
+		n += config_chat_secret(cc, "aes-key-file", cc->aes_key_file, cc->aes_key, sizeof cc->aes_key,
+		    err, errlen);
+		n += config_chat_secret(cc, "secret-file", cc->secret_file, cc->secret, sizeof cc->secret,
+		    err, errlen);
+	}
 	if (c->kannel_secret_file[0] == '\0')
-		return 0;
+		return n;
 	if (c->kannel_secret[0] != '\0') {
 		err_append(err, errlen, "kannel-secret-file: give kannel-secret or kannel-secret-file, not both\n");
+		return n + 1;
+	}
+	return n + (config_secret_file("kannel-secret-file", c->kannel_secret_file, c->kannel_secret,
+	    sizeof c->kannel_secret, err, errlen) ? 0 : 1);
+}
+
+/* ------------------------------------------------------------------ [<platform> <name>] sections */
+
+/*
+ * Reads a section header line "[platform name]" (blanks allowed inside the
+ * brackets).  Returns 0 for a line that is no header, 1 for a good one
+ * (plat and name filled), -1 for a bad one (msg says why).
+ */
+static int
+config_header(const char *line, size_t n, char *plat, char *name, char *msg, size_t msglen)
+{
+	char buf[128], extra[8];
+
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+		n--;
+	while (n > 0 && (*line == ' ' || *line == '\t')) {
+		line++;
+		n--;
+	}
+	if (n == 0 || line[0] != '[')
+		return 0;
+	if (line[n - 1] != ']' || n - 2 >= sizeof buf) {
+		snprintf(msg, msglen, "a section header is \"[platform name]\" on a line of its own");
+		return -1;
+	}
+	memcpy(buf, line + 1, n - 2);
+	buf[n - 2] = '\0';
+	plat[0] = name[0] = '\0';
+	if (sscanf(buf, "%15s %31s %7s", plat, name, extra) != 2) {
+		snprintf(msg, msglen, "section \"[%s]\": give a platform and a name, as [wecom hexi]", buf);
+		return -1;
+	}
+	if (chat_platform(plat) == NULL) {
+		snprintf(msg, msglen, "section [%s %s]: unknown platform \"%s\" (%s)", plat, name, plat,
+		    chat_platform_names());
+		return -1;
+	}
+	if (strlen(name) > CHAT_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(name)) {
+		snprintf(msg, msglen, "section [%s %s]: the name must be [a-z0-9-]{1,%d}", plat, name, CHAT_NAME_MAX);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Finds the sections of text: owner[line] is -1 for a global line, k for
+ * a line of section k (its header included).  Sets up c->chats[k]'s
+ * platform, name, module and defaults.  Returns the number of errors
+ * (bad, repeated or too many headers), each a "file:line: " line in err.
+ */
+static int
+config_find_sections(struct bridge_conf *c, const char *file, const char *text, size_t len, int *owner,
+    size_t nlines, char *err, size_t errlen)
+{
+	size_t pos = 0, line = 0, first[BR_CHATS_MAX];
+	char plat[16], name[32], msg[256];
+	int cur = -1, n = 0, k;
+
+	while (pos < len && line < nlines) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		int h = config_header(text + pos, end - pos, plat, name, msg, sizeof msg);
+
+		if (h < 0) {
+			err_append(err, errlen, "%s:%zu: %s\n", file, line + 1, msg);
+			n++;
+			cur = -2;	/* the lines of a bad section are nobody's */
+		} else if (h > 0) {
+			for (k = 0; k < c->nchats; k++)
+				if (strcmp(c->chats[k].ops->platform, plat) == 0 && strcmp(c->chats[k].name, name) == 0)
+					break;
+			if (k < c->nchats) {
+				err_append(err, errlen, "%s:%zu: section [%s %s] again (first on line %zu)\n", file,
+				    line + 1, plat, name, first[k]);
+				n++;
+				cur = -2;
+			} else if (c->nchats == BR_CHATS_MAX) {
+				err_append(err, errlen, "%s:%zu: more than %d chat sections\n", file, line + 1,
+				    BR_CHATS_MAX);
+				n++;
+				cur = -2;
+			} else {
+				struct chat_conf *cc = &c->chats[c->nchats];
+
+				memset(cc, 0, sizeof *cc);
+				cc->ops = chat_platform(plat);
+				conf_defaults(cc->ops->table, cc);
+				snprintf(cc->name, sizeof cc->name, "%s", name);
+				snprintf(cc->module, sizeof cc->module, "%s:%s", plat, name);
+				first[c->nchats] = line + 1;
+				cur = c->nchats++;
+			}
+		}
+		owner[line++] = cur;
+		pos = end + 1;
+	}
+	return n;
+}
+
+/* A copy of text with every line whose owner is not `keep` blanked (its newline kept); malloc'd. */
+static char *
+config_only(const char *text, size_t len, const int *owner, int keep, bool keep_header)
+{
+	char *out = malloc(len + 1);
+	size_t pos = 0, line = 0, i;
+
+	if (out == NULL)
+		return NULL;
+	memcpy(out, text, len);
+	out[len] = '\0';
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		bool header = line == 0 || owner[line - 1] != owner[line];
+
+		if (owner[line] != keep || (header && owner[line] >= 0 && !keep_header))
+			for (i = pos; i < end; i++)
+				out[i] = ' ';
+		line++;
+		pos = end + 1;
+	}
+	return out;
+}
+
+int
+config_parse_file(struct bridge_conf *c, const char *file, const char *text, size_t len, char *err, size_t errlen)
+{
+	size_t nlines = 1, i;
+	int *owner, n, k;
+	char *part;
+
+	for (i = 0; i < len; i++)
+		nlines += text[i] == '\n';
+	if ((owner = calloc(nlines, sizeof *owner)) == NULL) {
+		err_append(err, errlen, "%s: out of memory\n", file);
 		return 1;
 	}
-	return config_secret_file("kannel-secret-file", c->kannel_secret_file, c->kannel_secret,
-	    sizeof c->kannel_secret, err, errlen) ? 0 : 1;
+	c->nchats = 0;
+	n = config_find_sections(c, file, text, len, owner, nlines, err, errlen);
+	for (k = -1; k < c->nchats; k++) {
+		size_t used = strnlen(err, errlen);
+
+		if ((part = config_only(text, len, owner, k, false)) == NULL) {
+			err_append(err, errlen, "%s: out of memory\n", file);
+			n++;
+			break;
+		}
+		if (k < 0)
+			n += conf_parse(bridge_conf_table, c, file, part, len, err + used, errlen - used);
+		else
+			n += conf_parse(c->chats[k].ops->table, &c->chats[k], file, part, len, err + used,
+			    errlen - used);
+		free(part);
+	}
+	free(owner);
+	return n;
 }
 
 int

@@ -31,15 +31,16 @@
 
 #include "bridge.h"
 
-#define HTTP_ROUTES_MAX 16
+#define HTTP_ROUTES_MAX (16 + BR_CHATS_MAX)
 #define HTTP_GRACE_MS	1000	/* after the deadline's 408, time to write it before the close */
 
-enum route_kind { ROUTE_CHANNEL, ROUTE_REPORT, ROUTE_HEALTH };
+enum route_kind { ROUTE_CHANNEL, ROUTE_REPORT, ROUTE_HEALTH, ROUTE_CHAT };
 
 struct route {
-	const char *path;
+	char path[48];
 	enum route_kind kind;
 	const struct channel_ops *ch;
+	const struct chat_conf *cc;	/* ROUTE_CHAT: the instance (in the settings, which a reload rewrites in place) */
 };
 
 /* One client connection; owned by the server's list, freed by http_close. */
@@ -52,6 +53,9 @@ struct http_conn {
 	struct httpreq req;
 	bool have_head, answered;
 	bool linger;			/* answered before the request was read: drain it, then close */
+	bool deferred;			/* held open: the relay answers with http_finish */
+	void (*gone)(void *);		/* called if a deferred connection ends unanswered */
+	void *gone_arg;
 	struct http_conn *prev, *next;
 };
 
@@ -111,6 +115,12 @@ http_close(struct http_conn *hc, const char *why)
 
 	if (why != NULL)
 		log_debug("http: %s: closed: %s", hc->peer, why);
+	if (hc->deferred && hc->gone != NULL) {
+		void (*gone)(void *) = hc->gone;
+
+		hc->gone = NULL;
+		gone(hc->gone_arg);
+	}
 	if (hc->prev != NULL)
 		hc->prev->next = hc->next;
 	else
@@ -149,6 +159,59 @@ http_answer(struct http_conn *hc, int status, const char *msg)
 	bufferevent_enable(hc->bev, EV_WRITE);
 }
 
+/*
+ * Queues an answer with a body of the caller's (ctype "" = text/plain), sent
+ * as it is; the connection closes once it is written.
+ */
+static void
+http_answer_body(struct http_conn *hc, int status, const char *ctype, const char *body, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(hc->bev);
+	bool head = hc->have_head && strcmp(hc->req.method, "HEAD") == 0;
+
+	if (hc->answered)
+		return;
+	hc->answered = true;
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", status, http_reason(status),
+	    ctype && ctype[0] ? ctype : "text/plain; charset=utf-8", len);
+	if (len > 0 && !head)
+		evbuffer_add(out, body, len);
+	bufferevent_disable(hc->bev, EV_READ);
+	bufferevent_enable(hc->bev, EV_WRITE);
+}
+
+void
+http_defer(struct http_conn *hc, void (*gone)(void *arg), void *arg)
+{
+	hc->deferred = true;
+	hc->gone = gone;
+	hc->gone_arg = arg;
+}
+
+void
+http_finish(struct http_conn *hc, int status, const char *ctype, const char *body, size_t len)
+{
+	hc->gone = NULL;
+	http_answer_body(hc, status, ctype, body, len);
+}
+
+/* A chat instance's webhook: the relay fills the answer, or holds it (status 0) to answer later. */
+static void
+http_chat(struct http_conn *hc, const struct route *r, const struct webhook *w)
+{
+	static struct chat_answer a;
+
+	memset(&a, 0, sizeof a);
+	hc->hs->h.chat(hc->hs->arg, r->cc, w, hc, &a);
+	if (a.status == 0)
+		return;		/* deferred: http_finish comes later */
+	if (a.status != 200)
+		http_answer(hc, a.status, a.msg);
+	else
+		http_answer_body(hc, 200, a.ctype, a.body, a.len);
+}
+
 /* Hands a complete request to its route and answers with what the relay says. */
 static void
 http_dispatch(struct http_conn *hc)
@@ -177,6 +240,9 @@ http_dispatch(struct http_conn *hc)
 		return;
 	}
 	switch (r->kind) {
+	case ROUTE_CHAT:
+		http_chat(hc, r, &w);
+		return;
 	case ROUTE_HEALTH:
 		status = hs->h.health(hs->arg, msg, sizeof msg);
 		break;
@@ -323,6 +389,12 @@ http_on_deadline(evutil_socket_t fd, short what, void *arg)
 		http_close(hc, "the answer was not taken in time");
 		return;
 	}
+	if (hc->deferred && hc->gone != NULL) {
+		void (*gone)(void *) = hc->gone;
+
+		hc->gone = NULL;	/* the relay lets go of it before the 408 */
+		gone(hc->gone_arg);
+	}
 	snprintf(msg, sizeof msg, "the request took longer than http-timeout (%lld ms)",
 	    (long long)hc->hs->conf->http_timeout);
 	log_info("http: %s: %s; cut", hc->peer, msg);
@@ -423,21 +495,41 @@ http_on_accept_error(struct evconnlistener *l, void *arg)
 	evtimer_add(hs->resume, &pause);
 }
 
-/* Adds the routes of the enabled channels (webhooks, delivery reports) and /healthz. */
+static void
+http_add_route(struct http *hs, const char *path, enum route_kind kind, const struct channel_ops *ch,
+    const struct chat_conf *cc)
+{
+	struct route *r = &hs->routes[hs->nroutes++];
+
+	snprintf(r->path, sizeof r->path, "%s", path);
+	r->kind = kind;
+	r->ch = ch;
+	r->cc = cc;
+}
+
+/* Adds the routes of the enabled channels (webhooks, delivery reports), the chat instances and /healthz. */
 static void
 http_routes(struct http *hs)
 {
 	const struct channel_ops *ch;
 	size_t i;
+	int k;
 
 	for (i = 0; (ch = channel_table[i]) != NULL && hs->nroutes < HTTP_ROUTES_MAX - 2; i++) {
 		if (!ch->enabled(hs->conf))
 			continue;
-		hs->routes[hs->nroutes++] = (struct route){ ch->route, ROUTE_CHANNEL, ch };
+		http_add_route(hs, ch->route, ROUTE_CHANNEL, ch, NULL);
 		if (ch->report_route != NULL)
-			hs->routes[hs->nroutes++] = (struct route){ ch->report_route, ROUTE_REPORT, ch };
+			http_add_route(hs, ch->report_route, ROUTE_REPORT, ch, NULL);
 	}
-	hs->routes[hs->nroutes++] = (struct route){ "/healthz", ROUTE_HEALTH, NULL };
+	for (k = 0; k < hs->conf->nchats && hs->nroutes < HTTP_ROUTES_MAX - 1; k++) {
+		char path[48];
+		const struct chat_conf *cc = &hs->conf->chats[k];
+
+		snprintf(path, sizeof path, "/%s/%s", cc->ops->platform, cc->name);
+		http_add_route(hs, path, ROUTE_CHAT, NULL, cc);
+	}
+	http_add_route(hs, "/healthz", ROUTE_HEALTH, NULL, NULL);
 }
 
 void

@@ -71,6 +71,11 @@ usage(FILE *f)
 		snprintf(def, sizeof def, "%s", e->def ? e->def : "");
 		fprintf(f, "  --%-20s %s [%s]\n", e->key, e->help, def);
 	}
+	fprintf(f, "\nchat platforms: each instance is a section of the config file, its keys below it,\n"
+	    "served on /<platform>/<name> (platforms: %s):\n"
+	    "  [wecom hexi]\n  token-file /etc/cunbao/wecom-hexi.token\n  aes-key-file /etc/cunbao/wecom-hexi.aes\n"
+	    "  receiver ww1436e0e65a779aee\n  ...\n"
+	    "their keys are in docs/bridge.md and the manual; -n checks every section.\n", chat_platform_names());
 	fprintf(f, "\nsystemd: with NOTIFY_SOCKET set (Type=notify) the bridge reports READY=1 once the\n"
 	    "broker connected (or 5 s after the first attempt), its spool and replies as STATUS=\n"
 	    "and, with WATCHDOG_USEC, keep-alives; when stderr is the journal (JOURNAL_STREAM)\n"
@@ -117,7 +122,7 @@ load(const struct bridge *b, struct bridge_conf *c, char *err, size_t errlen)
 
 		if (text == NULL)
 			return 1;
-		n += conf_parse(bridge_conf_table, c, b->file, text, len, err, errlen);
+		n += config_parse_file(c, b->file, text, len, err, errlen);
 		free(text);
 	}
 	for (i = 0; i < b->nflags; i++) {
@@ -201,6 +206,20 @@ needs_restart(const struct bridge_conf *old, const struct bridge_conf *new, cons
 	return false;
 }
 
+/* True if both settings have the same chat sections in the same order (their routes stay valid). */
+static bool
+same_sections(const struct bridge_conf *old, const struct bridge_conf *new)
+{
+	int k;
+
+	if (old->nchats != new->nchats)
+		return false;
+	for (k = 0; k < old->nchats; k++)
+		if (strcmp(old->chats[k].module, new->chats[k].module) != 0)
+			return false;
+	return true;
+}
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -211,6 +230,10 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 
 	if (load(b, &c, err, sizeof err) != 0) {
 		log_warnx("reload refused, the running settings stay:\n%s", err);
+		return;
+	}
+	if (!same_sections(&b->conf, &c)) {
+		log_warnx("reload refused: the [platform name] sections changed, which needs a restart");
 		return;
 	}
 	if (needs_restart(&b->conf, &c, &which)) {
@@ -315,8 +338,9 @@ static void
 start(struct bridge *b)
 {
 	char err[512];
-	struct http_handlers h = { relay_webhook, relay_report, relay_health };
+	struct http_handlers h = { relay_webhook, relay_report, relay_health, relay_chat };
 	size_t i;
+	int k;
 
 	if ((b->base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
@@ -340,6 +364,9 @@ start(struct bridge *b)
 			err_append(err, sizeof err, " %s=%s%s%s", channel_table[i]->name, channel_table[i]->route,
 			    channel_table[i]->report_route ? "," : "",
 			    channel_table[i]->report_route ? channel_table[i]->report_route : "");
+	for (k = 0; k < b->conf.nchats; k++)
+		err_append(err, sizeof err, " %s=/%s/%s", b->conf.chats[k].module, b->conf.chats[k].ops->platform,
+		    b->conf.chats[k].name);
 	log_info("cunbao-bridge: listening on %s (%s), broker %s, receipts on %s/receipt/%s", b->conf.listen,
 	    err + 1, b->conf.broker, b->conf.prefix, b->conf.source);
 	/* The spool is open and the broker tried: READY once it answers (notify.h). */

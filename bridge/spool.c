@@ -20,7 +20,7 @@
 
 #include "bridge.h"
 
-#define SPOOL_VERSION 1
+#define SPOOL_VERSION 2	/* 2: the ctx columns (a chat platform's reply context) */
 
 static const char spool_schema[] =
 	"PRAGMA journal_mode=WAL;"
@@ -32,6 +32,7 @@ static const char spool_schema[] =
 	" sender TEXT NOT NULL,"
 	" payload TEXT NOT NULL,"		/* the envelope exactly as published */
 	" mute TEXT NOT NULL DEFAULT '',"	/* why it must not be answered; '' = answer */
+	" ctx TEXT NOT NULL DEFAULT '',"	/* a chat platform's reply context (version 2) */
 	" state INTEGER NOT NULL DEFAULT 0,"	/* 0 waiting for its receipt, 1 done */
 	" publishes INTEGER NOT NULL DEFAULT 0,"
 	" next_at INTEGER NOT NULL,"		/* when to publish (again) */
@@ -48,13 +49,14 @@ static const char spool_schema[] =
 	" next_at INTEGER NOT NULL,"
 	" created_at INTEGER NOT NULL,"
 	" closed_at INTEGER,"
-	" note TEXT NOT NULL DEFAULT '');"
+	" note TEXT NOT NULL DEFAULT '',"
+	" ctx TEXT NOT NULL DEFAULT '');"		/* the inbound's reply context (version 2) */
 	"CREATE INDEX IF NOT EXISTS reply_due ON reply(state, next_at);";
 
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_IN_PUT, ST_IN_GET, ST_IN_DUE, ST_IN_RUSH, ST_IN_PUBLISHED, ST_IN_DONE,
-	ST_RE_PUT, ST_RE_DUE, ST_RE_LEASE, ST_RE_RETRY, ST_RE_CLOSE,
+	ST_RE_PUT, ST_RE_DUE, ST_RE_LEASE, ST_RE_RETRY, ST_RE_UNLEASE, ST_RE_CLOSE,
 	ST_PURGE_IN, ST_PURGE_RE, ST_COUNT_IN, ST_COUNT_RE,
 	ST_N
 };
@@ -64,20 +66,22 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_IN_PUT] = "INSERT OR IGNORE INTO inbound(id, module, channel, sender, payload, mute,"
-	    " next_at, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[ST_IN_GET] = "SELECT module, channel, mute, state FROM inbound WHERE id = ?1",
+	    " next_at, created_at, ctx) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_IN_GET] = "SELECT module, channel, mute, state, ctx FROM inbound WHERE id = ?1",
 	[ST_IN_DUE] = "SELECT id, channel, payload, publishes FROM inbound"
 	    " WHERE state = 0 AND next_at <= ?1 ORDER BY next_at, created_at LIMIT ?2",
 	[ST_IN_RUSH] = "UPDATE inbound SET next_at = ?1 WHERE state = 0 AND next_at > ?1",
 	[ST_IN_PUBLISHED] = "UPDATE inbound SET publishes = publishes + 1, next_at = ?2 WHERE id = ?1",
 	[ST_IN_DONE] = "UPDATE inbound SET state = 1, done_at = ?2 WHERE id = ?1 AND state = 0",
 	[ST_RE_PUT] = "INSERT OR IGNORE INTO reply(id, module, recipient, text, state, note,"
-	    " next_at, created_at, closed_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7,"
-	    " CASE WHEN ?5 = 0 THEN NULL ELSE ?7 END)",
-	[ST_RE_DUE] = "SELECT id, module, recipient, text, attempts, created_at FROM reply"
+	    " next_at, created_at, closed_at, ctx) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7,"
+	    " CASE WHEN ?5 = 0 THEN NULL ELSE ?7 END, ?8)",
+	[ST_RE_DUE] = "SELECT id, module, recipient, text, attempts, created_at, ctx FROM reply"
 	    " WHERE state = 0 AND next_at <= ?1 ORDER BY next_at LIMIT ?2",
 	[ST_RE_LEASE] = "UPDATE reply SET attempts = attempts + 1, next_at = ?2 WHERE id = ?1 AND state = 0",
 	[ST_RE_RETRY] = "UPDATE reply SET next_at = ?2, note = ?3 WHERE id = ?1 AND state = 0",
+	[ST_RE_UNLEASE] = "UPDATE reply SET attempts = max(attempts - 1, 0), next_at = ?2, note = ?3"
+	    " WHERE id = ?1 AND state = 0",
 	[ST_RE_CLOSE] = "UPDATE reply SET state = ?2, note = ?3, closed_at = ?4 WHERE id = ?1 AND state = 0",
 	[ST_PURGE_IN] = "DELETE FROM inbound WHERE state = 1 AND done_at < ?1",
 	[ST_PURGE_RE] = "DELETE FROM reply WHERE state IN (1, 3) AND closed_at < ?1",
@@ -135,6 +139,26 @@ spool_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
 	snprintf(dst, size, "%s", v ? (const char *)v : "");
 }
 
+/*
+ * Version 1 to 2: the ctx columns, added in one transaction (a crash in
+ * between leaves version 1 and the columns absent, and this runs again).
+ */
+static bool
+spool_migrate_1(struct spool *sp, char *err, size_t errlen)
+{
+	if (sqlite3_exec(sp->db, "BEGIN IMMEDIATE;"
+	    "ALTER TABLE inbound ADD COLUMN ctx TEXT NOT NULL DEFAULT '';"
+	    "ALTER TABLE reply ADD COLUMN ctx TEXT NOT NULL DEFAULT '';"
+	    "PRAGMA user_version = 2;"
+	    "COMMIT;", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: migrating the spool to version 2: %s", sp->path, sqlite3_errmsg(sp->db));
+		sqlite3_exec(sp->db, "ROLLBACK", NULL, NULL, NULL);
+		return false;
+	}
+	log_info("spool %s: migrated to version 2 (reply contexts)", sp->path);
+	return true;
+}
+
 /* Creates the tables, checks the version, prepares every statement. */
 static bool
 spool_setup(struct spool *sp, char *err, size_t errlen)
@@ -151,8 +175,10 @@ spool_setup(struct spool *sp, char *err, size_t errlen)
 		version = sqlite3_column_int(v, 0);
 	sqlite3_finalize(v);
 	if (version == 0)
-		sqlite3_exec(sp->db, "PRAGMA user_version = 1", NULL, NULL, NULL);
-	else if (version != SPOOL_VERSION) {
+		sqlite3_exec(sp->db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+	else if (version == 1 && !spool_migrate_1(sp, err, errlen))
+		return false;
+	else if (version != 1 && version != SPOOL_VERSION) {
 		snprintf(err, errlen, "%s: spool version %d, this bridge knows %d", sp->path, version,
 		    SPOOL_VERSION);
 		return false;
@@ -217,6 +243,7 @@ spool_inbound_put(struct spool *sp, const struct spool_new *n, int64_t now)
 	spool_text(s, 6, n->mute);
 	sqlite3_bind_int64(s, 7, now);
 	sqlite3_bind_int64(s, 8, now);
+	spool_text(s, 9, n->ctx ? n->ctx : "");
 	if (!spool_run(sp, ST_IN_PUT))
 		return SPOOL_ERR;
 	return sqlite3_changes(sp->db) == 1 ? SPOOL_OK : SPOOL_DUP;
@@ -235,6 +262,7 @@ spool_inbound_get(struct spool *sp, const char *id, struct spool_origin *out)
 		spool_copy(out->channel, sizeof out->channel, s, 1);
 		spool_copy(out->mute, sizeof out->mute, s, 2);
 		out->done = sqlite3_column_int(s, 3) != 0;
+		spool_copy(out->ctx, sizeof out->ctx, s, 4);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -313,6 +341,7 @@ spool_reply_insert(struct spool *sp, const struct spool_reply *r, enum reply_sta
 	sqlite3_bind_int(s, 5, (int)state);
 	spool_text(s, 6, note ? note : "");
 	sqlite3_bind_int64(s, 7, now);
+	spool_text(s, 8, r->ctx);
 	if (!spool_run(sp, ST_RE_PUT))
 		return false;
 	*added = sqlite3_changes(sp->db) == 1;
@@ -375,6 +404,7 @@ spool_reply_due(struct spool *sp, int64_t now, struct spool_reply *out, int max)
 		spool_copy(r->text, sizeof r->text, s, 3);
 		r->attempts = sqlite3_column_int(s, 4);
 		r->created = sqlite3_column_int64(s, 5);
+		spool_copy(r->ctx, sizeof r->ctx, s, 6);
 	}
 	sqlite3_reset(s);
 	return n;
@@ -399,6 +429,17 @@ spool_reply_retry(struct spool *sp, const char *id, int64_t next, const char *no
 	sqlite3_bind_int64(s, 2, next);
 	spool_text(s, 3, note);
 	return spool_run(sp, ST_RE_RETRY);
+}
+
+bool
+spool_reply_unlease(struct spool *sp, const char *id, int64_t next, const char *note)
+{
+	sqlite3_stmt *s = spool_stmt(sp, ST_RE_UNLEASE);
+
+	spool_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, next);
+	spool_text(s, 3, note);
+	return spool_run(sp, ST_RE_UNLEASE);
 }
 
 enum spool_rc

@@ -26,7 +26,7 @@ slurp(const char *path, size_t *len)
 
 Test(config, defaults_are_valid)
 {
-	struct bridge_conf c;
+	struct bridge_conf c = { .nchats = 0 };
 	char err[2048] = "";
 
 	conf_defaults(bridge_conf_table, &c);
@@ -38,14 +38,13 @@ Test(config, defaults_are_valid)
 
 Test(config, shipped_example_passes)
 {
-	struct bridge_conf c;
+	struct bridge_conf c = { .nchats = 0 };
 	char err[2048] = "", *text;
 	size_t len;
 
 	text = slurp(CUNBAO_SOURCE_DIR "/bridge/examples/cunbao-bridge.conf", &len);
 	conf_defaults(bridge_conf_table, &c);
-	cr_expect_eq(conf_parse(bridge_conf_table, &c, "cunbao-bridge.conf", text, len, err, sizeof err), 0,
-	    "%s", err);
+	cr_expect_eq(config_parse_file(&c, "cunbao-bridge.conf", text, len, err, sizeof err), 0, "%s", err);
 	/* It logs in as the ACL's bridge-1; its password file is not on a build machine. */
 	cr_expect_str_eq(c.mqtt_user, "bridge-1");
 	cr_expect_str_eq(c.mqtt_password_file, "/etc/cunbao/bridge-mqtt-password");
@@ -60,7 +59,7 @@ Test(config, shipped_example_passes)
 /* kannel-secret-file: read (first line, trimmed); not together with kannel-secret; unreadable or empty refused. */
 Test(config, kannel_secret_file)
 {
-	struct bridge_conf c;
+	struct bridge_conf c = { .nchats = 0 };
 	char err[2048] = "", path[] = "/tmp/cunbao-bridge-key-XXXXXX";
 	int fd = mkstemp(path);
 	FILE *f;
@@ -96,7 +95,7 @@ Test(config, kannel_secret_file)
 /* No kannel-secret: valid, but a warning (-n prints it, the start logs it). */
 Test(config, kannel_without_secret_warns)
 {
-	struct bridge_conf c;
+	struct bridge_conf c = { .nchats = 0 };
 	char out[1024] = "";
 
 	conf_defaults(bridge_conf_table, &c);
@@ -124,7 +123,7 @@ Test(config, every_problem_is_reported)
 		"prefix:", "source:", "country:", "sms-gateway:", "retry-min:", "generic-secret:",
 		"generic-reply-url:", "telegram-secret:", "telegram-token:",
 	};
-	struct bridge_conf c;
+	struct bridge_conf c = { .nchats = 0 };
 	char err[4096] = "";
 	size_t i;
 
@@ -138,7 +137,7 @@ Test(config, every_problem_is_reported)
 /* An unreadable MQTT file is named with the reason access() gave, not a stale errno ("Success"). */
 Test(config, unreadable_password_file_names_the_reason)
 {
-	struct bridge_conf c;
+	struct bridge_conf c = { .nchats = 0 };
 	char err[1024] = "";
 
 	conf_defaults(bridge_conf_table, &c);
@@ -150,7 +149,7 @@ Test(config, unreadable_password_file_names_the_reason)
 
 Test(config, no_channel_at_all)
 {
-	struct bridge_conf c;
+	struct bridge_conf c = { .nchats = 0 };
 	char err[1024] = "";
 
 	conf_defaults(bridge_conf_table, &c);
@@ -182,4 +181,108 @@ Test(config, addr_split)
 			cr_expect_eq(port, cases[i].port);
 		}
 	}
+}
+
+/* ------------------------------------------------------------------ [<platform> <name>] sections */
+
+#define WECOM_OK "[wecom hexi]\ntoken QDG6eK\naes-key jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C\n" \
+	"receiver wx5823bf96d3bd56c7\nagent-id 1000002\nsecret s3cret\n"
+
+/* Parses text (file "b.conf") into c from the defaults; returns the number of errors. */
+static int
+parse(struct bridge_conf *c, const char *text, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	conf_defaults(bridge_conf_table, c);
+	err[0] = '\0';
+	return config_parse_file(c, "b.conf", text, strlen(text), err, errlen);
+}
+
+Test(config, sections_parse_into_instances)
+{
+	static struct bridge_conf c;
+	char err[2048];
+
+	cr_assert_eq(parse(&c, "listen 127.0.0.1:9999\n\n" WECOM_OK "\n[wechat gzh]\ntoken AAAAA\nplain yes\n"
+	    "reply passive\n", err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.listen, "127.0.0.1:9999");
+	cr_assert_eq(c.nchats, 2);
+	cr_expect_str_eq(c.chats[0].module, "wecom:hexi");
+	cr_expect_str_eq(c.chats[0].receiver, "wx5823bf96d3bd56c7");
+	cr_expect_str_eq(c.chats[0].api, "https://qyapi.weixin.qq.com");
+	cr_expect_str_eq(c.chats[0].reply, "api");
+	cr_expect_eq(c.chats[0].passive_wait, 4000);
+	cr_expect_str_eq(c.chats[1].module, "wechat:gzh");
+	cr_expect(c.chats[1].plain);
+	cr_expect_str_eq(c.chats[1].reply, "passive");
+	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(chat_find(&c, "wechat:gzh"), &c.chats[1]);
+	cr_expect_eq(chat_for_channel(&c, "wecom"), &c.chats[0]);
+	cr_expect_null(chat_for_channel(&c, "feishu"));
+}
+
+/* Errors name the file's own line numbers, inside and outside sections; another platform's key is unknown. */
+Test(config, section_errors_keep_line_numbers)
+{
+	static struct bridge_conf c;
+	char err[2048];
+
+	cr_expect_eq(parse(&c, "listen 127.0.0.1:9999\n[wecom hexi]\ntoken x\nplain yes\n[wechat gzh]\n"
+	    "bogus 1\n[feishu x]\n[wecom Bad_Name]\n[wecom hexi]\nrate-limit 3\n[wecom]\n", err, sizeof err), 6,
+	    "%s", err);
+	cr_expect(strstr(err, "b.conf:4: unknown key \"plain\"") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:6: unknown key \"bogus\"") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:7: section [feishu x]: unknown platform \"feishu\"") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:8: section [wecom Bad_Name]: the name must be") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:9: section [wecom hexi] again (first on line 2)") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:11: section \"[wecom]\": give a platform and a name") != NULL, "%s", err);
+	/* rate-limit on line 10 belongs to the repeated (refused) section: not read as a global key. */
+	cr_expect_eq(c.rate_limit, 30);
+}
+
+/* -n names the section and the key of every problem. */
+Test(config, section_checks_name_the_key)
+{
+	static struct bridge_conf c;
+	char err[4096];
+
+	cr_assert_eq(parse(&c, "[wecom hexi]\ntoken QDG6eK\naes-key tooshort\nreply sometimes\n"
+	    "[wechat gzh]\ntoken AAAAA\nreply both\npassive-wait 20s\n", err, sizeof err), 0, "%s", err);
+	cr_expect_gt(config_check(&c, err, sizeof err), 0);
+	cr_expect(strstr(err, "[wecom hexi] aes-key: not an EncodingAESKey") != NULL, "%s", err);
+	cr_expect(strstr(err, "[wecom hexi] receiver: required") != NULL, "%s", err);
+	cr_expect(strstr(err, "[wecom hexi] reply: \"sometimes\" is not api, passive or both") != NULL, "%s", err);
+	cr_expect(strstr(err, "[wechat gzh] aes-key: the EncodingAESKey is required") != NULL, "%s", err);
+	cr_expect(strstr(err, "[wechat gzh] secret: the AppSecret is required") != NULL, "%s", err);
+	cr_expect(strstr(err, "[wechat gzh] passive-wait: must be shorter than http-timeout") != NULL, "%s", err);
+	cr_expect(strstr(err, "QDG6eK") == NULL, "a secret in a message: %s", err);
+}
+
+/* token-file, aes-key-file, secret-file: read like kannel-secret-file; with the value too, refused. */
+Test(config, section_secret_files)
+{
+	static struct bridge_conf c;
+	char err[2048], tok[] = "/tmp/cunbao-cfg-tok-XXXXXX", key[] = "/tmp/cunbao-cfg-key-XXXXXX", text[512];
+	int fd;
+
+	cr_assert_neq(fd = mkstemp(tok), -1);
+	cr_assert_eq(write(fd, "QDG6eK\n", 7), 7);
+	close(fd);
+	cr_assert_neq(fd = mkstemp(key), -1);
+	cr_assert_eq(write(fd, "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C \r\n", 46), 46);
+	close(fd);
+	snprintf(text, sizeof text, "[wecom hexi]\ntoken-file %s\naes-key-file %s\nreceiver wx5823bf96d3bd56c7\n"
+	    "reply passive\n", tok, key);
+	cr_assert_eq(parse(&c, text, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.chats[0].token, "QDG6eK");
+	cr_expect_str_eq(c.chats[0].aes_key, "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C");
+	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
+	snprintf(text, sizeof text, "[wecom hexi]\ntoken x\ntoken-file %s\nsecret-file /nonexistent/s\n", tok);
+	cr_assert_eq(parse(&c, text, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 2, "%s", err);
+	cr_expect(strstr(err, "[wecom hexi] token-file: give the value or the file, not both") != NULL, "%s", err);
+	cr_expect(strstr(err, "[wecom hexi] secret-file: cannot read /nonexistent/s") != NULL, "%s", err);
+	unlink(tok);
+	unlink(key);
 }

@@ -45,7 +45,7 @@ static enum spool_rc
 put(const char *id, const char *mute, int64_t now)
 {
 	char payload[128];
-	struct spool_new n = { id, "kannel", "sms", "+8613800000003", payload, 0, mute };
+	struct spool_new n = { id, "kannel", "sms", "+8613800000003", payload, 0, mute, "" };
 
 	n.len = (size_t)snprintf(payload, sizeof payload, "{\"id\":\"%s\"}", id);
 	return spool_inbound_put(sp, &n, now);
@@ -211,4 +211,75 @@ Test(spool, refuses_what_it_cannot_open)
 	cr_expect_null(spool_open("/nonexistent-dir/x/spool.db", err, sizeof err));
 	cr_expect(strstr(err, "/nonexistent-dir/x/spool.db") != NULL, "%s", err);
 	spool_free(NULL);
+}
+
+/* A chat message's reply context is kept with it, and with its reply; a long module name fits. */
+Test(spool, chat_context_and_module)
+{
+	static struct spool_reply r, due[4];
+	struct spool_new n = { "wechat:6054768590064713728", "dingtalk:township-2024", "wechat",
+		"wechat:oyORnuP8q7ou2gfYjqLzSIWZf0rs", "{}", 2, "", "gh_10f6c3c3ac5a" };
+	struct spool_origin o;
+
+	cr_assert_eq(spool_inbound_put(sp, &n, 1000), SPOOL_OK);
+	cr_assert_eq(spool_inbound_get(sp, n.id, &o), SPOOL_OK);
+	cr_expect_str_eq(o.module, "dingtalk:township-2024");
+	cr_expect_str_eq(o.ctx, "gh_10f6c3c3ac5a");
+	memset(&r, 0, sizeof r);
+	snprintf(r.id, sizeof r.id, "%s", n.id);
+	snprintf(r.module, sizeof r.module, "%s", o.module);
+	snprintf(r.to, sizeof r.to, "%s", n.sender);
+	snprintf(r.text, sizeof r.text, "收到");
+	snprintf(r.ctx, sizeof r.ctx, "%s", o.ctx);
+	cr_assert_eq(spool_receipt(sp, n.id, &r, REPLY_PENDING, "", 2000), SPOOL_OK);
+	cr_assert_eq(spool_reply_due(sp, 2000, due, 4), 1);
+	cr_expect_str_eq(due[0].ctx, "gh_10f6c3c3ac5a");
+	cr_expect_str_eq(due[0].module, "dingtalk:township-2024");
+}
+
+/* A refused token takes back the attempt its lease counted. */
+Test(spool, unlease_takes_the_attempt_back)
+{
+	static struct spool_reply r, due[4];
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.id, sizeof r.id, "wecom:1");
+	snprintf(r.module, sizeof r.module, "wecom:hexi");
+	snprintf(r.to, sizeof r.to, "wecom:zhangsan");
+	snprintf(r.text, sizeof r.text, "x");
+	cr_assert_eq(spool_reply_put(sp, &r, REPLY_PENDING, "", 1000), SPOOL_OK);
+	cr_assert(spool_reply_lease(sp, r.id, 5000));
+	cr_assert_eq(spool_reply_due(sp, 1000, due, 4), 0);
+	cr_assert(spool_reply_unlease(sp, r.id, 1000, "token refused"));
+	cr_assert_eq(spool_reply_due(sp, 1000, due, 4), 1);
+	cr_expect_eq(due[0].attempts, 0);
+}
+
+/* A version 1 spool (before the ctx columns) is migrated in place, its rows kept. */
+Test(spool, migrates_version_1)
+{
+	static char cmd[2048];
+	char err[256];
+	struct spool_origin o;
+
+	spool_free(sp);
+	sp = NULL;
+	unlink(path);
+	snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"CREATE TABLE inbound (id TEXT PRIMARY KEY, module TEXT NOT NULL,"
+	    " channel TEXT NOT NULL, sender TEXT NOT NULL, payload TEXT NOT NULL, mute TEXT NOT NULL DEFAULT '',"
+	    " state INTEGER NOT NULL DEFAULT 0, publishes INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+	    " created_at INTEGER NOT NULL, done_at INTEGER); CREATE TABLE reply (id TEXT PRIMARY KEY,"
+	    " module TEXT NOT NULL, recipient TEXT NOT NULL, text TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
+	    " attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	    " closed_at INTEGER, note TEXT NOT NULL DEFAULT ''); INSERT INTO inbound(id, module, channel, sender,"
+	    " payload, next_at, created_at) VALUES('kannel:1', 'kannel', 'sms', '+8613800000003', '{}', 0, 0);"
+	    " PRAGMA user_version = 1;\"", path);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	sp = spool_open(path, err, sizeof err);
+	cr_assert_not_null(sp, "%s", err);
+	cr_assert_eq(spool_inbound_get(sp, "kannel:1", &o), SPOOL_OK);
+	cr_expect_str_eq(o.ctx, "");
+	spool_free(sp);
+	sp = spool_open(path, err, sizeof err);	/* and opens again as version 2 */
+	cr_assert_not_null(sp, "%s", err);
 }

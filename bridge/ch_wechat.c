@@ -1,0 +1,248 @@
+/*
+ * ch_wechat.c — a WeChat Official Account (公众号).
+ *
+ * In, on /wechat/<name>:
+ *   GET  ?signature&timestamp&nonce&echostr  the server check: the
+ *        signature (SHA-1 of the sorted token, timestamp and nonce) checked,
+ *        echostr answered unchanged;
+ *   POST ?signature&timestamp&nonce&openid[&encrypt_type=aes&msg_signature]
+ *        plain mode (`plain yes`): the XML message itself; the signature
+ *        covers only token, timestamp and nonce, not the body.  Safe mode
+ *        (the default, as the console's 安全模式): <xml><ToUserName/>
+ *        <Encrypt/></xml>, msg_signature over the Encrypt value, decrypted
+ *        with the AppID as receiver; a plain message to a safe-mode
+ *        instance is refused (its body is signed by nothing).
+ *   A bad signature is 403 and nothing is kept.  MsgType text is a report
+ *   from "wechat:<OpenID>" with the id "wechat:<MsgId>"; images, voice...
+ *   are answered with nontext-reply; events are acknowledged ("success").
+ *
+ * Out: passively (reply passive, the default): WeChat waits 5 s for the
+ * callback's answer, so the relay holds it for passive-wait (4 s) for the
+ * receipt and answers the text reply XML (encrypted in safe mode), else
+ * "success".  A reply that misses that window cannot be sent later unless
+ * the account may use the customer-service API (reply both or api: GET
+ * <api>/cgi-bin/token?grant_type=client_credential&appid&secret, then POST
+ * <api>/cgi-bin/message/custom/send?access_token=… {"touser","msgtype":
+ * "text","text":{"content"}}), which works only within 48 hours of the
+ * user's last message (errcode 45015 otherwise: the reply fails with that
+ * note) and only for accounts with that permission (48001).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "jsonw.h"
+
+#define SEC 1000LL
+
+#define WECHAT_NONTEXT "只能读文字消息。请发文字，例如：牲畜 牛12 猪40。改数请发：更正 加上正确的内容。"
+
+static const struct conf_entry wechat_table[] = {
+	{ "token", CONF_STR, CHAT_M(token), 0, 0, "", "the Token of the account's server settings (服务器配置)" },
+	{ "token-file", CONF_STR, CHAT_M(token_file), 0, 0, "", "file holding token (its first line)" },
+	{ "aes-key", CONF_STR, CHAT_M(aes_key), 0, 0, "", "the EncodingAESKey (43 characters; safe mode)" },
+	{ "aes-key-file", CONF_STR, CHAT_M(aes_key_file), 0, 0, "", "file holding aes-key" },
+	{ "receiver", CONF_STR, CHAT_M(receiver), 0, 0, "", "the AppID, checked in every encrypted message" },
+	{ "plain", CONF_BOOL, CHAT_M(plain), 0, 0, "no", "plain mode (明文模式): messages are not encrypted" },
+	{ "secret", CONF_STR, CHAT_M(secret), 0, 0, "", "the AppSecret (customer-service replies: reply api or both)" },
+	{ "secret-file", CONF_STR, CHAT_M(secret_file), 0, 0, "", "file holding secret" },
+	{ "api", CONF_STR, CHAT_M(api), 0, 0, "https://api.weixin.qq.com", "API base URL" },
+	{ "reply", CONF_STR, CHAT_M(reply), 0, 0, "passive", "passive (in the 5 s answer), api (customer-service messages, 48 h window) or both" },
+	{ "passive-wait", CONF_DURATION, CHAT_M(passive_wait), 100, 30 * SEC, "4s", "how long a passive answer waits for the receipt (WeChat gives up after 5 s)" },
+	{ "nontext-reply", CONF_STR, CHAT_M(nontext_reply), 0, 0, WECHAT_NONTEXT, "answer to images, voice and other non-text messages (empty: none)" },
+	{ .key = NULL },
+};
+
+static int
+wechat_check(const struct chat_conf *cc, char *err, size_t errlen)
+{
+	int n = wx_check_keys(cc, !cc->plain, err, errlen);
+
+	if (chat_reply_mode(cc) != CHAT_REPLY_PASSIVE) {
+		if (cc->receiver[0] == '\0')
+			n += chat_err(cc, err, errlen, "receiver: the AppID is required for replies by the API");
+		if (cc->secret[0] == '\0')
+			n += chat_err(cc, err, errlen, "secret: the AppSecret is required for replies by the API "
+			    "(secret or secret-file)");
+	}
+	return n;
+}
+
+/* The plain signature of the query (token, timestamp, nonce); false (err) when missing or wrong. */
+static bool
+wechat_signed(const struct chat_conf *cc, const struct webhook *w, char *err, size_t errlen)
+{
+	char sig[64], ts[32], nonce[64];
+
+	if (!chat_query(w, "signature", sig, sizeof sig) || !chat_query(w, "timestamp", ts, sizeof ts) ||
+	    !chat_query(w, "nonce", nonce, sizeof nonce)) {
+		snprintf(err, errlen, "signature, timestamp or nonce missing from the query");
+		return false;
+	}
+	if (!wx_check(cc->token, ts, nonce, NULL, sig)) {
+		snprintf(err, errlen, "signature does not match (token, timestamp %s, nonce)", ts);
+		return false;
+	}
+	return true;
+}
+
+static int
+wechat_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound *in, char *err, size_t errlen)
+{
+	static char enc[8192], plain[16384];
+	char type[16];
+	const char *xml = w->body;
+	size_t n, len = w->bodylen;
+	bool aes;
+
+	if (strcmp(w->method, "GET") != 0 && strcmp(w->method, "POST") != 0) {
+		snprintf(err, errlen, "use GET or POST, not %s", w->method);
+		return 405;
+	}
+	if (!wechat_signed(cc, w, err, errlen))
+		return 403;
+	if (strcmp(w->method, "GET") == 0) {
+		if (!chat_query(w, "echostr", in->resp, sizeof in->resp)) {
+			snprintf(err, errlen, "echostr missing from the server check");
+			return 400;
+		}
+		in->resplen = strlen(in->resp);
+		in->verify = true;
+		return 200;
+	}
+	aes = chat_query(w, "encrypt_type", type, sizeof type) && strcmp(type, "aes") == 0;
+	if (!aes && !cc->plain) {
+		snprintf(err, errlen, "a plain message, but this account is in safe mode (encrypt_type=aes expected)");
+		return 403;
+	}
+	if (aes) {
+		if (cc->aes_key[0] == '\0') {
+			snprintf(err, errlen, "an encrypted message, but aes-key is not set");
+			return 403;
+		}
+		if (!xml_field(w->body, w->bodylen, "Encrypt", enc, sizeof enc, &n)) {
+			snprintf(err, errlen, "no Encrypt element in the body");
+			return 400;
+		}
+		if (!wx_open(cc, w, enc, plain, sizeof plain, &len, err, errlen))
+			return 403;
+		xml = plain;
+	}
+	/* The account's own id (gh_…) is the From of a passive reply, also after a restart. */
+	if (!xml_field(xml, len, "ToUserName", in->ctx, sizeof in->ctx, &n) || n == 0) {
+		snprintf(err, errlen, "ToUserName missing");
+		return 400;
+	}
+	in->passive = true;
+	snprintf(in->resp, sizeof in->resp, "success");
+	in->resplen = 7;
+	return wx_message(cc, xml, len, in, err, errlen);
+}
+
+static bool
+wechat_passive(const struct chat_conf *cc, const struct inbound *in, const char *text, int64_t now,
+    const char *nonce16, char *body, size_t bodysize, size_t *bodylen, char *ctype, size_t ctypelen,
+    char *err, size_t errlen)
+{
+	char xml[2048];
+	size_t len;
+	const char *user = strchr(in->from, ':');
+
+	if (user == NULL || in->ctx[0] == '\0' ||
+	    !wx_text_xml(user + 1, in->ctx, now, text, cc->plain ? body : xml, cc->plain ? bodysize : sizeof xml,
+	    cc->plain ? bodylen : &len)) {
+		snprintf(err, errlen, "the reply does not fit in a passive answer");
+		return false;
+	}
+	snprintf(ctype, ctypelen, "text/xml; charset=utf-8");
+	if (cc->plain)
+		return true;
+	return wx_seal(cc, xml, len, now, nonce16, body, bodysize, bodylen, err, errlen);
+}
+
+static bool
+wechat_token_req(const struct chat_conf *cc, struct outreq *req, char *err, size_t errlen)
+{
+	size_t off;
+	int n;
+
+	outreq_reset(req);
+	n = snprintf(req->url, sizeof req->url, "%s/cgi-bin/token?grant_type=client_credential", cc->api);
+	off = n > 0 ? (size_t)n : 0;
+	if (n < 0 || (size_t)n >= sizeof req->url ||
+	    !form_put(req->url, sizeof req->url, &off, "appid", cc->receiver, strlen(cc->receiver)) ||
+	    !form_put(req->url, sizeof req->url, &off, "secret", cc->secret, strlen(cc->secret))) {
+		snprintf(err, errlen, "api and secret make too long a URL");
+		return false;
+	}
+	return true;
+}
+
+static bool
+wechat_token_read(int status, const char *body, size_t len, char *token, size_t tokensize, int64_t *expires_s,
+    char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return wx_token_read(status, body, len, token, tokensize, expires_s, err, errlen);
+}
+
+static bool
+wechat_reply(const struct chat_conf *cc, int64_t now, const char *id, const char *to, const char *ctx,
+    const char *token, const char *text, struct outreq *req, char *err, size_t errlen)
+{
+	struct jsonw w;
+	size_t off;
+	int n;
+
+	outreq_reset(req);
+	if (strncmp(to, "wechat:", 7) != 0 || to[7] == '\0') {
+		snprintf(err, errlen, "reply %s: \"%s\" is not a WeChat user", id, to);
+		return false;
+	}
+	n = snprintf(req->url, sizeof req->url, "%s/cgi-bin/message/custom/send?", cc->api);
+	off = n > 0 ? (size_t)n : 0;
+	if (n < 0 || (size_t)n >= sizeof req->url ||
+	    !form_put(req->url, sizeof req->url, &off, "access_token", token, strlen(token))) {
+		snprintf(err, errlen, "api and the access token make too long a URL");
+		return false;
+	}
+	req->post = true;
+	snprintf(req->ctype, sizeof req->ctype, "application/json");
+	jsonw_init(&w, req->body, sizeof req->body);
+	jsonw_obj(&w);
+	jsonw_key(&w, "touser");
+	jsonw_str(&w, to + 7);
+	jsonw_key(&w, "msgtype");
+	jsonw_str(&w, "text");
+	jsonw_key(&w, "text");
+	jsonw_obj(&w);
+	jsonw_key(&w, "content");
+	jsonw_strn(&w, text, chat_utf8_cut(text, strlen(text), 2048));
+	jsonw_end(&w);
+	jsonw_end(&w);
+	if ((req->bodylen = jsonw_finish(&w)) == 0) {
+		snprintf(err, errlen, "reply %s does not fit in a request body", id);
+		return false;
+	}
+	return true;
+}
+
+/* As WeCom's, but 45015 (outside the 48 h window) fails at once: retrying cannot open the window. */
+static enum send_verdict
+wechat_judge(int status, const char *body, size_t len, char *note, size_t notelen)
+{
+	return wx_judge("message/custom/send", status, body, len, note, notelen);
+}
+
+const struct chat_ops ch_wechat = {
+	.platform = "wechat",
+	.table = wechat_table,
+	.check = wechat_check,
+	.parse = wechat_parse,
+	.passive = wechat_passive,
+	.token_req = wechat_token_req,
+	.token_read = wechat_token_read,
+	.reply = wechat_reply,
+	.judge = wechat_judge,
+};
