@@ -46,7 +46,6 @@
 #include "jdec.h"
 #include "jsonw.h"
 
-#define M(member) offsetof(struct chat_conf, member), sizeof(((struct chat_conf *)0)->member)
 #define SEC 1000LL
 #define MIN (60 * SEC)
 #define HOUR (60 * MIN)
@@ -59,15 +58,15 @@
 #define CHAT_NONTEXT_REPLY "只能读文字消息。请用文字发送，例如：牲畜 牛12 猪40 羊5；如需改数，请发：更正 加上正确的内容"
 
 static const struct conf_entry dingtalk_table[] = {
-	{ "secret", CONF_STR, M(secret), 0, 0, "", "the app's AppSecret: the key of the callback's sign and of the access token" },
-	{ "secret-file", CONF_STR, M(secret_file), 0, 0, "", "file holding the AppSecret (its first line)" },
-	{ "receiver", CONF_STR, M(receiver), 0, 0, "", "the app's AppKey (Client ID)" },
-	{ "agent-id", CONF_STR, M(agent_id), 0, 0, "", "the robot's robotCode (empty: the AppKey)" },
-	{ "api", CONF_STR, M(api), 0, 0, DT_API_DEFAULT, "OpenAPI base URL" },
-	{ "reply", CONF_STR, M(reply), 0, 0, "api", "how replies go: api (the session webhook, else the robot OpenAPI)" },
-	{ "window", CONF_DURATION, M(window), MIN, DAY, "1h", "a callback whose timestamp is further than this from our clock is refused (403)" },
-	{ "nontext-reply", CONF_STR, M(nontext_reply), 0, 0, CHAT_NONTEXT_REPLY, "answer to pictures, voice, files (empty: none)" },
-	{ NULL, 0, 0, 0, 0, 0, NULL, NULL },
+	{ "secret", CONF_STR, CHAT_M(secret), 0, 0, "", "the app's AppSecret: the key of the callback's sign and of the access token" },
+	{ "secret-file", CONF_STR, CHAT_M(secret_file), 0, 0, "", "file holding the AppSecret (its first line)" },
+	{ "receiver", CONF_STR, CHAT_M(receiver), 0, 0, "", "the app's AppKey (Client ID)" },
+	{ "agent-id", CONF_STR, CHAT_M(agent_id), 0, 0, "", "the robot's robotCode (empty: the AppKey)" },
+	{ "api", CONF_STR, CHAT_M(api), 0, 0, DT_API_DEFAULT, "OpenAPI base URL" },
+	{ "reply", CONF_STR, CHAT_M(reply), 0, 0, "api", "api: the session webhook, else the robot OpenAPI (DingTalk takes no passive reply)" },
+	{ "window", CONF_DURATION, CHAT_M(window), MIN, DAY, "1h", "a callback whose timestamp is further than this from our clock is refused (403)" },
+	{ "nontext-reply", CONF_STR, CHAT_M(nontext_reply), 0, 0, CHAT_NONTEXT_REPLY, "answer to pictures, voice, files (empty: none)" },
+	{ .key = NULL },
 };
 
 void
@@ -99,30 +98,17 @@ dingtalk_robot(const struct chat_conf *cc)
 	return cc->agent_id[0] != '\0' ? cc->agent_id : cc->receiver;
 }
 
+/* What DingTalk needs beyond the checks every instance gets (chat_check_common: reply, api). */
 static int
 dingtalk_check(const struct chat_conf *cc, char *err, size_t errlen)
 {
 	int n = 0;
 
-	if (cc->secret[0] == '\0' && cc->secret_file[0] == '\0') {
-		err_append(err, errlen, "[dingtalk %s] secret: the AppSecret is required (or secret-file)\n",
-		    cc->name);
-		n++;
-	}
-	if (cc->receiver[0] == '\0') {
-		err_append(err, errlen, "[dingtalk %s] receiver: the AppKey is required (the OpenAPI's token)\n",
-		    cc->name);
-		n++;
-	}
-	if (strncmp(cc->api, "http://", 7) != 0 && strncmp(cc->api, "https://", 8) != 0) {
-		err_append(err, errlen, "[dingtalk %s] api: \"%s\" is not an http(s) URL\n", cc->name, cc->api);
-		n++;
-	}
-	if (strcmp(cc->reply, "api") != 0) {
-		err_append(err, errlen, "[dingtalk %s] reply: \"%s\" is not a mode DingTalk has (api: it takes "
-		    "no reply in the callback's response)\n", cc->name, cc->reply);
-		n++;
-	}
+	if (cc->secret[0] == '\0' && cc->secret_file[0] == '\0')
+		n += chat_err(cc, err, errlen, "secret: the AppSecret is required (secret or secret-file): it signs "
+		    "every callback");
+	if (cc->receiver[0] == '\0')
+		n += chat_err(cc, err, errlen, "receiver: the AppKey is required (the OpenAPI's access token)");
 	return n;
 }
 

@@ -44,7 +44,6 @@
 #include "jdec.h"
 #include "jsonw.h"
 
-#define M(member) offsetof(struct chat_conf, member), sizeof(((struct chat_conf *)0)->member)
 
 #define FS_API_DEFAULT "https://open.feishu.cn"
 #define FS_RECEIVE "im.message.receive_v1"
@@ -52,49 +51,39 @@
 #define CHAT_NONTEXT_REPLY "只能读文字消息。请用文字发送，例如：牲畜 牛12 猪40 羊5；如需改数，请发：更正 加上正确的内容"
 
 static const struct conf_entry feishu_table[] = {
-	{ "receiver", CONF_STR, M(receiver), 0, 0, "", "the app's App ID (cli_…)" },
-	{ "secret", CONF_STR, M(secret), 0, 0, "", "the app's App Secret (for the tenant access token)" },
-	{ "secret-file", CONF_STR, M(secret_file), 0, 0, "", "file holding the App Secret (its first line)" },
-	{ "token", CONF_STR, M(token), 0, 0, "", "the event subscription's Verification Token" },
-	{ "token-file", CONF_STR, M(token_file), 0, 0, "", "file holding the Verification Token" },
-	{ "aes-key", CONF_STR, M(aes_key), 0, 0, "", "the event subscription's Encrypt Key (events encrypted and signed)" },
-	{ "aes-key-file", CONF_STR, M(aes_key_file), 0, 0, "", "file holding the Encrypt Key" },
-	{ "agent-id", CONF_STR, M(agent_id), 0, 0, "", "the bot's open_id: in a group only messages mentioning it count (empty: any mention)" },
-	{ "api", CONF_STR, M(api), 0, 0, FS_API_DEFAULT, "Open API base URL (Lark: https://open.larksuite.com)" },
-	{ "reply", CONF_STR, M(reply), 0, 0, "api", "how replies go: api (im/v1/messages)" },
-	{ "nontext-reply", CONF_STR, M(nontext_reply), 0, 0, CHAT_NONTEXT_REPLY, "answer to pictures, voice, files (empty: none)" },
-	{ NULL, 0, 0, 0, 0, 0, NULL, NULL },
+	{ "receiver", CONF_STR, CHAT_M(receiver), 0, 0, "", "the app's App ID (cli_…)" },
+	{ "secret", CONF_STR, CHAT_M(secret), 0, 0, "", "the app's App Secret (for the tenant access token)" },
+	{ "secret-file", CONF_STR, CHAT_M(secret_file), 0, 0, "", "file holding the App Secret (its first line)" },
+	{ "token", CONF_STR, CHAT_M(token), 0, 0, "", "the event subscription's Verification Token" },
+	{ "token-file", CONF_STR, CHAT_M(token_file), 0, 0, "", "file holding the Verification Token" },
+	{ "aes-key", CONF_STR, CHAT_M(aes_key), 0, 0, "", "the event subscription's Encrypt Key (events encrypted and signed)" },
+	{ "aes-key-file", CONF_STR, CHAT_M(aes_key_file), 0, 0, "", "file holding the Encrypt Key" },
+	{ "agent-id", CONF_STR, CHAT_M(agent_id), 0, 0, "", "the bot's open_id: in a group only messages mentioning it count (empty: any mention)" },
+	{ "api", CONF_STR, CHAT_M(api), 0, 0, FS_API_DEFAULT, "Open API base URL (Lark: https://open.larksuite.com)" },
+	{ "reply", CONF_STR, CHAT_M(reply), 0, 0, "api", "api: im/v1/messages (Feishu takes no passive reply)" },
+	{ "nontext-reply", CONF_STR, CHAT_M(nontext_reply), 0, 0, CHAT_NONTEXT_REPLY, "answer to pictures, voice, files (empty: none)" },
+	{ .key = NULL },
 };
 
-/* Appends "[feishu name] key: problem" when value and its file are both empty; returns 0 or 1. */
+/* Counts a problem when value and its file (NULL: none) are both empty. */
 static int
 feishu_need(const struct chat_conf *cc, const char *key, const char *value, const char *file, const char *what,
     char *err, size_t errlen)
 {
 	if (value[0] != '\0' || (file != NULL && file[0] != '\0'))
 		return 0;
-	err_append(err, errlen, "[feishu %s] %s: %s is required%s\n", cc->name, key, what,
-	    file != NULL ? " (or the -file key)" : "");
-	return 1;
+	if (file == NULL)
+		return chat_err(cc, err, errlen, "%s: %s is required", key, what);
+	return chat_err(cc, err, errlen, "%s: %s is required (%s or %s-file)", key, what, key, key);
 }
 
+/* What Feishu needs beyond the checks every instance gets (chat_check_common: reply, api). */
 static int
 feishu_check(const struct chat_conf *cc, char *err, size_t errlen)
 {
-	int n = feishu_need(cc, "receiver", cc->receiver, NULL, "the App ID", err, errlen) +
+	return feishu_need(cc, "receiver", cc->receiver, NULL, "the App ID", err, errlen) +
 	    feishu_need(cc, "secret", cc->secret, cc->secret_file, "the App Secret", err, errlen) +
 	    feishu_need(cc, "token", cc->token, cc->token_file, "the Verification Token", err, errlen);
-
-	if (strncmp(cc->api, "http://", 7) != 0 && strncmp(cc->api, "https://", 8) != 0) {
-		err_append(err, errlen, "[feishu %s] api: \"%s\" is not an http(s) URL\n", cc->name, cc->api);
-		n++;
-	}
-	if (strcmp(cc->reply, "api") != 0) {
-		err_append(err, errlen, "[feishu %s] reply: \"%s\" is not a mode Feishu has (api: it takes no "
-		    "reply in the event's response)\n", cc->name, cc->reply);
-		n++;
-	}
-	return n;
 }
 
 /* The string member name of obj, or NULL. */

@@ -200,11 +200,11 @@ Test(dingtalk, check_names_the_key)
 {
 	char err[1024] = "";
 
-	cr_expect_eq(ch_dingtalk.check(&cc, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(chat_check_common(&cc, err, sizeof err) + ch_dingtalk.check(&cc, err, sizeof err), 0, "%s", err);
 	cc.secret[0] = cc.receiver[0] = '\0';
 	snprintf(cc.api, sizeof cc.api, "api.dingtalk.com");
-	snprintf(cc.reply, sizeof cc.reply, "passive");
-	cr_expect_eq(ch_dingtalk.check(&cc, err, sizeof err), 4, "%s", err);
+	snprintf(cc.reply, sizeof cc.reply, "both");
+	cr_expect_eq(chat_check_common(&cc, err, sizeof err) + ch_dingtalk.check(&cc, err, sizeof err), 4, "%s", err);
 	cr_expect(strstr(err, "[dingtalk hexi] secret:") != NULL, "%s", err);
 	cr_expect(strstr(err, "[dingtalk hexi] receiver:") != NULL, "%s", err);
 	cr_expect(strstr(err, "[dingtalk hexi] api:") != NULL, "%s", err);

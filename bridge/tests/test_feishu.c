@@ -287,10 +287,10 @@ Test(feishu, check_names_the_key)
 {
 	char err[1024] = "";
 
-	cr_expect_eq(ch_feishu.check(&cc, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(chat_check_common(&cc, err, sizeof err) + ch_feishu.check(&cc, err, sizeof err), 0, "%s", err);
 	cc.receiver[0] = cc.secret[0] = cc.token[0] = '\0';
 	snprintf(cc.reply, sizeof cc.reply, "passive");
-	cr_expect_eq(ch_feishu.check(&cc, err, sizeof err), 4, "%s", err);
+	cr_expect_eq(chat_check_common(&cc, err, sizeof err) + ch_feishu.check(&cc, err, sizeof err), 4, "%s", err);
 	cr_expect(strstr(err, "[feishu hexi] receiver:") != NULL, "%s", err);
 	cr_expect(strstr(err, "[feishu hexi] secret:") != NULL, "%s", err);
 	cr_expect(strstr(err, "[feishu hexi] token:") != NULL, "%s", err);
@@ -300,7 +300,7 @@ Test(feishu, check_names_the_key)
 	snprintf(cc.receiver, sizeof cc.receiver, "cli_x");
 	snprintf(cc.secret, sizeof cc.secret, "s");
 	snprintf(cc.reply, sizeof cc.reply, "api");
-	cr_expect_eq(ch_feishu.check(&cc, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(chat_check_common(&cc, err, sizeof err) + ch_feishu.check(&cc, err, sizeof err), 0, "%s", err);
 }
 
 /* The uuid the reply to id carries: 40 hex digits of an HMAC of the id. */
