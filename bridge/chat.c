@@ -19,6 +19,8 @@
 const struct chat_ops *const chat_platforms[] = {
 	&ch_wecom,
 	&ch_wechat,
+	&ch_dingtalk,
+	&ch_feishu,
 	NULL,
 };
 

@@ -228,11 +228,11 @@ Test(config, section_errors_keep_line_numbers)
 	char err[2048];
 
 	cr_expect_eq(parse(&c, "listen 127.0.0.1:9999\n[wecom hexi]\ntoken x\nplain yes\n[wechat gzh]\n"
-	    "bogus 1\n[feishu x]\n[wecom Bad_Name]\n[wecom hexi]\nrate-limit 3\n[wecom]\n", err, sizeof err), 6,
+	    "bogus 1\n[slack x]\n[wecom Bad_Name]\n[wecom hexi]\nrate-limit 3\n[wecom]\n", err, sizeof err), 6,
 	    "%s", err);
 	cr_expect(strstr(err, "b.conf:4: unknown key \"plain\"") != NULL, "%s", err);
 	cr_expect(strstr(err, "b.conf:6: unknown key \"bogus\"") != NULL, "%s", err);
-	cr_expect(strstr(err, "b.conf:7: section [feishu x]: unknown platform \"feishu\"") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:7: section [slack x]: unknown platform \"slack\"") != NULL, "%s", err);
 	cr_expect(strstr(err, "b.conf:8: section [wecom Bad_Name]: the name must be") != NULL, "%s", err);
 	cr_expect(strstr(err, "b.conf:9: section [wecom hexi] again (first on line 2)") != NULL, "%s", err);
 	cr_expect(strstr(err, "b.conf:11: section \"[wecom]\": give a platform and a name") != NULL, "%s", err);
