@@ -515,8 +515,9 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 		c->nreported_gen = d->roster_gen;
 	}
 	tz_format(c->updated_at, stamp, sizeof stamp);
-	len = rollup_encode(key->area, k, key->period, c->st, (unsigned)reported, a ? a->nexpected : 0,
-	    stamp, p->buf, sizeof p->buf);
+	/* seq: the last committed journal row, so a later publication never carries less (federation). */
+	len = rollup_encode_seq(key->area, k, key->period, c->st, (unsigned)reported, a ? a->nexpected : 0,
+	    stamp, p->next_seq - 1, p->buf, sizeof p->buf);
 	topic_rollup(d->conf.prefix, key->area, key->kind, key->period, topic, sizeof topic);
 	if (!publisher_send(p, topic, len))
 		return !mqtt_connected(d->mqtt) ? false : true;
