@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "payload.h"
+#include "topic.h"
 #include "report.h"
 #include "topic.h"
 
@@ -93,6 +94,9 @@ const struct conf_entry config_table[] = {
 	  "reminders one POST /v1/reminders may send [restart]" },
 	{ "remind-dedup", CONF_DURATION, OFF(remind_dedup), 0, 0, 604800000, "6h",
 	  "a leader is not reminded twice of one kind and period within this [restart]" },
+	{ "upstream-of", CONF_STR, OFF(upstream_of), SZ(upstream_of), 0, 0, NULL,
+	  "federate: areas of our roster, one per child cunbaod, whose retained rollups (published under "
+	  "the area's last slug) are our inputs: \"city/county-a, city/county-b\" (docs/federation.md) [restart]" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -196,6 +200,17 @@ config_check(const struct config *c, char *err, size_t errlen)
 	if (c->catalog[0] == '\0') {
 		err_add(err, errlen, "catalog: no catalog file given\n");
 		n++;
+	}
+	for (const char *p = c->upstream_of + strspn(c->upstream_of, ", \t"); *p;
+	    p += strspn(p, ", \t")) {
+		size_t len = strcspn(p, ", \t");
+
+		if (!topic_area_valid(p, len)) {
+			err_add(err, errlen, "upstream-of: \"%.*s\" is not an area path (1-5 slugs [a-z0-9-])\n",
+			    (int)len, p);
+			n++;
+		}
+		p += len;
 	}
 	char why[200];
 	if (!report_apps_check(c->report_apps, why, sizeof why)) {

@@ -63,6 +63,8 @@ struct config {
 	int64_t api_loop_share;		/* percent of the event loop's time the API may use */
 	int64_t remind_max;		/* reminders one POST /v1/reminders may send */
 	int64_t remind_dedup;		/* ms within which a leader is not reminded twice of one period */
+	/* Federation (daemon/federate.c): the areas of child cunbaods whose rollups are our inputs. */
+	char upstream_of[1024];		/* "city/county-a, city/county-b"; "": not federating */
 };
 
 /* The table; ends with a NULL key. */

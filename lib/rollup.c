@@ -315,12 +315,22 @@ encode_list(struct jsonw *w, const char *const *list, size_t n)
 	jsonw_end(w);
 }
 
-/* Encodes one completeness payload; "expected" is reported plus missing. */
 size_t
 completeness_encode(const char *area, const char *kind, const char *period,
     const char *const *reported, size_t nreported,
     const char *const *missing, size_t nmissing,
     const char *updated_at, char *buf, size_t buflen)
+{
+	return completeness_encode_sub(area, kind, period, reported, nreported, missing, nmissing,
+	    updated_at, 0, -1, buf, buflen);
+}
+
+/* Encodes one completeness payload; "expected" is reported plus missing. */
+size_t
+completeness_encode_sub(const char *area, const char *kind, const char *period,
+    const char *const *reported, size_t nreported,
+    const char *const *missing, size_t nmissing,
+    const char *updated_at, int64_t sub_reported, int64_t sub_expected, char *buf, size_t buflen)
 {
 	struct jsonw w;
 
@@ -334,6 +344,12 @@ completeness_encode(const char *area, const char *kind, const char *period,
 	encode_list(&w, missing, nmissing);
 	jsonw_key(&w, "updated_at");
 	jsonw_str(&w, updated_at);
+	if (sub_expected >= 0) {
+		jsonw_key(&w, "sub_reported");
+		jsonw_int(&w, sub_reported);
+		jsonw_key(&w, "sub_expected");
+		jsonw_int(&w, sub_expected);
+	}
 	jsonw_end(&w);
 	return jsonw_finish(&w);
 }
