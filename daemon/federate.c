@@ -21,6 +21,7 @@
  * completeness naming the children that reported, with each child's counts
  * of groups and villages.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -723,4 +724,101 @@ federate_children_json(const struct federate *f, struct jsonw *w, int64_t now)
 		jsonw_end(w);
 	}
 	jsonw_end(w);
+}
+
+/* ---- the admin API's federated rollups and completeness ---- */
+
+struct kp {
+	char kind[CB_CODE_MAX + 1];
+	char period[CB_PERIOD_MAX];
+};
+
+struct kp_list {
+	struct kp *v;
+	size_t n, cap;
+	const char *kind, *period;	/* filters; "" none */
+};
+
+/* Collects the distinct (kind, period) of the kept rollups that pass the filters (rows come sorted). */
+static bool
+kp_row(void *arg, const struct fed_row *row)
+{
+	struct kp_list *l = arg;
+
+	if ((l->kind[0] && strcmp(row->kind, l->kind) != 0) || (l->period[0] && strcmp(row->period, l->period) != 0))
+		return true;
+	if (l->n > 0 && strcmp(l->v[l->n - 1].kind, row->kind) == 0 &&
+	    strcmp(l->v[l->n - 1].period, row->period) == 0)
+		return true;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct kp *v = realloc(l->v, cap * sizeof *v);
+
+		if (v == NULL)
+			return false;
+		l->v = v;
+		l->cap = cap;
+	}
+	snprintf(l->v[l->n].kind, sizeof l->v[l->n].kind, "%s", row->kind);
+	snprintf(l->v[l->n].period, sizeof l->v[l->n].period, "%s", row->period);
+	l->n++;
+	return true;
+}
+
+/* True when a is an area above some child (a federated area) inside the subtree of filter. */
+static bool
+fed_area_listed(const struct federate *f, const char *a, const char *filter)
+{
+	size_t n = strlen(filter);
+	bool above = false;
+
+	for (size_t i = 0; i < f->n && !above; i++)
+		above = fed_under(&f->ch[i], a);
+	return above && (n == 0 || (strncmp(a, filter, n) == 0 && (a[n] == '\0' || a[n] == '/')));
+}
+
+size_t
+federate_api_items(struct federate *f, struct jsonw *w, bool completeness, const char *area,
+    const char *kind, const char *period, size_t max)
+{
+	struct kp_list l = { .kind = kind ? kind : "", .period = period ? period : "" };
+	const struct roster *r = f->d->roster;
+	size_t count = 0;
+
+	if (!store_fed_each(f->d->store, "rollup", NULL, NULL, kp_row, &l)) {
+		free(l.v);
+		return SIZE_MAX;
+	}
+	for (size_t ai = 0; ai < roster_nareas(r) && count < max; ai++) {
+		const struct area *a = roster_area_at(r, ai);
+
+		if (!fed_area_listed(f, a->path, area ? area : ""))
+			continue;
+		for (size_t i = 0; i < l.n && count < max; i++) {
+			struct fedkey key;
+			const struct kind *k = catalog_kind(f->d->catalog, l.v[i].kind);
+			struct gather *g = malloc(sizeof *g);
+			char stamp[TZ_STAMP_MAX];
+			size_t len = 0;
+
+			snprintf(key.area, sizeof key.area, "%s", a->path);
+			snprintf(key.kind, sizeof key.kind, "%s", l.v[i].kind);
+			snprintf(key.period, sizeof key.period, "%s", l.v[i].period);
+			if (g != NULL && k != NULL && fed_gather(f, &key, k, g) && g->with > 0) {
+				tz_format(g->at, stamp, sizeof stamp);
+				if (completeness && (len = fed_completeness(f, &key, g, stamp, true)) == 0)
+					len = fed_completeness(f, &key, g, stamp, false);
+				else if (!completeness)
+					len = rollup_encode_seq(key.area, k, key.period, g->st, (unsigned)g->reported,
+					    (unsigned)g->expected, stamp, g->seq, f->buf, sizeof f->buf);
+			}
+			free(g);
+			if (len > 0) {
+				jsonw_raw(w, f->buf);
+				count++;
+			}
+		}
+	}
+	free(l.v);
+	return count;
 }

@@ -24,6 +24,7 @@
 #define CUNBAOD_FEDERATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct daemon;
@@ -67,6 +68,15 @@ void federate_flush(struct federate *f);
  * catalog_mismatch), the catalog difference, counts.
  */
 void federate_children_json(const struct federate *f, struct jsonw *w, int64_t now);
+
+/*
+ * Writes, as items of the JSON array w has open, the rollups (or, with
+ * completeness, the completeness) of the federated areas in the subtree of
+ * area ("" or NULL: all) for kind and period (NULL or "": all), as they are
+ * published, at most max.  Returns how many; SIZE_MAX on a store error.
+ */
+size_t federate_api_items(struct federate *f, struct jsonw *w, bool completeness, const char *area,
+    const char *kind, const char *period, size_t max);
 
 #define FED_CHILDREN_MAX 256
 

@@ -15,7 +15,7 @@
  * then the federating cunbaod is killed -9 while reports flow, restarted,
  * and ends exact.
  */
-#include "test_cunbaod.h"
+#include "test_api.h"
 
 #define KIND "mixed"
 #define PERIOD "2023-12"
@@ -295,8 +295,11 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 {
 	struct county a = { .slug = "county-a", .villages = 4, .groups = 5 };
 	struct county b = { .slug = "county-b", .villages = 3, .groups = 6 };
+	char listen[64], tokens[256];
+	int api_port = h_free_port();
 	struct cbd p = { .extra = { "--upstream-of", "gansu/lanzhou/county-a, gansu/lanzhou/county-b",
-		"--client-id", "cunbaod-province", NULL } };
+		"--client-id", "cunbaod-province", "--listen", listen, "--tokens", tokens, NULL } };
+	struct h_mqtt *spy;
 	struct expect ea = { 0 }, eb = { 0 }, all;
 	const int expected = 4 * 5 + 3 * 6;
 	char *prov_areas = strdup(h_path("province.csv"));
@@ -310,7 +313,13 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 	p.catalog = a.c.catalog;
 	p.areas = prov_areas;
 	p.reporters = a.c.reporters;
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", api_port);
+	snprintf(tokens, sizeof tokens, "%s", h_path("tokens"));
+	api_tokens_write(tokens, 0600);
 	province_spawn(&p);
+	/* What a bridge could deliver again late: county A's early rollups, kept to replay at the end. */
+	cr_assert_not_null(spy = h_mqtt_connect(p.broker.port, "test-spy", true));
+	cr_assert(h_mqtt_sub(spy, CBD_ROOT "/rollup/county-a/" KIND "/" PERIOD, 1));
 
 	/* 1. Reports in both counties, different numbers of groups: exact at both upper levels. */
 	for (int i = 0; i < 6; i++)
@@ -369,6 +378,71 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 	cr_expect(comp != NULL && strstr(comp, want) != NULL, "completeness %s lacks %s", comp, want);
 	free(comp);
 
+	/* The admin API: both children fresh, same catalog; the rollups of its own levels. */
+	struct resp r = http_get(api_port, "/v1/children", TOKEN_READ);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "\"area\":\"gansu/lanzhou/county-a\",\"publishes_as\":\"county-a\","
+	    "\"status\":\"ok\"") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "\"publishes_as\":\"county-b\",\"status\":\"ok\"") != NULL, "%s", r.body);
+	resp_free(&r);
+	r = http_get(api_port, "/v1/rollups?area=gansu&kind=" KIND "&period=" PERIOD, TOKEN_READ);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cJSON *items = cJSON_GetObjectItem(cJSON_Parse(r.body), "items");
+	cr_expect_eq(cJSON_GetArraySize(items), 2, "gansu and gansu/lanzhou: %s", r.body);
+	for (int i = 0; i < cJSON_GetArraySize(items); i++) {
+		char *one = cJSON_PrintUnformatted(cJSON_GetArrayItem(items, i)), why[4096];
+
+		cr_expect(figures_are(one, &all, expected, why, sizeof why), "/v1/rollups: %s", why);
+		free(one);
+	}
+	resp_free(&r);
+
+	/* An early rollup of county A delivered again, late (a bridge's redelivery): nothing changes. */
+	struct h_msg *early = h_mqtt_wait(spy, CBD_ROOT "/rollup/county-a/" KIND "/" PERIOD, NULL, CBD_WAIT);
+	cr_assert_not_null(early);
+	cr_assert(h_mqtt_pub(spy, early->topic, early->payload, early->len, 1, false));
+	h_msg_free(early);
+	bool seen = false;
+	for (int waited = 0; !seen && waited <= CBD_WAIT; waited += 100) {
+		r = http_get(api_port, "/v1/children", TOKEN_READ);
+		seen = strstr(r.body, "\"older\":1") != NULL;
+		resp_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_expect(seen, "the late rollup was not counted as older");
+	expect_figures(p.broker.port, "gansu", &all, expected);
+
+	/* A rollup from a county whose catalog aggregates another way: refused, logged once, shown. */
+	static const char wrong[] = "{\"area\":\"county-b\",\"kind\":\"mixed\",\"period\":\"2023-11\","
+	    "\"values\":{\"attendance\":7},\"reported\":1,\"expected\":18,"
+	    "\"updated_at\":\"2023-11-05T08:30:00+08:00\",\"def\":\"00000000\","
+	    "\"terms\":{\"attendance\":{\"agg\":\"max\",\"num\":\"7\",\"den\":1}},\"seq\":99}";
+	for (int i = 0; i < 2; i++)
+		cr_assert(h_mqtt_pub(spy, CBD_ROOT "/rollup/county-b/mixed/2023-11", wrong, strlen(wrong), 1, false));
+	seen = false;
+	for (int waited = 0; !seen && waited <= CBD_WAIT; waited += 100) {
+		r = http_get(api_port, "/v1/children", TOKEN_READ);
+		seen = strstr(r.body, "\"publishes_as\":\"county-b\",\"status\":\"catalog_mismatch\"") != NULL &&
+		    strstr(r.body, "\"refused\":2") != NULL;
+		if (seen)
+			cr_expect(strstr(r.body, "terms.attendance: aggregation max, ours is avg") != NULL, "%s", r.body);
+		resp_free(&r);
+		usleep(100 * 1000);
+	}
+	cr_expect(seen, "county-b's other catalog is not shown in /v1/children");
+	char *log = h_read_file(p.proc->log, NULL), *at = log;
+	int logged = 0;
+	while (log != NULL && (at = strstr(at, "its catalog differs from ours")) != NULL) {
+		logged++;
+		at++;
+	}
+	cr_expect_eq(logged, 1, "the mismatch was logged %d times", logged);
+	cr_expect(log != NULL && strstr(log, "child county-b: kind mixed field attendance refused") != NULL);
+	free(log);
+	cr_expect_eq(db_int(p.db, "SELECT count(*) FROM fed_inputs WHERE period = '2023-11'"), 0);
+	expect_figures(p.broker.port, "gansu", &all, expected);
+
+	h_mqtt_close(spy);
 	cbd_term(&p);
 	for (struct county *k = &a; k != NULL; k = k == &a ? &b : NULL) {
 		cbd_term(&k->c);
