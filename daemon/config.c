@@ -97,6 +97,8 @@ const struct conf_entry config_table[] = {
 	{ "upstream-of", CONF_STR, OFF(upstream_of), SZ(upstream_of), 0, 0, NULL,
 	  "federate: areas of our roster, one per child cunbaod, whose retained rollups (published under "
 	  "the area's last slug) are our inputs: \"city/county-a, city/county-b\" (docs/federation.md) [restart]" },
+	{ "upstream-stale", CONF_DURATION, OFF(upstream_stale), 0, 1000, 3650LL * 86400000, "1d",
+	  "federate: a child with no input for this long is shown stale in GET /v1/children" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 

@@ -343,8 +343,12 @@ mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_conf
 	snprintf(mc->subs[1], sizeof mc->subs[1], "%s/report/#", d->conf.prefix);
 	topic_status(d->conf.prefix, mc->subs[2], sizeof mc->subs[2]);	/* another instance's status */
 	if (d->conf.upstream_of[0] != '\0') {
-		/* Federating: the children's top areas' rollups and completeness instead of the gateways' inbox. */
+		/*
+		 * Federating: the children's top areas' rollups and completeness, and
+		 * their bridges' link state, instead of the gateways' inbox and reports.
+		 */
 		snprintf(mc->subs[0], sizeof mc->subs[0], "%s/rollup/+/+/+", d->conf.prefix);
+		snprintf(mc->subs[1], sizeof mc->subs[1], "%s/link/+", d->conf.prefix);
 		snprintf(mc->subs[3], sizeof mc->subs[3], "%s/completeness/+/+/+", d->conf.prefix);
 		mc->nsubs = 4;
 	}

@@ -42,7 +42,6 @@
 #include "tz.h"
 
 #define FED_LOGGED_MAX 16	/* mismatches logged once per child */
-#define FED_STALE_S 86400	/* a child with no input for a day is stale */
 
 struct fed_child {
 	char own[CB_AREA_MAX];		/* its area in our roster */
@@ -51,6 +50,7 @@ struct fed_child {
 	int64_t last_seen;		/* unix seconds: the last input at all (repeats too) */
 	int64_t lag;			/* seconds between its updated_at and our receipt, last change */
 	char updated_at[40];		/* the child's updated_at of the last change */
+	int link;			/* its bridge's notification: 1 up, 0 down, -1 not heard */
 	uint64_t accepted, repeated, stale, refused;
 	char mismatch[256];		/* the catalog difference last refused; "" none */
 	char mismatch_kind[CB_CODE_MAX + 1];
@@ -159,6 +159,7 @@ add_child(void *arg, const char *path, size_t len)
 	snprintf(c->own, sizeof c->own, "%.*s", (int)len, path);
 	slash = strrchr(c->own, '/');
 	snprintf(c->slug, sizeof c->slug, "%s", slash ? slash + 1 : c->own);
+	c->link = -1;
 	if (roster_area(f->d->roster, c->own) == NULL)
 		fatalx("upstream-of: %s is not an area of the roster (areas file %s)", c->own, f->d->conf.areas);
 	f->n++;
@@ -279,9 +280,13 @@ federate_free(struct federate *f)
 	free(f);
 }
 
-/* The topic after <root>/: "rollup/" or "completeness/" and the rest; NULL for any other. */
+/*
+ * The topic after <root>/: "rollup/" or "completeness/" and the rest; NULL
+ * for any other.  "link/<slug>" (a bridge's notification) is the rest with
+ * *link set.
+ */
 static const char *
-fed_topic(const struct federate *f, const char *topic, bool *rollup)
+fed_topic(const struct federate *f, const char *topic, bool *rollup, bool *link)
 {
 	const char *root = f->d->conf.prefix;
 	size_t rl = strlen(root);
@@ -297,15 +302,19 @@ fed_topic(const struct federate *f, const char *topic, bool *rollup)
 		*rollup = false;
 		return topic + 13;
 	}
+	if (strncmp(topic, "link/", 5) == 0 && link != NULL) {
+		*link = true;
+		return topic + 5;
+	}
 	return NULL;
 }
 
 bool
 federate_wants(const struct federate *f, const char *topic)
 {
-	bool rollup;
+	bool rollup, link = false;
 
-	return f != NULL && fed_topic(f, topic, &rollup) != NULL;
+	return f != NULL && fed_topic(f, topic, &rollup, &link) != NULL;
 }
 
 /* Logs a child's catalog mismatch once per (kind, field) and keeps it for its status. */
@@ -327,10 +336,10 @@ fed_mismatch(struct fed_child *c, const char *kind, const char *field, const cha
 	    field[0] ? " field " : "", field, err);
 }
 
-/* The members of a completeness payload the federation reads: its head and updated_at. */
+/* The members of a completeness payload the federation reads: its head, updated_at and seq (0: none). */
 static enum cb_error
 completeness_head(const char *buf, size_t len, char *area, char *kind, char *period, char *updated_at,
-    char *err, size_t errlen)
+    int64_t *seq, char *err, size_t errlen)
 {
 	cJSON *root;
 	enum cb_error e = jdec_parse(buf, len, &root, err, errlen);
@@ -344,7 +353,10 @@ completeness_head(const char *buf, size_t len, char *area, char *kind, char *per
 		{ "updated_at", true, updated_at, 40, NULL, CB_BAD_TYPE, "RFC 3339" },
 	};
 
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "seq");
+
 	e = jdec_strings(root, t, sizeof t / sizeof t[0], err, errlen);
+	*seq = cJSON_IsNumber(s) && s->valuedouble >= 1 && s->valuedouble < 9e15 ? (int64_t)s->valuedouble : 0;
 	cJSON_Delete(root);
 	return e;
 }
@@ -372,8 +384,8 @@ bool
 federate_input(struct federate *f, const struct mqtt_msg *m, int64_t now)
 {
 	struct daemon *d = f->d;
-	bool rollup;
-	const char *rest = fed_topic(f, m->topic, &rollup), *s1, *s2;
+	bool rollup = false, link = false;
+	const char *rest = fed_topic(f, m->topic, &rollup, &link), *s1, *s2;
 	struct fed_child *c;
 	struct rollup_in in;
 	char err[256], area[CB_AREA_MAX], kind[CB_CODE_MAX + 1], period[CB_PERIOD_MAX], upd[40];
@@ -381,8 +393,14 @@ federate_input(struct federate *f, const struct mqtt_msg *m, int64_t now)
 	int64_t seq = 0, t;
 	int found;
 
+	if (link && rest != NULL && (c = child_by_slug(f, rest, strlen(rest))) != NULL) {
+		c->link = m->len == 1 && m->payload[0] == '1' ? 1 : m->len == 1 && m->payload[0] == '0' ? 0 : -1;
+		log_info("federate: child %s: its bridge's link is %s", c->slug,
+		    c->link == 1 ? "up" : c->link == 0 ? "down" : "unknown");
+		return true;
+	}
 	/* <slug>/<kind>/<period>: a child's top area; deeper areas and …/current are not inputs. */
-	if (rest == NULL || (s1 = strchr(rest, '/')) == NULL || (s2 = strchr(s1 + 1, '/')) == NULL ||
+	if (link || rest == NULL || (s1 = strchr(rest, '/')) == NULL || (s2 = strchr(s1 + 1, '/')) == NULL ||
 	    strchr(s2 + 1, '/') != NULL || strcmp(s2 + 1, "current") == 0 ||
 	    (c = child_by_slug(f, rest, (size_t)(s1 - rest))) == NULL)
 		return true;
@@ -404,7 +422,7 @@ federate_input(struct federate *f, const struct mqtt_msg *m, int64_t now)
 			log_warnx("federate: child %s: %s: refused: %s", c->slug, m->topic, err);
 			return true;
 		}
-	} else if (completeness_head(m->payload, m->len, area, kind, period, upd, err, sizeof err) != CB_OK) {
+	} else if (completeness_head(m->payload, m->len, area, kind, period, upd, &seq, err, sizeof err) != CB_OK) {
 		c->refused++;
 		log_warnx("federate: child %s: %s: refused: %s", c->slug, m->topic, err);
 		return true;
@@ -564,6 +582,9 @@ fed_completeness(struct federate *f, const struct fedkey *key, const struct gath
 		jsonw_end(&w);
 	}
 	jsonw_key(&w, "updated_at"); jsonw_str(&w, stamp);
+	if (g->seq > 0) {
+		jsonw_key(&w, "seq"); jsonw_int(&w, g->seq);
+	}
 	jsonw_key(&w, "groups_reported"); jsonw_int(&w, g->reported);
 	jsonw_key(&w, "groups_expected"); jsonw_int(&w, g->expected);
 	if (detail) {
@@ -676,13 +697,15 @@ federate_flush(struct federate *f)
 	fed_run(f);
 }
 
-/* The status of a child: catalog_mismatch, stale (no input for FED_STALE_S) or ok. */
+/* The status of a child: catalog_mismatch, link_down, stale (no input for upstream-stale) or ok. */
 static const char *
-child_status(const struct fed_child *c, int64_t now)
+child_status(const struct federate *f, const struct fed_child *c, int64_t now)
 {
 	if (c->mismatch[0] != '\0')
 		return "catalog_mismatch";
-	if (c->last_input == 0 || now - c->last_seen > FED_STALE_S)
+	if (c->link == 0)
+		return "link_down";
+	if (c->last_input == 0 || (now - c->last_seen) * 1000 > f->d->conf.upstream_stale)
 		return "stale";
 	return "ok";
 }
@@ -699,7 +722,7 @@ federate_children_json(const struct federate *f, struct jsonw *w, int64_t now)
 		jsonw_obj(w);
 		jsonw_key(w, "area"); jsonw_str(w, c->own);
 		jsonw_key(w, "publishes_as"); jsonw_str(w, c->slug);
-		jsonw_key(w, "status"); jsonw_str(w, child_status(c, now));
+		jsonw_key(w, "status"); jsonw_str(w, child_status(f, c, now));
 		jsonw_key(w, "last_input");
 		if (c->last_input > 0) {
 			tz_format(c->last_input, stamp, sizeof stamp);
@@ -713,6 +736,8 @@ federate_children_json(const struct federate *f, struct jsonw *w, int64_t now)
 		else
 			jsonw_raw(w, "null");
 		jsonw_key(w, "lag"); jsonw_int(w, c->lag);
+		jsonw_key(w, "link");
+		jsonw_raw(w, c->link == 1 ? "\"up\"" : c->link == 0 ? "\"down\"" : "null");
 		jsonw_key(w, "catalog"); jsonw_str(w, c->mismatch[0] ? "mismatch" : "match");
 		if (c->mismatch[0] != '\0') {
 			jsonw_key(w, "mismatch"); jsonw_str(w, c->mismatch);

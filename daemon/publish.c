@@ -471,18 +471,18 @@ publisher_completeness(struct publisher *p, const char *area, const char *kind, 
 {
 	int64_t sr = p->sub_reported, se = p->sub_expected;
 	size_t len = completeness_encode_sub(area, kind, period, p->reported, nrep, p->missing, nmiss,
-	    stamp, sr, se, p->buf, sizeof p->buf);
+	    stamp, sr, se, p->next_seq - 1, p->buf, sizeof p->buf);
 
 	if (len == 0)
 		nrep = 0;
 	while (len == 0 && nmiss > 0) {
 		len = completeness_encode_sub(area, kind, period, p->reported, 0, p->missing, nmiss,
-		    stamp, sr, se, p->buf, sizeof p->buf);
+		    stamp, sr, se, p->next_seq - 1, p->buf, sizeof p->buf);
 		nmiss /= 2;
 	}
 	if (len == 0)
 		len = completeness_encode_sub(area, kind, period, NULL, 0, NULL, 0, stamp, sr, se,
-		    p->buf, sizeof p->buf);
+		    p->next_seq - 1, p->buf, sizeof p->buf);
 	return len;
 }
 

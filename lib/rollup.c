@@ -322,7 +322,7 @@ completeness_encode(const char *area, const char *kind, const char *period,
     const char *updated_at, char *buf, size_t buflen)
 {
 	return completeness_encode_sub(area, kind, period, reported, nreported, missing, nmissing,
-	    updated_at, 0, -1, buf, buflen);
+	    updated_at, 0, -1, 0, buf, buflen);
 }
 
 /* Encodes one completeness payload; "expected" is reported plus missing. */
@@ -330,7 +330,8 @@ size_t
 completeness_encode_sub(const char *area, const char *kind, const char *period,
     const char *const *reported, size_t nreported,
     const char *const *missing, size_t nmissing,
-    const char *updated_at, int64_t sub_reported, int64_t sub_expected, char *buf, size_t buflen)
+    const char *updated_at, int64_t sub_reported, int64_t sub_expected, int64_t seq,
+    char *buf, size_t buflen)
 {
 	struct jsonw w;
 
@@ -349,6 +350,10 @@ completeness_encode_sub(const char *area, const char *kind, const char *period,
 		jsonw_int(&w, sub_reported);
 		jsonw_key(&w, "sub_expected");
 		jsonw_int(&w, sub_expected);
+	}
+	if (seq > 0) {
+		jsonw_key(&w, "seq");
+		jsonw_int(&w, seq);
 	}
 	jsonw_end(&w);
 	return jsonw_finish(&w);

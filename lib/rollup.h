@@ -144,11 +144,13 @@ size_t completeness_encode(const char *area, const char *kind, const char *perio
  * completeness_encode with the counts a parent needs however long the
  * lists: "sub_reported" and "sub_expected", the sub-areas directly under
  * area (villages under a county) with expected areas under them, and of
- * those the ones where at least one reported.  Left out when sub_expected < 0.
+ * those the ones where at least one reported (left out when sub_expected
+ * < 0); and "seq" when seq > 0, as in rollup_encode_seq.
  */
 size_t completeness_encode_sub(const char *area, const char *kind, const char *period,
     const char *const *reported, size_t nreported,
     const char *const *missing, size_t nmissing,
-    const char *updated_at, int64_t sub_reported, int64_t sub_expected, char *buf, size_t buflen);
+    const char *updated_at, int64_t sub_reported, int64_t sub_expected, int64_t seq,
+    char *buf, size_t buflen);
 
 #endif

@@ -284,6 +284,22 @@ expect_add(const struct expect *a, const struct expect *b)
 	return s;
 }
 
+/* Waits until GET /v1/children holds needle; false after CBD_WAIT. */
+static bool
+children_show(int api_port, const char *needle)
+{
+	for (int waited = 0; waited <= CBD_WAIT; waited += 100) {
+		struct resp r = http_get(api_port, "/v1/children", TOKEN_READ);
+		bool ok = r.body != NULL && strstr(r.body, needle) != NULL;
+
+		resp_free(&r);
+		if (ok)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
 /* Starts (again) the federating cunbaod on the province broker. */
 static void
 province_spawn(struct cbd *p)
@@ -332,6 +348,9 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 
 	/* 2. County A's link cut while both report; B's figures still arrive, A's wait. */
 	h_relay_cut(a.relay);
+	/* The bridge's last will on the province broker: /v1/children says the link is down. */
+	cr_expect(children_show(api_port, "\"publishes_as\":\"county-a\",\"status\":\"link_down\""),
+	    "county-a's cut link is not shown");
 	struct expect ea_before = ea;
 	for (int i = 0; i < 5; i++)
 		county_report(&a, &ea);
@@ -341,6 +360,8 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 	expect_figures(p.broker.port, "gansu", &all, expected);
 	/* Restored: the bridge delivers what its county queued; exact, nothing twice. */
 	cr_assert(h_relay_restore(a.relay));
+	cr_expect(children_show(api_port, "\"publishes_as\":\"county-a\",\"status\":\"ok\""),
+	    "county-a's restored link is not shown");
 	all = expect_add(&ea, &eb);
 	expect_figures(p.broker.port, "gansu", &all, expected);
 	expect_figures(p.broker.port, "gansu/lanzhou", &all, expected);
