@@ -4,6 +4,7 @@
  * catalog so that only rollups of the same kind, fields, scales and
  * aggregations are ever combined.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,7 +98,8 @@ decode_rest(const cJSON *root, struct rollup_in *out, const struct catalog *cat,
 		    cJSON_IsString(def) ? def->valuestring : "?", ours);
 		mismatch(out, NULL, CB_UNKNOWN_KIND);	/* a field below may name the difference */
 	}
-	if (!int_member(root, "reported", &out->reported) || !int_member(root, "expected", &out->expected)) {
+	if (!int_member(root, "reported", &out->reported) || !int_member(root, "expected", &out->expected) ||
+	    out->reported > UINT32_MAX || out->expected > UINT32_MAX) {
 		jdec_err(err, errlen, "reported, expected: not counts");
 		return CB_BAD_TYPE;
 	}

@@ -524,3 +524,21 @@ Test(rollup_fed, decode_refuses_another_catalog)
 	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_BAD_PERIOD);
 	catalog_free(cat);
 }
+
+/* A county's completeness says how many villages reported, exactly, however the lists are cut. */
+Test(rollup_fed, completeness_sub_counts_and_seq)
+{
+	static const char *const reported[] = { "v1/g01" };
+	char buf[CB_PAYLOAD_MAX];
+
+	size_t n = completeness_encode_sub("county-a", "mixed", "2023-12", reported, 1, NULL, 0, "t",
+	    1, 4, 33, buf, sizeof buf);
+	cr_expect_str_eq(buf, "{\"area\":\"county-a\",\"kind\":\"mixed\",\"period\":\"2023-12\",\"expected\":1,"
+	    "\"reported\":[\"v1/g01\"],\"missing\":[],\"updated_at\":\"t\",\"sub_reported\":1,\"sub_expected\":4,"
+	    "\"seq\":33}");
+	cr_expect_eq(n, strlen(buf));
+	/* Without counts (sub_expected < 0) and seq (0): the payload of before. */
+	completeness_encode_sub("x", "k", "2023", NULL, 0, NULL, 0, "t", 0, -1, 0, buf, sizeof buf);
+	cr_expect_str_eq(buf, "{\"area\":\"x\",\"kind\":\"k\",\"period\":\"2023\",\"expected\":0,"
+	    "\"reported\":[],\"missing\":[],\"updated_at\":\"t\"}");
+}
