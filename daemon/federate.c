@@ -186,6 +186,18 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	fed_run(f);
 }
 
+/* Arms the publication timer to fire within ms unless it is armed already. */
+static void
+fed_arm(struct federate *f, int64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	if (f->armed)
+		return;
+	evtimer_add(f->ev, &tv);
+	f->armed = true;
+}
+
 /* Queues (area, kind, period) for publication unless it waits already; arms the timer. */
 static void
 fed_mark(struct federate *f, const char *area, const char *kind, const char *period)
@@ -205,13 +217,7 @@ fed_mark(struct federate *f, const char *area, const char *kind, const char *per
 	*f->tail = k;
 	f->tail = &k->next;
 	f->npending++;
-	if (!f->armed) {
-		int64_t ms = f->d->conf.rollup_interval;
-		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
-
-		evtimer_add(f->ev, &tv);
-		f->armed = true;
-	}
+	fed_arm(f, f->d->conf.rollup_interval);
 }
 
 /* Marks every area above child c for kind and period. */
@@ -259,6 +265,16 @@ federate_new(struct daemon *d)
 	f->d = d;
 	f->tail = &f->head;
 	list_each(d->conf.upstream_of, add_child, f);
+	/* Our own top areas' rollups come back to us on rollup/+/+/+: none may be taken for a child's. */
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t j = 0; j < f->n; j++) {
+			size_t top = strcspn(f->ch[j].own, "/");
+
+			if (f->ch[j].own[top] == '/' && strlen(f->ch[i].slug) == top &&
+			    strncmp(f->ch[i].slug, f->ch[j].own, top) == 0)
+				fatalx("upstream-of: child %s publishes as %s, which is our own top area (of %s)",
+				    f->ch[i].own, f->ch[i].slug, f->ch[j].own);
+		}
 	if (!store_fed_each(d->store, "rollup", NULL, NULL, load_row, f))
 		fatalx("%s: cannot read the federation's inputs: %s", d->conf.db, store_error(d->store));
 	log_info("federate: upstream of %zu children; %zu rollups above them to publish again", f->n,
@@ -505,7 +521,8 @@ gather_villages(struct federate *f, const struct fed_child *c, const char *kind,
 
 /*
  * Merges the kept rollups of every child under key's area into g; false
- * on a store error or an overflow (logged).
+ * on a store error (logged).  On an overflow (logged) g->with is 0: no
+ * rollup to publish.
  */
 static bool
 fed_gather(struct federate *f, const struct fedkey *key, const struct kind *k, struct gather *g)
@@ -534,9 +551,10 @@ fed_gather(struct federate *f, const struct fedkey *key, const struct kind *k, s
 		    in.k != k)
 			continue;	/* kept under another catalog: left out */
 		if (!rollup_merge(k, g->st, in.st)) {
-			log_warnx("federate: publish %s/%s/%s: a sum overflows; not published", key->area,
-			    key->kind, key->period);
-			return false;
+			log_warnx("federate: publish %s/%s/%s: a sum overflows; its rollup is not published",
+			    key->area, key->kind, key->period);
+			g->with = 0;	/* no rollup; the completeness still goes */
+			return true;
 		}
 		g->reported += in.reported;
 		g->expected += in.expected;
@@ -659,15 +677,23 @@ fed_publish(struct federate *f, const struct fedkey *key)
 	return true;
 }
 
-/* Publishes the pending keys while the broker is there; those that fail wait for the next turn. */
+/*
+ * Publishes the pending keys while the broker is there; those that fail (a
+ * store error) are tried again a second later.  Without the broker nothing
+ * goes: federate_flush runs on connect.
+ */
 static void
 fed_run(struct federate *f)
 {
 	struct fedkey *k, *keep = NULL, **ktail = &keep;
 	size_t nkeep = 0;
 
-	if (!mqtt_connected(f->d->mqtt) || batch_held(f->d->batch))
-		return;	/* federate_flush runs on connect; a held batch: the next input arms again */
+	if (!mqtt_connected(f->d->mqtt))
+		return;
+	if (batch_held(f->d->batch)) {
+		fed_arm(f, 1000);	/* the store fails: after its retry */
+		return;
+	}
 	while ((k = f->head) != NULL) {
 		f->head = k->next;
 		if (fed_publish(f, k)) {
@@ -682,6 +708,8 @@ fed_run(struct federate *f)
 	f->head = keep;
 	f->tail = keep ? ktail : &f->head;
 	f->npending = nkeep;
+	if (nkeep > 0 && mqtt_connected(f->d->mqtt))
+		fed_arm(f, 1000);
 	mqtt_flush(f->d->mqtt);
 }
 
