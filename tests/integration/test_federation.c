@@ -421,7 +421,7 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 	resp_free(&r);
 	r = http_get(api_port, "/v1/rollups?area=gansu&kind=" KIND "&period=" PERIOD, TOKEN_READ);
 	cr_expect_eq(r.status, 200, "%s", r.body);
-	cJSON *items = cJSON_GetObjectItem(cJSON_Parse(r.body), "items");
+	cJSON *page = cJSON_Parse(r.body), *items = cJSON_GetObjectItem(page, "items");
 	cr_expect_eq(cJSON_GetArraySize(items), 2, "gansu and gansu/lanzhou: %s", r.body);
 	for (int i = 0; i < cJSON_GetArraySize(items); i++) {
 		char *one = cJSON_PrintUnformatted(cJSON_GetArrayItem(items, i)), why[4096];
@@ -429,6 +429,7 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 		cr_expect(figures_are(one, &all, expected, why, sizeof why), "/v1/rollups: %s", why);
 		free(one);
 	}
+	cJSON_Delete(page);
 	resp_free(&r);
 
 	/* An early rollup of county A delivered again, late (a bridge's redelivery): nothing changes. */
@@ -483,6 +484,9 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 		h_mqtt_close(k->mq);
 		h_broker_stop(&k->c.broker);
 		h_relay_stop(k->relay);
+		free((char *)k->c.broker.extra);
+		free((char *)k->c.reporters);
 	}
+	free(prov_areas);
 	h_broker_stop(&p.broker);
 }

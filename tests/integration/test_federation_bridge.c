@@ -156,6 +156,7 @@ Test(federation_bridge, shipped_snippet_tls_account_acl, .timeout = 300)
 	h_mqtt_close(c);
 	h_broker_stop(&county);
 	h_broker_stop(&up.broker);
+	free((char *)county.extra);
 }
 
 Test(federation_bridge, a_wrong_password_keeps_the_link_down, .timeout = 300)
@@ -178,4 +179,5 @@ Test(federation_bridge, a_wrong_password_keeps_the_link_down, .timeout = 300)
 	h_mqtt_close(c);
 	h_broker_stop(&county);
 	h_broker_stop(&up.broker);
+	free((char *)county.extra);
 }
