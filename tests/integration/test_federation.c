@@ -397,6 +397,7 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 
 	/* Completeness upward: per county, how many groups and villages reported. */
 	char want[256], *comp = NULL;
+	struct resp r;
 	snprintf(want, sizeof want, "\"children\":{\"lanzhou/county-a\":[%d,20,%d,4],"
 	    "\"lanzhou/county-b\":[%d,18,%d,3]}", ea.reported, (a.next + a.groups - 1) / a.groups,
 	    eb.reported, (b.next + b.groups - 1) / b.groups);
@@ -411,9 +412,15 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 	snprintf(want, sizeof want, "\"groups_reported\":%d,\"groups_expected\":%d", all.reported, expected);
 	cr_expect(comp != NULL && strstr(comp, want) != NULL, "completeness %s lacks %s", comp, want);
 	free(comp);
+	/* The same from the admin API, for both of its levels. */
+	r = http_get(api_port, "/v1/completeness?area=gansu&kind=" KIND "&period=" PERIOD, TOKEN_READ);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "{\"area\":\"gansu\",") != NULL && strstr(r.body, "{\"area\":\"gansu/lanzhou\",") != NULL &&
+	    strstr(r.body, want) != NULL, "/v1/completeness: %s", r.body);
+	resp_free(&r);
 
 	/* The admin API: both children fresh, same catalog; the rollups of its own levels. */
-	struct resp r = http_get(api_port, "/v1/children", TOKEN_READ);
+	r = http_get(api_port, "/v1/children", TOKEN_READ);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect(strstr(r.body, "\"area\":\"gansu/lanzhou/county-a\",\"publishes_as\":\"county-a\","
 	    "\"status\":\"ok\"") != NULL, "%s", r.body);
