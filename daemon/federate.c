@@ -396,64 +396,71 @@ fed_newer(const struct fed_row *old, int64_t seq, const char *updated_at, const 
 	return 1;	/* the same position, another payload: a later change within it */
 }
 
-bool
-federate_input(struct federate *f, const struct mqtt_msg *m, int64_t now)
+/* What an input says about itself: the head of its payload, and whether it is a rollup. */
+struct fed_head {
+	bool rollup;
+	char area[CB_AREA_MAX], kind[CB_CODE_MAX + 1], period[CB_PERIOD_MAX], upd[40];
+	int64_t seq;
+};
+
+/*
+ * Decodes child c's input m into h: a rollup against our catalog (a
+ * mismatch is noted and logged once), a completeness by its head; the
+ * payload must name the topic's area, kind and period (kp: "<kind>/<period>").
+ * False when it is refused (counted, logged).
+ */
+static bool
+fed_read(struct federate *f, struct fed_child *c, const struct mqtt_msg *m, const char *kp,
+    struct fed_head *h)
 {
-	struct daemon *d = f->d;
-	bool rollup = false, link = false;
-	const char *rest = fed_topic(f, m->topic, &rollup, &link), *s1, *s2;
-	struct fed_child *c;
 	struct rollup_in in;
-	char err[256], area[CB_AREA_MAX], kind[CB_CODE_MAX + 1], period[CB_PERIOD_MAX], upd[40];
-	struct fed_row old, row;
-	int64_t seq = 0, t;
-	int found;
+	char err[256], want[CB_CODE_MAX + CB_PERIOD_MAX + 2];
+	enum cb_error e;
 
-	if (link && rest != NULL && (c = child_by_slug(f, rest, strlen(rest))) != NULL) {
-		c->link = m->len == 1 && m->payload[0] == '1' ? 1 : m->len == 1 && m->payload[0] == '0' ? 0 : -1;
-		log_info("federate: child %s: its bridge's link is %s", c->slug,
-		    c->link == 1 ? "up" : c->link == 0 ? "down" : "unknown");
-		return true;
-	}
-	/* <slug>/<kind>/<period>: a child's top area; deeper areas and …/current are not inputs. */
-	if (link || rest == NULL || (s1 = strchr(rest, '/')) == NULL || (s2 = strchr(s1 + 1, '/')) == NULL ||
-	    strchr(s2 + 1, '/') != NULL || strcmp(s2 + 1, "current") == 0 ||
-	    (c = child_by_slug(f, rest, (size_t)(s1 - rest))) == NULL)
-		return true;
-	c->last_seen = now;
-	if (rollup) {
-		enum cb_error e = rollup_decode(m->payload, m->len, d->catalog, &in, err, sizeof err);
-
+	if (h->rollup) {
+		e = rollup_decode(m->payload, m->len, f->d->catalog, &in, err, sizeof err);
 		if (e != CB_OK && in.mismatch) {
 			fed_mismatch(c, in.kind, in.field, err);
-			return true;
+			return false;
 		}
-		snprintf(area, sizeof area, "%s", in.area);
-		snprintf(kind, sizeof kind, "%s", in.kind);
-		snprintf(period, sizeof period, "%s", in.period);
-		snprintf(upd, sizeof upd, "%s", in.updated_at);
-		seq = in.seq;
-		if (e != CB_OK) {
-			c->refused++;
-			log_warnx("federate: child %s: %s: refused: %s", c->slug, m->topic, err);
-			return true;
-		}
-	} else if (completeness_head(m->payload, m->len, area, kind, period, upd, &seq, err, sizeof err) != CB_OK) {
+		snprintf(h->area, sizeof h->area, "%s", in.area);
+		snprintf(h->kind, sizeof h->kind, "%s", in.kind);
+		snprintf(h->period, sizeof h->period, "%s", in.period);
+		snprintf(h->upd, sizeof h->upd, "%s", in.updated_at);
+		h->seq = in.seq;
+	} else
+		e = completeness_head(m->payload, m->len, h->area, h->kind, h->period, h->upd, &h->seq,
+		    err, sizeof err);
+	snprintf(want, sizeof want, "%s/%s", h->kind, h->period);
+	if (e == CB_OK && (strcmp(h->area, c->slug) != 0 || strcmp(want, kp) != 0)) {
+		snprintf(err, sizeof err, "the payload names %s/%s", h->area, want);
+		e = CB_BAD_AREA;
+	}
+	if (e != CB_OK) {
 		c->refused++;
 		log_warnx("federate: child %s: %s: refused: %s", c->slug, m->topic, err);
-		return true;
-	}
-	if (strcmp(area, c->slug) != 0 || (size_t)(s2 - s1 - 1) != strlen(kind) ||
-	    memcmp(s1 + 1, kind, strlen(kind)) != 0 || strcmp(s2 + 1, period) != 0) {
-		c->refused++;
-		log_warnx("federate: child %s: %s: refused: the payload names %s/%s/%s", c->slug, m->topic,
-		    area, kind, period);
-		return true;
-	}
-	if ((found = store_fed_get(d->store, c->slug, kind, period, rollup ? "rollup" : "completeness",
-	    &old)) < 0)
 		return false;
-	int newer = found ? fed_newer(&old, seq, upd, m->payload, m->len) : 1;
+	}
+	return true;
+}
+
+/*
+ * Keeps child c's decoded input when it is newer than the kept one
+ * (journaled, in the open transaction) and marks the areas above for
+ * publication; counts a repeat or an older one.  False on a store error.
+ */
+static bool
+fed_keep(struct federate *f, struct fed_child *c, const struct mqtt_msg *m, const struct fed_head *h,
+    int64_t now)
+{
+	const char *what = h->rollup ? "rollup" : "completeness";
+	struct fed_row old, row;
+	int64_t t;
+	int found = store_fed_get(f->d->store, c->slug, h->kind, h->period, what, &old);
+
+	if (found < 0)
+		return false;
+	int newer = found ? fed_newer(&old, h->seq, h->upd, m->payload, m->len) : 1;
 
 	if (newer <= 0) {
 		if (newer == 0)
@@ -463,19 +470,54 @@ federate_input(struct federate *f, const struct mqtt_msg *m, int64_t now)
 		log_debug("federate: child %s: %s: %s, kept", c->slug, m->topic, newer ? "older" : "a repeat");
 		return true;
 	}
-	row = (struct fed_row){ .child = c->slug, .kind = kind, .period = period,
-		.what = rollup ? "rollup" : "completeness", .seq = seq, .updated_at = upd,
-		.payload = m->payload, .len = m->len, .received_at = now };
-	if (!store_fed_put(d->store, &row))
+	row = (struct fed_row){ .child = c->slug, .kind = h->kind, .period = h->period, .what = what,
+		.seq = h->seq, .updated_at = h->upd, .payload = m->payload, .len = m->len, .received_at = now };
+	if (!store_fed_put(f->d->store, &row))
 		return false;
 	c->accepted++;
 	c->last_input = now;
-	snprintf(c->updated_at, sizeof c->updated_at, "%s", upd);
-	c->lag = tz_parse(upd, &t) && now > t ? now - t : 0;
-	if (rollup && strcmp(c->mismatch_kind, kind) == 0)
+	snprintf(c->updated_at, sizeof c->updated_at, "%s", h->upd);
+	c->lag = tz_parse(h->upd, &t) && now > t ? now - t : 0;
+	if (h->rollup && strcmp(c->mismatch_kind, h->kind) == 0)
 		c->mismatch[0] = c->mismatch_kind[0] = '\0';	/* that kind agrees again */
-	fed_mark_parents(f, c, kind, period);
+	fed_mark_parents(f, c, h->kind, h->period);
 	return true;
+}
+
+/* A bridge's notification on link/<slug>: 1 up, 0 down (its last will). */
+static void
+fed_link(struct federate *f, const char *slug, const struct mqtt_msg *m)
+{
+	struct fed_child *c = child_by_slug(f, slug, strlen(slug));
+
+	if (c == NULL)
+		return;
+	c->link = m->len == 1 && m->payload[0] == '1' ? 1 : m->len == 1 && m->payload[0] == '0' ? 0 : -1;
+	log_info("federate: child %s: its bridge's link is %s", c->slug,
+	    c->link == 1 ? "up" : c->link == 0 ? "down" : "unknown");
+}
+
+bool
+federate_input(struct federate *f, const struct mqtt_msg *m, int64_t now)
+{
+	struct fed_head h = { .rollup = false };
+	bool link = false;
+	const char *rest = fed_topic(f, m->topic, &h.rollup, &link), *s1;
+	struct fed_child *c;
+
+	if (rest != NULL && link) {
+		fed_link(f, rest, m);
+		return true;
+	}
+	/* <slug>/<kind>/<period>: a child's top area; deeper areas and …/current are not inputs. */
+	if (rest == NULL || (s1 = strchr(rest, '/')) == NULL || strchr(s1 + 1, '/') == NULL ||
+	    strchr(strchr(s1 + 1, '/') + 1, '/') != NULL || strcmp(strrchr(rest, '/') + 1, "current") == 0 ||
+	    (c = child_by_slug(f, rest, (size_t)(s1 - rest))) == NULL)
+		return true;
+	c->last_seen = now;
+	if (!fed_read(f, c, m, s1 + 1, &h))
+		return true;
+	return fed_keep(f, c, m, &h, now);
 }
 
 /* True when area is the child's own area's ancestor (a proper one). */
