@@ -380,18 +380,28 @@ completeness_head(const char *buf, size_t len, char *area, char *kind, char *per
 /*
  * Whether an input (seq, updated_at, payload) is newer than the kept one:
  * 1 newer, 0 a repeat (the same payload), -1 older (late, or delivered
- * again after a newer one).
+ * again after a newer one).  A smaller seq is older unless its updated_at
+ * is later: seq and updated_at rise together, so that is a child whose
+ * database started again (restored from a backup, a new disk), whose
+ * journal counts from lower; its figures are the current ones (*reset set).
  */
 static int
-fed_newer(const struct fed_row *old, int64_t seq, const char *updated_at, const char *payload, size_t len)
+fed_newer(const struct fed_row *old, int64_t seq, const char *updated_at, const char *payload, size_t len,
+    bool *reset)
 {
 	int64_t tn = 0, to = 0;
+	bool times = tz_parse(updated_at, &tn) && tz_parse(old->updated_at, &to);
 
+	*reset = false;
 	if (old->len == len && memcmp(old->payload, payload, len) == 0)
 		return 0;
-	if (seq > 0 && old->seq > 0 && seq != old->seq)
-		return seq > old->seq ? 1 : -1;
-	if (tz_parse(updated_at, &tn) && tz_parse(old->updated_at, &to) && tn != to)
+	if (seq > 0 && old->seq > 0 && seq != old->seq) {
+		if (seq > old->seq)
+			return 1;
+		*reset = times && tn > to;
+		return *reset ? 1 : -1;
+	}
+	if (times && tn != to)
 		return tn > to ? 1 : -1;
 	return 1;	/* the same position, another payload: a later change within it */
 }
@@ -458,10 +468,16 @@ fed_keep(struct federate *f, struct fed_child *c, const struct mqtt_msg *m, cons
 	int64_t t;
 	int found = store_fed_get(f->d->store, c->slug, h->kind, h->period, what, &old);
 
+	bool reset = false;
+
 	if (found < 0)
 		return false;
-	int newer = found ? fed_newer(&old, h->seq, h->upd, m->payload, m->len) : 1;
+	int newer = found ? fed_newer(&old, h->seq, h->upd, m->payload, m->len, &reset) : 1;
 
+	if (reset)
+		log_info("federate: child %s: %s: seq %lld after %lld, but updated %s after %s: taken as "
+		    "current (the child's database started again?)", c->slug, m->topic, (long long)h->seq,
+		    (long long)old.seq, h->upd, old.updated_at);
 	if (newer <= 0) {
 		if (newer == 0)
 			c->repeated++;

@@ -484,6 +484,26 @@ Test(federation, exact_through_bridges_link_loss_and_kill9, .timeout = 600)
 	cr_expect_eq(db_int(p.db, "SELECT count(*) FROM fed_inputs WHERE period = '2023-11'"), 0);
 	expect_figures(p.broker.port, "gansu", &all, expected);
 
+	/*
+	 * County B's database starts again (restored from a backup): its seq
+	 * counts from 1, its updated_at is later.  Taken as its current
+	 * figures; then a rollup with a small seq and an earlier time is old.
+	 */
+	static const char reset[] = "{\"area\":\"county-b\",\"kind\":\"mixed\",\"period\":\"2023-12\","
+	    "\"values\":{\"stock\":1},\"reported\":1,\"expected\":18,\"updated_at\":\"2099-01-01T00:00:00+08:00\","
+	    "\"terms\":{\"stock\":{\"agg\":\"last\",\"num\":\"1\",\"den\":1}},\"seq\":1}";
+	cr_assert(h_mqtt_pub(spy, CBD_ROOT "/rollup/county-b/" KIND "/" PERIOD, reset, strlen(reset), 1, false));
+	struct expect b_reset = { .stock = 100, .reported = 1 };
+	all = expect_add(&ea, &b_reset);
+	expect_figures(p.broker.port, "gansu", &all, expected);
+	static const char late[] = "{\"area\":\"county-b\",\"kind\":\"mixed\",\"period\":\"2023-12\","
+	    "\"values\":{\"stock\":2},\"reported\":1,\"expected\":18,\"updated_at\":\"2098-01-01T00:00:00+08:00\","
+	    "\"terms\":{\"stock\":{\"agg\":\"last\",\"num\":\"2\",\"den\":1}},\"seq\":1}";
+	cr_assert(h_mqtt_pub(spy, CBD_ROOT "/rollup/county-b/" KIND "/" PERIOD, late, strlen(late), 1, false));
+	cr_expect(h_wait_log(p.proc, "child county-b: " CBD_ROOT "/rollup/county-b/" KIND "/" PERIOD ": older, kept",
+	    CBD_WAIT), "the late rollup of the restarted county was taken");
+	expect_figures(p.broker.port, "gansu", &all, expected);
+
 	h_mqtt_close(spy);
 	cbd_term(&p);
 	for (struct county *k = &a; k != NULL; k = k == &a ? &b : NULL) {
