@@ -48,6 +48,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/rollups", false, API_ROLE_READ, "area kind period limit cursor", api_get_rollups },
 	{ "GET", "/v1/reports", false, API_ROLE_READ, LIST_PARAMS " reporter status", api_get_reports },
 	{ "GET", "/v1/completeness", false, API_ROLE_READ, "area kind period", api_get_completeness },
+	{ "GET", "/v1/children", false, API_ROLE_READ, "", api_get_children },
 	{ "GET", "/v1/journal", false, API_ROLE_READ, LIST_PARAMS " sender status", api_get_journal },
 	{ "GET", "/v1/export.csv", false, API_ROLE_READ, "area kind period layout lang", api_get_export },
 	{ "GET", "/v1/export.xlsx", false, API_ROLE_READ, "area kind period layout lang", api_get_export_xlsx },

@@ -131,8 +131,8 @@ item_period(struct api_req *r, const struct kind *k, const char *asked, char *ou
 	return period_format(&p, out, outlen) > 0;
 }
 
-void
-api_get_completeness(struct api_req *r)
+static void
+completeness_local(struct api_req *r)
 {
 	struct api_filter f;
 	const struct catalog *c = api_catalog(r->api);
@@ -165,4 +165,11 @@ api_get_completeness(struct api_req *r)
 	free(buf);
 	if (out != NULL)
 		evbuffer_free(out);
+}
+
+void
+api_get_completeness(struct api_req *r)
+{
+	if (!api_fed_answer(r, true))	/* a federating cunbaod answers for its own areas (api_children.c) */
+		completeness_local(r);
 }

@@ -275,6 +275,9 @@ void api_json_id(struct jsonw *w, const char *key, int64_t id);
 void api_get_healthz(struct api_req *r);
 void api_get_metrics(struct api_req *r);
 void api_get_rollups(struct api_req *r);
+/* api_children.c: a federating cunbaod's children, and its rollups/completeness (true: answered). */
+void api_get_children(struct api_req *r);
+bool api_fed_answer(struct api_req *r, bool completeness);
 void api_get_reports(struct api_req *r);
 void api_get_completeness(struct api_req *r);
 void api_get_journal(struct api_req *r);

@@ -98,6 +98,8 @@ api_get_rollups(struct api_req *r)
 	struct rollup_page rp = { .open = false };
 	const char *aa = "", *ak = "", *ap = "";
 
+	if (api_fed_answer(r, false))
+		return;	/* a federating cunbaod: its areas above the children (api_children.c) */
 	if (!api_filter_parse(r, &f))
 		return;
 	if (f.cursor[0] != '\0' && !cursor_split(f.cursor, &aa, &ak, &ap)) {

@@ -34,6 +34,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "federate.h"
 #include "ingest.h"
 #include "log.h"
 #include "mqtt.h"
@@ -348,6 +349,15 @@ batch_ingest(struct batch *b, const struct mqtt_msg *msg, int64_t received_at)
 
 	if (!batch_open(b, msg->topic))
 		return false;
+	if (federate_wants(d->fed, msg->topic)) {
+		/* A child's rollup (upstream-of): kept in this transaction, no receipt. */
+		if (!federate_input(d->fed, msg, received_at)) {
+			batch_fail(b, "federate");
+			return false;
+		}
+		b->n++;
+		return true;
+	}
 	struct ingest_env env = { d->catalog, d->roster, d->store, d->cache, d->conf.prefix,
 		d->conf.max_received_age > 0 ? (d->conf.max_received_age + 999) / 1000 : -1,
 		d->conf.report_apps, d->conf.reports_need_reporter };

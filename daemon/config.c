@@ -96,6 +96,11 @@ const struct conf_entry config_table[] = {
 	  "a leader is not reminded twice of one kind and period within this [restart]" },
 	{ "country-code", CONF_STR, OFF(country_code), SZ(country_code), 0, 0, "86",
 	  "country calling code of phone numbers written without one (13800000009 -> +8613800000009)" },
+	{ "upstream-of", CONF_STR, OFF(upstream_of), SZ(upstream_of), 0, 0, NULL,
+	  "federate: areas of our roster, one per child cunbaod, whose retained rollups (published under "
+	  "the area's last slug) are our inputs: \"city/county-a, city/county-b\" (docs/federation.md) [restart]" },
+	{ "upstream-stale", CONF_DURATION, OFF(upstream_stale), 0, 1000, 3650LL * 86400000, "1d",
+	  "federate: a child with no input for this long is shown stale in GET /v1/children" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -204,6 +209,17 @@ config_check(const struct config *c, char *err, size_t errlen)
 	if (c->catalog[0] == '\0') {
 		err_add(err, errlen, "catalog: no catalog file given\n");
 		n++;
+	}
+	for (const char *p = c->upstream_of + strspn(c->upstream_of, ", \t"); *p;
+	    p += strspn(p, ", \t")) {
+		size_t len = strcspn(p, ", \t");
+
+		if (!topic_area_valid(p, len)) {
+			err_add(err, errlen, "upstream-of: \"%.*s\" is not an area path (1-5 slugs [a-z0-9-])\n",
+			    (int)len, p);
+			n++;
+		}
+		p += len;
 	}
 	char why[200];
 	if (!report_apps_check(c->report_apps, why, sizeof why)) {

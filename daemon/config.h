@@ -65,6 +65,9 @@ struct config {
 	int64_t remind_dedup;		/* ms within which a leader is not reminded twice of one period */
 	/* The roster (daemon/roster*.c, lib/phone.c). */
 	char country_code[4];		/* of phone numbers written without one: "86" */
+	/* Federation (daemon/federate.c): the areas of child cunbaods whose rollups are our inputs. */
+	char upstream_of[1024];		/* "city/county-a, city/county-b"; "": not federating */
+	int64_t upstream_stale;		/* ms without an input after which a child is shown stale */
 };
 
 /* The table; ends with a NULL key. */

@@ -15,6 +15,7 @@
 
 #include "catalog.h"
 #include "daemon.h"
+#include "federate.h"
 #include "jsonw.h"
 #include "log.h"
 #include "meta.h"
@@ -304,6 +305,7 @@ on_connected(void *arg)
 	status_publish(d, "online", d->started, NULL);
 	meta_publish(d->meta, d, true);
 	publisher_flush(d->pub);
+	federate_flush(d->fed);
 }
 
 /* Reads the first line of the password file into buf; fatal when it cannot be read. */
@@ -345,6 +347,16 @@ mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_conf
 	snprintf(mc->subs[0], sizeof mc->subs[0], "%s/inbox/+", d->conf.prefix);
 	snprintf(mc->subs[1], sizeof mc->subs[1], "%s/report/#", d->conf.prefix);
 	topic_status(d->conf.prefix, mc->subs[2], sizeof mc->subs[2]);	/* another instance's status */
+	if (d->conf.upstream_of[0] != '\0') {
+		/*
+		 * Federating: the children's top areas' rollups and completeness, and
+		 * their bridges' link state, instead of the gateways' inbox and reports.
+		 */
+		snprintf(mc->subs[0], sizeof mc->subs[0], "%s/rollup/+/+/+", d->conf.prefix);
+		snprintf(mc->subs[1], sizeof mc->subs[1], "%s/link/+", d->conf.prefix);
+		snprintf(mc->subs[3], sizeof mc->subs[3], "%s/completeness/+/+/+", d->conf.prefix);
+		mc->nsubs = 4;
+	}
 	topic_status(d->conf.prefix, mc->will_topic, sizeof mc->will_topic);
 	status_encode("offline", d->started, "lost", mc->will_payload, sizeof mc->will_payload);
 }
@@ -477,6 +489,7 @@ daemon_open_loop(struct daemon *d, const char *ip, int port)
 	    (d->batch = batch_new(d)) == NULL || (d->pub = publisher_new(d)) == NULL ||
 	    (d->meta = meta_new()) == NULL)
 		fatalx("out of memory");
+	d->fed = federate_new(d);	/* NULL unless upstream-of */
 	mqtt_settings(d, ip, port, &mc);
 	d->mqtt = mqtt_new(d->base, &mc, &h, err, sizeof err);
 	explicit_bzero(mc.password, sizeof mc.password);
@@ -635,6 +648,7 @@ daemon_stop(struct daemon *d)
 	log_info("stopping: publishing what is pending, then disconnecting");
 	batch_drain(d->batch);
 	publisher_flush(d->pub);
+	federate_flush(d->fed);
 	if (mqtt_connected(d->mqtt))
 		status_publish(d, "offline", tz_now(), "shutdown");
 	mqtt_stop(d->mqtt, on_stopped, d);
@@ -649,6 +663,7 @@ daemon_free(struct daemon *d)
 #endif
 	mqtt_free(d->mqtt);
 	publisher_free(d->pub);
+	federate_free(d->fed);
 	meta_free(d->meta);
 	batch_free(d->batch);
 	if (d->ev_hup)

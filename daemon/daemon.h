@@ -39,6 +39,7 @@ struct publisher;
 struct mqtt_msg;
 struct cell;
 struct notify;
+struct federate;
 
 /* The release, from project() in CMakeLists.txt (one version for every program). */
 #define CUNBAOD_VERSION CUNBAO_VERSION
@@ -72,6 +73,7 @@ struct daemon {
 	bool stopping;
 	void *api;			/* daemon/api.c's state */
 	struct notify *notify;		/* systemd's protocol (notify.h); main's, NULL outside it */
+	struct federate *fed;		/* upstream-of (federate.h); NULL when not federating */
 };
 
 /* Starts everything (fatal on a start-up error); then run event_base_dispatch(d->base). */

@@ -104,6 +104,7 @@ struct publisher {
 	int64_t cand_floor;		/* the floor */
 	uint64_t cand_published;	/* publications queued when it was taken */
 	const char *reported[PUB_LIST_MAX], *missing[PUB_LIST_MAX];
+	int64_t sub_reported, sub_expected;	/* the last walk's sub-areas (villages) with reports, expected */
 	char buf[CB_PAYLOAD_MAX];
 };
 
@@ -425,15 +426,24 @@ publisher_walk(struct publisher *p, const struct area *a, const struct kind *k,
 	struct daemon *d = p->d;
 	size_t skip = strlen(a->path) + 1;
 	int reported = 0;
+	bool sub_exp = false, sub_rep = false;	/* of the sub-area of a being walked */
 
 	*nrep = *nmiss = 0;
+	p->sub_reported = p->sub_expected = 0;
 	for (const struct area *n = a; n != NULL;) {
+		if (n->parent == a) {	/* a new sub-area (a village under a county): count the last */
+			p->sub_expected += sub_exp;
+			p->sub_reported += sub_rep;
+			sub_exp = sub_rep = false;
+		}
 		if (n->expected) {
 			int rep = rollcache_reported(d->cache, d->store, n->path, k, per);
 			const char *rel = area_rel(n, a, skip);
 
 			if (rep < 0)
 				return -1;
+			sub_exp |= n != a;
+			sub_rep |= n != a && rep > 0;
 			if (rep > 0) {
 				reported++;
 				if (*nrep < PUB_LIST_MAX)
@@ -449,6 +459,8 @@ publisher_walk(struct publisher *p, const struct area *a, const struct kind *k,
 			n = n->parent;
 		n = n == a ? NULL : n->sibling;
 	}
+	p->sub_expected += sub_exp;
+	p->sub_reported += sub_rep;
 	return reported;
 }
 
@@ -457,18 +469,20 @@ static size_t
 publisher_completeness(struct publisher *p, const char *area, const char *kind, const char *period,
     size_t nrep, size_t nmiss, const char *stamp)
 {
-	size_t len = completeness_encode(area, kind, period, p->reported, nrep, p->missing, nmiss,
-	    stamp, p->buf, sizeof p->buf);
+	int64_t sr = p->sub_reported, se = p->sub_expected;
+	size_t len = completeness_encode_sub(area, kind, period, p->reported, nrep, p->missing, nmiss,
+	    stamp, sr, se, p->next_seq - 1, p->buf, sizeof p->buf);
 
 	if (len == 0)
 		nrep = 0;
 	while (len == 0 && nmiss > 0) {
-		len = completeness_encode(area, kind, period, p->reported, 0, p->missing, nmiss,
-		    stamp, p->buf, sizeof p->buf);
+		len = completeness_encode_sub(area, kind, period, p->reported, 0, p->missing, nmiss,
+		    stamp, sr, se, p->next_seq - 1, p->buf, sizeof p->buf);
 		nmiss /= 2;
 	}
 	if (len == 0)
-		len = completeness_encode(area, kind, period, NULL, 0, NULL, 0, stamp, p->buf, sizeof p->buf);
+		len = completeness_encode_sub(area, kind, period, NULL, 0, NULL, 0, stamp, sr, se,
+		    p->next_seq - 1, p->buf, sizeof p->buf);
 	return len;
 }
 
@@ -515,8 +529,9 @@ publisher_one(struct publisher *p, const struct pubkey *key)
 		c->nreported_gen = d->roster_gen;
 	}
 	tz_format(c->updated_at, stamp, sizeof stamp);
-	len = rollup_encode(key->area, k, key->period, c->st, (unsigned)reported, a ? a->nexpected : 0,
-	    stamp, p->buf, sizeof p->buf);
+	/* seq: the last committed journal row, so a later publication never carries less (federation). */
+	len = rollup_encode_seq(key->area, k, key->period, c->st, (unsigned)reported, a ? a->nexpected : 0,
+	    stamp, p->next_seq - 1, p->buf, sizeof p->buf);
 	topic_rollup(d->conf.prefix, key->area, key->kind, key->period, topic, sizeof topic);
 	if (!publisher_send(p, topic, len))
 		return !mqtt_connected(d->mqtt) ? false : true;

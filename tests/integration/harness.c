@@ -842,3 +842,229 @@ h_retained(int port, const char *topic, int timeout_ms)
 	h_mqtt_close(m);
 	return payload;
 }
+
+/* ---- a TCP relay that can cut a link (h_relay_*) ---- */
+
+#include <poll.h>
+
+#define RELAY_PAIRS 16
+
+struct h_relay {
+	pthread_t th;
+	int port, target;
+	int lfd;			/* listening; -1 while cut */
+	int ctl[2];			/* commands: 'c' cut, 'r' restore, 'q' quit */
+	int pair[RELAY_PAIRS][2];	/* client side, target side; -1 when free */
+	pthread_mutex_t mu;
+	pthread_cond_t done;
+	bool acked;
+	bool restored;
+};
+
+/* Listens on 127.0.0.1:port (SO_REUSEADDR); -1 on failure. */
+static int
+relay_listen(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Connects to 127.0.0.1:port; -1 on failure. */
+static int
+relay_connect(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void
+relay_close_pair(struct h_relay *r, int i)
+{
+	for (int j = 0; j < 2; j++)
+		if (r->pair[i][j] >= 0) {
+			close(r->pair[i][j]);
+			r->pair[i][j] = -1;
+		}
+}
+
+/* Acts on one command byte; false on 'q'. */
+static bool
+relay_command(struct h_relay *r, char c)
+{
+	if (c == 'c') {
+		for (int i = 0; i < RELAY_PAIRS; i++)
+			relay_close_pair(r, i);
+		if (r->lfd >= 0)
+			close(r->lfd);
+		r->lfd = -1;
+	} else if (c == 'r' && r->lfd < 0) {
+		r->lfd = relay_listen(r->port);
+		r->restored = r->lfd >= 0;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->acked = true;
+	pthread_cond_signal(&r->done);
+	pthread_mutex_unlock(&r->mu);
+	return c != 'q';
+}
+
+/* Copies what one side has to the other; false when either side closed. */
+static bool
+relay_copy(int from, int to)
+{
+	char buf[16384];
+	ssize_t n = read(from, buf, sizeof buf);
+
+	if (n <= 0)
+		return false;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+
+		if (w <= 0)
+			return false;
+		off += w;
+	}
+	return true;
+}
+
+static void *
+relay_main(void *arg)
+{
+	struct h_relay *r = arg;
+
+	for (;;) {
+		struct pollfd p[2 + 2 * RELAY_PAIRS];
+		int n = 0;
+
+		p[n++] = (struct pollfd){ .fd = r->ctl[0], .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = r->lfd, .events = POLLIN };
+		for (int i = 0; i < RELAY_PAIRS; i++)
+			for (int j = 0; j < 2; j++)
+				p[n++] = (struct pollfd){ .fd = r->pair[i][j], .events = POLLIN };
+		if (poll(p, (nfds_t)n, 1000) < 0)
+			continue;
+		if (p[0].revents & POLLIN) {
+			char c = 'q';
+
+			if (read(r->ctl[0], &c, 1) != 1 || !relay_command(r, c))
+				break;
+			continue;
+		}
+		if (r->lfd >= 0 && (p[1].revents & POLLIN)) {
+			int cfd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC), tfd = cfd >= 0 ? relay_connect(r->target) : -1;
+			int i;
+
+			for (i = 0; i < RELAY_PAIRS && r->pair[i][0] >= 0; i++)
+				;
+			if (cfd >= 0 && (tfd < 0 || i == RELAY_PAIRS)) {
+				close(cfd);
+				if (tfd >= 0)
+					close(tfd);
+			} else if (cfd >= 0) {
+				r->pair[i][0] = cfd;
+				r->pair[i][1] = tfd;
+			}
+		}
+		for (int i = 0; i < RELAY_PAIRS; i++)
+			for (int j = 0; j < 2; j++) {
+				short ev = p[2 + 2 * i + j].revents;
+
+				if (r->pair[i][j] >= 0 && (ev & (POLLIN | POLLHUP | POLLERR)) &&
+				    !relay_copy(r->pair[i][j], r->pair[i][1 - j]))
+					relay_close_pair(r, i);
+			}
+	}
+	for (int i = 0; i < RELAY_PAIRS; i++)
+		relay_close_pair(r, i);
+	if (r->lfd >= 0)
+		close(r->lfd);
+	return NULL;
+}
+
+struct h_relay *
+h_relay_start(int target)
+{
+	struct h_relay *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	r->target = target;
+	for (int i = 0; i < RELAY_PAIRS; i++)
+		r->pair[i][0] = r->pair[i][1] = -1;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->done, NULL);
+	for (int tries = 0; tries < 10 && r->lfd <= 0; tries++) {
+		r->port = h_free_port();
+		if ((r->lfd = relay_listen(r->port)) < 0)
+			r->lfd = 0;
+	}
+	if (r->lfd <= 0 || pipe2(r->ctl, O_CLOEXEC) != 0 || pthread_create(&r->th, NULL, relay_main, r) != 0) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+h_relay_port(const struct h_relay *r)
+{
+	return r->port;
+}
+
+/* Sends a command and waits until the relay thread has carried it out. */
+static void
+relay_do(struct h_relay *r, char c)
+{
+	pthread_mutex_lock(&r->mu);
+	r->acked = false;
+	pthread_mutex_unlock(&r->mu);
+	if (write(r->ctl[1], &c, 1) != 1)
+		return;
+	pthread_mutex_lock(&r->mu);
+	while (!r->acked)
+		pthread_cond_wait(&r->done, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+h_relay_cut(struct h_relay *r)
+{
+	relay_do(r, 'c');
+}
+
+bool
+h_relay_restore(struct h_relay *r)
+{
+	relay_do(r, 'r');
+	return r->restored;
+}
+
+void
+h_relay_stop(struct h_relay *r)
+{
+	if (r == NULL)
+		return;
+	relay_do(r, 'q');
+	pthread_join(r->th, NULL);
+	close(r->ctl[0]);
+	close(r->ctl[1]);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->done);
+	free(r);
+}

@@ -117,6 +117,21 @@ void h_mqtt_close(struct h_mqtt *m);
 /* Reads the retained message of topic (subscribe, wait up to timeout_ms); malloc'd payload or NULL. */
 char *h_retained(int port, const char *topic, int timeout_ms);
 
+/*
+ * A TCP relay on loopback, to cut a link (a mosquitto bridge's) and restore
+ * it without touching either end: clients connect to its port, it forwards
+ * to target.  h_relay_cut closes every relayed connection and stops
+ * listening (a link gone down: the bridge sees its connection drop and
+ * cannot reconnect); h_relay_restore listens on the same port again.
+ * Runs on a thread of its own; h_relay_stop ends it.
+ */
+struct h_relay;
+struct h_relay *h_relay_start(int target);
+int h_relay_port(const struct h_relay *r);
+void h_relay_cut(struct h_relay *r);
+bool h_relay_restore(struct h_relay *r);
+void h_relay_stop(struct h_relay *r);
+
 /* Reads a whole file; malloc'd, NUL-terminated; NULL on error. */
 char *h_read_file(const char *path, size_t *len);
 /* Writes a file; false on error. */

@@ -2,6 +2,7 @@
  * test_rollup.c — rollup arithmetic for every aggregation, combining
  * children into parents and back, overflow refusal, and the exact payloads.
  */
+#include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -262,9 +263,14 @@ Test(rollup, encode_livestock_golden)
 	    "2023-12-05T08:30:00+08:00", buf, sizeof buf);
 	const char *want = "{\"area\":\"xinzhuang/hexi\",\"kind\":\"livestock\",\"period\":\"2023-12\","
 	    "\"values\":{\"cattle\":61,\"pigs\":398,\"sheep\":118},\"reported\":7,\"expected\":8,"
-	    "\"updated_at\":\"2023-12-05T08:30:00+08:00\"}";
-	cr_expect_str_eq(buf, want);
-	cr_expect_eq(n, strlen(want));
+	    "\"updated_at\":\"2023-12-05T08:30:00+08:00\",\"def\":\"";
+	const char *terms = ",\"terms\":{\"cattle\":{\"agg\":\"last\",\"num\":\"61\",\"den\":7},"
+	    "\"pigs\":{\"agg\":\"last\",\"num\":\"398\",\"den\":7},"
+	    "\"sheep\":{\"agg\":\"last\",\"num\":\"118\",\"den\":7}}}";
+	/* The members before the federation's, then "def" (8 hex digits) and the terms. */
+	cr_expect(strncmp(buf, want, strlen(want)) == 0, "%s", buf);
+	cr_expect_str_eq(buf + strlen(want) + 9, terms);
+	cr_expect_eq(n, strlen(want) + 9 + strlen(terms));
 	expect_json(buf);
 }
 
@@ -289,9 +295,15 @@ Test(rollup, encode_every_aggregation)
 	    "2023-11-28T10:00:00+08:00", buf, sizeof buf);
 	const char *want = "{\"area\":\"xinzhuang/hexi/g03\",\"kind\":\"mixed\",\"period\":\"2023-W48\","
 	    "\"values\":{\"stock\":227.74,\"metres\":0.3,\"attendance\":7.67,\"passed\":0.75},"
-	    "\"reported\":1,\"expected\":1,\"updated_at\":\"2023-11-28T10:00:00+08:00\"}";
-	cr_expect_str_eq(buf, want);
-	cr_expect_eq(n, strlen(want));
+	    "\"reported\":1,\"expected\":1,\"updated_at\":\"2023-11-28T10:00:00+08:00\",\"def\":\"";
+	/* Numerators and denominators: avg its sum and count, rate its yes and count. */
+	const char *terms = ",\"terms\":{\"stock\":{\"agg\":\"last\",\"num\":\"227.74\",\"den\":1},"
+	    "\"metres\":{\"agg\":\"sum\",\"num\":\"0.3\",\"den\":2},"
+	    "\"attendance\":{\"agg\":\"avg\",\"num\":\"23\",\"den\":3},"
+	    "\"passed\":{\"agg\":\"rate\",\"num\":\"3\",\"den\":4}}}";
+	cr_expect(strncmp(buf, want, strlen(want)) == 0, "%s", buf);
+	cr_expect_str_eq(buf + strlen(want) + 9, terms);
+	cr_expect_eq(n, strlen(want) + 9 + strlen(terms));
 	expect_json(buf);
 }
 
@@ -302,8 +314,9 @@ Test(rollup, encode_empty_and_failures)
 	char buf[CB_PAYLOAD_MAX];
 
 	size_t n = rollup_encode("a", &k, "2023", st, 0, 8, "t", buf, sizeof buf);
-	cr_expect_str_eq(buf, "{\"area\":\"a\",\"kind\":\"livestock\",\"period\":\"2023\","
-	    "\"values\":{},\"reported\":0,\"expected\":8,\"updated_at\":\"t\"}");
+	cr_expect(strncmp(buf, "{\"area\":\"a\",\"kind\":\"livestock\",\"period\":\"2023\","
+	    "\"values\":{},\"reported\":0,\"expected\":8,\"updated_at\":\"t\",\"def\":", 108) == 0, "%s", buf);
+	cr_expect(strstr(buf, "\"terms\":{}}") != NULL, "%s", buf);
 	cr_expect_gt(n, 0);
 
 	/* Too small a buffer: 0 and an empty string, never a cut payload. */
@@ -339,4 +352,193 @@ Test(rollup, completeness_golden)
 	    "\"reported\":[],\"missing\":[],\"updated_at\":\"t\"}");
 	cr_expect_eq(completeness_encode("x", "k", "2023", reported, 3, missing, 1, "t", buf, 20), 0);
 	cr_expect_str_eq(buf, "");
+}
+
+/* ---- federation: terms, merging children, reading a child's rollup back ---- */
+
+/* A catalog of one kind with one field per aggregation (what test_federation's daemons use). */
+static const char fed_catalog[] =
+    "{\"version\":1,\"kinds\":[{\"code\":\"mixed\",\"names\":{\"zh\":\"混合\",\"en\":\"mixed\"},"
+    "\"keywords\":[\"mixed\"],\"period\":\"month\",\"agg\":\"sum\","
+    "\"deadline\":{\"day\":25,\"hour\":18,\"remind_hours\":24},"
+    "\"example\":{\"zh\":\"mixed stock 1\",\"en\":\"mixed stock 1\"},\"fields\":["
+    "{\"code\":\"stock\",\"names\":{\"zh\":\"存量\",\"en\":\"stock\"},\"type\":\"decimal\",\"scale\":2,"
+    "\"min\":0,\"max\":1000000,\"agg\":\"last\"},"
+    "{\"code\":\"metres\",\"names\":{\"zh\":\"米\",\"en\":\"metres\"},\"type\":\"decimal\",\"scale\":1,"
+    "\"min\":0,\"max\":1000000,\"agg\":\"sum\"},"
+    "{\"code\":\"attendance\",\"names\":{\"zh\":\"出勤\",\"en\":\"attendance\"},\"type\":\"count\","
+    "\"min\":0,\"max\":1000000,\"agg\":\"avg\"},"
+    "{\"code\":\"peak\",\"names\":{\"zh\":\"峰值\",\"en\":\"peak\"},\"type\":\"count\","
+    "\"min\":0,\"max\":1000000,\"agg\":\"max\"},"
+    "{\"code\":\"passed\",\"names\":{\"zh\":\"合格\",\"en\":\"passed\"},\"type\":\"yesno\",\"agg\":\"rate\","
+    "\"yes\":[\"yes\"],\"no\":[\"no\"]}]}]}";
+
+static struct catalog *
+fed_cat(const char *text)
+{
+	char err[1024];
+	struct catalog *c = catalog_load(text, strlen(text), "fed", err, sizeof err);
+
+	cr_assert_not_null(c, "%s", err);
+	return c;
+}
+
+/*
+ * Two children with different numbers of values per field: the parent read
+ * back from their payloads equals the parent computed from every value, for
+ * every aggregation (avg weighted by count, rate by its denominator, not an
+ * average of the children's figures).
+ */
+Test(rollup_fed, merge_children_through_payloads_every_aggregation)
+{
+	struct catalog *cat = fed_cat(fed_catalog);
+	const struct kind *k = catalog_kind(cat, "mixed");
+	/* values per field per child; -1 ends a list */
+	static const int64_t a[5][6] = { { 1000, 250, -1 }, { 15, 5, 1, -1 }, { 10, 20, -1 },
+		{ 7, 3, -1 }, { 1, -1 } };
+	static const int64_t b[5][6] = { { 33, -1 }, { 2, -1 }, { 3, 3, 3, 4, -1 }, { 9, 1, 2, -1 },
+		{ 0, 0, 1, -1 } };
+	struct rollup_state sa[5] = { { 0 } }, sb[5] = { { 0 } }, all[5] = { { 0 } }, parent[5] = { { 0 } };
+	struct rollup_in in;
+	char buf[CB_PAYLOAD_MAX], err[256];
+
+	for (size_t f = 0; f < 5; f++) {
+		for (size_t i = 0; a[f][i] >= 0; i++) {
+			struct rollup_state g = { 0 };	/* one group per value */
+			cr_assert(rollup_apply(&g, a[f][i]));
+			cr_assert(rollup_combine(&sa[f], &g));
+			cr_assert(rollup_combine(&all[f], &g));
+		}
+		for (size_t i = 0; b[f][i] >= 0; i++) {
+			struct rollup_state g = { 0 };
+			cr_assert(rollup_apply(&g, b[f][i]));
+			cr_assert(rollup_combine(&sb[f], &g));
+			cr_assert(rollup_combine(&all[f], &g));
+		}
+	}
+	const struct rollup_state *children[] = { sa, sb };
+	for (size_t c = 0; c < 2; c++) {
+		size_t n = rollup_encode_seq(c ? "county-b" : "county-a", k, "2023-12", children[c], 3, 4,
+		    "2023-12-05T08:30:00+08:00", 17 + (int64_t)c, buf, sizeof buf);
+		cr_assert_gt(n, 0);
+		cr_assert_eq(rollup_decode(buf, n, cat, &in, err, sizeof err), CB_OK, "%s: %s", buf, err);
+		cr_expect_eq(in.seq, 17 + (int64_t)c);
+		cr_expect_eq(in.reported, 3);
+		cr_expect_eq(in.expected, 4);
+		cr_assert(rollup_merge(k, parent, in.st));
+	}
+	for (size_t f = 0; f < 5; f++) {
+		int64_t want, got;
+		unsigned ws, gs;
+
+		cr_assert(rollup_value(&all[f], &k->fields[f], &want, &ws));
+		cr_assert(rollup_value(&parent[f], &k->fields[f], &got, &gs));
+		cr_expect_eq(got, want, "%s: %lld, want %lld", k->fields[f].code, (long long)got, (long long)want);
+		cr_expect_eq(gs, ws);
+	}
+	/* Spelled out: attendance (10+20+3+3+3+4)/6 = 7.17, not (15+3.25)/2; passed 2 of 4. */
+	int64_t v;
+	unsigned sc;
+	cr_assert(rollup_value(&parent[2], &k->fields[2], &v, &sc));
+	cr_expect_eq(v, 717);
+	cr_assert(rollup_value(&parent[4], &k->fields[4], &v, &sc));
+	cr_expect_eq(v, 5000);
+	cr_assert(rollup_value(&parent[3], &k->fields[3], &v, &sc));
+	cr_expect_eq(v, 9);
+	cr_assert(rollup_value(&parent[0], &k->fields[0], &v, &sc));
+	cr_expect_eq(v, 1283);	/* the sum of every group's latest stock: 10.00 + 2.50 + 0.33 */
+	catalog_free(cat);
+}
+
+Test(rollup_fed, merge_overflow_changes_nothing)
+{
+	struct catalog *cat = fed_cat(fed_catalog);
+	const struct kind *k = catalog_kind(cat, "mixed");
+	struct rollup_state p[5] = { { 0 } }, c[5] = { { 0 } }, before[5];
+
+	rollup_apply(&p[0], 5);
+	rollup_apply(&p[1], INT64_MAX - 1);
+	rollup_apply(&c[0], 5);
+	rollup_apply(&c[1], 5);
+	memcpy(before, p, sizeof p);
+	cr_expect_not(rollup_merge(k, p, c));
+	cr_expect(memcmp(before, p, sizeof p) == 0);
+	catalog_free(cat);
+}
+
+Test(rollup_fed, terms_round_trip_and_refusals)
+{
+	struct field f = mkfield("passed", FIELD_YESNO, 0, AGG_RATE);
+	struct rollup_state s;
+
+	cr_expect_not(rollup_from_terms(&f, 5, 4, &s));	/* more yes than answers */
+	cr_expect_not(rollup_from_terms(&f, 1, 0, &s));	/* no denominator */
+	cr_expect(rollup_from_terms(&f, 3, 4, &s));
+	cr_expect_eq(s.yes, 3);
+	cr_expect_eq(s.count, 4);
+}
+
+/* What a child whose catalog differs sends is refused, naming the kind and the field. */
+Test(rollup_fed, decode_refuses_another_catalog)
+{
+	struct catalog *cat = fed_cat(fed_catalog);
+	const struct kind *k = catalog_kind(cat, "mixed");
+	struct rollup_in in;
+	char err[256], buf[CB_PAYLOAD_MAX], def[12];
+	static const char *const head = "{\"area\":\"county-a\",\"kind\":\"mixed\",\"period\":\"2023-12\","
+	    "\"reported\":1,\"expected\":1,\"updated_at\":\"2023-12-05T08:30:00+08:00\",";
+
+	snprintf(def, sizeof def, "%08x", (unsigned)rollup_kind_def(k));
+	/* Another aggregation for attendance. */
+	snprintf(buf, sizeof buf, "%s\"def\":\"%s\",\"values\":{\"attendance\":7},"
+	    "\"terms\":{\"attendance\":{\"agg\":\"max\",\"num\":\"7\",\"den\":1}}}", head, def);
+	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_UNKNOWN_FIELD);
+	cr_expect(in.mismatch);
+	cr_expect_str_eq(in.field, "attendance");
+	cr_expect(strstr(err, "aggregation max, ours is avg") != NULL, "%s", err);
+	/* A field we lack. */
+	snprintf(buf, sizeof buf, "%s\"values\":{\"goats\":7},\"terms\":{}}", head);
+	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_UNKNOWN_FIELD);
+	cr_expect_str_eq(in.field, "goats");
+	/* A kind we lack. */
+	snprintf(buf, sizeof buf, "{\"area\":\"county-a\",\"kind\":\"other\",\"period\":\"2023-12\","
+	    "\"values\":{},\"reported\":0,\"expected\":1,\"updated_at\":\"t\"}");
+	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_UNKNOWN_KIND);
+	cr_expect(in.mismatch);
+	cr_expect_str_eq(in.field, "");
+	/* Another definition (a scale changed) though the terms look alike. */
+	snprintf(buf, sizeof buf, "%s\"def\":\"00000000\",\"values\":{},\"terms\":{}}", head);
+	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_UNKNOWN_KIND);
+	cr_expect(in.mismatch);
+	/* A publisher without terms (older than federation). */
+	snprintf(buf, sizeof buf, "%s\"values\":{\"peak\":3}}", head);
+	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_UNKNOWN_FIELD);
+	cr_expect_str_eq(in.field, "peak");
+	/* Malformed, not a mismatch: more decimals than the scale, a bad period. */
+	snprintf(buf, sizeof buf, "%s\"values\":{\"stock\":1},\"terms\":{\"stock\":{\"agg\":\"last\","
+	    "\"num\":\"1.001\",\"den\":1}}}", head);
+	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_BAD_VALUE);
+	cr_expect_not(in.mismatch);
+	snprintf(buf, sizeof buf, "{\"area\":\"county-a\",\"kind\":\"mixed\",\"period\":\"2023-W01\","
+	    "\"values\":{},\"reported\":0,\"expected\":1,\"updated_at\":\"t\"}");
+	cr_expect_eq(rollup_decode(buf, strlen(buf), cat, &in, err, sizeof err), CB_BAD_PERIOD);
+	catalog_free(cat);
+}
+
+/* A county's completeness says how many villages reported, exactly, however the lists are cut. */
+Test(rollup_fed, completeness_sub_counts_and_seq)
+{
+	static const char *const reported[] = { "v1/g01" };
+	char buf[CB_PAYLOAD_MAX];
+
+	size_t n = completeness_encode_sub("county-a", "mixed", "2023-12", reported, 1, NULL, 0, "t",
+	    1, 4, 33, buf, sizeof buf);
+	cr_expect_str_eq(buf, "{\"area\":\"county-a\",\"kind\":\"mixed\",\"period\":\"2023-12\",\"expected\":1,"
+	    "\"reported\":[\"v1/g01\"],\"missing\":[],\"updated_at\":\"t\",\"sub_reported\":1,\"sub_expected\":4,"
+	    "\"seq\":33}");
+	cr_expect_eq(n, strlen(buf));
+	/* Without counts (sub_expected < 0) and seq (0): the payload of before. */
+	completeness_encode_sub("x", "k", "2023", NULL, 0, NULL, 0, "t", 0, -1, 0, buf, sizeof buf);
+	cr_expect_str_eq(buf, "{\"area\":\"x\",\"kind\":\"k\",\"period\":\"2023\",\"expected\":0,"
+	    "\"reported\":[],\"missing\":[],\"updated_at\":\"t\"}");
 }
