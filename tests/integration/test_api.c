@@ -547,10 +547,11 @@ Test(api, docs_name_every_route)
 		/* { "GET", "/v1/rollups", ... */
 		if (q == NULL || strncmp(q, "\", \"/", 4) != 0)
 			break;
-		r = q + 3;
+		r = q + 4;
 		e = strchr(r, '"');
 		cr_assert(e != NULL && (size_t)(e - r) < sizeof route);
 		snprintf(route, sizeof route, "%.*s", (int)(e - r), r);
+		cr_assert(route[0] == '/' && route[1] != '\0', "a route read as \"%s\"", route);
 		snprintf(key, sizeof key, "\n  %s", route);
 		cr_expect(strstr(yaml, key) != NULL, "openapi.yaml lacks %s", route);
 		cr_expect(strstr(md, route) != NULL, "api.md lacks %s", route);
