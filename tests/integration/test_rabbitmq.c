@@ -87,7 +87,12 @@ static void
 rmq_start(struct rmq *r)
 {
 	char name[32];
-	char *const argv[] = { RMQ_SERVER, NULL };
+	/*
+	 * Through setpriv --pdeathsig: the node and epmd are killed with the
+	 * test process however it ends, even by a SIGKILL (a timeout) that
+	 * leaves the harness no chance to stop them.
+	 */
+	char *const argv[] = { "setpriv", "--pdeathsig", "KILL", "--", RMQ_SERVER, NULL };
 
 	if (r->starts == 0) {
 		r->mqtt_port = h_free_port();
@@ -99,7 +104,8 @@ rmq_start(struct rmq *r)
 		rmq_env(r);
 		char port[16];
 		snprintf(port, sizeof port, "%d", r->epmd_port);
-		char *const eargv[] = { "epmd", "-port", port, "-address", "127.0.0.1", NULL };
+		char *const eargv[] = { "setpriv", "--pdeathsig", "KILL", "--", "epmd", "-port", port,
+			"-address", "127.0.0.1", NULL };
 		r->epmd = h_spawn("epmd", eargv);
 		cr_assert_not_null(r->epmd);
 		cr_assert(h_wait_port(r->epmd_port, 10000), "epmd did not listen on %d", r->epmd_port);
@@ -294,6 +300,7 @@ Test(rabbitmq, cunbaod_v311_receipts_retained_and_restarts, .timeout = 900)
 
 	if (access(RMQ_SERVER, X_OK) != 0)
 		cr_skip_test("rabbitmq-server is not installed (Debian: the rabbitmq-server package)");
+	cr_assert(access("/usr/bin/setpriv", X_OK) == 0, "setpriv (util-linux) is missing");
 	rmq_start(&r);
 	c.broker.port = r.mqtt_port;
 	snprintf(c.db, sizeof c.db, "%s", h_path("cunbao.db"));
