@@ -442,7 +442,7 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 	m->connects[m->nconnects++ % MQTT_CONNECTS_KEPT] = mono_s();
 	clock_gettime(CLOCK_MONOTONIC, &m->connected_at);
 	storm_check(m);
-	log_info("mqtt: connected to %s:%d as %s (MQTT %s, session %s)", m->cfg.host, m->cfg.port,
+	log_info("mqtt: connected to %s:%d as %s with MQTT %s (session %s)", m->cfg.host, m->cfg.port,
 	    m->cfg.client_id, m->cfg.v311 ? "3.1.1" : "5", flags & 1 ? "resumed" : "new");
 	m->subacks_due = 0;
 	for (size_t i = 0; i < m->cfg.nsubs; i++) {
