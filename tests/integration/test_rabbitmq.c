@@ -8,8 +8,10 @@
  * and log directories and Erlang cookie (HOME) in the scratch directory, and
  * its own epmd on a free port (ERL_EPMD_PORT), started by the test in the
  * foreground, so that parallel tests never share the system's epmd on 4369.
- * Both are harness processes: stopped on every path, failure included.
- * Skipped when rabbitmq-server is not installed.
+ * Both are harness processes, started through setpriv --pdeathsig: stopped
+ * on every path, failure and a timeout's SIGKILL included.  Skipped
+ * (cr_skip_test, as the other tests that need a missing program) when
+ * rabbitmq-server is not installed.
  */
 #include "test_cunbaod.h"
 
@@ -180,8 +182,8 @@ report_text(char *topic, size_t tlen, char *buf, size_t blen, const char *id, co
 
 /*
  * Publishes app report id through tx and waits for the broker's PUBACK.  tx
- * is a sender of its own: h_mqtt_pub_ack counts PUBACKs, which the
- * collector's asynchronous publications would mix up.
+ * is a sender of its own, apart from the collector: h_mqtt_pub_ack counts
+ * PUBACKs, and one client must publish one message at a time for that.
  */
 static void
 app_report(struct h_mqtt *tx, const char *id, const char *group, const char *period, int n)
