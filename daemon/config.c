@@ -44,6 +44,9 @@ const struct conf_entry config_table[] = {
 	  "client certificate (PEM) for a broker that asks for one, with mqtt-keyfile [restart]" },
 	{ "mqtt-keyfile", CONF_STR, OFF(mqtt_keyfile), SZ(mqtt_keyfile), 0, 0, NULL,
 	  "private key (PEM, unencrypted) of mqtt-certfile [restart]" },
+	{ "mqtt-protocol", CONF_STR, OFF(mqtt_protocol), SZ(mqtt_protocol), 0, 0, "5",
+	  "MQTT version spoken to the broker: 5, or 3.1.1 for a broker without MQTT 5 (RabbitMQ 3.10:"
+	  " receipts only on receipt/<source>, no Response Topic) [restart]" },
 	{ "tz", CONF_STR, OFF(tz), SZ(tz), 0, 0, "Asia/Shanghai",
 	  "time zone that decides which period a message falls in" },
 	{ "keepalive", CONF_DURATION, OFF(keepalive), 0, 5000, 3600000, "30s",
@@ -195,6 +198,10 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->mqtt_certfile[0] != '\0' && c->mqtt_cafile[0] == '\0') {
 		err_add(err, errlen, "mqtt-certfile: a client certificate needs TLS: set mqtt-cafile too\n");
+		n++;
+	}
+	if (strcmp(c->mqtt_protocol, "5") != 0 && strcmp(c->mqtt_protocol, "3.1.1") != 0) {
+		err_add(err, errlen, "mqtt-protocol: \"%s\" is not 5 or 3.1.1\n", c->mqtt_protocol);
 		n++;
 	}
 	if (c->db[0] == '\0') {

@@ -36,6 +36,7 @@ struct config {
 	char mqtt_cafile[CONFIG_PATH_MAX];	/* "" : plain TCP; else TLS, the broker checked against this CA */
 	char mqtt_certfile[CONFIG_PATH_MAX];	/* client certificate (with mqtt_keyfile), "" : none */
 	char mqtt_keyfile[CONFIG_PATH_MAX];
+	char mqtt_protocol[8];		/* "5" or "3.1.1" (no Response Topic, no Correlation Data) */
 	char tz[64];
 	int64_t keepalive;		/* ms */
 	int64_t batch_max;		/* packets read per readable event, one transaction */

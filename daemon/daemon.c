@@ -343,6 +343,7 @@ mqtt_settings(const struct daemon *d, const char *ip, int port, struct mqtt_conf
 	mc->keepalive = (int)(d->conf.keepalive / 1000);
 	mc->burst_max = (int)d->conf.batch_max;
 	mc->reconnect_max_ms = d->conf.reconnect_max;
+	mc->v311 = strcmp(d->conf.mqtt_protocol, "3.1.1") == 0;
 	mc->nsubs = 3;
 	snprintf(mc->subs[0], sizeof mc->subs[0], "%s/inbox/+", d->conf.prefix);
 	snprintf(mc->subs[1], sizeof mc->subs[1], "%s/report/#", d->conf.prefix);

@@ -68,6 +68,7 @@ struct mqtt {
 	bool draining;			/* DISCONNECT sent: discard what still comes, until EOF */
 	bool started;			/* a first connect was attempted */
 	bool hinted;			/* the login hint was logged */
+	bool proto_hinted;		/* the mqtt-protocol hint was logged */
 	bool paused;			/* mqtt_pause: not reading */
 	size_t subacks_due;		/* SUBACKs still to come since the last connect */
 	bool taken_over;		/* the broker gave our session to another client */
@@ -132,7 +133,7 @@ sock_detach(struct mqtt *m)
 static void
 stop_finish(struct mqtt *m)
 {
-	static const unsigned char disconnect[] = { 0xe0, 0x00 };	/* v5, reason 0 */
+	static const unsigned char disconnect[] = { 0xe0, 0x00 };	/* v5 reason 0; the whole 3.1.1 packet */
 
 	if (write(m->fd, disconnect, sizeof disconnect) != (ssize_t)sizeof disconnect) {
 		mqtt_lost(m, MOSQ_ERR_ERRNO, "disconnect");
@@ -301,6 +302,13 @@ mqtt_lost(struct mqtt *m, int rc, const char *what)
 	if (!m->stopping)
 		log_warnx("mqtt: connection to %s:%d lost (%s: %s)", m->cfg.host, m->cfg.port, what,
 		    rc == MOSQ_ERR_ERRNO ? "system error" : mosquitto_strerror(rc));
+	/* RabbitMQ 3.10 cannot parse a v5 CONNECT: it closes without a CONNACK. */
+	if (!was && !m->stopping && !m->cfg.v311 && !m->proto_hinted && strcmp(what, "read") == 0) {
+		m->proto_hinted = true;
+		log_warnx("mqtt: the broker %s:%d closed the connection without answering cunbaod's MQTT 5 "
+		    "CONNECT: a broker that speaks only MQTT 3.1.1 (RabbitMQ 3.10) needs mqtt-protocol 3.1.1",
+		    m->cfg.host, m->cfg.port);
+	}
 	if (was && m->h.disconnected != NULL)
 		m->h.disconnected(m->h.arg);
 	if (m->stopping) {
@@ -310,7 +318,11 @@ mqtt_lost(struct mqtt *m, int rc, const char *what)
 	retry_later(m);
 }
 
-/* One connection attempt: the first blocking (it sets the v5 properties), later ones not. */
+/*
+ * One connection attempt: the first blocking (it sets the v5 properties:
+ * a session that never expires; 3.1.1 has none, the broker's own setting
+ * decides), later ones not.
+ */
 static void
 on_retry(evutil_socket_t fd, short what, void *arg)
 {
@@ -322,7 +334,8 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (!m->started) {
 		m->started = true;
-		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
+		if (!m->cfg.v311)
+			mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
 		rc = mosquitto_connect_bind_v5(m->mosq, m->cfg.host, m->cfg.port, m->cfg.keepalive,
 		    NULL, props);
 		mosquitto_property_free_all(&props);
@@ -402,7 +415,11 @@ on_stop(evutil_socket_t fd, short what, void *arg)
 		done(m->done_arg);
 }
 
-/* CONNACK: subscribe (again) and tell the owner. */
+/*
+ * CONNACK: subscribe (again) and tell the owner.  A refusal's code is a v5
+ * reason code, or with 3.1.1 a CONNACK return code (4: bad user name or
+ * password, 5: not authorised), mapped to the v5 ones for login_hint.
+ */
 static void
 on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto_property *props)
 {
@@ -412,7 +429,10 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 	if (rc != 0) {
 		m->kicks = 0;
 		log_warnx("mqtt: broker %s:%d refused the connection: %s", m->cfg.host, m->cfg.port,
-		    mosquitto_reason_string(rc));
+		    m->cfg.v311 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc));
+		if (m->cfg.v311)
+			rc = rc == CONNACK_REFUSED_BAD_USERNAME_PASSWORD ? MQTT_RC_BAD_USERNAME_OR_PASSWORD :
+			    rc == CONNACK_REFUSED_NOT_AUTHORIZED ? MQTT_RC_NOT_AUTHORIZED : rc;
 		login_hint(m, rc);
 		return;
 	}
@@ -422,8 +442,8 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags, const mosquitto
 	m->connects[m->nconnects++ % MQTT_CONNECTS_KEPT] = mono_s();
 	clock_gettime(CLOCK_MONOTONIC, &m->connected_at);
 	storm_check(m);
-	log_info("mqtt: connected to %s:%d as %s (session %s)", m->cfg.host, m->cfg.port,
-	    m->cfg.client_id, flags & 1 ? "resumed" : "new");
+	log_info("mqtt: connected to %s:%d as %s with MQTT %s (session %s)", m->cfg.host, m->cfg.port,
+	    m->cfg.client_id, m->cfg.v311 ? "3.1.1" : "5", flags & 1 ? "resumed" : "new");
 	m->subacks_due = 0;
 	for (size_t i = 0; i < m->cfg.nsubs; i++) {
 		int src = mosquitto_subscribe_v5(mosq, NULL, m->cfg.subs[i], 1, 0, NULL);
@@ -550,7 +570,8 @@ mqtt_setup(struct mqtt *m, char *err, size_t errlen)
 {
 	struct mosquitto *mosq = m->mosq;
 
-	if (mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5) ||
+	if (mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	    m->cfg.v311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5) ||
 	    mosquitto_int_option(mosq, MOSQ_OPT_RECEIVE_MAXIMUM, 65535) ||
 	    mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, MQTT_SEND_MAX) ||
 	    mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1) ||
@@ -649,7 +670,7 @@ mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,
 
 	if (!m->connected)
 		return false;
-	if (reply != NULL && reply->correlation != NULL)
+	if (reply != NULL && reply->correlation != NULL && !m->cfg.v311)
 		mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, reply->correlation,
 		    (uint16_t)reply->correlation_len);
 	rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload, 1, retain, props);

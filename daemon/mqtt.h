@@ -13,6 +13,8 @@
  * with the PUBACKs unsent and the broker redelivers.
  *
  * MQTT v5, persistent session (clean start off, session never expires),
+ * or with v311 set MQTT 3.1.1 (clean session off; the broker decides how
+ * long a session lives; no Response Topic or Correlation Data in or out),
  * QoS 1 subscriptions renewed on every connect, a retained last will,
  * reconnect with exponential backoff to a fixed IP address, events rebuilt
  * on every connect (the library closes its socket on errors and the fd
@@ -73,6 +75,7 @@ struct mqtt_config {
 	char subs[MQTT_SUBS_MAX][160];	/* topic filters, QoS 1 */
 	char will_topic[160];
 	char will_payload[256];
+	bool v311;			/* speak MQTT 3.1.1 (mqtt-protocol 3.1.1), not 5 */
 };
 
 struct mqtt;
@@ -87,7 +90,8 @@ void mqtt_start(struct mqtt *m);
 
 /*
  * Queues a QoS 1 publication (written at the next mqtt_flush).  With reply
- * set, its correlation data goes along (MQTT v5 request/response).  false
+ * set, its correlation data goes along (MQTT v5 request/response; a 3.1.1
+ * client has none to send).  false
  * when not connected or the library refuses (the caller keeps or drops it).
  */
 bool mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,

@@ -286,6 +286,20 @@ void mosquitto_version_text(char *buf, size_t buflen);
 
 /* ---- main.c and report.c: what a bench run found ---- */
 
+/* A stopped cunbaod's database (dbsize.c). */
+#define DB_SIZE_TABLES 6
+struct db_size {
+	long long file, wal;		/* bytes */
+	long long journal, reports, rollups;	/* rows */
+	size_t ntables;			/* the largest tables, their indexes included, largest first */
+	struct {
+		char name[40];
+		long long bytes;
+	} table[DB_SIZE_TABLES];
+};
+/* Reads db's sizes and counts (read-only); false when it cannot be opened. */
+bool db_size_read(const char *db, struct db_size *out);
+
 struct pass_figures {
 	char name[48];			/* "ceiling (echo)", "cunbaod", ... */
 	bool daemon;			/* cunbaod (else the echo) */
@@ -300,6 +314,7 @@ struct pass_figures {
 	double broker_cpu_s, bench_cpu_s;
 	long consumer_hwm_kib;		/* peak RSS of the consumer */
 	long long db_bytes;		/* database and WAL after a clean stop; 0 for the echo */
+	struct db_size db;		/* what it holds (db.file 0: not read) */
 	/* cunbaod's own /metrics at the end of the pass (have: they could be read). */
 	struct {
 		bool have;

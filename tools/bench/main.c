@@ -378,6 +378,8 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 	if (daemon) {
 		snprintf(path, sizeof path, "%s-wal", db);
 		pf->db_bytes = file_size(db) + file_size(path);
+		if (!db_size_read(db, &pf->db))
+			pf->db.file = 0;
 	}
 }
 

@@ -49,6 +49,38 @@ num(char *buf, size_t len, double v, int decimals)
 	return buf;
 }
 
+/* Bytes of the database and its WAL per report stored; -1 when unknown. */
+static double
+bytes_per_report(const struct db_size *d)
+{
+	return d->file > 0 && d->reports > 0 ? (double)(d->file + d->wal) / (double)d->reports : -1;
+}
+
+/*
+ * The database after the stop: its size, what it holds, the bytes per
+ * report stored, and the share of the largest tables (indexes included).
+ */
+static void
+print_db(FILE *f, const struct db_size *d)
+{
+	long long all = 0;
+
+	if (d->file <= 0 || d->reports < 0)
+		return;
+	fprintf(f, "  %-24s database: %.1f MB + WAL %.1f MB after the stop; %lld journal rows, %lld reports, "
+	    "%lld rollup rows: %.0f B per report\n", "", d->file / 1e6, d->wal / 1e6, d->journal, d->reports,
+	    d->rollups, bytes_per_report(d));
+	for (size_t i = 0; i < d->ntables; i++)
+		all += d->table[i].bytes;
+	if (all <= 0 || d->file <= 0)
+		return;
+	fprintf(f, "  %-24s database: by table with its indexes:", "");
+	for (size_t i = 0; i < d->ntables; i++)
+		fprintf(f, "%s %s %.0f %%", i ? "," : "", d->table[i].name, 100.0 * (double)d->table[i].bytes /
+		    (double)d->file);
+	fputc('\n', f);
+}
+
 static void
 print_pass(FILE *f, struct pass_figures *p)
 {
@@ -160,6 +192,7 @@ print_details(FILE *f, struct pass_figures *p)
 			fprintf(f, "; %.0f fdatasyncs off the loop (%.2f s)", p->m.syncs, p->m.sync_s);
 		fputc('\n', f);
 	}
+	print_db(f, &p->db);
 }
 
 void
@@ -246,6 +279,12 @@ json_pass(struct jsonw *w, struct pass_figures *p)
 	json_num(w, "peak_rss_mib", p->consumer_hwm_kib > 0 ? p->consumer_hwm_kib / 1024.0 : -1, 1);
 	json_num(w, "db_bytes", p->db_bytes > 0 ? (double)p->db_bytes : -1, 0);
 	json_num(w, "db_bytes_per_message", bytes_per_msg(p), 1);
+	json_num(w, "db_file_bytes", p->db.file > 0 ? (double)p->db.file : -1, 0);
+	json_num(w, "db_wal_bytes", p->db.file > 0 ? (double)p->db.wal : -1, 0);
+	json_num(w, "db_journal_rows", p->db.file > 0 ? (double)p->db.journal : -1, 0);
+	json_num(w, "db_reports", p->db.file > 0 ? (double)p->db.reports : -1, 0);
+	json_num(w, "db_rollup_rows", p->db.file > 0 ? (double)p->db.rollups : -1, 0);
+	json_num(w, "db_bytes_per_report", bytes_per_report(&p->db), 1);
 	json_num(w, "commits", p->m.have ? p->m.batches : -1, 0);
 	json_num(w, "messages_per_commit", p->m.have ? p->m.batch_messages / p->m.batches : -1, 2);
 	json_num(w, "commit_seconds", p->m.have ? p->m.commit_s : -1, 3);
