@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -238,6 +239,7 @@ h_spawn(const char *name, char *const argv[])
 		return NULL;
 	}
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		perror("fork");
@@ -247,6 +249,15 @@ h_spawn(const char *name, char *const argv[])
 	}
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDONLY);
+
+		/*
+		 * Dies with the test: a test killed by ctest's timeout (SIGKILL)
+		 * runs no cleanup, and its broker and daemons would live on,
+		 * holding ports and scratch files.  (If the test is already gone,
+		 * go now.)
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(127);
 		dup2(nul, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
