@@ -240,6 +240,31 @@ Test(config, section_errors_keep_line_numbers)
 	cr_expect_eq(c.rate_limit, 30);
 }
 
+/*
+ * A key in the wrong place says where it belongs: a global key under a
+ * section (the section runs to the next one), another platform's key, a
+ * section's key above the first section.
+ */
+Test(config, misplaced_keys_say_where_they_belong)
+{
+	static struct bridge_conf c;
+	char err[4096];
+
+	cr_expect_eq(parse(&c, "listen 127.0.0.1:9999\nreceiver ww1\n\n" WECOM_OK "plain yes\nwindow 1h\n"
+	    "rate-limit 5\nbogus 1\n", err, sizeof err), 5, "%s", err);
+	cr_expect(strstr(err, "b.conf:2: unknown key \"receiver\" outside any section: a key of [wecom NAME] "
+	    "sections") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:10: unknown key \"plain\" in [wecom hexi]: a key of [wechat NAME] "
+	    "sections (cunbao-bridge --help lists each platform's keys)") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:11: unknown key \"window\" in [wecom hexi]: a key of [dingtalk NAME] "
+	    "sections") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:12: unknown key \"rate-limit\" in [wecom hexi]: a global key, which goes "
+	    "above the first section (line 4)") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:13: unknown key \"bogus\"\n") != NULL, "%s", err);
+	cr_expect_eq(c.rate_limit, 30, "a global key inside a section is not taken");
+	cr_expect_eq(c.nchats, 1);
+}
+
 /* -n names the section and the key of every problem. */
 Test(config, section_checks_name_the_key)
 {
