@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -310,4 +311,80 @@ Test(config, section_secret_files)
 	cr_expect(strstr(err, "[wecom hexi] secret-file: cannot read /nonexistent/s") != NULL, "%s", err);
 	unlink(tok);
 	unlink(key);
+}
+
+/* Writes value (and a newline) into dir/name, mode 0600. */
+static void
+put_secret(const char *dir, const char *name, const char *value)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	cr_assert_not_null(f = fopen(path, "w"), "%s", path);
+	fprintf(f, "%s\n", value);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+/*
+ * The shipped example as an operator makes it: every commented line of its
+ * chat part that holds a section or a key ("#[wecom hexi]", "#receiver …")
+ * uncommented, its /etc/cunbao/ files written with plausible secrets.  It
+ * parses into one instance per platform and passes the checks unwarned.
+ */
+Test(config, shipped_example_chat_sections_pass)
+{
+	static struct bridge_conf c;
+	static char out[65536];
+	static const char *const secrets[][2] = {
+		{ "wecom-hexi.token", "QDG6eK" }, { "wecom-hexi.aes", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C" },
+		{ "wecom-hexi.secret", "s3cret-of-the-app" }, { "wechat-gzh.token", "AAAAA" },
+		{ "wechat-gzh.aes", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" },
+		{ "dingtalk-hexi.secret", "dingtalk-app-secret" }, { "feishu-hexi.secret", "feishu-app-secret" },
+		{ "feishu-hexi.token", "feishu-verification-token" }, { "feishu-hexi.aes", "feishu-encrypt-key" },
+		{ "bridge-mqtt-password", "pw" },
+	};
+	char dir[] = "/tmp/cunbao-cfg-example-XXXXXX", err[4096] = "", *text, *p;
+	size_t len, off = 0, i;
+	bool chat = false;
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+		put_secret(dir, secrets[i][0], secrets[i][1]);
+	text = slurp(CUNBAO_SOURCE_DIR "/bridge/examples/cunbao-bridge.conf", &len);
+	for (p = text; *p != '\0';) {
+		char *nl = strchr(p, '\n'), *at, *slash;
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		char line[512];
+
+		snprintf(line, sizeof line, "%.*s", (int)n, p);
+		p += n;
+		chat = chat || strncmp(line, "# Chat platforms", 16) == 0;
+		at = line;
+		if (chat && line[0] == '#' && (line[1] == '[' || (line[1] >= 'a' && line[1] <= 'z')))
+			at++;
+		if ((slash = strstr(at, "/etc/cunbao/")) != NULL) {
+			off += (size_t)snprintf(out + off, sizeof out - off, "%.*s%s/%s", (int)(slash - at), at, dir,
+			    slash + 12);
+		} else
+			off += (size_t)snprintf(out + off, sizeof out - off, "%s", at);
+		cr_assert_lt(off, sizeof out);
+	}
+	conf_defaults(bridge_conf_table, &c);
+	cr_expect_eq(config_parse_file(&c, "cunbao-bridge.conf", out, off, err, sizeof err), 0, "%s\n%s", err, out);
+	cr_expect_eq(c.nchats, 4, "%s", out);
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_warnings(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.chats[2].module, "dingtalk:hexi");
+	cr_expect_str_eq(c.chats[3].secret, "feishu-app-secret");
+	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+		char path[256];
+
+		snprintf(path, sizeof path, "%s/%s", dir, secrets[i][0]);
+		unlink(path);
+	}
+	rmdir(dir);
+	free(text);
 }
