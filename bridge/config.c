@@ -288,7 +288,13 @@ config_header(const char *line, size_t n, char *plat, char *name, char *msg, siz
 	if (n == 0 || line[0] != '[')
 		return 0;
 	if (line[n - 1] != ']' || n - 2 >= sizeof buf) {
-		snprintf(msg, msglen, "a section header is \"[platform name]\" on a line of its own");
+		const char *close = memchr(line, ']', n);
+
+		if (close != NULL && close[1 + strspn(close + 1, " \t")] == '#')
+			snprintf(msg, msglen, "a section header is \"[platform name]\" on a line of its own: "
+			    "a comment after it takes a line of its own");
+		else
+			snprintf(msg, msglen, "a section header is \"[platform name]\" on a line of its own");
 		return -1;
 	}
 	memcpy(buf, line + 1, n - 2);

@@ -266,6 +266,20 @@ Test(config, misplaced_keys_say_where_they_belong)
 	cr_expect_eq(c.nchats, 1);
 }
 
+/* docs/bridge.md's blocks once carried comments after the values: each such line is refused, saying so. */
+Test(config, comments_after_values_are_named)
+{
+	static struct bridge_conf c;
+	char err[2048];
+
+	cr_expect_eq(parse(&c, "listen 127.0.0.1:9999   # loopback\n[wecom hexi]   # the app\n", err, sizeof err),
+	    2, "%s", err);
+	cr_expect(strstr(err, "b.conf:1: listen: \"# loopback\" after the value: a comment takes a line of its "
+	    "own") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:2: a section header is \"[platform name]\" on a line of its own: a comment "
+	    "after it takes a line of its own") != NULL, "%s", err);
+}
+
 /* -n names the section and the key of every problem. */
 Test(config, section_checks_name_the_key)
 {
