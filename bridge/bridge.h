@@ -164,7 +164,8 @@ int config_read_secrets(struct bridge_conf *c, char *err, size_t errlen);
 
 /*
  * Settings that are valid but weaker than they should be (Kannel's routes
- * without a secret): one line each into out; returns their number.  Shown
+ * without a secret, a Feishu bot without an Encrypt Key, a WeChat account
+ * in plain mode): one line each into out; returns their number.  Shown
  * by -n and logged as warnings at start.
  */
 int config_warnings(const struct bridge_conf *c, char *out, size_t outlen);

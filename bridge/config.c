@@ -512,5 +512,20 @@ config_warnings(const struct bridge_conf *c, char *out, size_t outlen)
 		    "peer address alone (kannel-allow %s): never reach them through a proxy\n", c->kannel_allow);
 		n++;
 	}
+	for (int k = 0; k < c->nchats; k++) {
+		const struct chat_conf *cc = &c->chats[k];
+
+		/* Messages that anyone who knows the token could forge: valid, but said (docs/bridge.md). */
+		if (strcmp(cc->ops->platform, "feishu") == 0 && cc->aes_key[0] == '\0') {
+			err_append(out, outlen, "[feishu %s] aes-key: not set; events arrive unsigned and in clear, "
+			    "and only the Verification Token authenticates them: set an Encrypt Key on the console "
+			    "and in aes-key-file\n", cc->name);
+			n++;
+		} else if (strcmp(cc->ops->platform, "wechat") == 0 && cc->plain) {
+			err_append(out, outlen, "[wechat %s] plain: yes; the signature does not cover the message, "
+			    "so anyone who sees one request can send others: prefer safe mode (安全模式)\n", cc->name);
+			n++;
+		}
+	}
 	return n;
 }

@@ -280,6 +280,23 @@ Test(config, comments_after_values_are_named)
 	    "after it takes a line of its own") != NULL, "%s", err);
 }
 
+/* A Feishu bot without an Encrypt Key and a WeChat account in plain mode are valid but weak: warned. */
+Test(config, weak_chat_settings_warn)
+{
+	static struct bridge_conf c;
+	char err[2048];
+
+	cr_assert_eq(parse(&c, "kannel no\n[feishu hexi]\nreceiver cli_a1b2c3\nsecret s\ntoken t\n"
+	    "[feishu enc]\nreceiver cli_a1b2c4\nsecret s\ntoken t\naes-key k\n"
+	    "[wechat gzh]\ntoken AAAAA\nplain yes\nreply passive\n", err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_warnings(&c, err, sizeof err), 2, "%s", err);
+	cr_expect(strstr(err, "[feishu hexi] aes-key: not set; events arrive unsigned") != NULL, "%s", err);
+	cr_expect(strstr(err, "[feishu enc]") == NULL, "%s", err);
+	cr_expect(strstr(err, "[wechat gzh] plain: yes; the signature does not cover the message") != NULL,
+	    "%s", err);
+}
+
 /* -n names the section and the key of every problem. */
 Test(config, section_checks_name_the_key)
 {
