@@ -182,7 +182,7 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* The wall clock in milliseconds since the epoch (the spool persists these times). */
 int64_t clock_ms(void);
-/* A sender id with its middle hidden ("+86138****0003", "tg:70****03"), for logs at info level. */
+/* A sender id with its middle hidden ("+86138****0003", "tg:70****03", "wecom:****"), for logs at info level. */
 const char *log_who(const char *id, char *buf, size_t buflen);
 
 /* ------------------------------------------------------------------ phone.c */
