@@ -164,7 +164,8 @@ int config_read_secrets(struct bridge_conf *c, char *err, size_t errlen);
 
 /*
  * Settings that are valid but weaker than they should be (Kannel's routes
- * without a secret): one line each into out; returns their number.  Shown
+ * without a secret, a Feishu bot without an Encrypt Key, a WeChat account
+ * in plain mode): one line each into out; returns their number.  Shown
  * by -n and logged as warnings at start.
  */
 int config_warnings(const struct bridge_conf *c, char *out, size_t outlen);
@@ -181,7 +182,7 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* The wall clock in milliseconds since the epoch (the spool persists these times). */
 int64_t clock_ms(void);
-/* A sender id with its middle hidden ("+86138****0003", "tg:70****03"), for logs at info level. */
+/* A sender id with its middle hidden ("+86138****0003", "tg:70****03", "wecom:****"), for logs at info level. */
 const char *log_who(const char *id, char *buf, size_t buflen);
 
 /* ------------------------------------------------------------------ phone.c */

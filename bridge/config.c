@@ -288,7 +288,13 @@ config_header(const char *line, size_t n, char *plat, char *name, char *msg, siz
 	if (n == 0 || line[0] != '[')
 		return 0;
 	if (line[n - 1] != ']' || n - 2 >= sizeof buf) {
-		snprintf(msg, msglen, "a section header is \"[platform name]\" on a line of its own");
+		const char *close = memchr(line, ']', n);
+
+		if (close != NULL && close[1 + strspn(close + 1, " \t")] == '#')
+			snprintf(msg, msglen, "a section header is \"[platform name]\" on a line of its own: "
+			    "a comment after it takes a line of its own");
+		else
+			snprintf(msg, msglen, "a section header is \"[platform name]\" on a line of its own");
 		return -1;
 	}
 	memcpy(buf, line + 1, n - 2);
@@ -390,6 +396,73 @@ config_only(const char *text, size_t len, const int *owner, int keep, bool keep_
 	return out;
 }
 
+/* The first chat platform (other than not) whose section table has key, or NULL. */
+static const struct chat_ops *
+config_chat_key_owner(const char *key, const struct chat_ops *not)
+{
+	int i;
+
+	for (i = 0; chat_platforms[i] != NULL; i++)
+		if (chat_platforms[i] != not && conf_find(chat_platforms[i]->table, key) != NULL)
+			return chat_platforms[i];
+	return NULL;
+}
+
+/*
+ * Finds, in part (the lines of section k, or the global lines for k < 0,
+ * others blanked), the keys that belong elsewhere: a global key under a
+ * section (it must come above the first section), another platform's key
+ * in a section, a section's key among the global ones.  Each is named with
+ * its line and where it belongs, and blanked in part, so that conf_parse
+ * does not report it again as a bare "unknown key".  Returns their number.
+ */
+static int
+config_misplaced(const struct bridge_conf *c, int k, size_t first_section, const char *file, char *part,
+    size_t len, char *err, size_t errlen)
+{
+	const struct chat_conf *cc = k >= 0 ? &c->chats[k] : NULL;
+	const struct conf_entry *table = cc != NULL ? cc->ops->table : bridge_conf_table;
+	size_t pos = 0, line = 0;
+	int n = 0;
+
+	while (pos < len) {
+		char *nl = memchr(part + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - part) : len, b = pos + strspn(part + pos, " \t"), e = b;
+		char key[64], where[64];
+		const struct chat_ops *owner;
+
+		line++;
+		pos = end + 1;
+		while (e < end && part[e] != ' ' && part[e] != '\t' && part[e] != '\r')
+			e++;
+		if (e == b || part[b] == '#' || e - b >= sizeof key)
+			continue;	/* blank, a comment, or too long for any key: conf_parse judges it */
+		memcpy(key, part + b, e - b);
+		key[e - b] = '\0';
+		owner = config_chat_key_owner(key, cc != NULL ? cc->ops : NULL);
+		if (conf_find(table, key) != NULL)
+			continue;	/* its own key */
+		if (cc != NULL && conf_find(bridge_conf_table, key) != NULL) {
+			err_append(err, errlen, "%s:%zu: unknown key \"%s\" in [%s %s]: a global key, which goes "
+			    "above the first section (line %zu): a section runs to the next one\n", file, line, key,
+			    cc->ops->platform, cc->name, first_section);
+			n++;
+		} else if (owner != NULL) {
+			if (cc != NULL)
+				snprintf(where, sizeof where, "in [%s %s]", cc->ops->platform, cc->name);
+			else
+				snprintf(where, sizeof where, "outside any section");
+			err_append(err, errlen, "%s:%zu: unknown key \"%s\" %s: a key of [%s NAME] sections "
+			    "(cunbao-bridge --help lists each platform's keys)\n", file, line, key, where,
+			    owner->platform);
+			n++;
+		} else
+			continue;	/* unknown everywhere: conf_parse says so */
+		memset(part + b, ' ', end - b);
+	}
+	return n;
+}
+
 int
 config_parse_file(struct bridge_conf *c, const char *file, const char *text, size_t len, char *err, size_t errlen)
 {
@@ -405,14 +478,18 @@ config_parse_file(struct bridge_conf *c, const char *file, const char *text, siz
 	}
 	c->nchats = 0;
 	n = config_find_sections(c, file, text, len, owner, nlines, err, errlen);
+	for (i = 0; i < nlines && owner[i] < 0; i++)
+		;
 	for (k = -1; k < c->nchats; k++) {
-		size_t used = strnlen(err, errlen);
+		size_t used;
 
 		if ((part = config_only(text, len, owner, k, false)) == NULL) {
 			err_append(err, errlen, "%s: out of memory\n", file);
 			n++;
 			break;
 		}
+		n += config_misplaced(c, k, i + 1, file, part, len, err, errlen);
+		used = strnlen(err, errlen);
 		if (k < 0)
 			n += conf_parse(bridge_conf_table, c, file, part, len, err + used, errlen - used);
 		else
@@ -434,6 +511,21 @@ config_warnings(const struct bridge_conf *c, char *out, size_t outlen)
 		err_append(out, outlen, "kannel-secret: not set; /kannel/incoming and /kannel/dlr trust the "
 		    "peer address alone (kannel-allow %s): never reach them through a proxy\n", c->kannel_allow);
 		n++;
+	}
+	for (int k = 0; k < c->nchats; k++) {
+		const struct chat_conf *cc = &c->chats[k];
+
+		/* Messages that anyone who knows the token could forge: valid, but said (docs/bridge.md). */
+		if (strcmp(cc->ops->platform, "feishu") == 0 && cc->aes_key[0] == '\0') {
+			err_append(out, outlen, "[feishu %s] aes-key: not set; events arrive unsigned and in clear, "
+			    "and only the Verification Token authenticates them: set an Encrypt Key on the console "
+			    "and in aes-key-file\n", cc->name);
+			n++;
+		} else if (strcmp(cc->ops->platform, "wechat") == 0 && cc->plain) {
+			err_append(out, outlen, "[wechat %s] plain: yes; the signature does not cover the message, "
+			    "so anyone who sees one request can send others: prefer safe mode (安全模式)\n", cc->name);
+			n++;
+		}
 	}
 	return n;
 }

@@ -135,20 +135,38 @@ clock_ms(void)
 
 /*
  * Hides the middle of a sender id so logs at info level do not carry whole
- * phone numbers: "+8613800000003" -> "+86138****0003", "tg:700000003" ->
- * "tg:70****03", at every level.  Only --log-unmasked shows the whole id.
+ * phone numbers or chat ids: "+8613800000003" -> "+86138****0003"; a chat
+ * id keeps its "<platform>:" and the first and last two characters of the
+ * platform's id ("tg:700000003" -> "tg:70****03", "wecom:zhangsan" ->
+ * "wecom:zh****an"), and an id of four characters or fewer is hidden whole
+ * ("wecom:lisi" -> "wecom:****"), at every level.  Only --log-unmasked
+ * shows the whole id.
  */
 const char *
 log_who(const char *id, char *buf, size_t buflen)
 {
 	size_t n = strlen(id), head, tail;
+	const char *colon = strchr(id, ':');
 
-	if (log_unmasked || n < 8) {
+	if (log_unmasked) {
 		snprintf(buf, buflen, "%s", id);
 		return buf;
 	}
-	head = strncmp(id, "tg:", 3) == 0 ? 5 : 6;
-	tail = strncmp(id, "tg:", 3) == 0 ? 2 : 4;
+	if (colon != NULL && id[0] != '+') {
+		size_t pre = (size_t)(colon - id) + 1, m = n - pre;
+
+		if (m <= 4)
+			snprintf(buf, buflen, "%.*s****", (int)pre, id);
+		else
+			snprintf(buf, buflen, "%.*s****%s", (int)pre + 2, id, id + n - 2);
+		return buf;
+	}
+	if (n < 8) {
+		snprintf(buf, buflen, "%s", id);
+		return buf;
+	}
+	head = 6;
+	tail = 4;
 	if (head + tail >= n)
 		head = n - tail - 1;
 	snprintf(buf, buflen, "%.*s****%s", (int)head, id, id + n - tail);

@@ -58,6 +58,7 @@ usage(FILE *f)
 {
 	char def[128];
 	const struct conf_entry *e;
+	int i;
 
 	fprintf(f, "usage: cunbao-bridge [-dnvV] [-c FILE] [--log-unmasked] [--KEY VALUE ...]\n\n"
 	    "  -d                 stay in the foreground, log to stderr (as cunbaod; the bridge always does)\n"
@@ -71,15 +72,41 @@ usage(FILE *f)
 		snprintf(def, sizeof def, "%s", e->def ? e->def : "");
 		fprintf(f, "  --%-20s %s [%s]\n", e->key, e->help, def);
 	}
-	fprintf(f, "\nchat platforms: each instance is a section of the config file, its keys below it,\n"
-	    "served on /<platform>/<name> (platforms: %s):\n"
+	fprintf(f, "\nchat platforms: each instance is a section of the config file, after the keys\n"
+	    "above, its keys below it up to the next section, served on /<platform>/<name>:\n"
 	    "  [wecom hexi]\n  token-file /etc/cunbao/wecom-hexi.token\n  aes-key-file /etc/cunbao/wecom-hexi.aes\n"
 	    "  receiver ww1436e0e65a779aee\n  ...\n"
-	    "their keys are in docs/bridge.md; -n checks every section.\n", chat_platform_names());
+	    "each platform's keys (docs/bridge.md has what to copy from its console; -n checks\n"
+	    "every section):\n");
+	for (i = 0; chat_platforms[i] != NULL; i++) {
+		fprintf(f, "  [%s NAME]\n", chat_platforms[i]->platform);
+		for (e = chat_platforms[i]->table; e->key != NULL; e++)
+			fprintf(f, "    %-16s %s [%s]\n", e->key, e->help, e->def ? e->def : "");
+	}
 	fprintf(f, "\nsystemd: with NOTIFY_SOCKET set (Type=notify) the bridge reports READY=1 once the\n"
 	    "broker connected (or 5 s after the first attempt), its spool and replies as STATUS=\n"
 	    "and, with WATCHDOG_USEC, keep-alives; when stderr is the journal (JOURNAL_STREAM)\n"
 	    "each line starts with its syslog priority.\n");
+}
+
+/*
+ * Prints, for cunbao.conf(5), one item per chat platform ("[wecom name]")
+ * holding the list of its section's keys, from the tables the sections are
+ * parsed with.  Returns -1 (done, exit 0) or 1 when a list did not fit.
+ */
+static int
+help_mdoc_chat(FILE *f)
+{
+	static char keys[1 << 15];
+	int i;
+
+	for (i = 0; chat_platforms[i] != NULL; i++) {
+		if (conf_mdoc(chat_platforms[i]->table, keys, sizeof keys) == 0)
+			return 1;
+		fprintf(f, ".It Bq Cm %s Ar name\n.Bl -tag -width Ds\n%s.El\n", chat_platforms[i]->platform,
+		    keys);
+	}
+	return fflush(f) == 0 ? -1 : 1;
 }
 
 /* Reads a whole file; malloc'd and NUL-terminated, NULL (err) on failure. */
@@ -172,6 +199,8 @@ parse_args(struct bridge *b, int argc, char **argv, struct options *o)
 			static char keys[1 << 16];
 
 			return conf_mdoc(bridge_conf_table, keys, sizeof keys) > 0 && fputs(keys, stdout) >= 0 ? -1 : 1;
+		} else if (strcmp(a, "--help-mdoc-chat") == 0) {	/* hidden: the sections' keys, cunbao.conf(5) */
+			return help_mdoc_chat(stdout);
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return -1;

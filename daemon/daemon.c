@@ -113,6 +113,49 @@ log_lines(const char *text)
 	}
 }
 
+/*
+ * -n for a federating cunbaod about to create its database: every
+ * upstream-of entry must be an area of the areas file (imported into a
+ * scratch in-memory database, names and derived codes included), or the
+ * start would stop (federate.c).  Once the database exists its roster may
+ * also hold areas added through the API, which -n does not open: nothing
+ * is said then.  Returns the number of problems, each a line on out.
+ */
+static int
+upstream_check(const struct config *c, FILE *out)
+{
+	char err[1024] = "", note[4096], path[CB_AREA_MAX];
+	struct store *s = NULL;
+	struct roster *r = NULL;
+	size_t len = 0, changed = 0, n;
+	char *text = NULL;
+	int bad = 0;
+
+	if (c->upstream_of[0] == '\0' || access(c->db, F_OK) == 0)
+		return 0;
+	if (c->areas[0] != '\0' && (text = config_read_file(c->areas, &len)) == NULL)
+		return 0;	/* roster_csv says why */
+	if ((s = store_open(":memory:", 0, err, sizeof err)) == NULL ||
+	    (text != NULL && roster_import_file(s, false, text, len, c->areas, tz_now(), &changed, note,
+	    sizeof note, err, sizeof err) != 0) || (r = roster_load(s, err, sizeof err)) == NULL)
+		goto done;	/* a bad areas file: roster_csv says why */
+	for (const char *p = c->upstream_of; *(p += strspn(p, ", \t")) != '\0'; p += n) {
+		n = strcspn(p, ", \t");
+		snprintf(path, sizeof path, "%.*s", (int)n, p);
+		if (roster_area(r, path) != NULL)
+			continue;
+		fprintf(out, "upstream-of: %s is not an area of %s%s: a new database's roster has only that file's "
+		    "areas, so cunbaod would stop at start\n", path, c->areas[0] ? "the areas file " : "the roster",
+		    c->areas[0] ? c->areas : " (no areas file is set)");
+		bad++;
+	}
+done:
+	roster_free(r);
+	store_close(s);
+	free(text);
+	return bad;
+}
+
 bool
 daemon_check(const struct config *c, FILE *out)
 {
@@ -137,6 +180,7 @@ daemon_check(const struct config *c, FILE *out)
 	bad += roster_csv(NULL, c->areas, false, err, ERR_MAX);
 	bad += roster_csv(NULL, c->reporters, true, err, ERR_MAX);
 	fputs(err, out);
+	bad += upstream_check(c, out);
 	free(err);
 	return bad == 0;
 }

@@ -8,7 +8,10 @@
  *
  * Bounds: an INT or DURATION entry is bounded by [min, max] unless both are
  * 0, which means unbounded (DURATION is never negative).  Only a `#` that
- * starts a line (after blanks) begins a comment: values may hold `#`.
+ * starts a line (after blanks) begins a comment: values may hold `#`, but
+ * not a blank and `#` unless quoted ("a # b"): that is a comment written
+ * after a value (`lang zh   # …`), which would otherwise become part of
+ * it, so it is refused with a message saying so.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -433,6 +436,18 @@ conf_split(char *line, char **key, char **value)
 	return true;
 }
 
+/* The '#' of the first blank-and-'#' in an (unquoted) value: a comment written after it; NULL if none. */
+static const char *
+conf_trailing_comment(const char *value)
+{
+	const char *p;
+
+	for (p = strchr(value, '#'); p != NULL; p = strchr(p + 1, '#'))
+		if (p > value && (p[-1] == ' ' || p[-1] == '\t'))
+			return p;
+	return NULL;
+}
+
 /*
  * Handles one line: checks its size and bytes, splits it, rejects a key set
  * twice (seen[] holds the line each entry was first set on), then sets it.
@@ -442,6 +457,7 @@ conf_line(const struct conf_entry *table, void *obj, struct conf_errors *ce,
     size_t *seen, size_t lineno, const char *text, size_t len)
 {
 	char line[CONF_LINE_MAX], msg[256], *key, *value;
+	const char *hash;
 	const struct conf_entry *e;
 
 	if (len > 0 && text[len - 1] == '\r')
@@ -470,6 +486,9 @@ conf_line(const struct conf_entry *table, void *obj, struct conf_errors *ce,
 	seen[idx] = lineno;
 	if (value == NULL)
 		conf_error(ce, lineno, "%s: missing value", key);
+	else if (value[-1] != '"' && (hash = conf_trailing_comment(value)) != NULL)
+		conf_error(ce, lineno, "%s: \"%.40s\" after the value: a comment takes a line of its own "
+		    "(quote a value that holds \" #\")", key, hash);
 	else if (!conf_set(table, obj, key, value, msg, sizeof msg))
 		conf_error(ce, lineno, "%s", msg);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -240,6 +241,62 @@ Test(config, section_errors_keep_line_numbers)
 	cr_expect_eq(c.rate_limit, 30);
 }
 
+/*
+ * A key in the wrong place says where it belongs: a global key under a
+ * section (the section runs to the next one), another platform's key, a
+ * section's key above the first section.
+ */
+Test(config, misplaced_keys_say_where_they_belong)
+{
+	static struct bridge_conf c;
+	char err[4096];
+
+	cr_expect_eq(parse(&c, "listen 127.0.0.1:9999\nreceiver ww1\n\n" WECOM_OK "plain yes\nwindow 1h\n"
+	    "rate-limit 5\nbogus 1\n", err, sizeof err), 5, "%s", err);
+	cr_expect(strstr(err, "b.conf:2: unknown key \"receiver\" outside any section: a key of [wecom NAME] "
+	    "sections") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:10: unknown key \"plain\" in [wecom hexi]: a key of [wechat NAME] "
+	    "sections (cunbao-bridge --help lists each platform's keys)") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:11: unknown key \"window\" in [wecom hexi]: a key of [dingtalk NAME] "
+	    "sections") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:12: unknown key \"rate-limit\" in [wecom hexi]: a global key, which goes "
+	    "above the first section (line 4)") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:13: unknown key \"bogus\"\n") != NULL, "%s", err);
+	cr_expect_eq(c.rate_limit, 30, "a global key inside a section is not taken");
+	cr_expect_eq(c.nchats, 1);
+}
+
+/* docs/bridge.md's blocks once carried comments after the values: each such line is refused, saying so. */
+Test(config, comments_after_values_are_named)
+{
+	static struct bridge_conf c;
+	char err[2048];
+
+	cr_expect_eq(parse(&c, "listen 127.0.0.1:9999   # loopback\n[wecom hexi]   # the app\n", err, sizeof err),
+	    2, "%s", err);
+	cr_expect(strstr(err, "b.conf:1: listen: \"# loopback\" after the value: a comment takes a line of its "
+	    "own") != NULL, "%s", err);
+	cr_expect(strstr(err, "b.conf:2: a section header is \"[platform name]\" on a line of its own: a comment "
+	    "after it takes a line of its own") != NULL, "%s", err);
+}
+
+/* A Feishu bot without an Encrypt Key and a WeChat account in plain mode are valid but weak: warned. */
+Test(config, weak_chat_settings_warn)
+{
+	static struct bridge_conf c;
+	char err[2048];
+
+	cr_assert_eq(parse(&c, "kannel no\n[feishu hexi]\nreceiver cli_a1b2c3\nsecret s\ntoken t\n"
+	    "[feishu enc]\nreceiver cli_a1b2c4\nsecret s\ntoken t\naes-key k\n"
+	    "[wechat gzh]\ntoken AAAAA\nplain yes\nreply passive\n", err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_warnings(&c, err, sizeof err), 2, "%s", err);
+	cr_expect(strstr(err, "[feishu hexi] aes-key: not set; events arrive unsigned") != NULL, "%s", err);
+	cr_expect(strstr(err, "[feishu enc]") == NULL, "%s", err);
+	cr_expect(strstr(err, "[wechat gzh] plain: yes; the signature does not cover the message") != NULL,
+	    "%s", err);
+}
+
 /* -n names the section and the key of every problem. */
 Test(config, section_checks_name_the_key)
 {
@@ -285,4 +342,80 @@ Test(config, section_secret_files)
 	cr_expect(strstr(err, "[wecom hexi] secret-file: cannot read /nonexistent/s") != NULL, "%s", err);
 	unlink(tok);
 	unlink(key);
+}
+
+/* Writes value (and a newline) into dir/name, mode 0600. */
+static void
+put_secret(const char *dir, const char *name, const char *value)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	cr_assert_not_null(f = fopen(path, "w"), "%s", path);
+	fprintf(f, "%s\n", value);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+/*
+ * The shipped example as an operator makes it: every commented line of its
+ * chat part that holds a section or a key ("#[wecom hexi]", "#receiver …")
+ * uncommented, its /etc/cunbao/ files written with plausible secrets.  It
+ * parses into one instance per platform and passes the checks unwarned.
+ */
+Test(config, shipped_example_chat_sections_pass)
+{
+	static struct bridge_conf c;
+	static char out[65536];
+	static const char *const secrets[][2] = {
+		{ "wecom-hexi.token", "QDG6eK" }, { "wecom-hexi.aes", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C" },
+		{ "wecom-hexi.secret", "s3cret-of-the-app" }, { "wechat-gzh.token", "AAAAA" },
+		{ "wechat-gzh.aes", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" },
+		{ "dingtalk-hexi.secret", "dingtalk-app-secret" }, { "feishu-hexi.secret", "feishu-app-secret" },
+		{ "feishu-hexi.token", "feishu-verification-token" }, { "feishu-hexi.aes", "feishu-encrypt-key" },
+		{ "bridge-mqtt-password", "pw" },
+	};
+	char dir[] = "/tmp/cunbao-cfg-example-XXXXXX", err[4096] = "", *text, *p;
+	size_t len, off = 0, i;
+	bool chat = false;
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+		put_secret(dir, secrets[i][0], secrets[i][1]);
+	text = slurp(CUNBAO_SOURCE_DIR "/bridge/examples/cunbao-bridge.conf", &len);
+	for (p = text; *p != '\0';) {
+		char *nl = strchr(p, '\n'), *at, *slash;
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		char line[512];
+
+		snprintf(line, sizeof line, "%.*s", (int)n, p);
+		p += n;
+		chat = chat || strncmp(line, "# Chat platforms", 16) == 0;
+		at = line;
+		if (chat && line[0] == '#' && (line[1] == '[' || (line[1] >= 'a' && line[1] <= 'z')))
+			at++;
+		if ((slash = strstr(at, "/etc/cunbao/")) != NULL) {
+			off += (size_t)snprintf(out + off, sizeof out - off, "%.*s%s/%s", (int)(slash - at), at, dir,
+			    slash + 12);
+		} else
+			off += (size_t)snprintf(out + off, sizeof out - off, "%s", at);
+		cr_assert_lt(off, sizeof out);
+	}
+	conf_defaults(bridge_conf_table, &c);
+	cr_expect_eq(config_parse_file(&c, "cunbao-bridge.conf", out, off, err, sizeof err), 0, "%s\n%s", err, out);
+	cr_expect_eq(c.nchats, 4, "%s", out);
+	cr_expect_eq(config_read_secrets(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_check(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_warnings(&c, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.chats[2].module, "dingtalk:hexi");
+	cr_expect_str_eq(c.chats[3].secret, "feishu-app-secret");
+	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+		char path[256];
+
+		snprintf(path, sizeof path, "%s/%s", dir, secrets[i][0]);
+		unlink(path);
+	}
+	rmdir(dir);
+	free(text);
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # assemble.sh — writes the manual pages: each docs/man/PAGE.in with @VERSION@
-# replaced and each line @DAEMON_KEYS@, @BRIDGE_KEYS@ or @CUNBAOCTL_SUBCOMMANDS@
+# replaced and each line @DAEMON_KEYS@, @BRIDGE_KEYS@, @BRIDGE_CHAT_KEYS@ or
+# @CUNBAOCTL_SUBCOMMANDS@
 # replaced by what the programs print from the tables their --help prints, so
 # the pages and --help never disagree.  Run by docs/man/CMakeLists.txt.
 #
@@ -27,6 +28,7 @@ subcommands() {
 
 "$cunbaod" --help-mdoc >"$gen/daemon-keys"
 "$bridge" --help-mdoc >"$gen/bridge-keys"
+"$bridge" --help-mdoc-chat >"$gen/bridge-chat-keys"
 subcommands >"$gen/cunbaoctl-subcommands"
 for f in "$gen"/*; do
 	[ -s "$f" ] || { echo "assemble.sh: $f is empty" >&2; exit 1; }
@@ -42,6 +44,7 @@ for in in "$src"/*.in; do
 		}
 		$0 == "@DAEMON_KEYS@" { insert(gen "/daemon-keys"); next }
 		$0 == "@BRIDGE_KEYS@" { insert(gen "/bridge-keys"); next }
+		$0 == "@BRIDGE_CHAT_KEYS@" { insert(gen "/bridge-chat-keys"); next }
 		$0 == "@CUNBAOCTL_SUBCOMMANDS@" { insert(gen "/cunbaoctl-subcommands"); next }
 		{ gsub(/@VERSION@/, version); print }
 	' "$in" >"$out/$page.tmp"

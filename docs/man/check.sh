@@ -3,7 +3,8 @@
 # and complete.
 #   - `mandoc -T lint -W warning` says nothing about any of them, and
 #     `man -l` renders each without a message;
-#   - every config key `cunbaod --help` and `cunbao-bridge --help` list is an
+#   - every config key `cunbaod --help` and `cunbao-bridge --help` list (the
+#     chat sections' keys too, under their platform) is an
 #     item of cunbao.conf(5), every option of their --help is in their page,
 #     and every subcommand of `cunbaoctl --help` is in cunbaoctl(1);
 #   - no @MARKER@ of a template is left.
@@ -41,7 +42,16 @@ bridge_keys=$("$bridge" --help | awk '/^keys/ { on = 1; next } on && /^  --/ { s
 for k in $daemon_keys $bridge_keys; do
 	grep -q "^\.It Cm $k " "$dir/cunbao.conf.5" || fail "cunbao.conf.5: no item for the key $k"
 done
-echo "cunbao.conf.5: $(echo $daemon_keys | wc -w) cunbaod keys, $(echo $bridge_keys | wc -w) cunbao-bridge keys"
+# The chat sections' keys: "  [wecom NAME]" then "    key help [default]" lines.
+chat_keys=$("$bridge" --help | awk '/^  \[[a-z]+ NAME\]$/ { p = substr($1, 2) } p && /^    [a-z]/ { print p ":" $1 }')
+[ -n "$chat_keys" ] || fail "no chat section keys found in cunbao-bridge --help"
+for pk in $chat_keys; do
+	p=${pk%%:*} k=${pk#*:}
+	awk -v p="$p" -v k="$k" '$0 == ".It Bq Cm " p " Ar name" { on = 1; next }
+	    on && /^\.It Bq Cm / { exit } on && index($0, ".It Cm " k " ") == 1 { found = 1; exit }
+	    END { exit !found }' "$dir/cunbao.conf.5" || fail "cunbao.conf.5: no item for the [$p] key $k"
+done
+echo "cunbao.conf.5: $(echo $daemon_keys | wc -w) cunbaod keys, $(echo $bridge_keys | wc -w) cunbao-bridge keys, $(echo $chat_keys | wc -w) chat section keys"
 
 # Options: each -x and --word at the start of a line of --help, before the keys.
 options() {

@@ -122,11 +122,16 @@ Test(api_check, example_config_passes_dash_n)
 	cr_expect_str_eq(out, "configuration OK\n");
 	free(out);
 
-	/* Every example, with the files it names moved here by flags. */
+	/*
+	 * Every example, with the files it names moved here by flags; the roster
+	 * a federating cunbaod's upstream-of example needs (-n checks that its
+	 * entries are areas of a new database's roster).
+	 */
 	example_uncommented(h_path("all.conf"));
-	snprintf(args, sizeof args, "-n -c all.conf --areas '%s' --reporters '%s' --tokens tokens.good "
+	cr_assert(h_write_file(h_path("fed-areas.csv"), "path,name,expected\ngansu,甘肃省,0\n"
+	    "gansu/lanzhou,兰州市,0\ngansu/lanzhou/county-a,A县,0\ngansu/lanzhou/county-b,B县,0\n"));
+	snprintf(args, sizeof args, "-n -c all.conf --areas fed-areas.csv --reporters '%s' --tokens tokens.good "
 	    "--mqtt-password-file mqtt.pw --mqtt-cafile mqtt.pw --mqtt-certfile mqtt.pw --mqtt-keyfile mqtt.pw",
-	    h_src("schema/examples/areas.csv"),
 	    h_src("schema/examples/reporters.csv"));
 	out = run_cunbaod(args, &rc);
 	cr_expect_eq(rc, 0, "%s: exit %d: %s", args, rc, out);

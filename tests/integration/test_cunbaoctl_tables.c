@@ -252,6 +252,14 @@ Test(cunbaoctl_tables, language_and_config)
 	out = ctl_env(&a, env, args, &rc);
 	cr_expect(rc == 0 && strstr(out, "牛 61 头") != NULL, "--lang wins:\n%s", out);
 	free(out);
+	/* The 台账 follows the file's lang too (a clerk's choice), but not the locale: it stays Chinese. */
+	snprintf(args, sizeof args, "%s", "export --area xinzhuang/hexi --kind livestock --period 2023-12 --grid");
+	out = ctl_env(&a, env, args, &rc);
+	cr_expect(rc == 0 && strstr(out, "Total") != NULL, "export with lang en in the file:\n%s", out);
+	free(out);
+	out = ctl_env(&a, "CUNBAO_TOKEN=" TOKEN_READ " LANG=en_US.UTF-8", args, &rc);
+	cr_expect(rc == 0 && strstr(out, "合计") != NULL, "export in an English locale:\n%s", out);
+	free(out);
 
 	/* url and token-file from the config file; CUNBAO_URL and --url win over it. */
 	snprintf(env, sizeof env, "url %s\ntoken-file %s\n", a.url, tok);

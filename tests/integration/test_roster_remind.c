@@ -145,7 +145,13 @@ Test(roster_remind, the_first_start_chases_only_the_current_period)
 	    h_bin("tools/cunbaoctl/cunbaoctl"), a.url);
 	char *out = h_run(cmd, &rc);
 	cr_expect_eq(rc, 0, "%s", out);
-	cr_expect(strstr(out, "rm-1 ") != NULL && strstr(out, "+8613800000008") != NULL, "%s", out);
+	cr_expect(strstr(out, "rm-1 ") != NULL && strstr(out, "+86138****0008") != NULL, "%s", out);
+	cr_expect(strstr(out, "+8613800000008") == NULL, "a whole number without --wide:\n%s", out);
+	free(out);
+	snprintf(cmd, sizeof cmd, "CUNBAO_TOKEN='%s' '%s' remind --sent --kind road --wide --url %s 2>&1",
+	    TOKEN_READ, h_bin("tools/cunbaoctl/cunbaoctl"), a.url);
+	out = h_run(cmd, &rc);
+	cr_expect(rc == 0 && strstr(out, "+8613800000008") != NULL, "--wide: %s", out);
 	free(out);
 	api_stop(&a);
 }
@@ -173,7 +179,8 @@ Test(roster_remind, dry_runs_say_what_is_due_and_send_nothing)
 	char *out = h_run(cmd, &rc);
 	cr_expect_eq(rc, 0, "%s", out);
 	cr_expect(strstr(out, "9 message(s) (dry run: nothing sent)") != NULL, "%s", out);
-	cr_expect(strstr(out, "+8613800000008") != NULL, "%s", out);
+	cr_expect(strstr(out, "+86138****0008") != NULL && strstr(out, "+8613800000008") == NULL,
+	    "numbers masked without --wide:\n%s", out);
 	free(out);
 	snprintf(cmd, sizeof cmd, "CUNBAO_TOKEN='%s' '%s' remind --dry-run --kind road --area xinzhuang/hexi "
 	    "--url %s 2>&1", TOKEN_ADMIN, h_bin("tools/cunbaoctl/cunbaoctl"), a.url);

@@ -276,6 +276,13 @@ static const struct {
 	  "cunbaod", "", 4, 5000, false },
 	{ "case matters in keys", "Workers 2\n", 1, "t.conf:1: unknown key \"Workers\"\n",
 	  "cunbaod", "", 4, 5000, false },
+	/* A comment after a value would become part of it: refused, the value kept at its default. */
+	{ "comment after a value", "name village   # the client id\nworkers 8\t# eight\n", 2,
+	  "t.conf:1: name: \"# the client id\" after the value: a comment takes a line of its own "
+	  "(quote a value that holds \" #\")\n"
+	  "t.conf:2: workers: \"# eight\" after the value: a comment takes a line of its own "
+	  "(quote a value that holds \" #\")\n", "cunbaod", "", 4, 5000, false },
+	{ "quoted value may hold a blank and #", "name \"a # b\"\n", 0, "", "a # b", "", 4, 5000, false },
 };
 
 Test(conf, parse)

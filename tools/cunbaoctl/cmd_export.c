@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "ctlconf.h"
 #include "cunbaoctl.h"
 
 static const char export_help[] =
@@ -41,10 +42,13 @@ static const char export_help[] =
     "  --period PERIOD    one period (2023-12, 2023-W48, ...)\n"
     "  --grid             the grid ledger as CSV\n"
     "  --xlsx             the grid ledger as an .xlsx workbook\n"
-    "  --lang zh|en       names in the grid and the workbook (default zh)\n"
+    "  --lang zh|en       names in the grid and the workbook (default: lang in the\n"
+    "                     config file, else zh whatever the locale)\n"
     "  -o, --output FILE  write to FILE instead of standard output\n"
-    "  --url URL          cunbaod's API (default " CLIENT_URL_DEFAULT ")\n"
-    "  --token-file FILE  read the bearer token from FILE (default: $CUNBAO_TOKEN)\n"
+    "  --url URL          cunbaod's API (default $CUNBAO_URL, else url in the config\n"
+    "                     file, else " CLIENT_URL_DEFAULT ")\n"
+    "  --token-file FILE  read the bearer token from FILE (default: $CUNBAO_TOKEN, else\n"
+    "                     token-file in the config file; see cunbaoctl --help)\n"
     "  -h, --help         this help\n"
     "\n"
     "examples:\n"
@@ -112,6 +116,9 @@ cmd_export(int argc, char **argv)
 		    "(e.g. -o ledger.xlsx) or redirect standard output\n");
 		return CTL_USAGE;
 	}
+	/* The config file's lang is the clerk's choice; the locale is not (a server's C.UTF-8). */
+	if (cmd.v[EXPORT_LANG] == NULL && ctlconf_get()->lang[0] != '\0')
+		cmd.v[EXPORT_LANG] = ctlconf_get()->lang;
 	base = xlsx ? "/v1/export.xlsx" : layout != NULL ? "/v1/export.csv?layout=grid" : "/v1/export.csv";
 	if (!ctl_cmd_ready(&cmd, base, path, sizeof path))
 		return CTL_USAGE;

@@ -12,6 +12,7 @@
 #include "cmdline.h"
 #include "cunbaoctl.h"
 #include "table.h"
+#include "view.h"
 
 static const char remind_help[] =
     "usage: cunbaoctl remind --kind KIND (--area PATH | --all) [--period PERIOD] [--dry-run] [options]\n"
@@ -49,7 +50,7 @@ remind_print(const struct client *c, const struct http_response *r)
 {
 	cJSON *doc = cJSON_ParseWithLength(r->body, r->len), *it;
 	struct table *t;
-	char sent[16], missing[16];
+	char sent[16], missing[16], area[512], id[128];
 
 	if (c->json || doc == NULL) {
 		client_print_body(r);
@@ -62,8 +63,9 @@ remind_print(const struct client *c, const struct http_response *r)
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "reminders")) {
 		const char *to = json_str(it, "to");
-		table_add(t, (const char *[]){ json_str(it, "area"), *to ? to : "(no leader)",
-		    json_str(it, "name"), json_str(it, "channel"), json_str(it, "id") });
+		table_add(t, (const char *[]){ view_area(json_str(it, "area"), area, sizeof area),
+		    *to ? view_id(to, id, sizeof id) : "(no leader)", json_str(it, "name"), json_str(it, "channel"),
+		    json_str(it, "id") });
 	}
 	if (table_rows(t) > 0)
 		table_print(t, stdout);
@@ -74,8 +76,8 @@ remind_print(const struct client *c, const struct http_response *r)
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "skipped")) {
 		const char *to = json_str(it, "to");
-		table_add(t, (const char *[]){ json_str(it, "area"), *to ? to : "(no leader)",
-		    json_str(it, "name"), json_str(it, "reason") });
+		table_add(t, (const char *[]){ view_area(json_str(it, "area"), area, sizeof area),
+		    *to ? view_id(to, id, sizeof id) : "(no leader)", json_str(it, "name"), json_str(it, "reason") });
 	}
 	if (table_rows(t) > 0) {
 		printf("skipped:\n");
@@ -125,6 +127,7 @@ due_print(const struct client *c, const struct http_response *r)
 {
 	cJSON *doc = cJSON_ParseWithLength(r->body, r->len), *it;
 	struct table *t;
+	char area[512], id[128];
 
 	if (c->json || doc == NULL) {
 		client_print_body(r);
@@ -137,8 +140,9 @@ due_print(const struct client *c, const struct http_response *r)
 		return CTL_FAIL;
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "due"))
-		table_add(t, (const char *[]){ json_str(it, "type"), json_str(it, "kind"), json_str(it, "period"),
-		    json_str(it, "deadline"), json_str(it, "area"), json_str(it, "to"), json_str(it, "name") });
+		table_add(t, (const char *[]){ json_str(it, "type"), view_kind(json_str(it, "kind")),
+		    json_str(it, "period"), json_str(it, "deadline"), view_area(json_str(it, "area"), area, sizeof area),
+		    view_id(json_str(it, "to"), id, sizeof id), json_str(it, "name") });
 	if (table_rows(t) > 0)
 		table_print(t, stdout);
 	printf("due at %s: %d message(s) (dry run: nothing sent)\n", json_str(doc, "at"), (int)table_rows(t));
@@ -147,11 +151,15 @@ due_print(const struct client *c, const struct http_response *r)
 	return CTL_OK;
 }
 
+/* One reminder sent, as the tables show it (names, a masked number unless --wide). */
 static void
 sent_row(void *arg, const cJSON *it)
 {
-	table_add(arg, (const char *[]){ json_str(it, "id"), json_str(it, "sent_at"), json_str(it, "type"),
-	    json_str(it, "kind"), json_str(it, "period"), json_str(it, "area"), json_str(it, "to") });
+	char area[512], id[128], at[64];
+
+	table_add(arg, (const char *[]){ json_str(it, "id"), view_time(json_str(it, "sent_at"), at, sizeof at),
+	    json_str(it, "type"), view_kind(json_str(it, "kind")), json_str(it, "period"),
+	    view_area(json_str(it, "area"), area, sizeof area), view_id(json_str(it, "to"), id, sizeof id) });
 }
 
 /* cunbaoctl remind --sent: the reminders sent, as a list subcommand. */

@@ -25,7 +25,7 @@ static const struct subcommand {
 	{ "reports", cmd_reports, "reports with their values, corrections and withdrawals (API)" },
 	{ "missing", cmd_missing, "groups that have not reported, with their leaders (API)" },
 	{ "journal", cmd_journal, "every message received and what became of it (API)" },
-	{ "export", cmd_export, "the ledger (台账) as CSV for spreadsheets (API)" },
+	{ "export", cmd_export, "the ledger (台账) as CSV or an Excel workbook (.xlsx) (API)" },
 	{ "areas", cmd_areas, "list, add, change, remove and import the roster's areas (API)" },
 	{ "reporters", cmd_reporters, "list, add, change, remove and import reporters (API)" },
 	{ "remind", cmd_remind, "send a reminder now to the leaders still missing (API)" },
