@@ -545,7 +545,7 @@ bool wx_encrypt(const unsigned char key[WX_KEY_LEN], const unsigned char random1
     size_t msglen, const char *receiver, char *out, size_t outsize, size_t *outlen);
 
 /*
- * ch_wecom.c's WXBizMsgCrypt plumbing, shared with ch_wechat.c:
+ * wx.c: what ch_wecom.c and ch_wechat.c share:
  *   wx_check_keys  token, aes-key (need_key: required) and receiver checks
  *   wx_open        checks msg_signature (query) over encrypt and decrypts it
  *                  for cc->receiver; false (err) on any failure (a 403)
@@ -555,6 +555,10 @@ bool wx_encrypt(const unsigned char key[WX_KEY_LEN], const unsigned char random1
  *                  Nonce> answer (the random prefix is nonce16)
  *   wx_token_read  {"access_token","expires_in"} or errcode/errmsg
  *   wx_judge       an API answer's errcode as a send verdict (what: the API)
+ *   wx_passive     the passive text reply from `from`, plain or sealed
+ *   wx_token_req   GET <api><path>&id_key=receiver&secret_key=secret
+ *   wx_send_text   POST <api><path>?access_token: the text message JSON
+ *                  (agent_id: WeCom's agentid and "safe":0; NULL: none)
  */
 int wx_check_keys(const struct chat_conf *cc, bool need_key, char *err, size_t errlen);
 bool wx_open(const struct chat_conf *cc, const struct webhook *w, const char *encrypt, char *plain,
@@ -569,6 +573,14 @@ bool wx_token_read(int status, const char *body, size_t len, char *token, size_t
     int64_t *expires_s, char *err, size_t errlen);
 enum send_verdict wx_judge(const char *what, int status, const char *body, size_t len, char *note,
     size_t notelen);
+bool wx_passive(const struct chat_conf *cc, const struct inbound *in, const char *from, bool plain,
+    const char *text, int64_t now, const char *nonce16, char *body, size_t bodysize, size_t *bodylen,
+    char *ctype, size_t ctypelen, char *err, size_t errlen);
+bool wx_token_req(const struct chat_conf *cc, const char *path, const char *id_key, const char *secret_key,
+    struct outreq *req, char *err, size_t errlen);
+bool wx_send_text(const struct chat_conf *cc, const char *who, const char *path, const char *agent_id,
+    const char *id, const char *to, const char *token, const char *text, struct outreq *req, char *err,
+    size_t errlen);
 
 /* ------------------------------------------------------------------ xml.c */
 
