@@ -134,6 +134,26 @@ tc_api_wait(const struct tc_api *a, const char *path, int n, int timeout_ms)
 	return true;
 }
 
+/*
+ * The i-th (from 0) request to path carrying a text message in the shape
+ * WeCom, WeChat and DingTalk's webhooks share, {"msgtype":"text","text":
+ * {"content":…}}: asserts there is one and that it is text; returns its
+ * content (malloc'd) and its log line in *line (cJSON_Delete it) for the
+ * platform's own checks.
+ */
+static inline char *
+tc_api_text(const struct tc_api *a, const char *path, int i, cJSON **line)
+{
+	cJSON *j = tc_api_line(a, path, i, NULL), *js = cJSON_GetObjectItem(j, "json");
+	const cJSON *content = cJSON_GetObjectItem(cJSON_GetObjectItem(js, "text"), "content");
+
+	cr_assert_not_null(j, "no request %d to %s", i, path);
+	cr_expect_str_eq(cJSON_GetObjectItem(js, "msgtype")->valuestring, "text");
+	cr_assert(cJSON_IsString(content), "%s %d: no text content", path, i);
+	*line = j;
+	return strdup(content->valuestring);
+}
+
 /* ------------------------------------------------------------------ the bridge */
 
 struct tc_bridge {

@@ -89,7 +89,7 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	static struct tc_bridge b;
 	static char target[256];
 	const char *parts[3] = { TOKEN, "1714037059", "486452656" };
-	char sig[41], xml[1024];
+	char sig[41], xml[1024], *reply;
 	struct tb_resp r;
 	cJSON *rc, *j;
 
@@ -144,13 +144,12 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	/* The first send is refused (token expired): a new token, the same reply again. */
 	cr_assert(tc_api_wait(&api, SEND, 2, TC_WAIT), "no reply by the API after the restart");
 	cr_expect_eq(tc_api_count(&api, "/cgi-bin/token"), 2);
-	j = tc_api_line(&api, SEND, 1, NULL);
-	cr_assert_not_null(j);
+	reply = tc_api_text(&api, SEND, 1, &j);
 	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "query"), "access_token")->valuestring, "tok-2");
 	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "json"), "touser")->valuestring, "oLi");
-	cr_expect(strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "json"), "text"),
-	    "content")->valuestring, "7") != NULL);
+	cr_expect(strstr(reply, "7") != NULL, "%s", reply);
 	cJSON_Delete(j);
+	free(reply);
 	tc_cattle(&c, 19);
 	cr_expect_eq(tc_journal(&c, "wechat:2002"), 1);
 	tb_sleep_ms(2000);	/* time for a third send that must not come */
