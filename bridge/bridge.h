@@ -549,6 +549,7 @@ bool wx_encrypt(const unsigned char key[WX_KEY_LEN], const unsigned char random1
  *   wx_check_keys  token, aes-key (need_key: required) and receiver checks
  *   wx_open        checks msg_signature (query) over encrypt and decrypts it
  *                  for cc->receiver; false (err) on any failure (a 403)
+ *   wx_open_body   the same for a POSTed body's <Encrypt>: 200, 400 or 403
  *   wx_message     reads a decrypted message's fields into in (status)
  *   wx_text_xml    a passive text reply's plain XML
  *   wx_seal        encrypts xml into the <Encrypt/MsgSignature/TimeStamp/
@@ -563,6 +564,8 @@ bool wx_encrypt(const unsigned char key[WX_KEY_LEN], const unsigned char random1
 int wx_check_keys(const struct chat_conf *cc, bool need_key, char *err, size_t errlen);
 bool wx_open(const struct chat_conf *cc, const struct webhook *w, const char *encrypt, char *plain,
     size_t plainsize, size_t *plainlen, char *err, size_t errlen);
+int wx_open_body(const struct chat_conf *cc, const struct webhook *w, char *plain, size_t plainsize,
+    size_t *plainlen, char *err, size_t errlen);
 int wx_message(const struct chat_conf *cc, const char *xml, size_t len, struct inbound *in, char *err,
     size_t errlen);
 bool wx_text_xml(const char *to, const char *from, int64_t now, const char *text, char *out, size_t size,

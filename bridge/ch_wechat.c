@@ -89,11 +89,12 @@ wechat_signed(const struct chat_conf *cc, const struct webhook *w, char *err, si
 static int
 wechat_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound *in, char *err, size_t errlen)
 {
-	static char enc[8192], plain[16384];
+	static char plain[16384];
 	char type[16];
 	const char *xml = w->body;
 	size_t n, len = w->bodylen;
 	bool aes;
+	int st;
 
 	if (strcmp(w->method, "GET") != 0 && strcmp(w->method, "POST") != 0) {
 		snprintf(err, errlen, "use GET or POST, not %s", w->method);
@@ -120,12 +121,8 @@ wechat_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound
 			snprintf(err, errlen, "an encrypted message, but aes-key is not set");
 			return 403;
 		}
-		if (!xml_field(w->body, w->bodylen, "Encrypt", enc, sizeof enc, &n)) {
-			snprintf(err, errlen, "no Encrypt element in the body");
-			return 400;
-		}
-		if (!wx_open(cc, w, enc, plain, sizeof plain, &len, err, errlen))
-			return 403;
+		if ((st = wx_open_body(cc, w, plain, sizeof plain, &len, err, errlen)) != 200)
+			return st;
 		xml = plain;
 	}
 	/* The account's own id (gh_…) is the From of a passive reply, also after a restart. */

@@ -89,9 +89,10 @@ wecom_verify(const struct chat_conf *cc, const struct webhook *w, struct inbound
 static int
 wecom_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound *in, char *err, size_t errlen)
 {
-	static char enc[8192], plain[16384];
+	static char plain[16384];
 	char to[128];
 	size_t n, plainlen;
+	int st;
 
 	if (strcmp(w->method, "GET") == 0)
 		return wecom_verify(cc, w, in, err, errlen);
@@ -99,12 +100,8 @@ wecom_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound 
 		snprintf(err, errlen, "use GET or POST, not %s", w->method);
 		return 405;
 	}
-	if (!xml_field(w->body, w->bodylen, "Encrypt", enc, sizeof enc, &n)) {
-		snprintf(err, errlen, "no Encrypt element in the body");
-		return 400;
-	}
-	if (!wx_open(cc, w, enc, plain, sizeof plain, &plainlen, err, errlen))
-		return 403;
+	if ((st = wx_open_body(cc, w, plain, sizeof plain, &plainlen, err, errlen)) != 200)
+		return st;
 	if (xml_field(plain, plainlen, "ToUserName", to, sizeof to, &n) && strcmp(to, cc->receiver) != 0) {
 		snprintf(err, errlen, "ToUserName \"%.64s\" is not the CorpID", to);
 		return 403;

@@ -183,6 +183,27 @@ wx_open(const struct chat_conf *cc, const struct webhook *w, const char *encrypt
 }
 
 /*
+ * Reads the <Encrypt> element of a POSTed body and opens it (wx_open) into
+ * plain.  Returns 200, 400 when the body has no Encrypt element, or 403 when
+ * the signature, the key or the receiver is wrong; err says which.
+ */
+int
+wx_open_body(const struct chat_conf *cc, const struct webhook *w, char *plain, size_t plainsize, size_t *plainlen,
+    char *err, size_t errlen)
+{
+	static char enc[8192];
+	size_t n;
+
+	if (!xml_field(w->body, w->bodylen, "Encrypt", enc, sizeof enc, &n)) {
+		snprintf(err, errlen, "no Encrypt element in the body");
+		return 400;
+	}
+	if (!wx_open(cc, w, enc, plain, plainsize, plainlen, err, errlen))
+		return 403;
+	return 200;
+}
+
+/*
  * Reads the fields every WeCom/WeChat message has into in: the sender
  * ("<platform>:<FromUserName>"), MsgType, and for text the content and the
  * id "<platform>:<MsgId>".  Non-text messages are ignored with nontext-reply
