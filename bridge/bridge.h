@@ -546,20 +546,27 @@ bool wx_encrypt(const unsigned char key[WX_KEY_LEN], const unsigned char random1
     size_t msglen, const char *receiver, char *out, size_t outsize, size_t *outlen);
 
 /*
- * ch_wecom.c's WXBizMsgCrypt plumbing, shared with ch_wechat.c:
+ * wx.c: what ch_wecom.c and ch_wechat.c share:
  *   wx_check_keys  token, aes-key (need_key: required) and receiver checks
  *   wx_open        checks msg_signature (query) over encrypt and decrypts it
  *                  for cc->receiver; false (err) on any failure (a 403)
+ *   wx_open_body   the same for a POSTed body's <Encrypt>: 200, 400 or 403
  *   wx_message     reads a decrypted message's fields into in (status)
  *   wx_text_xml    a passive text reply's plain XML
  *   wx_seal        encrypts xml into the <Encrypt/MsgSignature/TimeStamp/
  *                  Nonce> answer (the random prefix is nonce16)
  *   wx_token_read  {"access_token","expires_in"} or errcode/errmsg
  *   wx_judge       an API answer's errcode as a send verdict (what: the API)
+ *   wx_passive     the passive text reply from `from`, plain or sealed
+ *   wx_token_req   GET <api><path>&id_key=receiver&secret_key=secret
+ *   wx_send_text   POST <api><path>?access_token: the text message JSON
+ *                  (agent_id: WeCom's agentid and "safe":0; NULL: none)
  */
 int wx_check_keys(const struct chat_conf *cc, bool need_key, char *err, size_t errlen);
 bool wx_open(const struct chat_conf *cc, const struct webhook *w, const char *encrypt, char *plain,
     size_t plainsize, size_t *plainlen, char *err, size_t errlen);
+int wx_open_body(const struct chat_conf *cc, const struct webhook *w, char *plain, size_t plainsize,
+    size_t *plainlen, char *err, size_t errlen);
 int wx_message(const struct chat_conf *cc, const char *xml, size_t len, struct inbound *in, char *err,
     size_t errlen);
 bool wx_text_xml(const char *to, const char *from, int64_t now, const char *text, char *out, size_t size,
@@ -570,6 +577,14 @@ bool wx_token_read(int status, const char *body, size_t len, char *token, size_t
     int64_t *expires_s, char *err, size_t errlen);
 enum send_verdict wx_judge(const char *what, int status, const char *body, size_t len, char *note,
     size_t notelen);
+bool wx_passive(const struct chat_conf *cc, const struct inbound *in, const char *from, bool plain,
+    const char *text, int64_t now, const char *nonce16, char *body, size_t bodysize, size_t *bodylen,
+    char *ctype, size_t ctypelen, char *err, size_t errlen);
+bool wx_token_req(const struct chat_conf *cc, const char *path, const char *id_key, const char *secret_key,
+    struct outreq *req, char *err, size_t errlen);
+bool wx_send_text(const struct chat_conf *cc, const char *who, const char *path, const char *agent_id,
+    const char *id, const char *to, const char *token, const char *text, struct outreq *req, char *err,
+    size_t errlen);
 
 /* ------------------------------------------------------------------ xml.c */
 

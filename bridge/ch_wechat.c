@@ -1,5 +1,6 @@
 /*
- * ch_wechat.c — a WeChat Official Account (公众号).
+ * ch_wechat.c — a WeChat Official Account (公众号).  What it shares with
+ * WeCom (ch_wecom.c) is in wx.c.
  *
  * In, on /wechat/<name>:
  *   GET  ?signature&timestamp&nonce&echostr  the server check: the
@@ -28,11 +29,9 @@
  * note) and only for accounts with that permission (48001).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bridge.h"
-#include "jsonw.h"
 
 #define SEC 1000LL
 
@@ -90,11 +89,12 @@ wechat_signed(const struct chat_conf *cc, const struct webhook *w, char *err, si
 static int
 wechat_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound *in, char *err, size_t errlen)
 {
-	static char enc[8192], plain[16384];
+	static char plain[16384];
 	char type[16];
 	const char *xml = w->body;
 	size_t n, len = w->bodylen;
 	bool aes;
+	int st;
 
 	if (strcmp(w->method, "GET") != 0 && strcmp(w->method, "POST") != 0) {
 		snprintf(err, errlen, "use GET or POST, not %s", w->method);
@@ -121,12 +121,8 @@ wechat_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound
 			snprintf(err, errlen, "an encrypted message, but aes-key is not set");
 			return 403;
 		}
-		if (!xml_field(w->body, w->bodylen, "Encrypt", enc, sizeof enc, &n)) {
-			snprintf(err, errlen, "no Encrypt element in the body");
-			return 400;
-		}
-		if (!wx_open(cc, w, enc, plain, sizeof plain, &len, err, errlen))
-			return 403;
+		if ((st = wx_open_body(cc, w, plain, sizeof plain, &len, err, errlen)) != 200)
+			return st;
 		xml = plain;
 	}
 	/* The account's own id (gh_…) is the From of a passive reply, also after a restart. */
@@ -140,92 +136,31 @@ wechat_parse(const struct chat_conf *cc, const struct webhook *w, struct inbound
 	return wx_message(cc, xml, len, in, err, errlen);
 }
 
+/* The passive answer from the account's own id (in->ctx): plain XML in plain mode, else encrypted. */
 static bool
 wechat_passive(const struct chat_conf *cc, const struct inbound *in, const char *text, int64_t now,
     const char *nonce16, char *body, size_t bodysize, size_t *bodylen, char *ctype, size_t ctypelen,
     char *err, size_t errlen)
 {
-	char xml[2048];
-	size_t len;
-	const char *user = strchr(in->from, ':');
-
-	if (user == NULL || in->ctx[0] == '\0' ||
-	    !wx_text_xml(user + 1, in->ctx, now, text, cc->plain ? body : xml, cc->plain ? bodysize : sizeof xml,
-	    cc->plain ? bodylen : &len)) {
-		snprintf(err, errlen, "the reply does not fit in a passive answer");
-		return false;
-	}
-	snprintf(ctype, ctypelen, "text/xml; charset=utf-8");
-	if (cc->plain)
-		return true;
-	return wx_seal(cc, xml, len, now, nonce16, body, bodysize, bodylen, err, errlen);
+	return wx_passive(cc, in, in->ctx, cc->plain, text, now, nonce16, body, bodysize, bodylen, ctype, ctypelen,
+	    err, errlen);
 }
 
+/* GET <api>/cgi-bin/token?grant_type=client_credential&appid&secret. */
 static bool
 wechat_token_req(const struct chat_conf *cc, struct outreq *req, char *err, size_t errlen)
 {
-	size_t off;
-	int n;
-
-	outreq_reset(req);
-	n = snprintf(req->url, sizeof req->url, "%s/cgi-bin/token?grant_type=client_credential", cc->api);
-	off = n > 0 ? (size_t)n : 0;
-	if (n < 0 || (size_t)n >= sizeof req->url ||
-	    !form_put(req->url, sizeof req->url, &off, "appid", cc->receiver, strlen(cc->receiver)) ||
-	    !form_put(req->url, sizeof req->url, &off, "secret", cc->secret, strlen(cc->secret))) {
-		snprintf(err, errlen, "api and secret make too long a URL");
-		return false;
-	}
-	return true;
+	return wx_token_req(cc, "/cgi-bin/token?grant_type=client_credential", "appid", "secret", req, err,
+	    errlen);
 }
 
-static bool
-wechat_token_read(int status, const char *body, size_t len, char *token, size_t tokensize, int64_t *expires_s,
-    char *err, size_t errlen)
-{
-	err[0] = '\0';
-	return wx_token_read(status, body, len, token, tokensize, expires_s, err, errlen);
-}
-
+/* A customer-service message: POST <api>/cgi-bin/message/custom/send, no agentid. */
 static bool
 wechat_reply(const struct chat_conf *cc, int64_t now, const char *id, const char *to, const char *ctx,
     const char *token, const char *text, struct outreq *req, char *err, size_t errlen)
 {
-	struct jsonw w;
-	size_t off;
-	int n;
-
-	outreq_reset(req);
-	if (strncmp(to, "wechat:", 7) != 0 || to[7] == '\0') {
-		snprintf(err, errlen, "reply %s: \"%s\" is not a WeChat user", id, to);
-		return false;
-	}
-	n = snprintf(req->url, sizeof req->url, "%s/cgi-bin/message/custom/send?", cc->api);
-	off = n > 0 ? (size_t)n : 0;
-	if (n < 0 || (size_t)n >= sizeof req->url ||
-	    !form_put(req->url, sizeof req->url, &off, "access_token", token, strlen(token))) {
-		snprintf(err, errlen, "api and the access token make too long a URL");
-		return false;
-	}
-	req->post = true;
-	snprintf(req->ctype, sizeof req->ctype, "application/json");
-	jsonw_init(&w, req->body, sizeof req->body);
-	jsonw_obj(&w);
-	jsonw_key(&w, "touser");
-	jsonw_str(&w, to + 7);
-	jsonw_key(&w, "msgtype");
-	jsonw_str(&w, "text");
-	jsonw_key(&w, "text");
-	jsonw_obj(&w);
-	jsonw_key(&w, "content");
-	jsonw_strn(&w, text, chat_utf8_cut(text, strlen(text), 2048));
-	jsonw_end(&w);
-	jsonw_end(&w);
-	if ((req->bodylen = jsonw_finish(&w)) == 0) {
-		snprintf(err, errlen, "reply %s does not fit in a request body", id);
-		return false;
-	}
-	return true;
+	return wx_send_text(cc, "WeChat", "/cgi-bin/message/custom/send", NULL, id, to, token, text, req, err,
+	    errlen);
 }
 
 /* As WeCom's, but 45015 (outside the 48 h window) fails at once: retrying cannot open the window. */
@@ -242,7 +177,7 @@ const struct chat_ops ch_wechat = {
 	.parse = wechat_parse,
 	.passive = wechat_passive,
 	.token_req = wechat_token_req,
-	.token_read = wechat_token_read,
+	.token_read = wx_token_read,
 	.reply = wechat_reply,
 	.judge = wechat_judge,
 };

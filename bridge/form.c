@@ -9,18 +9,6 @@
 
 #include "bridge.h"
 
-static int
-form_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes s[0..len) into out (outsize bytes incl. the NUL it adds).
  * Returns the decoded length, or -1 on a bad escape or overflow.
@@ -38,8 +26,8 @@ form_decode(const char *s, size_t len, char *out, size_t outsize)
 
 			if (i + 2 >= len)
 				return -1;
-			hi = form_hex(s[i + 1]);
-			lo = form_hex(s[i + 2]);
+			hi = cb_hex_digit(s[i + 1]);
+			lo = cb_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (char)(hi << 4 | lo);

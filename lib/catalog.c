@@ -386,6 +386,26 @@ agg_name(enum agg a)
 	return agg_names[a];
 }
 
+/* True if w is plain ASCII (an English word), false if it holds any other character. */
+static bool
+ascii_word(const char *w)
+{
+	for (; *w != '\0'; w++)
+		if ((unsigned char)*w >= 0x80)
+			return false;
+	return true;
+}
+
+/* The first word of ws in l's script (English: ASCII; Chinese: not), or NULL. */
+const char *
+words_in_lang(const struct words *ws, enum lang l)
+{
+	for (size_t i = 0; i < ws->n && i < CATALOG_WORDS_MAX; i++)
+		if (ascii_word(ws->w[i]) == (l == LANG_EN))
+			return ws->w[i];
+	return NULL;
+}
+
 /* The field's name in l (zh for anything but LANG_EN). */
 const char *
 field_name(const struct field *f, enum lang l)

@@ -166,5 +166,10 @@ const char *agg_name(enum agg a);
 /* The field's or kind's name in a language. */
 const char *field_name(const struct field *f, enum lang l);
 const char *kind_name(const struct kind *k, enum lang l);
+/*
+ * The first of ws written in l's script (plain ASCII for LANG_EN, any other
+ * for zh): a yes/no word to show in that language; NULL when none is.
+ */
+const char *words_in_lang(const struct words *ws, enum lang l);
 
 #endif

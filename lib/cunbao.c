@@ -89,3 +89,16 @@ lang_parse(const char *s, enum lang *out)
 	}
 	return false;
 }
+
+/* The value of one hex digit of either case, or -1 for any other character. */
+int
+cb_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

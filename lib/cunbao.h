@@ -72,4 +72,7 @@ const char *lang_name(enum lang l);
 /* Parses "zh"/"en" (case-insensitive); returns false on anything else. */
 bool lang_parse(const char *s, enum lang *out);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1 (JSON's \u escapes, URL %XX escapes). */
+int cb_hex_digit(char c);
+
 #endif

@@ -84,24 +84,13 @@ grid_total(struct grid *g, char *err, size_t errlen)
 	return true;
 }
 
-/* True if w is plain ASCII (an English word), false if it holds any other character. */
-static bool
-ascii_word(const char *w)
-{
-	for (; *w != '\0'; w++)
-		if ((unsigned char)*w >= 0x80)
-			return false;
-	return true;
-}
-
 /* The first of words in language l (a Chinese word for zh, an ASCII one for en), else the first. */
 static const char *
 word_in(const struct words *ws, enum lang l)
 {
-	for (size_t i = 0; i < ws->n; i++)
-		if (ascii_word(ws->w[i]) == (l == LANG_EN))
-			return ws->w[i];
-	return ws->n > 0 ? ws->w[0] : NULL;
+	const char *w = words_in_lang(ws, l);
+
+	return w != NULL ? w : ws->n > 0 ? ws->w[0] : NULL;
 }
 
 bool

@@ -52,19 +52,6 @@ struct walk {
 	bool lost;			/* the text and the tree disagree (a bug, or a foreign buffer) */
 };
 
-/* The value of one hex digit, or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Walks over the next string token of the raw text and says whether it
  * holds a NUL (a raw 0 byte, \u0000, or a \u with a non-hex digit, which
@@ -91,8 +78,8 @@ walk_string(struct walk *w)
 
 			/* cJSON reads a \u with a non-hex digit as U+0000, a NUL too. */
 			for (int i = 1; i <= 4; i++) {
-				digits &= hexval(w->p[i]) >= 0;
-				v = v * 16 + (hexval(w->p[i]) >= 0 ? hexval(w->p[i]) : 0);
+				digits &= cb_hex_digit(w->p[i]) >= 0;
+				v = v * 16 + (cb_hex_digit(w->p[i]) >= 0 ? cb_hex_digit(w->p[i]) : 0);
 			}
 			nul |= v == 0 || !digits;
 		}
@@ -287,7 +274,8 @@ salvage_string(const char *p, const char *end, char *out, size_t size, bool *ok)
 				int v = 0;
 
 				for (int i = 1; i <= 4; i++)	/* a non-hex digit: U+0000, as cJSON reads it */
-					v = p + i < end && hexval(p[i]) >= 0 && v >= 0 ? v * 16 + hexval(p[i]) : -1;
+					v = p + i < end && cb_hex_digit(p[i]) >= 0 && v >= 0 ?
+					    v * 16 + cb_hex_digit(p[i]) : -1;
 				v = v < 0 ? 0 : v;
 				p += end - p > 4 ? 4 : end - p - 1;
 				c = v == 0 ? '\0' : v < 0x80 ? (char)v : '\x01';

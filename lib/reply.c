@@ -126,16 +126,6 @@ field_unit(const struct field *f, enum lang l)
 	return L(l, f->unit_zh, f->unit_en);
 }
 
-/* True if w is plain ASCII (an English word). */
-static bool
-ascii_word(const char *w)
-{
-	for (; *w != '\0'; w++)
-		if ((unsigned char)*w >= 0x80)
-			return false;
-	return true;
-}
-
 /*
  * The word that says a yes/no value in l: the first of the field's yes (or
  * no) words written in that script, else a plain 是/否, yes/no.
@@ -143,11 +133,10 @@ ascii_word(const char *w)
 static const char *
 yesno_word(const struct field *f, bool yes, enum lang l)
 {
-	const struct words *w = yes ? &f->yes : &f->no;
+	const char *w = words_in_lang(yes ? &f->yes : &f->no, l);
 
-	for (size_t i = 0; i < w->n && i < CATALOG_WORDS_MAX; i++)
-		if (ascii_word(w->w[i]) == (l == LANG_EN))
-			return w->w[i];
+	if (w != NULL)
+		return w;
 	return yes ? L(l, "是", "yes") : L(l, "否", "no");
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "shipped_catalog.h"
 #include "jdec.h"
 #include "payload.h"
 #include "report.h"
@@ -21,23 +22,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct catalog *cat;
-
-/* Loads schema/catalog.json once; the fuzzer cannot run without it. */
-static void
-load_catalog(void)
-{
-	static char text[1 << 20];
-	char err[4096];
-	FILE *f = fopen(CUNBAO_SOURCE_DIR "/schema/catalog.json", "rb");
-
-	if (f == NULL)
-		abort();
-	size_t n = fread(text, 1, sizeof text, f);
-	fclose(f);
-	cat = catalog_load(text, n, "catalog.json", err, sizeof err);
-	if (cat == NULL)
-		abort();
-}
 
 /* The promises of report_validate on success. */
 static void
@@ -64,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 
 	if (cat == NULL)
-		load_catalog();
+		cat = shipped_catalog();
 	memset(err, 'x', sizeof err);
 	enum cb_error e = report_decode((const char *)data, size, &r, err, sizeof err);
 	if (memchr(err, '\0', sizeof err) == NULL)

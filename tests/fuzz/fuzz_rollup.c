@@ -13,29 +13,13 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "shipped_catalog.h"
 #include "rollup.h"
 #include "topic.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct catalog *cat;
-
-/* Loads schema/catalog.json once; the fuzzer cannot run without it. */
-static void
-load_catalog(void)
-{
-	static char text[1 << 20];
-	char err[4096];
-	FILE *f = fopen(CUNBAO_SOURCE_DIR "/schema/catalog.json", "rb");
-
-	if (f == NULL)
-		abort();
-	size_t n = fread(text, 1, sizeof text, f);
-	fclose(f);
-	cat = catalog_load(text, n, "catalog.json", err, sizeof err);
-	if (cat == NULL)
-		abort();
-}
 
 /* The figures of two cells of field f agree (both absent, or the same value and scale). */
 static bool
@@ -57,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 
 	if (cat == NULL)
-		load_catalog();
+		cat = shipped_catalog();
 	memset(err, 'x', sizeof err);
 	enum cb_error e = rollup_decode((const char *)data, size, cat, &in, err, sizeof err);
 	if (memchr(err, '\0', sizeof err) == NULL)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "shipped_catalog.h"
 #include "reply.h"
 #include "sms.h"
 #include "utf8.h"
@@ -26,23 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct catalog *cat;
 static const struct sms_context ctx = { NOW, 28800 };
-
-/* Loads schema/catalog.json once; the fuzzer cannot run without it. */
-static void
-load_catalog(void)
-{
-	static char text[1 << 20];
-	char err[4096];
-	FILE *f = fopen(CUNBAO_SOURCE_DIR "/schema/catalog.json", "rb");
-
-	if (f == NULL)
-		abort();
-	size_t n = fread(text, 1, sizeof text, f);
-	fclose(f);
-	cat = catalog_load(text, n, "catalog.json", err, sizeof err);
-	if (cat == NULL)
-		abort();
-}
 
 /* A reply of n bytes in buf[len] is terminated, fits and is valid UTF-8. */
 static void
@@ -151,7 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct parsed p, again;
 
 	if (cat == NULL)
-		load_catalog();
+		cat = shipped_catalog();
 	enum cb_error e = sms_parse(cat, (const char *)data, size, &ctx, &p);
 	if (e != p.error || (unsigned)e >= CB_ERROR_COUNT)
 		abort();

@@ -12,54 +12,11 @@
  * was due on Monday at 00:00 (so last week's and this week's are overdue,
  * like yesterday's road).  Every other kind is never chased.
  */
-#include <time.h>
-
 #include "test_api.h"
+#include "test_remind.h"
 
-#define OUTBOX CBD_ROOT "/outbox/#"
-
-/* A POSIX TZ in which it is now about noon ("TST-5" is UTC+5). */
-static void
-noon_zone(char *buf, size_t len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	int east;
-
-	gmtime_r(&now, &tm);
-	east = 12 - tm.tm_hour;	/* -11 .. 12 */
-	if (east == 0)
-		snprintf(buf, len, "UTC");
-	else
-		snprintf(buf, len, "TST%c%d", east > 0 ? '-' : '+', east > 0 ? east : -east);
-}
-
-/* The shipped catalog with the deadlines above, written to the scratch dir; returns its path. */
-static const char *
-remind_catalog(void)
-{
-	static char path[512];
-	char *text = h_read_file(h_src("schema/catalog.json"), NULL);
-	cJSON *c = cJSON_Parse(text), *k;
-
-	cr_assert_not_null(c);
-	cJSON_ArrayForEach(k, cJSON_GetObjectItem(c, "kinds")) {
-		const char *code = cJSON_GetObjectItem(k, "code")->valuestring;
-		cJSON *d = cJSON_GetObjectItem(k, "deadline");
-		bool road = strcmp(code, "road") == 0, san = strcmp(code, "sanitation") == 0;
-
-		cJSON_ReplaceItemInObject(d, "day", cJSON_CreateNumber(1));
-		cJSON_ReplaceItemInObject(d, "hour", cJSON_CreateNumber(road ? 23 : 0));
-		cJSON_ReplaceItemInObject(d, "remind_hours", cJSON_CreateNumber(road ? 24 : san ? 1 : 0));
-	}
-	char *out = cJSON_Print(c);
-	snprintf(path, sizeof path, "%s", h_path("remind-catalog.json"));
-	cr_assert(h_write_file(path, out));
-	free(out);
-	free(text);
-	cJSON_Delete(c);
-	return path;
-}
+/* Chased after its deadline (test_remind.h): last and this week's sanitation. */
+static const char *const chased[] = { "sanitation", NULL };
 
 /* An undated SMS (today's period, in cunbaod's zone) that must be accepted. */
 static void
@@ -72,18 +29,6 @@ report_today(struct api *a, const char *id, const char *from, const char *text)
 	cr_assert_not_null(r, "no receipt for %s", id);
 	cr_assert_str_eq(rc_str(r, "status"), "accepted", "%s: %s", id, rc_str(r, "text"));
 	cJSON_Delete(r);
-}
-
-/* Waits until n outbox messages have arrived; false at the deadline. */
-static bool
-outbox_wait(struct api *a, size_t n)
-{
-	for (int i = 0; i < 200; i++) {
-		if (h_mqtt_count(a->cbd.mq, OUTBOX) >= n)
-			return true;
-		usleep(50 * 1000);
-	}
-	return false;
 }
 
 /* Takes the outbox message to `to` (parsed; cJSON_Delete it), or NULL if there is none. */
@@ -132,7 +77,7 @@ Test(api_remind, once_per_leader_before_the_deadline_and_escalated_after)
 	cJSON *m;
 
 	noon_zone(zone, sizeof zone);
-	api_start_with(&a, zone, "0", remind_catalog());
+	api_start_with(&a, zone, "0", remind_catalog("remind-catalog.json", chased));
 	cr_assert(h_mqtt_sub(a.cbd.mq, OUTBOX, 1));
 	report_today(&a, "t:1", "+8613800000001", "道路 硬化100米");
 	report_today(&a, "t:2", "+8613800000005", "道路 硬化50米");
@@ -201,7 +146,7 @@ Test(api_remind, on_request_only_the_leaders_still_missing)
 	const cJSON *it;
 
 	noon_zone(zone, sizeof zone);
-	api_start_with(&a, zone, "0", remind_catalog());
+	api_start_with(&a, zone, "0", remind_catalog("remind-catalog.json", chased));
 	cr_assert(h_mqtt_sub(a.cbd.mq, OUTBOX, 1));
 	report_today(&a, "t:1", "+8613800000001", "道路 硬化100米");
 	report_today(&a, "t:2", "+8613800000005", "道路 硬化50米");

@@ -10,7 +10,13 @@
  *     [<platform> <name>] sections appended (tc_bridge_start; a restart
  *     keeps its spool and its port);
  *   - the WXBizMsgCrypt side of the platforms (tc_wx_*): a message
- *     encrypted and signed as WeCom or WeChat sends it.
+ *     encrypted and signed as WeCom or WeChat sends it;
+ *   - the steps every test takes (tc_start: cunbaod on the test's roster,
+ *     the fake API, the bridge with the platform's section; tc_crash:
+ *     kill -9 of the bridge and both restarted) and the checks they share
+ *     (tc_accepted, tc_journal, tc_absorbed, tc_db_wait, tc_cattle,
+ *     tc_same_as_sms:
+ *     the reply equals an SMS leader's).
  *
  * Together with test_cunbaod.h (mosquitto, cunbaod with a roster of the
  * test's own, a client that sees every receipt) and test_bridge.h (a
@@ -24,6 +30,7 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +39,13 @@
 #include "bridge.h"
 #include "harness.h"
 #include "test_bridge.h"
+#include "test_cunbaod.h"
 
 #define TC_WAIT 20000		/* ms: a deadline, not an expectation */
+#define TC_TEXT "牲畜 牛12 猪40"	/* the first report of every test, as its SMS twin sends it */
+/* The village's cattle, summed over its groups' rollups; -1 when there is none yet. */
+#define TC_CATTLE "SELECT coalesce(sum(sum), -1) FROM rollups WHERE area = 'xinzhuang/hexi' AND " \
+	"kind = 'livestock' AND field = 'cattle'"
 
 /* ------------------------------------------------------------------ the fake API */
 
@@ -122,12 +134,33 @@ tc_api_wait(const struct tc_api *a, const char *path, int n, int timeout_ms)
 	return true;
 }
 
+/*
+ * The i-th (from 0) request to path carrying a text message in the shape
+ * WeCom, WeChat and DingTalk's webhooks share, {"msgtype":"text","text":
+ * {"content":…}}: asserts there is one and that it is text; returns its
+ * content (malloc'd) and its log line in *line (cJSON_Delete it) for the
+ * platform's own checks.
+ */
+static inline char *
+tc_api_text(const struct tc_api *a, const char *path, int i, cJSON **line)
+{
+	cJSON *j = tc_api_line(a, path, i, NULL), *js = cJSON_GetObjectItem(j, "json");
+	const cJSON *content = cJSON_GetObjectItem(cJSON_GetObjectItem(js, "text"), "content");
+
+	cr_assert_not_null(j, "no request %d to %s", i, path);
+	cr_expect_str_eq(cJSON_GetObjectItem(js, "msgtype")->valuestring, "text");
+	cr_assert(cJSON_IsString(content), "%s %d: no text content", path, i);
+	*line = j;
+	return strdup(content->valuestring);
+}
+
 /* ------------------------------------------------------------------ the bridge */
 
 struct tc_bridge {
 	int port;
 	int broker_port;
 	char conf[512], spool[512];
+	char sections[1024];		/* what tc_start gave it, for restarts */
 	struct h_proc *proc;
 };
 
@@ -220,6 +253,135 @@ tc_wx_text(const char *to, const char *from, const char *msgid, const char *text
 	snprintf(xml, len, "<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"
 	    "<CreateTime>%lld</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content>"
 	    "<MsgId>%s</MsgId><AgentID>1000002</AgentID></xml>", to, from, (long long)time(NULL), text, msgid);
+}
+
+/* ------------------------------------------------------------------ steps and checks */
+
+/*
+ * Starts what every chat test runs: cunbaod (and mosquitto) on roster (a CSV
+ * written to the scratch dir), the fake API with api_options, and the bridge
+ * with the section printf'd from fmt followed by "api <the fake's URL>";
+ * the section stays in b->sections for restarts.  Asserts each step.
+ */
+static inline void __attribute__((format(printf, 6, 7)))
+tc_start(struct cbd *c, struct tc_api *api, const char *api_options, struct tc_bridge *b, const char *roster,
+    const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	cr_assert(h_write_file(h_path("roster.csv"), roster));
+	c->reporters = h_path("roster.csv");
+	cbd_start(c);
+	cr_assert(tc_api_start(api, api_options), "fake API did not start");
+	va_start(ap, fmt);
+	vsnprintf(b->sections, sizeof b->sections, fmt, ap);
+	va_end(ap);
+	n = strlen(b->sections);
+	cr_assert(snprintf(b->sections + n, sizeof b->sections - n, "api %s\n", tc_api_url(api)) <
+	    (int)(sizeof b->sections - n), "the section is too long");
+	b->broker_port = c->broker.port;
+	cr_assert(tc_bridge_start(b, b->sections), "bridge did not start");
+}
+
+/*
+ * The crash every test stages once the bridge has answered the platform and
+ * before cunbaod's receipt (cunbaod already stopped): kill -9 of the bridge,
+ * then cunbaod and the bridge (same section, port and spool) restarted.
+ */
+static inline void
+tc_crash(struct cbd *c, struct tc_bridge *b)
+{
+	h_kill9(b->proc);
+	cr_assert(cbd_spawn(c), "cunbaod did not restart");
+	cr_assert(tc_bridge_start(b, b->sections), "bridge did not restart");
+}
+
+/* Waits until the query on cunbaod's database gives want; true if it did. */
+static inline bool
+tc_db_wait(const char *db, const char *sql, long long want)
+{
+	long long end = tb_now_ms() + TC_WAIT;
+
+	while (db_int(db, sql) != want) {
+		if (tb_now_ms() >= end)
+			return false;
+		tb_sleep_ms(50);
+	}
+	return true;
+}
+
+/* Asserts that the village's cattle (TC_CATTLE) come to want, naming what they are when they do not. */
+static inline void
+tc_cattle(const struct cbd *c, long long want)
+{
+	cr_assert(tc_db_wait(c->db, TC_CATTLE, want), "cattle: %lld, not %lld", db_int(c->db, TC_CATTLE), want);
+}
+
+/* How many times cunbaod's journal holds message id (one is right, whatever the retries). */
+static inline long long
+tc_journal(const struct cbd *c, const char *id)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM journal WHERE msg_id = '%s'", id);
+	return db_int(c->db, sql);
+}
+
+/*
+ * Waits for the bridge's receipt of message id and checks it was accepted
+ * and (to not NULL) goes to `to`; returns it (cJSON_Delete it).
+ */
+static inline cJSON *
+tc_accepted(struct cbd *c, const char *id, const char *to)
+{
+	cJSON *rc = cbd_receipt_from(c, "bridge-1", id, TC_WAIT);
+
+	cr_assert_not_null(rc, "no receipt for %s", id);
+	cr_expect_str_eq(rc_str(rc, "status"), "accepted");
+	if (to != NULL)
+		cr_expect_str_eq(rc_str(rc, "to"), to);
+	return rc;
+}
+
+/* After the platform delivered message id again: the bridge absorbed it and cunbaod holds it once. */
+static inline void
+tc_absorbed(const struct cbd *c, const struct tc_bridge *b, const char *id)
+{
+	char line[128];
+
+	snprintf(line, sizeof line, "%s again: already spooled", id);
+	cr_assert(h_wait_log(b->proc, line, TC_WAIT), "no \"%s\"", line);
+	cr_expect_eq(tc_journal(c, id), 1);
+}
+
+/*
+ * Checks that reply, the chat reply to TC_TEXT, is the text an SMS leader of
+ * the same group gets: c is stopped, and a fresh cunbaod on the same broker
+ * whose roster has that leader on a phone answers the same message.
+ */
+static inline void
+tc_same_as_sms(struct cbd *c, const char *reply, const char *platform)
+{
+	static const char roster_sms[] = "id,name,area,role,lang\n"
+		"+8613800000099,张志强,xinzhuang/hexi/g05,leader,zh\n";
+	static struct cbd ref;
+	cJSON *rc;
+
+	cr_assert_eq(cbd_term(c), 0);
+	cr_assert(h_write_file(h_path("roster-sms.csv"), roster_sms));
+	ref.broker = c->broker;
+	ref.mq = c->mq;
+	ref.starts = 10;
+	ref.reporters = h_path("roster-sms.csv");
+	snprintf(ref.db, sizeof ref.db, "%s", h_path("reference.db"));
+	cr_assert(cbd_spawn(&ref), "reference cunbaod did not start");
+	cr_assert(cbd_sms(&ref, "ref:1", "+8613800000099", TC_TEXT));
+	rc = cbd_receipt(&ref, "ref:1");
+	cr_assert_not_null(rc);
+	cr_expect_str_eq(reply, rc_str(rc, "text"), "%s's reply differs from an SMS leader's", platform);
+	cJSON_Delete(rc);
+	cbd_stop(&ref);
 }
 
 #endif

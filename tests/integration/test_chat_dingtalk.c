@@ -19,26 +19,19 @@
  *     receipt (cunbaod stopped meanwhile): counted once, replied once after
  *     both restart.
  */
-#include "test_cunbaod.h"
 #include "test_chat.h"
 #include "chatdf.h"
 
 #define SECRET "dingtalk-app-secret-for-tests-0123"
 #define APPKEY "dingtestappkey"
-#define TEXT "牲畜 牛12 猪40"
 #define HOOK_PATH "/robot/sendBySession"
 #define BATCH "/v1.0/robot/oToMessages/batchSend"
-#define CATTLE "SELECT coalesce(sum(sum), -1) FROM rollups WHERE area = 'xinzhuang/hexi' AND kind = 'livestock'" \
-	" AND field = 'cattle'"
 
 static const char roster[] = "id,name,area,role,lang\n"
 	"dingtalk:zhang01,张志强,xinzhuang/hexi/g05,leader,zh\n"
 	"dingtalk:li02,李四,xinzhuang/hexi/g06,leader,zh\n"
 	"dingtalk:wang03,王五,xinzhuang/hexi/g07,leader,zh\n"
 	"dingtalk:zhao04,赵六,xinzhuang/hexi/g08,leader,zh\n";
-/* The same village with the same leader on a phone: the SMS reference. */
-static const char roster_sms[] = "id,name,area,role,lang\n"
-	"+8613800000099,张志强,xinzhuang/hexi/g05,leader,zh\n";
 
 static struct tc_api api;
 
@@ -50,20 +43,6 @@ wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits until the query on cunbaod's database gives want. */
-static bool
-db_wait(const char *db, const char *sql, long long want)
-{
-	long long end = tb_now_ms() + TC_WAIT;
-
-	while (db_int(db, sql) != want) {
-		if (tb_now_ms() >= end)
-			return false;
-		tb_sleep_ms(50);
-	}
-	return true;
 }
 
 /*
@@ -99,68 +78,49 @@ post(const struct tc_bridge *b, const char *staff, const char *msgid, const char
 static char *
 hooked(int i, const char *msgid, const char *at)
 {
-	cJSON *j = tc_api_line(&api, HOOK_PATH, i, NULL), *js = cJSON_GetObjectItem(j, "json");
-	const cJSON *content = cJSON_GetObjectItem(cJSON_GetObjectItem(js, "text"), "content");
+	cJSON *j;
+	char *out = tc_api_text(&api, HOOK_PATH, i, &j);
+	const cJSON *js = cJSON_GetObjectItem(j, "json");
 	const cJSON *ats = cJSON_GetObjectItem(cJSON_GetObjectItem(js, "at"), "atUserIds");
-	char *out;
 
-	cr_assert_not_null(j, "session webhook request %d", i);
 	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "query"), "session")->valuestring, msgid);
-	cr_expect_str_eq(cJSON_GetObjectItem(js, "msgtype")->valuestring, "text");
 	if (at == NULL)
 		cr_expect_null(ats, "no @ in a 1:1 chat");
 	else
 		cr_expect_str_eq(cJSON_GetArrayItem(ats, 0)->valuestring, at);
-	cr_assert(cJSON_IsString(content));
-	out = strdup(content->valuestring);
 	cJSON_Delete(j);
 	return out;
 }
 
 Test(chat_dingtalk, end_to_end, .timeout = 400)
 {
-	static struct cbd c, ref;
+	static struct cbd c;
 	static struct tc_bridge b;
-	static char sections[1024];
 	char *reply, *reply2;
 	cJSON *rc, *j;
 
-	cr_assert(h_write_file(h_path("roster.csv"), roster));
-	c.reporters = h_path("roster.csv");
-	cbd_start(&c);
-	cr_assert(tc_api_start(&api, ""), "fake API did not start");
-	snprintf(sections, sizeof sections, "[dingtalk hexi]\nreceiver %s\nsecret %s\napi %s\n", APPKEY, SECRET,
-	    tc_api_url(&api));
-	b.broker_port = c.broker.port;
-	cr_assert(tc_bridge_start(&b, sections), "bridge did not start");
+	tc_start(&c, &api, "", &b, roster, "[dingtalk hexi]\nreceiver %s\nsecret %s\n", APPKEY, SECRET);
 
 	/* A leader's message in a 1:1 chat: stored, counted, answered once through its session webhook. */
-	cr_assert_eq(post(&b, "zhang01", "msgA1001", TEXT, false, 5400000, SECRET, 0), 200);
-	rc = cbd_receipt_from(&c, "bridge-1", "dingtalk:msgA1001", TC_WAIT);
-	cr_assert_not_null(rc, "no receipt for dingtalk:msgA1001");
-	cr_expect_str_eq(rc_str(rc, "status"), "accepted");
-	cr_expect_str_eq(rc_str(rc, "to"), "dingtalk:zhang01");
+	cr_assert_eq(post(&b, "zhang01", "msgA1001", TC_TEXT, false, 5400000, SECRET, 0), 200);
+	rc = tc_accepted(&c, "dingtalk:msgA1001", "dingtalk:zhang01");
 	cr_assert(tc_api_wait(&api, HOOK_PATH, 1, TC_WAIT), "no reply to the session webhook");
 	reply = hooked(0, "msgA1001", NULL);
 	cr_expect_str_eq(reply, rc_str(rc, "text"));
-	cr_assert(db_wait(c.db, CATTLE, 12), "cattle: %lld", db_int(c.db, CATTLE));
+	tc_cattle(&c, 12);
 	cJSON_Delete(rc);
 
 	/* In a group, with the robot mentioned: the person's report, answered with an @ of them. */
 	cr_assert_eq(post(&b, "li02", "msgA1002", "牲畜 牛3", true, 5400000, SECRET, 0), 200);
-	rc = cbd_receipt_from(&c, "bridge-1", "dingtalk:msgA1002", TC_WAIT);
-	cr_assert_not_null(rc, "no receipt for dingtalk:msgA1002");
-	cr_expect_str_eq(rc_str(rc, "status"), "accepted");
-	cr_expect_str_eq(rc_str(rc, "to"), "dingtalk:li02");
+	rc = tc_accepted(&c, "dingtalk:msgA1002", "dingtalk:li02");
 	cr_assert(tc_api_wait(&api, HOOK_PATH, 2, TC_WAIT), "no reply in the group");
 	free(hooked(1, "msgA1002", "li02"));
-	cr_assert(db_wait(c.db, CATTLE, 15), "cattle: %lld", db_int(c.db, CATTLE));
+	tc_cattle(&c, 15);
 	cJSON_Delete(rc);
 
 	/* DingTalk delivers it again: absorbed, counted once, no second reply. */
-	cr_assert_eq(post(&b, "zhang01", "msgA1001", TEXT, false, 5400000, SECRET, 0), 200);
-	cr_assert(h_wait_log(b.proc, "dingtalk:msgA1001 again: already spooled", TC_WAIT));
-	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'dingtalk:msgA1001'"), 1);
+	cr_assert_eq(post(&b, "zhang01", "msgA1001", TC_TEXT, false, 5400000, SECRET, 0), 200);
+	tc_absorbed(&c, &b, "dingtalk:msgA1001");
 
 	/* A sign under another secret, a stale or future timestamp: 403, nothing spooled. */
 	long before = tc_spooled(&b);
@@ -188,21 +148,19 @@ Test(chat_dingtalk, end_to_end, .timeout = 400)
 	cJSON_Delete(j);
 	cJSON_Delete(rc);
 	cr_expect_eq(tc_api_count(&api, HOOK_PATH), 2, "the expired webhook was not used");
-	cr_assert(db_wait(c.db, CATTLE, 19), "cattle: %lld", db_int(c.db, CATTLE));
+	tc_cattle(&c, 19);
 
 	/* kill -9 after DingTalk got its answer, before the receipt (cunbaod is down). */
 	cr_assert_eq(cbd_term(&c), 0);
 	before = tc_spooled(&b);
 	cr_assert_eq(post(&b, "zhao04", "msgA1005", "牲畜 牛7 猪1", false, 5400000, SECRET, 0), 200);
 	cr_expect_eq(tc_spooled(&b), before + 1);
-	h_kill9(b.proc);
-	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
-	cr_assert(tc_bridge_start(&b, sections), "bridge did not restart");
+	tc_crash(&c, &b);
 	cr_assert(tc_api_wait(&api, HOOK_PATH, 3, TC_WAIT), "no reply after the restart");
 	reply2 = hooked(2, "msgA1005", NULL);
 	cr_expect(strstr(reply2, "7") != NULL, "%s", reply2);
-	cr_assert(db_wait(c.db, CATTLE, 26), "cattle: %lld", db_int(c.db, CATTLE));
-	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'dingtalk:msgA1005'"), 1);
+	tc_cattle(&c, 26);
+	cr_expect_eq(tc_journal(&c, "dingtalk:msgA1005"), 1);
 	tb_sleep_ms(2000);	/* time for a second reply that must not come */
 	cr_expect_eq(tc_api_count(&api, HOOK_PATH), 3);
 	cr_expect_eq(tc_api_count(&api, BATCH), 1);
@@ -210,20 +168,7 @@ Test(chat_dingtalk, end_to_end, .timeout = 400)
 	cr_expect_eq(h_stop(b.proc, SIGTERM, TC_WAIT), 0, "the bridge did not stop cleanly");
 
 	/* The same message from the same leader's phone, on a fresh cunbaod: the same reply. */
-	cr_assert_eq(cbd_term(&c), 0);
-	cr_assert(h_write_file(h_path("roster-sms.csv"), roster_sms));
-	ref.broker = c.broker;
-	ref.mq = c.mq;
-	ref.starts = 10;
-	ref.reporters = h_path("roster-sms.csv");
-	snprintf(ref.db, sizeof ref.db, "%s", h_path("reference.db"));
-	cr_assert(cbd_spawn(&ref), "reference cunbaod did not start");
-	cr_assert(cbd_sms(&ref, "ref:1", "+8613800000099", TEXT));
-	rc = cbd_receipt(&ref, "ref:1");
-	cr_assert_not_null(rc);
-	cr_expect_str_eq(reply, rc_str(rc, "text"), "DingTalk's reply differs from an SMS leader's");
-	cJSON_Delete(rc);
+	tc_same_as_sms(&c, reply, "DingTalk");
 	free(reply);
 	free(reply2);
-	cbd_stop(&ref);
 }

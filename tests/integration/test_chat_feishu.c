@@ -17,41 +17,20 @@
  *     receipt (cunbaod stopped meanwhile): counted once, replied once after
  *     both restart.
  */
-#include "test_cunbaod.h"
 #include "test_chat.h"
 #include "chatdf.h"
 
 #define ENCRYPT_KEY "feishu-encrypt-key-for-tests"
 #define VTOKEN "feishu-verification-token"
-#define TEXT "牲畜 牛12 猪40"
 #define TOKEN_PATH "/open-apis/auth/v3/tenant_access_token/internal"
 #define OPEN_ZHANG "ou_7d8a6e6df7621556ce0d21922b676706"
-#define CATTLE "SELECT coalesce(sum(sum), -1) FROM rollups WHERE area = 'xinzhuang/hexi' AND kind = 'livestock'" \
-	" AND field = 'cattle'"
 
 static const char roster[] = "id,name,area,role,lang\n"
 	"feishu:" OPEN_ZHANG ",张志强,xinzhuang/hexi/g05,leader,zh\n"
 	"feishu:ou_li02,李四,xinzhuang/hexi/g06,leader,zh\n"
 	"feishu:ou_zhao04,赵六,xinzhuang/hexi/g08,leader,zh\n";
-/* The same village with the same leader on a phone: the SMS reference. */
-static const char roster_sms[] = "id,name,area,role,lang\n"
-	"+8613800000099,张志强,xinzhuang/hexi/g05,leader,zh\n";
 
 static struct tc_api api;
-
-/* Waits until the query on cunbaod's database gives want. */
-static bool
-db_wait(const char *db, const char *sql, long long want)
-{
-	long long end = tb_now_ms() + TC_WAIT;
-
-	while (db_int(db, sql) != want) {
-		if (tb_now_ms() >= end)
-			return false;
-		tb_sleep_ms(50);
-	}
-	return true;
-}
 
 /* POSTs the event's JSON encrypted and signed as Feishu does (bad_sig: one digit off); the status. */
 static int
@@ -129,21 +108,14 @@ replied(const char *mid)
 
 Test(chat_feishu, end_to_end, .timeout = 400)
 {
-	static struct cbd c, ref;
+	static struct cbd c;
 	static struct tc_bridge b;
-	static char sections[1024];
 	struct tb_resp r;
 	char *reply, *reply2;
 	cJSON *rc;
 
-	cr_assert(h_write_file(h_path("roster.csv"), roster));
-	c.reporters = h_path("roster.csv");
-	cbd_start(&c);
-	cr_assert(tc_api_start(&api, ""), "fake API did not start");
-	snprintf(sections, sizeof sections, "[feishu hexi]\nreceiver cli_test\nsecret test-app-secret\ntoken %s\n"
-	    "aes-key %s\napi %s\n", VTOKEN, ENCRYPT_KEY, tc_api_url(&api));
-	b.broker_port = c.broker.port;
-	cr_assert(tc_bridge_start(&b, sections), "bridge did not start");
+	tc_start(&c, &api, "", &b, roster, "[feishu hexi]\nreceiver cli_test\nsecret test-app-secret\ntoken %s\n"
+	    "aes-key %s\n", VTOKEN, ENCRYPT_KEY);
 
 	/* The URL check, encrypted and unsigned as Feishu sends it: the challenge, nothing else. */
 	cr_assert_eq(post_event(&b, "{\"challenge\":\"ajls384kdjx98XX\",\"token\":\"" VTOKEN "\",\"type\":"
@@ -152,30 +124,24 @@ Test(chat_feishu, end_to_end, .timeout = 400)
 	cr_expect_eq(tc_spooled(&b), 0);
 
 	/* A leader's message: stored, counted, answered once by a reply to the message. */
-	cr_assert_eq(post(&b, OPEN_ZHANG, "ev1001", "om_1001", TEXT, false, VTOKEN, false), 200);
-	rc = cbd_receipt_from(&c, "bridge-1", "feishu:ev1001", TC_WAIT);
-	cr_assert_not_null(rc, "no receipt for feishu:ev1001");
-	cr_expect_str_eq(rc_str(rc, "status"), "accepted");
-	cr_expect_str_eq(rc_str(rc, "to"), "feishu:" OPEN_ZHANG);
+	cr_assert_eq(post(&b, OPEN_ZHANG, "ev1001", "om_1001", TC_TEXT, false, VTOKEN, false), 200);
+	rc = tc_accepted(&c, "feishu:ev1001", "feishu:" OPEN_ZHANG);
 	reply = replied("om_1001");
 	cr_expect_str_eq(reply, rc_str(rc, "text"));
 	cr_expect_eq(tc_api_count(&api, TOKEN_PATH), 1);
-	cr_assert(db_wait(c.db, CATTLE, 12), "cattle: %lld", db_int(c.db, CATTLE));
+	tc_cattle(&c, 12);
 	cJSON_Delete(rc);
 
 	/* In a group, with the bot mentioned: the person's report, without the @_user_1 placeholder. */
 	cr_assert_eq(post(&b, "ou_li02", "ev1002", "om_1002", "牲畜 牛3", true, VTOKEN, false), 200);
-	rc = cbd_receipt_from(&c, "bridge-1", "feishu:ev1002", TC_WAIT);
-	cr_assert_not_null(rc, "no receipt for feishu:ev1002");
-	cr_expect_str_eq(rc_str(rc, "status"), "accepted");
+	rc = tc_accepted(&c, "feishu:ev1002", NULL);
 	free(replied("om_1002"));
-	cr_assert(db_wait(c.db, CATTLE, 15), "cattle: %lld", db_int(c.db, CATTLE));
+	tc_cattle(&c, 15);
 	cJSON_Delete(rc);
 
 	/* Feishu delivers it again: absorbed, counted once, no second reply. */
-	cr_assert_eq(post(&b, OPEN_ZHANG, "ev1001", "om_1001", TEXT, false, VTOKEN, false), 200);
-	cr_assert(h_wait_log(b.proc, "feishu:ev1001 again: already spooled", TC_WAIT));
-	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'feishu:ev1001'"), 1);
+	cr_assert_eq(post(&b, OPEN_ZHANG, "ev1001", "om_1001", TC_TEXT, false, VTOKEN, false), 200);
+	tc_absorbed(&c, &b, "feishu:ev1001");
 
 	/* A bad signature, another Verification Token: 403, nothing spooled. */
 	long before = tc_spooled(&b);
@@ -188,9 +154,7 @@ Test(chat_feishu, end_to_end, .timeout = 400)
 	cr_assert_eq(cbd_term(&c), 0);
 	cr_assert_eq(post(&b, "ou_zhao04", "ev1004", "om_1004", "牲畜 牛7 猪1", false, VTOKEN, false), 200);
 	cr_expect_eq(tc_spooled(&b), before + 1);
-	h_kill9(b.proc);
-	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
-	cr_assert(tc_bridge_start(&b, sections), "bridge did not restart");
+	tc_crash(&c, &b);
 	/* The restarted bridge fetches its own token: tok-2. */
 	cr_assert(tc_api_wait(&api, "/open-apis/im/v1/messages/om_1004/reply", 1, TC_WAIT), "no reply after the restart");
 	cJSON *j = tc_api_line(&api, "/open-apis/im/v1/messages/om_1004/reply", 0, NULL);
@@ -199,28 +163,15 @@ Test(chat_feishu, end_to_end, .timeout = 400)
 	cJSON_Delete(content);
 	cJSON_Delete(j);
 	cr_expect(strstr(reply2, "7") != NULL, "%s", reply2);
-	cr_assert(db_wait(c.db, CATTLE, 22), "cattle: %lld", db_int(c.db, CATTLE));
-	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'feishu:ev1004'"), 1);
+	tc_cattle(&c, 22);
+	cr_expect_eq(tc_journal(&c, "feishu:ev1004"), 1);
 	tb_sleep_ms(2000);	/* time for a second reply that must not come */
 	cr_expect_eq(tc_api_count(&api, "/open-apis/im/v1/messages/om_1004/reply"), 1);
 	cr_expect_eq(tb_sql(b.spool, "SELECT count(*) FROM reply WHERE state = 1"), 3);
 	cr_expect_eq(h_stop(b.proc, SIGTERM, TC_WAIT), 0, "the bridge did not stop cleanly");
 
 	/* The same message from the same leader's phone, on a fresh cunbaod: the same reply. */
-	cr_assert_eq(cbd_term(&c), 0);
-	cr_assert(h_write_file(h_path("roster-sms.csv"), roster_sms));
-	ref.broker = c.broker;
-	ref.mq = c.mq;
-	ref.starts = 10;
-	ref.reporters = h_path("roster-sms.csv");
-	snprintf(ref.db, sizeof ref.db, "%s", h_path("reference.db"));
-	cr_assert(cbd_spawn(&ref), "reference cunbaod did not start");
-	cr_assert(cbd_sms(&ref, "ref:1", "+8613800000099", TEXT));
-	rc = cbd_receipt(&ref, "ref:1");
-	cr_assert_not_null(rc);
-	cr_expect_str_eq(reply, rc_str(rc, "text"), "Feishu's reply differs from an SMS leader's");
-	cJSON_Delete(rc);
+	tc_same_as_sms(&c, reply, "Feishu");
 	free(reply);
 	free(reply2);
-	cbd_stop(&ref);
 }

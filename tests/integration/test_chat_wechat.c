@@ -22,34 +22,17 @@
  *     the API; WeChat's retry of the message carries it, and a retry that
  *     comes before the receipt is held for it again.
  */
-#include "test_cunbaod.h"
 #include "test_chat.h"
 
 #define TOKEN "spamtest"
 #define KEY "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 #define APPID "wx2c2769f8efd9abc2"
 #define GH "gh_10f6c3c3ac5a"
-#define TEXT "牲畜 牛12 猪40"
 #define SEND "/cgi-bin/message/custom/send"
-#define CATTLE "SELECT coalesce(sum(sum), -1) FROM rollups WHERE area = 'xinzhuang/hexi' AND kind = 'livestock'" \
-	" AND field = 'cattle'"
 
 static const char roster[] = "id,name,area,role,lang\n"
 	"wechat:oZhang,张志强,xinzhuang/hexi/g05,leader,zh\n"
 	"wechat:oLi,李四,xinzhuang/hexi/g06,leader,zh\n";
-
-static bool
-db_wait(const char *db, const char *sql, long long want)
-{
-	long long end = tb_now_ms() + TC_WAIT;
-
-	while (db_int(db, sql) != want) {
-		if (tb_now_ms() >= end)
-			return false;
-		tb_sleep_ms(50);
-	}
-	return true;
-}
 
 /* POSTs xml as WeChat does in safe mode; r gets the answer. */
 static void
@@ -104,20 +87,14 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	static struct cbd c;
 	static struct tc_api api;
 	static struct tc_bridge b;
-	static char sections[1024], target[256];
+	static char target[256];
 	const char *parts[3] = { TOKEN, "1714037059", "486452656" };
-	char sig[41], xml[1024];
+	char sig[41], xml[1024], *reply;
 	struct tb_resp r;
 	cJSON *rc, *j;
 
-	cr_assert(h_write_file(h_path("roster.csv"), roster));
-	c.reporters = h_path("roster.csv");
-	cbd_start(&c);
-	cr_assert(tc_api_start(&api, "--expire-sends 1"), "fake API did not start");
-	snprintf(sections, sizeof sections, "[wechat gzh]\ntoken %s\naes-key %s\nreceiver %s\nreply both\n"
-	    "secret test-secret-0002\napi %s\n", TOKEN, KEY, APPID, tc_api_url(&api));
-	b.broker_port = c.broker.port;
-	cr_assert(tc_bridge_start(&b, sections), "bridge did not start");
+	tc_start(&c, &api, "--expire-sends 1", &b, roster, "[wechat gzh]\ntoken %s\naes-key %s\nreceiver %s\n"
+	    "reply both\nsecret test-secret-0002\n", TOKEN, KEY, APPID);
 
 	/* The server check: echostr back as it came. */
 	wx_signature(parts, 3, sig);
@@ -127,21 +104,19 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	cr_expect_str_eq(r.body, "e42x");
 
 	/* A leader's message: the reply comes in the answer itself, encrypted. */
-	post(&b, "oZhang", "2001", TEXT, false, &r);
+	post(&b, "oZhang", "2001", TC_TEXT, false, &r);
 	cr_assert_eq(r.status, 200);
-	rc = cbd_receipt_from(&c, "bridge-1", "wechat:2001", TC_WAIT);
-	cr_assert_not_null(rc);
-	cr_expect_str_eq(rc_str(rc, "status"), "accepted");
+	rc = tc_accepted(&c, "wechat:2001", NULL);
 	cr_expect_str_eq(passive_content(r.body, "oZhang"), rc_str(rc, "text"));
-	cr_assert(db_wait(c.db, CATTLE, 12), "cattle: %lld", db_int(c.db, CATTLE));
+	tc_cattle(&c, 12);
 	cr_expect_eq(tb_sql(b.spool, "SELECT count(*) FROM reply WHERE state = 1 AND note LIKE 'passive%'"), 1);
 
 	/* WeChat retries only when our answer did not reach it: counted once, the same reply again. */
-	post(&b, "oZhang", "2001", TEXT, false, &r);
+	post(&b, "oZhang", "2001", TC_TEXT, false, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(passive_content(r.body, "oZhang"), rc_str(rc, "text"));
-	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'wechat:2001'"), 1);
-	cr_expect(db_wait(c.db, CATTLE, 12));
+	cr_expect_eq(tc_journal(&c, "wechat:2001"), 1);
+	cr_expect(tc_db_wait(c.db, TC_CATTLE, 12));
 	cJSON_Delete(rc);
 
 	/* A bad signature: 403, nothing spooled. */
@@ -165,21 +140,18 @@ Test(chat_wechat, end_to_end, .timeout = 400)
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(r.body, "success");
 	cr_expect_eq(tc_spooled(&b), before + 1);
-	h_kill9(b.proc);
-	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
-	cr_assert(tc_bridge_start(&b, sections), "bridge did not restart");
+	tc_crash(&c, &b);
 	/* The first send is refused (token expired): a new token, the same reply again. */
 	cr_assert(tc_api_wait(&api, SEND, 2, TC_WAIT), "no reply by the API after the restart");
 	cr_expect_eq(tc_api_count(&api, "/cgi-bin/token"), 2);
-	j = tc_api_line(&api, SEND, 1, NULL);
-	cr_assert_not_null(j);
+	reply = tc_api_text(&api, SEND, 1, &j);
 	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "query"), "access_token")->valuestring, "tok-2");
 	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "json"), "touser")->valuestring, "oLi");
-	cr_expect(strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "json"), "text"),
-	    "content")->valuestring, "7") != NULL);
+	cr_expect(strstr(reply, "7") != NULL, "%s", reply);
 	cJSON_Delete(j);
-	cr_assert(db_wait(c.db, CATTLE, 19), "cattle: %lld", db_int(c.db, CATTLE));
-	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'wechat:2002'"), 1);
+	free(reply);
+	tc_cattle(&c, 19);
+	cr_expect_eq(tc_journal(&c, "wechat:2002"), 1);
 	tb_sleep_ms(2000);	/* time for a third send that must not come */
 	cr_expect_eq(tc_api_count(&api, SEND), 2);
 	cr_expect_eq(tb_sql(b.spool, "SELECT state FROM reply WHERE id = 'wechat:2002'"), 1);
@@ -202,7 +174,7 @@ retry_run(void *arg)
 {
 	struct retry *q = arg;
 
-	post(q->b, q->user, q->msgid, TEXT, false, &q->r);
+	post(q->b, q->user, q->msgid, TC_TEXT, false, &q->r);
 	return NULL;
 }
 
@@ -218,23 +190,16 @@ Test(chat_wechat, passive_only_late_receipt, .timeout = 200)
 	static struct cbd c;
 	static struct tc_api api;
 	static struct tc_bridge b;
-	static char sections[1024];
 	static struct retry q;
 	struct tb_resp r;
 	cJSON *rc;
 
-	cr_assert(h_write_file(h_path("roster.csv"), roster));
-	c.reporters = h_path("roster.csv");
-	cbd_start(&c);
-	cr_assert(tc_api_start(&api, ""), "fake API did not start");
-	snprintf(sections, sizeof sections, "[wechat gzh]\ntoken %s\naes-key %s\nreceiver %s\npassive-wait 6s\n"
-	    "api %s\n", TOKEN, KEY, APPID, tc_api_url(&api));
-	b.broker_port = c.broker.port;
-	cr_assert(tc_bridge_start(&b, sections), "bridge did not start");
+	tc_start(&c, &api, "", &b, roster, "[wechat gzh]\ntoken %s\naes-key %s\nreceiver %s\npassive-wait 6s\n",
+	    TOKEN, KEY, APPID);
 
 	/* Late: muted; then WeChat's retry carries it. */
 	cr_assert_eq(cbd_term(&c), 0);
-	post(&b, "oZhang", "3001", TEXT, false, &r);
+	post(&b, "oZhang", "3001", TC_TEXT, false, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(r.body, "success");
 	cr_assert(cbd_spawn(&c), "cunbaod did not restart");
@@ -242,7 +207,7 @@ Test(chat_wechat, passive_only_late_receipt, .timeout = 200)
 	cr_expect_eq(tb_sql(b.spool, "SELECT state FROM reply WHERE id = 'wechat:3001'"), 3);
 	rc = cbd_receipt_from(&c, "bridge-1", "wechat:3001", TC_WAIT);
 	cr_assert_not_null(rc);
-	post(&b, "oZhang", "3001", TEXT, false, &r);
+	post(&b, "oZhang", "3001", TC_TEXT, false, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(passive_content(r.body, "oZhang"), rc_str(rc, "text"));
 	cr_expect_eq(tb_sql(b.spool, "SELECT state FROM reply WHERE id = 'wechat:3001'"), 1);
@@ -264,7 +229,7 @@ Test(chat_wechat, passive_only_late_receipt, .timeout = 200)
 	cr_expect_eq(q.r.status, 200);
 	cr_expect_str_eq(passive_content(q.r.body, "oLi"), rc_str(rc, "text"));
 	cJSON_Delete(rc);
-	cr_expect_eq(db_int(c.db, "SELECT count(*) FROM journal WHERE msg_id = 'wechat:3002'"), 1);
+	cr_expect_eq(tc_journal(&c, "wechat:3002"), 1);
 	tb_sleep_ms(500);
 	cr_expect_eq(tc_api_count(&api, NULL), 0, "the API was called");
 	cr_expect_eq(h_stop(b.proc, SIGTERM, TC_WAIT), 0, "the bridge did not stop cleanly");

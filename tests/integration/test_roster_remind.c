@@ -13,68 +13,12 @@
  * before; sanitation (weekly) due on Monday 00:00 and livestock (monthly)
  * due on the 1st at 00:00, both past, with reminders from 1 h before.
  */
-#include <time.h>
-
 #include "test_api.h"
+#include "test_remind.h"
 
-#define OUTBOX CBD_ROOT "/outbox/#"
+/* Chased from 1 h before a deadline already past: only the roster's start holds back their escalations. */
+static const char *const past[] = { "sanitation", "livestock", NULL };
 #define LEADERS 9	/* the example village's leaders: groups 1 to 8, and group 3's Telegram id */
-
-/* A POSIX TZ in which it is now about noon ("TST-5" is UTC+5). */
-static void
-noon_zone(char *buf, size_t len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	int east;
-
-	gmtime_r(&now, &tm);
-	east = 12 - tm.tm_hour;
-	if (east == 0)
-		snprintf(buf, len, "UTC");
-	else
-		snprintf(buf, len, "TST%c%d", east > 0 ? '-' : '+', east > 0 ? east : -east);
-}
-
-/* The shipped catalog with the deadlines above; returns its path. */
-static const char *
-past_deadlines_catalog(void)
-{
-	static char path[512];
-	char *text = h_read_file(h_src("schema/catalog.json"), NULL);
-	cJSON *c = cJSON_Parse(text), *k;
-
-	cr_assert_not_null(c);
-	cJSON_ArrayForEach(k, cJSON_GetObjectItem(c, "kinds")) {
-		const char *code = cJSON_GetObjectItem(k, "code")->valuestring;
-		cJSON *d = cJSON_GetObjectItem(k, "deadline");
-		bool road = strcmp(code, "road") == 0;
-		bool past = strcmp(code, "sanitation") == 0 || strcmp(code, "livestock") == 0;
-
-		cJSON_ReplaceItemInObject(d, "day", cJSON_CreateNumber(1));
-		cJSON_ReplaceItemInObject(d, "hour", cJSON_CreateNumber(road ? 23 : 0));
-		cJSON_ReplaceItemInObject(d, "remind_hours", cJSON_CreateNumber(road ? 24 : past ? 1 : 0));
-	}
-	char *out = cJSON_Print(c);
-	snprintf(path, sizeof path, "%s", h_path("past-catalog.json"));
-	cr_assert(h_write_file(path, out));
-	free(out);
-	free(text);
-	cJSON_Delete(c);
-	return path;
-}
-
-/* Waits until n outbox messages have arrived; false at the deadline. */
-static bool
-outbox_wait(struct api *a, size_t n)
-{
-	for (int i = 0; i < 200; i++) {
-		if (h_mqtt_count(a->cbd.mq, OUTBOX) >= n)
-			return true;
-		usleep(50 * 1000);
-	}
-	return false;
-}
 
 /* GET /v1/reminders/due, parsed (cJSON_Delete it). */
 static cJSON *
@@ -111,7 +55,7 @@ Test(roster_remind, the_first_start_chases_only_the_current_period)
 
 	noon_zone(zone, sizeof zone);
 	/* A fresh database, its roster imported at this start, reminders checked every 100 ms. */
-	api_start_with(&a, zone, "100ms", past_deadlines_catalog());
+	api_start_with(&a, zone, "100ms", remind_catalog("past-catalog.json", past));
 	cr_assert(h_mqtt_sub(a.cbd.mq, OUTBOX, 1));
 	cr_assert(outbox_wait(&a, LEADERS), "%zu reminders of today's road, want %d",
 	    h_mqtt_count(a.cbd.mq, OUTBOX), LEADERS);
@@ -164,7 +108,7 @@ Test(roster_remind, dry_runs_say_what_is_due_and_send_nothing)
 	int rc;
 
 	noon_zone(zone, sizeof zone);
-	api_start_with(&a, zone, "0", past_deadlines_catalog());
+	api_start_with(&a, zone, "0", remind_catalog("past-catalog.json", past));
 	cr_assert(h_mqtt_sub(a.cbd.mq, OUTBOX, 1));
 
 	j = due(&a);
