@@ -399,7 +399,9 @@ fed_run(const struct target *t, const struct fed_opts *o, struct fed_result *r)
 	}
 	for (int waited = 0; !log_says(o->consumer->log, "mqtt: subscribed"); waited += 50) {
 		if (!proc_alive(o->consumer) || waited > 60000) {
-			snprintf(r->why, sizeof r->why, "the federating cunbaod did not subscribe");
+			snprintf(r->why, sizeof r->why, "the federating cunbaod %s",
+			    proc_alive(o->consumer) ? "did not subscribe within 60 s" :
+			    "exited before it subscribed (its log above says why)");
 			goto out;
 		}
 		struct timespec ts = { 0, 50000000 };
