@@ -9,7 +9,9 @@
  *      at a load the daemon should carry with ease;
  *   3. with --scale, cunbaod at 10^4, 10^5 and 10^6 messages: how CPU per
  *      report, memory and database size grow;
- *   4. with --query, API latency on a database of 10^7 reports.
+ *   4. with --query, API latency on a database of 10^7 reports;
+ *   5. with --federated, instead of all these: child rollups into a
+ *      federating cunbaod at full speed and at half that (federated.c).
  * --smoke runs 1 and 2 small (seconds) for CI; no time is ever asserted.
  */
 #define _GNU_SOURCE
