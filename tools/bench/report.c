@@ -378,6 +378,7 @@ json_query(struct jsonw *w, const struct query_figures *q)
 	jsonw_end(w);
 }
 
+/* One --federated pass as a JSON object (what test_bench_smoke reads). */
 static void
 json_fed(struct jsonw *w, struct fed_figures *p)
 {
