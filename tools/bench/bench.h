@@ -14,6 +14,7 @@
  *   stats.c     latency samples and percentiles
  *   procs.c     child processes, the private broker, /proc figures
  *   query.c     admin API latency on a large database
+ *   federated.c --federated: child rollups into a federating cunbaod
  *   report.c    the human table and --json
  */
 #ifndef CB_BENCH_H
@@ -65,6 +66,11 @@ void mq_free(struct mq *m);
 bool mq_subscribe(struct mq *m, const char *pattern, int qos);
 /* Queues one publish; it goes out at the next mq_handle.  false if refused. */
 bool mq_publish(struct mq *m, const char *topic, const void *payload, size_t len, int qos);
+/* mq_publish with the retain flag (a child daemon's rollups are retained). */
+bool mq_publish_retain(struct mq *m, const char *topic, const void *payload, size_t len, int qos,
+    bool retain);
+/* QoS 1 publishes queued by this client and not yet PUBACKed. */
+uint64_t mq_unacked(const struct mq *m);
 /* Fills pfd for poll(): the socket and POLLIN, plus POLLOUT when bytes wait. */
 void mq_pollfd(struct mq *m, struct pollfd *pfd);
 /* Reads every waiting packet, writes what is queued, keeps alive, reconnects. */
@@ -221,6 +227,53 @@ int http_fetch(int port, const char *path, const char *token, char *buf, size_t 
 struct query_figures;
 bool query_measure(const struct workload *w, int port, const char *token, struct query_figures *q);
 
+/* ---- federated.c: a federating cunbaod's fan-in ---- */
+
+/* The kind every child rollup is of: one field per aggregation (last, sum, avg, max, rate). */
+#define FED_KIND "mixed"
+/* The federating daemon's own (top) area; the children are FED_TOP/c1 .. FED_TOP/cC. */
+#define FED_TOP "nat"
+
+/*
+ * Writes the federated roster into dir: catalog.json (FED_KIND), areas.csv
+ * (FED_TOP and its C children), an empty reporters.csv.  Returns the
+ * upstream-of list ("nat/c1,nat/c2,...", malloc'd) or NULL with err filled.
+ */
+char *fed_setup(const char *dir, int children, char *err, size_t errlen);
+
+struct fed_opts {
+	int children;		/* C */
+	uint64_t inputs;	/* N child rollups, each a newer seq of one child's */
+	double rate;		/* inputs/s, 0: as fast as PUBACKs allow */
+	int senders;		/* K publishers; child c publishes through publisher c % K */
+	unsigned window;	/* W unacknowledged publishes per publisher */
+	const char *dir;	/* where fed_setup wrote the catalog */
+	const char *db;		/* the federating daemon's database (journal counted there) */
+	struct proc *consumer;	/* the federating cunbaod: dead ends the pass */
+	void (*mark)(void *arg, bool start);	/* the timed stream starts/ends */
+	void *mark_arg;
+};
+
+struct fed_result {
+	uint64_t inputs, repeats;	/* published: new seqs, verbatim second deliveries */
+	uint64_t journaled;		/* rows in fed_journal at the end (must be inputs) */
+	double seconds;			/* first publish -> last input journaled */
+	double rate;			/* inputs journaled per second */
+	struct lat lag;			/* publish -> the parent's rollup counting it */
+	uint64_t lag_lost;		/* inputs the parent's rollup never counted */
+	bool complete;			/* every input journaled, the parent caught up */
+	bool correct;			/* the parent's figures are the children's combined */
+	char why[512];			/* what went wrong, "" when nothing did */
+};
+
+/*
+ * Publishes N child rollups as C child daemons would (retained, QoS 1,
+ * rising seq; every tenth delivered twice), waits until every one is
+ * journaled and the parent's rollup counts them all, and checks the
+ * parent's figures.  false with r->why filled when it could not run.
+ */
+bool fed_run(const struct target *t, const struct fed_opts *o, struct fed_result *r);
+
 /* ---- check.c ---- */
 
 /* `--check N`: the first N messages through the pure core; 0 if each class reads right. */
@@ -340,6 +393,20 @@ struct query_figures {
 	size_t nq;
 };
 
+/* One --federated pass (main.c fills it, report.c prints it). */
+struct fed_figures {
+	char name[48];
+	bool ran, failed;
+	char note[1200];
+	int children;
+	double rate_asked;		/* 0: full speed */
+	struct fed_result r;
+	double consumer_cpu_s;		/* the federating cunbaod, during the timed stream */
+	long consumer_hwm_kib;
+	long long db_bytes;		/* database and WAL after a clean stop */
+	double rollups_published;	/* its /metrics; -1 unknown */
+};
+
 struct bench_report {
 	char command[512];
 	char cpu[128];
@@ -355,6 +422,8 @@ struct bench_report {
 	struct pass_figures scale[SCALE_MAX];
 	size_t nscale;
 	struct query_figures query;
+	struct fed_figures fed[2];	/* --federated: full speed, paced */
+	size_t nfed;
 };
 
 /* Prints the human table (what BENCHMARKS.md shows). */

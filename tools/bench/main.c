@@ -9,7 +9,9 @@
  *      at a load the daemon should carry with ease;
  *   3. with --scale, cunbaod at 10^4, 10^5 and 10^6 messages: how CPU per
  *      report, memory and database size grow;
- *   4. with --query, API latency on a database of 10^7 reports.
+ *   4. with --query, API latency on a database of 10^7 reports;
+ *   5. with --federated, instead of all these: child rollups into a
+ *      federating cunbaod at full speed and at half that (federated.c).
  * --smoke runs 1 and 2 small (seconds) for CI; no time is ever asserted.
  */
 #define _GNU_SOURCE
@@ -34,7 +36,7 @@ struct options {
 	long long smoke, json, scale, query, only_query, keep, help, version, check, dump;
 	long long senders, window, messages, timeout_ms, seed, probes, probe_gap_ms;
 	long long townships, villages, groups, bad_permille, dup_permille, query_reports, rate;
-	long long scale_max;
+	long long scale_max, federated, children;
 	const char *broker, *cunbaod, *catalog, *tz, *daemon_flags, *query_db;
 };
 
@@ -72,6 +74,10 @@ static const struct opt {
 	  "--query alone: no echo or cunbaod passes" },
 	{ "query-db", OPT_STR, offsetof(struct options, query_db), 0, 0,
 	  "PATH of the --query database, kept: reused if it holds --query-reports, else filled" },
+	{ "federated", OPT_FLAG, offsetof(struct options, federated), 0, 1,
+	  "only the federated passes: --messages child rollups into a federating cunbaod" },
+	{ "children", OPT_INT, offsetof(struct options, children), 1, 100000,
+	  "children (counties) of the federating cunbaod (86)" },
 	{ "keep", OPT_FLAG, offsetof(struct options, keep), 0, 1, "keep the scratch directory" },
 	{ "check", OPT_INT, offsetof(struct options, check), 1, 100000000,
 	  "run the first N messages through the pure core and exit" },
@@ -222,6 +228,7 @@ options_default(struct options *o)
 		.senders = 8, .window = 32, .messages = 100000, .timeout_ms = 5000, .seed = 1,
 		.probes = 4, .probe_gap_ms = 20, .townships = 10, .villages = 30, .groups = 10,
 		.bad_permille = 50, .dup_permille = 30, .query_reports = 10000000, .scale_max = 1000000,
+		.children = 86,
 		.catalog = default_catalog(), .tz = "Asia/Shanghai",
 	};
 }
@@ -247,13 +254,16 @@ meter_mark(void *arg, bool start)
 /*
  * Starts the consumer of a pass: the echo (this program), or a fresh
  * cunbaod on database db with the bench roster, its API on listen with the
- * bench's token file, plus the --daemon-flags.
+ * bench's token file, plus the --daemon-flags.  With upstream_of (not
+ * NULL) it is a federating cunbaod of those children, on the federated
+ * roster and catalog fed_setup wrote into <scratch>/fed.
  */
 static bool
 consumer_start(struct bench *b, bool daemon, const char *tag, const char *root,
-    struct proc *p, const char *db, const char *listen, const char *tokens)
+    struct proc *p, const char *db, const char *listen, const char *tokens,
+    const char *upstream_of)
 {
-	char hp[96], log[512], areas[512], reporters[512], cid[64];
+	char hp[96], log[512], areas[512], reporters[512], cid[64], catalog[512], rdir[300];
 
 	snprintf(hp, sizeof hp, "%s:%d", b->host, b->port);
 	snprintf(log, sizeof log, "%s/%s-%s.log", b->dir, daemon ? "cunbaod" : "echo", tag);
@@ -261,16 +271,26 @@ consumer_start(struct bench *b, bool daemon, const char *tag, const char *root,
 		char *argv[] = { b->self, "--echo", hp, (char *)root, NULL };
 		return proc_spawn(p, "echo", argv, log);
 	}
-	snprintf(areas, sizeof areas, "%s/areas.csv", b->dir);
-	snprintf(reporters, sizeof reporters, "%s/reporters.csv", b->dir);
+	snprintf(rdir, sizeof rdir, "%s%s", b->dir, upstream_of ? "/fed" : "");
+	snprintf(areas, sizeof areas, "%s/areas.csv", rdir);
+	snprintf(reporters, sizeof reporters, "%s/reporters.csv", rdir);
+	snprintf(catalog, sizeof catalog, "%s/catalog.json", rdir);
 	snprintf(cid, sizeof cid, "cunbaod-bench-%s-%d", tag, (int)getpid());
 	/* Reminders off: the bench measures what a report costs, not the reminder timer. */
 	char *argv[64] = { b->cunbaod, "-d", "--broker", hp, "--db", (char *)db,
-		"--catalog", (char *)b->o.catalog, "--areas", areas, "--reporters", reporters,
+		"--catalog", upstream_of ? catalog : (char *)b->o.catalog, "--areas", areas, "--reporters", reporters,
 		"--prefix", (char *)root, "--client-id", cid, "--tz", (char *)b->o.tz,
 		"--remind-interval", "0", "--listen", (char *)listen, "--tokens", (char *)tokens };
 	char flags[512];
 	size_t n = 24;
+
+	if (upstream_of != NULL) {
+		/* Its inputs carry the children's updated_at: the bench's are fixed, not recent. */
+		argv[n++] = "--upstream-of";
+		argv[n++] = (char *)upstream_of;
+		argv[n++] = "--max-received-age";
+		argv[n++] = "0";
+	}
 
 	snprintf(flags, sizeof flags, "%s", b->o.daemon_flags ? b->o.daemon_flags : "");
 	for (char *save, *t = strtok_r(flags, " ", &save); t && n < NELEM(argv) - 1;
@@ -349,7 +369,7 @@ run_pass(struct bench *b, struct pass_figures *pf, const char *name, bool daemon
 	t.tag = tag;
 	snprintf(db, sizeof db, "%s/%s.db", b->dir, tag);
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", api_port);
-	if (!consumer_start(b, daemon, tag, root, &p, db, listen, b->tokens)) {
+	if (!consumer_start(b, daemon, tag, root, &p, db, listen, b->tokens, NULL)) {
 		snprintf(pf->note, sizeof pf->note, "%s did not start", daemon ? "cunbaod" : "echo");
 		return;
 	}
@@ -493,6 +513,8 @@ bench_close(struct bench *b)
 		run_result_free(&v[i]->r);
 	for (size_t i = 0; i < b->rep.nscale; i++)
 		run_result_free(&b->rep.scale[i].r);
+	for (size_t i = 0; i < b->rep.nfed; i++)
+		lat_free(&b->rep.fed[i].r.lag);
 	if (b->own_broker)
 		proc_stop(&b->broker.proc, 5000);
 	workload_free(b->w);
@@ -559,7 +581,7 @@ query_serve(struct bench *b, struct query_figures *q, const char *db, double mb,
 
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
 	snprintf(root, sizeof root, "bench/q%d", ++b->npasses);
-	if (!consumer_start(b, true, "query", root, &p, db, listen, b->tokens) ||
+	if (!consumer_start(b, true, "query", root, &p, db, listen, b->tokens, NULL) ||
 	    !port_wait(port, 120000) || !proc_alive(&p)) {
 		query_note(q, "database %.0f MB%s; cunbaod did not listen on %s",
 		    mb, reused, listen);
@@ -573,6 +595,106 @@ query_serve(struct bench *b, struct query_figures *q, const char *db, double mb,
 	proc_stop(&p, 30000);
 }
 
+/*
+ * One federated pass: a fresh federating cunbaod of o.children children
+ * (roster written by fed_setup under <scratch>/fed), n inputs at `rate`
+ * (0: full speed), figures into *ff.  A wrong parent is a failed pass.
+ */
+static void
+run_federated(struct bench *b, struct fed_figures *ff, const char *name, const char *list,
+    uint64_t n, double rate)
+{
+	struct target t = { .host = b->host, .port = b->port };
+	struct meter m = { .broker = b->own_broker ? b->broker.proc.pid : 0 };
+	char tag[16], root[64], db[512], wal[520], listen[64], fdir[300], metrics[64 * 1024];
+	int api_port = port_free();
+	struct proc p;
+	struct usage u = { 0 };
+
+	snprintf(ff->name, sizeof ff->name, "%s", name);
+	ff->children = (int)b->o.children;
+	ff->rate_asked = rate;
+	ff->rollups_published = -1;
+	if (!file_executable(b->cunbaod)) {
+		snprintf(ff->note, sizeof ff->note, "no cunbaod at %s", b->cunbaod);
+		return;
+	}
+	snprintf(tag, sizeof tag, "f%d", ++b->npasses);
+	snprintf(root, sizeof root, "bench/%s", tag);
+	snprintf(db, sizeof db, "%s/%s.db", b->dir, tag);
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	snprintf(fdir, sizeof fdir, "%s/fed", b->dir);
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", api_port);
+	t.root = root;
+	t.tag = tag;
+	if (!consumer_start(b, true, tag, root, &p, db, listen, b->tokens, list)) {
+		snprintf(ff->note, sizeof ff->note, "cunbaod did not start");
+		return;
+	}
+	if (!b->o.json)
+		fprintf(stderr, "bench: %s: %d children, %llu inputs%s\n", name, ff->children,
+		    (unsigned long long)n, rate > 0 ? " (paced)" : "");
+	struct fed_opts fo = {
+		.children = ff->children, .inputs = n, .rate = rate, .senders = (int)b->o.senders,
+		.window = (unsigned)b->o.window, .dir = fdir, .db = db, .consumer = &p,
+		.mark = meter_mark, .mark_arg = &m,
+	};
+	m.consumer = p.pid;
+	ff->ran = true;
+	bool ran = fed_run(&t, &fo, &ff->r);
+	if (http_fetch(api_port, "/metrics", BENCH_TOKEN, metrics, sizeof metrics) == 200)
+		ff->rollups_published = metric(metrics, "cunbaod_rollups_published_total");
+	if (proc_usage(p.pid, &u))
+		ff->consumer_hwm_kib = u.hwm_kib;
+	ff->consumer_cpu_s = m.c1.cpu_s - m.c0.cpu_s;
+	int rc = proc_stop(&p, 30000);
+	ff->db_bytes = file_size(db) + file_size(wal);
+	if (!ran || !ff->r.complete || !ff->r.correct || rc != 0) {
+		ff->failed = true;
+		snprintf(ff->note, sizeof ff->note, "%s%scunbaod exited %d", ff->r.why,
+		    ff->r.why[0] ? "; " : "", rc);
+		proc_dump_log(&p);
+	}
+}
+
+/* --federated: full speed, then paced at half that rate (or at --rate); true if both pass. */
+static bool
+bench_federated(struct bench *b)
+{
+	struct bench_report *r = &b->rep;
+	uint64_t n = (uint64_t)b->o.messages;
+	char err[512], fdir[300];
+	char *list;
+
+	if (n < (uint64_t)b->o.children) {
+		snprintf(r->fed[0].note, sizeof r->fed[0].note, "--messages %llu < --children %lld: "
+		    "every child must publish", (unsigned long long)n, b->o.children);
+		r->fed[0].failed = true;
+		snprintf(r->fed[0].name, sizeof r->fed[0].name, "federated");
+		r->nfed = 1;
+		return false;
+	}
+	snprintf(fdir, sizeof fdir, "%s/fed", b->dir);
+	if (mkdir(fdir, 0755) != 0) {
+		fprintf(stderr, "cunbao-bench: %s: %s\n", fdir, strerror(errno));
+		return false;
+	}
+	if ((list = fed_setup(fdir, (int)b->o.children, err, sizeof err)) == NULL) {
+		fprintf(stderr, "cunbao-bench: %s\n", err);
+		return false;
+	}
+	run_federated(b, &r->fed[r->nfed++], "federated", list, n, (double)b->o.rate);
+	double half = r->fed[0].r.rate / 2;
+	if (b->o.rate == 0 && half > 0 && !r->fed[0].failed)
+		run_federated(b, &r->fed[r->nfed++], "federated at 1/2", list, n / 2 >
+		    (uint64_t)b->o.children ? n / 2 : (uint64_t)b->o.children, half);
+	free(list);
+	for (size_t i = 0; i < r->nfed; i++)
+		if (!r->fed[i].ran || r->fed[i].failed)
+			return false;
+	return true;
+}
+
 /* Every pass of the run, in order; true if none that ran failed. */
 static bool
 bench_passes(struct bench *b)
@@ -582,6 +704,8 @@ bench_passes(struct bench *b)
 	uint64_t n = (uint64_t)b->o.messages;
 	bool ok;
 
+	if (b->o.federated)
+		return bench_federated(b);
 	if (b->o.only_query) {
 		static const char *const names[] = { "ceiling (echo)", "cunbaod",
 			"ceiling at 1/2 ceiling", "cunbaod at 1/2 ceiling" };
@@ -671,6 +795,10 @@ main(int argc, char **argv)
 		b.o.villages = 5;
 		b.o.groups = 8;
 		b.o.scale = b.o.query = b.o.only_query = 0;
+		if (b.o.federated) {
+			b.o.messages = 400;
+			b.o.children = 20;
+		}
 	}
 	b.o.query |= b.o.only_query;
 	if (b.o.check > 0)

@@ -34,6 +34,7 @@ struct mq {
 	int connack;		/* -1 until the first CONNACK */
 	int subacks;
 	unsigned reconnects;
+	uint64_t sent1, acked1;	/* QoS 1 publishes queued and PUBACKed */
 	int64_t last_misc;
 	int64_t retry_at;	/* next reconnect attempt while the socket is down */
 };
@@ -66,6 +67,14 @@ on_subscribe(struct mosquitto *mosq, void *obj, int mid, int n, const int *grant
 	struct mq *m = obj;
 
 	m->subacks++;
+}
+
+static void
+on_publish(struct mosquitto *mosq, void *obj, int mid)
+{
+	struct mq *m = obj;
+
+	m->acked1++;
 }
 
 static void
@@ -116,6 +125,7 @@ mq_new(const char *host, int port, const char *client_id, mq_message_fn fn, void
 	mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
 	mosquitto_subscribe_callback_set(m->mosq, on_subscribe);
 	mosquitto_message_callback_set(m->mosq, on_message);
+	mosquitto_publish_callback_set(m->mosq, on_publish);
 	rc = mosquitto_connect(m->mosq, host, port, 60);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(err, errlen, "%s: connect to %s:%d: %s", client_id, host, port,
@@ -163,8 +173,24 @@ mq_subscribe(struct mq *m, const char *pattern, int qos)
 bool
 mq_publish(struct mq *m, const char *topic, const void *payload, size_t len, int qos)
 {
-	return mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, qos, false) ==
-	    MOSQ_ERR_SUCCESS;
+	return mq_publish_retain(m, topic, payload, len, qos, false);
+}
+
+bool
+mq_publish_retain(struct mq *m, const char *topic, const void *payload, size_t len, int qos,
+    bool retain)
+{
+	if (mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, qos, retain) !=
+	    MOSQ_ERR_SUCCESS)
+		return false;
+	m->sent1 += qos > 0;
+	return true;
+}
+
+uint64_t
+mq_unacked(const struct mq *m)
+{
+	return m->sent1 - m->acked1;
 }
 
 void

@@ -17,6 +17,8 @@ passes(struct bench_report *b, struct pass_figures **v)
 {
 	size_t n = 0;
 
+	if (b->nfed > 0)
+		return 0;	/* --federated runs alone */
 	v[n++] = &b->ceiling;
 	v[n++] = &b->daemon;
 	v[n++] = &b->ceiling_half;
@@ -195,9 +197,64 @@ print_details(FILE *f, struct pass_figures *p)
 	print_db(f, &p->db);
 }
 
+/* Microseconds of the federating cunbaod's CPU per input; -1 when unknown. */
+static double
+fed_cpu_us(const struct fed_figures *p)
+{
+	return p->ran && p->r.inputs ? p->consumer_cpu_s * 1e6 / (double)p->r.inputs : -1;
+}
+
+static double
+fed_bytes(const struct fed_figures *p)
+{
+	return p->db_bytes > 0 && p->r.inputs ? (double)p->db_bytes / (double)p->r.inputs : -1;
+}
+
+/* The --federated table: one line per pass, then what went wrong. */
+static void
+print_federated(FILE *f, struct bench_report *b)
+{
+	char v[6][32];
+
+	fprintf(f, "%-18s %8s %8s %8s %8s %8s %9s %8s %8s %7s\n", "federated pass", "children",
+	    "inputs", "repeats", "inputs/s", "lag p50", "lag p99 ms", "cpu µs", "B/input",
+	    "correct");
+	for (size_t i = 0; i < b->nfed; i++) {
+		struct fed_figures *p = &b->fed[i];
+		fprintf(f, "%-18s %8d %8llu %8llu %8s %8s %9s %8s %8s %7s\n", p->name, p->children,
+		    (unsigned long long)p->r.inputs, (unsigned long long)p->r.repeats,
+		    num(v[0], sizeof v[0], p->r.rate > 0 ? p->r.rate : -1, 0),
+		    num(v[1], sizeof v[1], lat_quantile(&p->r.lag, 0.5), 1),
+		    num(v[2], sizeof v[2], lat_quantile(&p->r.lag, 0.99), 1),
+		    num(v[3], sizeof v[3], fed_cpu_us(p), 1), num(v[4], sizeof v[4], fed_bytes(p), 0),
+		    !p->ran ? "-" : p->r.correct ? "yes" : "NO");
+	}
+	for (size_t i = 0; i < b->nfed; i++) {
+		struct fed_figures *p = &b->fed[i];
+		if (p->rate_asked > 0)
+			fprintf(f, "%s: paced at %.0f inputs/s\n", p->name, p->rate_asked);
+		if (p->ran)
+			fprintf(f, "%s: %llu journal rows; %llu inputs never counted by the parent's "
+			    "rollup; parent rollups published %.0f; cunbaod %.2f CPU s, peak RSS %.1f "
+			    "MiB, database %lld bytes\n", p->name, (unsigned long long)p->r.journaled,
+			    (unsigned long long)p->r.lag_lost, p->rollups_published, p->consumer_cpu_s,
+			    p->consumer_hwm_kib / 1024.0, p->db_bytes);
+		if (p->note[0])
+			fprintf(f, "%s: %s\n", p->name, p->note);
+	}
+}
+
 void
 report_print(FILE *f, struct bench_report *b)
 {
+	if (b->nfed > 0) {
+		fprintf(f, "cunbao-bench --federated: %ld CPUs (%s), mosquitto %s; K=%d publishers, "
+		    "window W=%u\ncommand: %s\nload average at start: %s\n\n", b->nproc, b->cpu,
+		    b->mosquitto, b->senders, b->window, b->command, b->loadavg);
+		print_federated(f, b);
+		return;
+	}
+
 	struct pass_figures *v[4 + SCALE_MAX];
 	size_t n = passes(b, v);
 
@@ -321,6 +378,36 @@ json_query(struct jsonw *w, const struct query_figures *q)
 	jsonw_end(w);
 }
 
+/* One --federated pass as a JSON object (what test_bench_smoke reads). */
+static void
+json_fed(struct jsonw *w, struct fed_figures *p)
+{
+	jsonw_obj(w);
+	jsonw_key(w, "name"); jsonw_str(w, p->name);
+	jsonw_key(w, "ran"); jsonw_bool(w, p->ran);
+	jsonw_key(w, "failed"); jsonw_bool(w, p->failed);
+	jsonw_key(w, "note"); jsonw_str(w, p->note);
+	jsonw_key(w, "children"); jsonw_int(w, p->children);
+	json_num(w, "rate_asked", p->rate_asked > 0 ? p->rate_asked : -1, 0);
+	jsonw_key(w, "inputs"); jsonw_int(w, (int64_t)p->r.inputs);
+	jsonw_key(w, "repeats"); jsonw_int(w, (int64_t)p->r.repeats);
+	jsonw_key(w, "journaled"); jsonw_int(w, (int64_t)p->r.journaled);
+	jsonw_key(w, "complete"); jsonw_bool(w, p->r.complete);
+	jsonw_key(w, "correct"); jsonw_bool(w, p->r.correct);
+	json_num(w, "seconds", p->r.seconds, 3);
+	json_num(w, "inputs_per_s", p->r.rate > 0 ? p->r.rate : -1, 1);
+	json_num(w, "lag_p50_ms", lat_quantile(&p->r.lag, 0.5), 3);
+	json_num(w, "lag_p99_ms", lat_quantile(&p->r.lag, 0.99), 3);
+	jsonw_key(w, "lag_lost"); jsonw_int(w, (int64_t)p->r.lag_lost);
+	json_num(w, "consumer_cpu_s", p->ran ? p->consumer_cpu_s : -1, 3);
+	json_num(w, "cpu_us_per_input", fed_cpu_us(p), 2);
+	json_num(w, "peak_rss_mib", p->consumer_hwm_kib > 0 ? p->consumer_hwm_kib / 1024.0 : -1, 1);
+	json_num(w, "db_bytes", p->db_bytes > 0 ? (double)p->db_bytes : -1, 0);
+	json_num(w, "db_bytes_per_input", fed_bytes(p), 1);
+	json_num(w, "rollups_published", p->rollups_published, 0);
+	jsonw_end(w);
+}
+
 bool
 report_json(FILE *f, struct bench_report *b)
 {
@@ -351,6 +438,11 @@ report_json(FILE *f, struct bench_report *b)
 	jsonw_end(&w);
 	jsonw_key(&w, "query");
 	json_query(&w, &b->query);
+	jsonw_key(&w, "federated");
+	jsonw_arr(&w);
+	for (size_t i = 0; i < b->nfed; i++)
+		json_fed(&w, &b->fed[i]);
+	jsonw_end(&w);
 	jsonw_end(&w);
 	len = jsonw_finish(&w);
 	if (len > 0)
