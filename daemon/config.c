@@ -102,6 +102,9 @@ const struct conf_entry config_table[] = {
 	{ "upstream-of", CONF_STR, OFF(upstream_of), SZ(upstream_of), 0, 0, NULL,
 	  "federate: areas of our roster, one per child cunbaod, whose retained rollups (published under "
 	  "the area's last slug) are our inputs: \"city/county-a, city/county-b\" (docs/federation.md) [restart]" },
+	{ "upstream-of-file", CONF_STR, OFF(upstream_of_file), SZ(upstream_of_file), 0, 0, NULL,
+	  "federate: a file of the children's area paths, one a line (# comments), for lists too long for "
+	  "upstream-of (a province's counties) [restart]" },
 	{ "upstream-stale", CONF_DURATION, OFF(upstream_stale), 0, 1000, 3650LL * 86400000, "1d",
 	  "federate: a child with no input for this long is shown stale in GET /v1/children" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
@@ -169,6 +172,25 @@ config_tz_valid(const char *zone)
 	return isdigit((unsigned char)zone[i]);
 }
 
+/* Each entry of an upstream-of list must be an area path: one line into err per other; their number. */
+static int
+upstream_check_list(const char *what, const char *list, char *err, size_t errlen)
+{
+	int n = 0;
+
+	for (const char *p = list + strspn(list, ", \t"); *p; p += strspn(p, ", \t")) {
+		size_t len = strcspn(p, ", \t");
+
+		if (!topic_area_valid(p, len)) {
+			err_add(err, errlen, "%s: \"%.*s\" is not an area path (1-5 slugs [a-z0-9-])\n", what,
+			    (int)len, p);
+			n++;
+		}
+		p += len;
+	}
+	return n;
+}
+
 /* The checks that look at a value's meaning rather than its type. */
 static int
 config_check(const struct config *c, char *err, size_t errlen)
@@ -217,17 +239,7 @@ config_check(const struct config *c, char *err, size_t errlen)
 		err_add(err, errlen, "catalog: no catalog file given\n");
 		n++;
 	}
-	for (const char *p = c->upstream_of + strspn(c->upstream_of, ", \t"); *p;
-	    p += strspn(p, ", \t")) {
-		size_t len = strcspn(p, ", \t");
-
-		if (!topic_area_valid(p, len)) {
-			err_add(err, errlen, "upstream-of: \"%.*s\" is not an area path (1-5 slugs [a-z0-9-])\n",
-			    (int)len, p);
-			n++;
-		}
-		p += len;
-	}
+	n += upstream_check_list("upstream-of", c->upstream_of, err, errlen);
 	char why[200];
 	if (!report_apps_check(c->report_apps, why, sizeof why)) {
 		err_add(err, errlen, "report-apps: %s\n", why);
@@ -302,7 +314,49 @@ config_usage(FILE *out)
 
 /* The keys that name files: relative ones are made absolute (config_absolute). */
 static const char *const path_keys[] = { "db", "catalog", "areas", "reporters", "mqtt-password-file",
-	"tokens", NULL };
+	"tokens", "upstream-of-file", NULL };
+
+int
+config_upstream_file(struct config *c, char *err, size_t errlen)
+{
+	char *text, *line, *save = NULL;
+	size_t len = 0, off = 0;
+	int n = 0;
+
+	if (c->upstream_of_file[0] == '\0')
+		return 0;
+	if (c->upstream_of[0] != '\0') {
+		err_add(err, errlen, "upstream-of-file: upstream-of is given too; give the list one way\n");
+		return 1;
+	}
+	if ((text = config_read_file(c->upstream_of_file, &len)) == NULL) {
+		err_add(err, errlen, "upstream-of-file: %s: %s\n", c->upstream_of_file, strerror(errno));
+		return 1;
+	}
+	for (line = strtok_r(text, "\r\n", &save); line != NULL; line = strtok_r(NULL, "\r\n", &save)) {
+		line += strspn(line, " \t");
+		size_t l = strcspn(line, "#");
+
+		while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\t'))
+			l--;
+		if (l == 0)
+			continue;
+		if (off + l + 3 > sizeof c->upstream_of) {
+			err_add(err, errlen, "upstream-of-file: %s: more than %zu bytes of area paths\n",
+			    c->upstream_of_file, sizeof c->upstream_of - 1);
+			n++;
+			break;
+		}
+		off += (size_t)snprintf(c->upstream_of + off, sizeof c->upstream_of - off, "%s%.*s",
+		    off ? ", " : "", (int)l, line);
+	}
+	free(text);
+	if (n == 0)
+		n = upstream_check_list(c->upstream_of_file, c->upstream_of, err, errlen);
+	if (n > 0)
+		c->upstream_of[0] = '\0';
+	return n;
+}
 
 int
 config_absolute(struct config *c, const char *dir, char *err, size_t errlen)

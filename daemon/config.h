@@ -15,6 +15,8 @@
 #include "cunbao.h"
 
 #define CONFIG_PATH_MAX 256
+/* Bytes of the upstream-of list: a nation's 2,850 counties by their full paths. */
+#define CONFIG_UPSTREAM_MAX (128 << 10)
 #ifndef CUNBAO_CONFDIR
 #define CUNBAO_CONFDIR "/etc/cunbao"	/* CMake sets it from the install prefix (/usr: /etc/cunbao) */
 #endif
@@ -67,7 +69,8 @@ struct config {
 	/* The roster (daemon/roster*.c, lib/phone.c). */
 	char country_code[4];		/* of phone numbers written without one: "86" */
 	/* Federation (daemon/federate.c): the areas of child cunbaods whose rollups are our inputs. */
-	char upstream_of[1024];		/* "city/county-a, city/county-b"; "": not federating */
+	char upstream_of[CONFIG_UPSTREAM_MAX];	/* "city/county-a, city/county-b"; "": not federating */
+	char upstream_of_file[CONFIG_PATH_MAX];	/* the same list, one path a line (config_upstream_file) */
 	int64_t upstream_stale;		/* ms without an input after which a child is shown stale */
 };
 
@@ -103,6 +106,14 @@ int config_load(struct config *c, const char *file, bool must_exist,
  * number of problems (each a line in err).
  */
 int config_absolute(struct config *c, const char *dir, char *err, size_t errlen);
+
+/*
+ * Reads upstream-of-file (when set; relative to the working directory) into
+ * upstream-of as "a, b, c": one area path a line, blank lines and # comments
+ * skipped.  Both keys given, an unreadable file, an entry that is not an
+ * area path or a list too long: one line each into err; returns their number.
+ */
+int config_upstream_file(struct config *c, char *err, size_t errlen);
 
 /* Prints the keys with their defaults and help, for --help. */
 void config_usage(FILE *out);

@@ -634,7 +634,7 @@ daemon_reload(struct daemon *d)
 	notify_reloading(d->notify);
 	batch_drain(d->batch);	/* no transaction open while the roster and the cache change */
 	if (config_load(&nc, d->conf_file, d->conf_must_exist, &d->flags, err, ERR_MAX) +
-	    config_absolute(&nc, d->cwd, err, ERR_MAX) > 0) {
+	    config_absolute(&nc, d->cwd, err, ERR_MAX) + config_upstream_file(&nc, err, ERR_MAX) > 0) {
 		log_lines(err);
 		log_warnx("reload: configuration invalid; keeping the one in use");
 		free(err);

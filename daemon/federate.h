@@ -78,6 +78,6 @@ void federate_children_json(const struct federate *f, struct jsonw *w, int64_t n
 size_t federate_api_items(struct federate *f, struct jsonw *w, bool completeness, const char *area,
     const char *kind, const char *period, size_t max);
 
-#define FED_CHILDREN_MAX 256
+#define FED_CHILDREN_MAX 4096
 
 #endif

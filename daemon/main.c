@@ -166,6 +166,9 @@ main(int argc, char **argv)
 
 	bool bad = config_load(&d.conf, d.conf_file, d.conf_must_exist, &d.flags, err, sizeof err) > 0;
 
+	/* In the working directory the file was named in, before daemon() leaves it. */
+	bad = config_upstream_file(&d.conf, err + strlen(err), sizeof err - strlen(err)) > 0 || bad;
+
 	fputs(err, stderr);
 	if (check)	/* -n: the catalog and the CSVs too, so every problem shows at once */
 		bad = !daemon_check(&d.conf, stderr) || bad;

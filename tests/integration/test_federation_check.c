@@ -46,3 +46,52 @@ Test(federation_check, an_upstream_area_missing_from_the_roster_is_named)
 	cr_expect(rc == 0 && strstr(out, "configuration OK") != NULL, "%s", out);
 	free(out);
 }
+
+/*
+ * upstream-of-file: a province's counties do not fit on one config line, so
+ * the list may be a file, one path a line with comments; it is checked as
+ * upstream-of is, and the two keys together are refused.
+ */
+Test(federation_check, the_children_may_be_listed_in_a_file)
+{
+	char big[64 << 10];
+	size_t off = 0;
+	int rc;
+
+	/* 120 counties with their full paths: several kilobytes, more than one config line holds. */
+	off += (size_t)snprintf(big + off, sizeof big - off, "path,name,expected\ngansu,甘肃省,0\n"
+	    "gansu/lanzhou,兰州市,0\n");
+	for (int i = 1; i <= 120; i++)
+		off += (size_t)snprintf(big + off, sizeof big - off, "gansu/lanzhou/county-%03d,县%d,0\n", i, i);
+	cr_assert(h_write_file(h_path("prov-areas.csv"), big));
+	off = (size_t)snprintf(big, sizeof big, "# the counties of the province\n\n");
+	for (int i = 1; i <= 120; i++)
+		off += (size_t)snprintf(big + off, sizeof big - off, "  gansu/lanzhou/county-%03d   # 县%d\n", i, i);
+	cr_assert_gt(off, 1024);
+	cr_assert(h_write_file(h_path("children.txt"), big));
+
+	char *out = check("--upstream-of-file children.txt", &rc);
+	cr_expect(rc == 0 && strstr(out, "configuration OK") != NULL, "%s", out);
+	free(out);
+
+	/* The file's entries are checked against the roster as upstream-of's are. */
+	cr_assert(h_write_file(h_path("children.txt"), "gansu/lanzhou/county-001\ngansu/lanzhou/county-999\n"));
+	out = check("--upstream-of-file children.txt", &rc);
+	cr_expect(rc == 1 && strstr(out, "upstream-of: gansu/lanzhou/county-999 is not an area") != NULL, "%s", out);
+	free(out);
+
+	cr_assert(h_write_file(h_path("children.txt"), "gansu/lanzhou/County_1\n"));
+	out = check("--upstream-of-file children.txt", &rc);
+	cr_expect(rc == 1 && strstr(out, "children.txt: \"gansu/lanzhou/County_1\" is not an area path") != NULL,
+	    "%s", out);
+	free(out);
+
+	out = check("--upstream-of-file children.txt --upstream-of gansu/lanzhou/county-001", &rc);
+	cr_expect(rc == 1 && strstr(out, "upstream-of-file: upstream-of is given too") != NULL, "%s", out);
+	free(out);
+
+	out = check("--upstream-of-file nowhere.txt", &rc);
+	cr_expect(rc == 1 && strstr(out, "upstream-of-file: nowhere.txt: No such file or directory") != NULL,
+	    "%s", out);
+	free(out);
+}
