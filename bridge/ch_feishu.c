@@ -105,7 +105,7 @@ fs_json(const char *buf, size_t len, const char *what, char *err, size_t errlen)
 	if (!cJSON_IsObject(root)) {
 		snprintf(err, errlen, "%s is not a JSON object", what);
 	} else if (jdec_strict(buf, len, root, why, sizeof why) != CB_OK) {
-		snprintf(err, errlen, "%s is not plain JSON: %s", what, why);	/* a NUL, a member twice */
+		snprintf(err, errlen, "%s is not plain JSON: %.100s", what, why);	/* a NUL, a member twice */
 	} else {
 		return root;
 	}

@@ -359,8 +359,9 @@ config_find_sections(struct bridge_conf *c, const char *file, const char *text, 
 				memset(cc, 0, sizeof *cc);
 				cc->ops = chat_platform(plat);
 				conf_defaults(cc->ops->table, cc);
-				snprintf(cc->name, sizeof cc->name, "%s", name);
-				snprintf(cc->module, sizeof cc->module, "%s:%s", plat, name);
+				/* name is [a-z0-9-]{1,16} (checked above), plat one of the platforms' words */
+				snprintf(cc->name, sizeof cc->name, "%.*s", CHAT_NAME_MAX, name);
+				snprintf(cc->module, sizeof cc->module, "%.12s:%.*s", plat, CHAT_NAME_MAX, name);
 				first[c->nchats] = line + 1;
 				cur = c->nchats++;
 			}

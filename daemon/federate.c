@@ -158,7 +158,7 @@ add_child(void *arg, const char *path, size_t len)
 
 	snprintf(c->own, sizeof c->own, "%.*s", (int)len, path);
 	slash = strrchr(c->own, '/');
-	snprintf(c->slug, sizeof c->slug, "%s", slash ? slash + 1 : c->own);
+	snprintf(c->slug, sizeof c->slug, "%.*s", (int)sizeof c->slug - 1, slash ? slash + 1 : c->own);
 	c->link = -1;
 	if (roster_area(f->d->roster, c->own) == NULL)
 		fatalx("upstream-of: %s is not an area of the roster (areas file %s)", c->own, f->d->conf.areas);
