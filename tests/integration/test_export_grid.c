@@ -350,6 +350,7 @@ Test(export_grid, a_year_of_a_daily_kind)
 
 	setenv("TMPDIR", h_tmpdir(), 1);
 	api_start(&a);
+	/* All 365 published first, then their receipts taken: one commit per message took 40 s. */
 	for (int d = 0; d < 365; d++) {
 		time_t t = (time_t)1672531200 + (time_t)d * 86400 + 4 * 3600;	/* 2023-01-01 12:00 +08:00 */
 		struct tm tm;
@@ -357,6 +358,9 @@ Test(export_grid, a_year_of_a_daily_kind)
 		strftime(at, sizeof at, "%Y-%m-%dT12:00:00+08:00", &tm);
 		snprintf(id, sizeof id, "day:%d", d);
 		cr_assert(cbd_sms_at(&a.cbd, id, "+8613800000001", "道路 硬化10米", at));
+	}
+	for (int d = 0; d < 365; d++) {
+		snprintf(id, sizeof id, "day:%d", d);
 		cJSON *r = cbd_receipt(&a.cbd, id);
 		cr_assert_not_null(r, "no receipt for day %d", d);
 		cr_assert_str_eq(rc_str(r, "status"), "accepted", "day %d: %s", d, rc_str(r, "text"));
