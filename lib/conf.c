@@ -70,10 +70,13 @@ set_str(const struct conf_entry *e, void *m, const char *v, char *err, size_t er
 	return true;
 }
 
+static const char *conf_trailing_comment(const char *value);
+
 /*
  * A string goes out quoted when reading it back would otherwise change it:
- * empty, blank at either end (a final CR would go with the line end), or
- * quoted already.
+ * empty, blank at either end (a final CR would go with the line end),
+ * quoted already, or holding a blank and '#' (read as a comment after the
+ * value, and refused).
  */
 static int
 show_str(const struct conf_entry *e, const void *m, char *buf, size_t len)
@@ -81,7 +84,7 @@ show_str(const struct conf_entry *e, const void *m, char *buf, size_t len)
 	const char *s = m;
 	size_t n = strnlen(s, e->size);
 	bool quote = n == 0 || strchr(" \t", s[0]) != NULL || strchr(" \t\r", s[n - 1]) != NULL ||
-	    (n >= 2 && s[0] == '"' && s[n - 1] == '"');
+	    (n >= 2 && s[0] == '"' && s[n - 1] == '"') || conf_trailing_comment(s) != NULL;
 
 	return snprintf(buf, len, quote ? "\"%.*s\"" : "%.*s", (int)n, s);
 }

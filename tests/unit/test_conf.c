@@ -344,7 +344,8 @@ Test(conf, parse_long_line_and_small_err)
 /* dump -> parse -> dump gives the same text, for awkward strings too. */
 Test(conf, dump_round_trip)
 {
-	static const char *const names[] = { "", " lead", "trail ", "\"q\"", "a\"b", "#x", "村报", "cr\r", "\"" };
+	static const char *const names[] = { "", " lead", "trail ", "\"q\"", "a\"b", "#x", "村报", "cr\r", "\"",
+	    "o #", "a\t# b" };
 
 	for (size_t i = 0; i < NELEM(names); i++) {
 		struct cfg a, b;
