@@ -22,21 +22,7 @@
 #define PERIOD "2023-12"
 #define FED_WAIT 60000		/* ms: across a bridge's reconnect backoff */
 
-static const char catalog[] =
-    "{\"version\":1,\"kinds\":[{\"code\":\"mixed\",\"names\":{\"zh\":\"混合\",\"en\":\"mixed\"},"
-    "\"keywords\":[\"mixed\"],\"period\":\"month\",\"agg\":\"sum\","
-    "\"deadline\":{\"day\":25,\"hour\":18,\"remind_hours\":24},"
-    "\"example\":{\"zh\":\"mixed stock 1\",\"en\":\"mixed stock 1\"},\"fields\":["
-    "{\"code\":\"stock\",\"names\":{\"zh\":\"存量\",\"en\":\"stock\"},\"type\":\"decimal\",\"scale\":2,"
-    "\"min\":0,\"max\":1000000,\"agg\":\"last\"},"
-    "{\"code\":\"metres\",\"names\":{\"zh\":\"米\",\"en\":\"metres\"},\"type\":\"decimal\",\"scale\":1,"
-    "\"min\":0,\"max\":1000000,\"agg\":\"sum\"},"
-    "{\"code\":\"attendance\",\"names\":{\"zh\":\"出勤\",\"en\":\"attendance\"},\"type\":\"count\","
-    "\"min\":0,\"max\":1000000,\"agg\":\"avg\"},"
-    "{\"code\":\"peak\",\"names\":{\"zh\":\"峰值\",\"en\":\"peak\"},\"type\":\"count\","
-    "\"min\":0,\"max\":1000000,\"agg\":\"max\"},"
-    "{\"code\":\"passed\",\"names\":{\"zh\":\"合格\",\"en\":\"passed\"},\"type\":\"yesno\",\"agg\":\"rate\","
-    "\"yes\":[\"yes\"],\"no\":[\"no\"]}]}]}";
+#include "../fed_catalog.h"
 
 /* One county: its broker (bridged up through a relay), its cunbaod, a client sending reports. */
 struct county {
@@ -123,7 +109,7 @@ county_start(struct county *k, int province_port)
 
 	if (cat == NULL) {
 		cat = strdup(h_path("fed-catalog.json"));
-		cr_assert(h_write_file(cat, catalog));
+		cr_assert(h_write_file(cat, fed_catalog));
 	}
 	county_areas(k);
 	cr_assert_not_null(k->relay = h_relay_start(province_port));

@@ -356,22 +356,7 @@ Test(rollup, completeness_golden)
 
 /* ---- federation: terms, merging children, reading a child's rollup back ---- */
 
-/* A catalog of one kind with one field per aggregation (what test_federation's daemons use). */
-static const char fed_catalog[] =
-    "{\"version\":1,\"kinds\":[{\"code\":\"mixed\",\"names\":{\"zh\":\"混合\",\"en\":\"mixed\"},"
-    "\"keywords\":[\"mixed\"],\"period\":\"month\",\"agg\":\"sum\","
-    "\"deadline\":{\"day\":25,\"hour\":18,\"remind_hours\":24},"
-    "\"example\":{\"zh\":\"mixed stock 1\",\"en\":\"mixed stock 1\"},\"fields\":["
-    "{\"code\":\"stock\",\"names\":{\"zh\":\"存量\",\"en\":\"stock\"},\"type\":\"decimal\",\"scale\":2,"
-    "\"min\":0,\"max\":1000000,\"agg\":\"last\"},"
-    "{\"code\":\"metres\",\"names\":{\"zh\":\"米\",\"en\":\"metres\"},\"type\":\"decimal\",\"scale\":1,"
-    "\"min\":0,\"max\":1000000,\"agg\":\"sum\"},"
-    "{\"code\":\"attendance\",\"names\":{\"zh\":\"出勤\",\"en\":\"attendance\"},\"type\":\"count\","
-    "\"min\":0,\"max\":1000000,\"agg\":\"avg\"},"
-    "{\"code\":\"peak\",\"names\":{\"zh\":\"峰值\",\"en\":\"peak\"},\"type\":\"count\","
-    "\"min\":0,\"max\":1000000,\"agg\":\"max\"},"
-    "{\"code\":\"passed\",\"names\":{\"zh\":\"合格\",\"en\":\"passed\"},\"type\":\"yesno\",\"agg\":\"rate\","
-    "\"yes\":[\"yes\"],\"no\":[\"no\"]}]}]}";
+#include "../fed_catalog.h"
 
 static struct catalog *
 fed_cat(const char *text)
